@@ -1,0 +1,106 @@
+"""Writes the bundled example activity workbook(s) from the data below.
+
+Valdoria is a fictional country of 18.4 million people with coal power, cement, a mercury-cell
+chlor-alkali plant, artisanal gold mining, waste incineration and landfills: every source group
+of the Toolkit is touched. Run `python examples/make_examples.py` after changing the data; the
+golden results in tests/golden/ then need a deliberate update (see README).
+"""
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).parent
+
+VALDORIA_COUNTRY = [
+    ("country", "Republic of Valdoria"),
+    ("iso3", "XVL"),
+    ("year", 2021),
+    ("population", 18_400_000),
+    ("electrification_rate", 72.5),
+]
+
+# code, activity, unit, notes
+VALDORIA_ACTIVITY = [
+    ("5.1.1", 6_500_000, "t", "Three plants above 300 MW thermal; national energy balance 2021"),
+    ("5.1.2", 1_200_000, "t", "Industrial boilers and household coal"),
+    ("5.1.3a", "NO", "t", "No oil production"),
+    ("5.1.3b", 4_800_000, "t", "One refinery, crude throughput"),
+    ("5.1.3c", 850_000, "t", ""),
+    ("5.1.3d", 3_900_000, "t", "Diesel, gasoline, kerosene and LPG sales"),
+    ("5.1.4a", "NO", "Nm3", ""),
+    ("5.1.4b", "NO", "Nm3", ""),
+    ("5.1.4c", 2_100, "MNm3", "Imported pipeline gas, million Nm3"),
+    ("5.1.5", "NO", "t", ""),
+    ("5.1.6a", 2_600_000, "t", "Bagasse and wood in power and heat plants"),
+    ("5.1.6b", 540, "kt", "Household charcoal, survey 2019 extrapolated"),
+    ("5.1.7", "NO", "MWh", ""),
+    ("5.2.1", "NO", "t", ""),
+    ("5.2.2a", 1_800, "kg", "Whole-ore amalgamation, northern districts (ASGM baseline)"),
+    ("5.2.2b", 4_200, "kg", "Concentrate amalgamation without retorts"),
+    ("5.2.2c", 900, "kg", "Concentrate amalgamation with retorts (pilot cooperatives)"),
+    ("5.2.3", "NE", "t", "Zinc smelter data requested"),
+    ("5.2.4", 310_000, "t", "Copper concentrate smelted"),
+    ("5.2.5", "NO", "t", ""),
+    ("5.2.6", 2_400_000, "t", "Industrial gold mine, ore processed"),
+    ("5.2.7", "NO", "t", ""),
+    ("5.2.8", "NE", "t", ""),
+    ("5.2.9", 1_100_000, "t", "Pig iron"),
+    ("5.3.1", 5_600_000, "t", "Cement produced, four plants"),
+    ("5.3.2", 420_000, "t", "Biomass used by the pulp mill"),
+    ("5.3.3a", 380_000, "t", ""),
+    ("5.3.3b", "NO", "t", ""),
+    ("5.4.1a", 48_000, "t", "One mercury-cell plant, chlorine produced"),
+    ("5.4.2", "NO", "t", ""),
+    ("5.4.3", "NO", "t", ""),
+    ("5.4.4", "NE", "kg", ""),
+    ("5.4.5", 18_400_000, "inhabitants", "National population"),
+    ("5.4.6", 18_400_000, "inhabitants", "National population"),
+    ("5.4.7", 18_400_000, "inhabitants", "National population"),
+    ("5.4.8", 18_400_000, "inhabitants", "National population"),
+    ("5.4.9", "NE", "inhabitants", ""),
+    ("5.4.10", "NE", "kg", ""),
+    ("5.4.11", "NE", "t", ""),
+    ("5.4.12", "NE", "kg", ""),
+    ("5.4.13", 12, "t", "Seized skin-lightening creams, customs 2021"),
+    ("5.5.1", 18_400_000, "inhabitants", "National population"),
+    ("5.5.2", 18_400_000, "inhabitants", "National population"),
+    ("5.5.3", 18_400_000, "inhabitants", "National population"),
+    ("5.5.4", "NE", "kg", ""),
+    ("5.5.5", "NE", "kg", ""),
+    ("5.6.1", "NO", "kg", ""),
+    ("5.6.2", 35_000, "vehicles", "End-of-life vehicles shredded"),
+    ("5.6.3", "NE", "t", ""),
+    ("5.7.1", 150_000, "t", "One municipal incinerator in the capital"),
+    ("5.7.2", 22_000, "t", ""),
+    ("5.7.3", 6_500, "t", "Hospital incinerators"),
+    ("5.7.4", "NO", "t", ""),
+    ("5.7.5", 640_000, "t", "Open burning, 10 % of uncollected waste"),
+    ("5.8.1", 2_900_000, "t", ""),
+    ("5.8.2", "NE", "t", ""),
+    ("5.8.3", "NE", "t", ""),
+    ("5.8.4", 1_300_000, "t", "Uncollected waste dumped"),
+    ("5.8.5", 410, "Mm3", "Waste water collected, million m3"),
+    ("5.9.1", 21_000, "corpses", ""),
+    ("5.9.2", 118_000, "corpses", ""),
+]
+
+
+def write_activity_workbook(path, country, activity) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "country"
+    ws.append(["field", "value"])
+    for row in country:
+        ws.append(list(row))
+    ws = wb.create_sheet("activity")
+    ws.append(["code", "activity", "unit", "notes"])
+    for row in activity:
+        ws.append(list(row))
+    wb.save(path)
+    return Path(path)
+
+
+if __name__ == "__main__":
+    write_activity_workbook(HERE / "valdoria-2021.xlsx", VALDORIA_COUNTRY, VALDORIA_ACTIVITY)
+    print("wrote", HERE / "valdoria-2021.xlsx")

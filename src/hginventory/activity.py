@@ -1,0 +1,575 @@
+"""The country's activity workbook: country data and one activity rate per sub-category.
+
+Format (what `hginv template` writes and `hginv compute` reads):
+
+- sheet `country`: columns `field`, `value`; fields `country`, `year`, `population`,
+  `electrification_rate` (per cent, 0-100), optional `iso3`;
+- sheet `activity`: columns `code`, `activity`, `unit`, optional `notes`. A blank activity means
+  the source is absent; the notation keys NO, NE, NA and IE are kept as they are.
+
+Every problem is collected with its cell (e.g. `activity!B14`) so that one run tells the user
+everything to fix. Hand-typed numbers stored as text are read when their meaning is certain and
+reported as warnings; ambiguous ones (`1,234`) are errors that explain the choice to make.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from hginventory.errors import ActivityError, InputFileError, Problem, UnitError
+from hginventory.units import conversion, parse_unit
+
+NOTATION_KEYS = {
+    "NO": "not occurring",
+    "NE": "not estimated",
+    "NA": "not applicable",
+    "IE": "included elsewhere",
+}
+COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3")
+ACTIVITY_COLUMNS = ("code", "activity", "unit", "notes")
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+HEADER_SEARCH_ROWS = 10
+
+
+class CountryInfo(BaseModel):
+    country: str
+    year: int
+    population: float | None = None
+    electrification_rate: float | None = None
+    iso3: str | None = None
+
+
+@dataclass
+class ActivityData:
+    """What was read from one activity workbook, with the location of every value."""
+
+    path: Path
+    sha256: str
+    country: CountryInfo | None
+    rows: list[dict]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def frame(self):
+        """Activity rows as a DataFrame (code, activity, notation, unit, notes, cells)."""
+        import pandas as pd
+
+        columns = ["code", "activity", "notation", "unit", "notes", "row", "activity_cell"]
+        return pd.DataFrame.from_records(self.rows, columns=columns)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    """Spreadsheet address of a zero-based (row, col)."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_number(text: str) -> tuple[float | None, str]:
+    """Read a hand-typed number; returns (value, note) or (None, reason).
+
+    Rules, so that `1,5` (French/Spanish decimal comma) and `1 234 567` are read, while a
+    value whose meaning is not certain is refused rather than guessed:
+    - spaces and apostrophes are thousands separators;
+    - with both `.` and `,`, the last one is the decimal mark;
+    - one `,` followed by exactly three digits (`1,234`) is ambiguous: refused;
+    - several `,` or several `.` are thousands separators.
+    """
+    s = _SPACES.sub("", str(text))
+    if not s:
+        return None, "empty"
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?", s):
+        return float(s), "number stored as text"
+    if not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
+        return None, "not a number"
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        decimal = "." if s.rfind(".") > s.rfind(",") else ","
+        thousands = "," if decimal == "." else "."
+        if s.count(decimal) > 1:
+            return None, "separators do not make sense"
+        s = s.replace(thousands, "").replace(decimal, ".")
+        note = f"read with '{decimal}' as decimal mark"
+    elif commas == 1:
+        head, tail = s.split(",")
+        if len(tail) == 3 and head.lstrip("+-") not in ("", "0"):
+            return None, (
+                "ambiguous: a comma followed by three digits may be a decimal or a thousands "
+                "separator; write the number without separators, e.g. 1234 or 1.234"
+            )
+        s = s.replace(",", ".")
+        note = "read with ',' as decimal mark"
+    elif commas > 1 or dots > 1:
+        sep = "," if commas else "."
+        groups = s.lstrip("+-").split(sep)
+        if any(len(g) != 3 for g in groups[1:]):
+            return None, "separators do not make sense"
+        s = s.replace(sep, "")
+        note = f"read with '{sep}' as thousands separator"
+    else:
+        note = "number stored as text"
+    try:
+        return float(s), note
+    except ValueError:
+        return None, "not a number"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _open(path: Path):
+    """Open a spreadsheet with calamine, turning every failure into a located InputFileError."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    name = str(path)
+    if not path.exists():
+        raise InputFileError(f"{name}: file not found")
+    if path.is_dir():
+        raise InputFileError(f"{name}: is a folder, expected a spreadsheet file")
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        raise InputFileError(
+            f"{name}: not a spreadsheet file name; expected one of "
+            f"{', '.join(sorted(SPREADSHEET_SUFFIXES))}"
+        )
+    try:
+        return CalamineWorkbook.from_path(name)
+    except PermissionError:
+        raise InputFileError(f"{name}: no permission to read the file") from None
+    except PasswordError:
+        raise InputFileError(
+            f"{name}: the workbook is password-protected; save an unprotected copy and try again"
+        ) from None
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{name}: cannot be read as a spreadsheet ({exc}); the file may be damaged or "
+            "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
+        ) from None
+
+
+def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
+    for name in workbook.sheet_names:
+        if name.strip().lower() == wanted:
+            if name != wanted:
+                problems.append(
+                    Problem(
+                        f"sheet name {name!r} read as '{wanted}'",
+                        file=str(path),
+                        sheet=name,
+                        severity="warning",
+                    )
+                )
+            return name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    problems.append(
+        Problem(
+            f"sheet '{wanted}' is missing",
+            file=str(path),
+            found=", ".join(workbook.sheet_names) or "no sheets",
+            expected=f"a sheet named '{wanted}'",
+        )
+    )
+    return None, None
+
+
+def _find_header(rows, required: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
+    for r, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = {_text(v).lower(): c for c, v in enumerate(values) if _text(v)}
+        if all(col in names for col in required):
+            return r, names
+    return None
+
+
+def _number(value, where: dict, what: str, problems: list[Problem]) -> float | None:
+    """A numeric cell value, or None after recording why it is not one."""
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        problems.append(
+            Problem(f"{what} is not a number", found=_text(value), expected="a number", **where)
+        )
+        return None
+    if isinstance(value, (int, float)):
+        if math.isnan(value) or math.isinf(value):
+            problems.append(Problem(f"{what} is not a finite number", found=str(value), **where))
+            return None
+        return float(value)
+    number, note = parse_number(str(value))
+    if number is None:
+        problems.append(
+            Problem(f"{what}: {note}", found=_text(value), expected="a number", **where)
+        )
+        return None
+    problems.append(
+        Problem(f"{what}: {note} as {number:g}", found=_text(value), severity="warning", **where)
+    )
+    return number
+
+
+def _read_country(path: Path, sheet: str, rows, problems: list[Problem]) -> CountryInfo | None:
+    at = _find_header(rows, ("field", "value"))
+    if at is None:
+        problems.append(
+            Problem(
+                "header row with columns 'field' and 'value' not found",
+                file=str(path),
+                sheet=sheet,
+                expected="'field' and 'value' in the first row",
+            )
+        )
+        return None
+    header_row, cols = at
+    fcol, vcol = cols["field"], cols["value"]
+    values: dict[str, object] = {}
+    cells: dict[str, str] = {}
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        name = _text(row[fcol] if fcol < len(row) else "").lower().replace(" ", "_")
+        if not name:
+            continue
+        if name not in COUNTRY_FIELDS:
+            problems.append(
+                Problem(
+                    f"unknown field {name!r} ignored",
+                    file=str(path),
+                    sheet=sheet,
+                    cell=cell_name(r, fcol),
+                    expected=", ".join(COUNTRY_FIELDS),
+                    severity="warning",
+                )
+            )
+            continue
+        values[name] = row[vcol] if vcol < len(row) else ""
+        cells[name] = cell_name(r, vcol)
+
+    def where(name: str) -> dict:
+        return {"file": str(path), "sheet": sheet, "cell": cells.get(name, "")}
+
+    out: dict[str, object] = {}
+    for name in ("country", "year"):
+        if _text(values.get(name)) == "":
+            problems.append(Problem(f"required field '{name}' is missing or empty", **where(name)))
+    if _text(values.get("country")):
+        out["country"] = _text(values["country"])
+    if _text(values.get("year")):
+        year = _number(values["year"], where("year"), "year", problems)
+        if year is not None:
+            if not year.is_integer() or not 1950 <= year <= 2100:
+                problems.append(
+                    Problem(
+                        "year is not a plausible year",
+                        found=_text(values["year"]),
+                        expected="a whole year such as 2021",
+                        **where("year"),
+                    )
+                )
+            else:
+                out["year"] = int(year)
+    if _text(values.get("population")):
+        pop = _number(values["population"], where("population"), "population", problems)
+        if pop is not None and pop <= 0:
+            problems.append(
+                Problem(
+                    "population must be above zero",
+                    found=_text(values["population"]),
+                    **where("population"),
+                )
+            )
+        elif pop is not None:
+            out["population"] = pop
+    if _text(values.get("electrification_rate")):
+        rate = _number(
+            values["electrification_rate"],
+            where("electrification_rate"),
+            "electrification_rate",
+            problems,
+        )
+        if rate is not None:
+            if 0 < rate < 1:
+                problems.append(
+                    Problem(
+                        "electrification_rate is a percentage: this looks like a fraction",
+                        found=_text(values["electrification_rate"]),
+                        expected=f"per cent from 0 to 100, e.g. {rate * 100:g}",
+                        **where("electrification_rate"),
+                    )
+                )
+            elif not 0 <= rate <= 100:
+                problems.append(
+                    Problem(
+                        "electrification_rate is outside 0-100",
+                        found=_text(values["electrification_rate"]),
+                        expected="per cent from 0 to 100",
+                        **where("electrification_rate"),
+                    )
+                )
+            else:
+                out["electrification_rate"] = rate
+    if _text(values.get("iso3")):
+        out["iso3"] = _text(values["iso3"]).upper()
+    if "country" in out and "year" in out:
+        return CountryInfo(**out)
+    return None
+
+
+def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> list[dict]:
+    at = _find_header(rows, ("code", "activity"))
+    if at is None:
+        problems.append(
+            Problem(
+                "header row with columns 'code', 'activity' and 'unit' not found",
+                file=str(path),
+                sheet=sheet,
+                expected="columns code, activity, unit, notes in the first row",
+            )
+        )
+        return []
+    header_row, cols = at
+    if header_row:
+        problems.append(
+            Problem(
+                f"header found on row {header_row + 1} instead of row 1; rows above ignored",
+                file=str(path),
+                sheet=sheet,
+                cell=f"A{header_row + 1}",
+                severity="warning",
+            )
+        )
+    extra = [name for name in cols if name not in ACTIVITY_COLUMNS]
+    if extra:
+        problems.append(
+            Problem(
+                f"extra column(s) ignored: {', '.join(extra)}",
+                file=str(path),
+                sheet=sheet,
+                cell=f"row {header_row + 1}",
+                severity="warning",
+            )
+        )
+
+    def get(row, name):
+        c = cols.get(name)
+        return row[c] if c is not None and c < len(row) else ""
+
+    out = []
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        code = _text(get(row, "code"))
+        raw = get(row, "activity")
+        unit = _text(get(row, "unit"))
+        notes = _text(get(row, "notes"))
+        if not code:
+            if _text(raw) or unit:
+                problems.append(
+                    Problem(
+                        "activity given without a sub-category code",
+                        file=str(path),
+                        sheet=sheet,
+                        cell=cell_name(r, cols["code"]),
+                        found=_text(raw),
+                        expected="a code such as 5.1.1",
+                    )
+                )
+            continue
+        where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols["activity"])}
+        activity: float | None = None
+        notation = ""
+        text = _text(raw)
+        if text.upper() in NOTATION_KEYS and not isinstance(raw, (int, float)):
+            notation = text.upper()
+        elif text != "":
+            activity = _number(raw, where, f"activity for {code}", problems)
+            if activity is not None and activity < 0:
+                problems.append(
+                    Problem(
+                        f"activity for {code} is negative",
+                        found=text,
+                        expected="a number of zero or more",
+                        **where,
+                    )
+                )
+                activity = None
+        out.append(
+            {
+                "code": code,
+                "activity": activity if activity is not None else math.nan,
+                "notation": notation,
+                "unit": unit,
+                "notes": notes,
+                "row": r + 1,
+                "activity_cell": where["cell"],
+                "unit_cell": cell_name(r, cols["unit"]) if "unit" in cols else "",
+                "code_cell": cell_name(r, cols["code"]),
+                "given": text != "",
+            }
+        )
+    return out
+
+
+def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
+    """Read an activity workbook. The file is only read, never modified.
+
+    With `strict`, any error raises `ActivityError` carrying every problem found; otherwise the
+    problems are returned on the result (that is what `hginv validate` uses).
+    """
+    path = Path(path)
+    workbook = _open(path)
+    problems: list[Problem] = []
+    country = None
+    rows: list[dict] = []
+    try:
+        sheet, data = _sheet(workbook, "country", path, problems)
+        if sheet is not None:
+            country = _read_country(path, sheet, data, problems)
+        sheet, data = _sheet(workbook, "activity", path, problems)
+        if sheet is not None:
+            rows = _read_activity_rows(path, sheet, data, problems)
+    finally:
+        workbook.close()
+    result = ActivityData(
+        path=path, sha256=sha256_of(path), country=country, rows=rows, problems=problems
+    )
+    if strict and result.errors:
+        raise ActivityError(f"{path.name}: the activity workbook has errors", problems)
+    return result
+
+
+def check_activity(activity: ActivityData, factors) -> list[Problem]:
+    """Problems of the activity data against a factor table: codes, units, duplicates,
+    and the country data that population-based rows need."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    file = str(activity.path)
+    needs_population = needs_electrification = False
+    for row in activity.rows:
+        code = row["code"]
+        if code not in factors:
+            near = _closest(code, factors.codes)
+            problems.append(
+                Problem(
+                    f"unknown sub-category code {code!r}",
+                    file=file,
+                    sheet="activity",
+                    cell=row["code_cell"],
+                    found=code,
+                    expected=("one of " + ", ".join(near)) if near else "a Toolkit code",
+                )
+            )
+            continue
+        if code in seen:
+            problems.append(
+                Problem(
+                    f"code {code} appears twice (first at {seen[code]})",
+                    file=file,
+                    sheet="activity",
+                    cell=row["code_cell"],
+                    found=code,
+                    expected="one row per sub-category",
+                )
+            )
+            continue
+        seen[code] = row["code_cell"]
+        factor = factors[code]
+        if not row["given"]:
+            continue
+        if row["unit"]:
+            try:
+                conversion(row["unit"], factor.activity_unit)
+            except UnitError as exc:
+                dim = parse_unit(factor.activity_unit).dimension
+                from hginventory.units import units_of
+
+                problems.append(
+                    Problem(
+                        f"unit for {code}: {exc.args[0]}",
+                        file=file,
+                        sheet="activity",
+                        cell=row["unit_cell"],
+                        found=row["unit"],
+                        expected=f"{factor.activity_unit} ({factor.activity_description}); "
+                        f"accepted: {', '.join(units_of(dim))}",
+                    )
+                )
+        if math.isnan(row["activity"]):
+            continue
+        if factor.population_based:
+            needs_population = True
+            pop = activity.country.population if activity.country else None
+            if pop and row["activity"] > pop * 1.05:
+                problems.append(
+                    Problem(
+                        f"activity for {code} is more inhabitants than the population",
+                        file=file,
+                        sheet="activity",
+                        cell=row["activity_cell"],
+                        found=_text(row["activity"]),
+                        expected=f"at most {pop:,.0f}",
+                        severity="warning",
+                    )
+                )
+        if factor.scaling == "electrification":
+            needs_electrification = True
+    if activity.country is not None:
+        if needs_population and activity.country.population is None:
+            problems.append(
+                Problem(
+                    "population is needed: population-based sub-categories are reported",
+                    file=file,
+                    sheet="country",
+                    expected="the national population",
+                )
+            )
+        if needs_electrification and activity.country.electrification_rate is None:
+            problems.append(
+                Problem(
+                    "electrification_rate is needed: product rows scaled by it are reported",
+                    file=file,
+                    sheet="country",
+                    expected="per cent from 0 to 100",
+                )
+            )
+    return problems
+
+
+def _closest(code: str, codes: list[str]) -> list[str]:
+    import difflib
+
+    prefix = code.rsplit(".", 1)[0] + "."
+    same_group = [c for c in codes if c.startswith(prefix)]
+    return difflib.get_close_matches(code, same_group, n=3, cutoff=0) or difflib.get_close_matches(
+        code, codes, n=3, cutoff=0.6
+    )

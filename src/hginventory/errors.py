@@ -1,0 +1,88 @@
+"""Errors that carry a location (file, sheet, cell) so the CLI can say exactly what is wrong.
+
+Every check collects `Problem`s instead of stopping at the first one, so a focal point sees
+everything that needs fixing in one go. An `HginvError` carries one or more problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about an input: where it is, what was found, what was expected."""
+
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    found: str = ""
+    expected: str = ""
+    severity: Severity = "error"
+    kind: str = "input"
+
+    @property
+    def where(self) -> str:
+        parts = [Path(self.file).name if self.file else ""]
+        if self.sheet and self.cell:
+            parts.append(f"{self.sheet}!{self.cell}")
+        elif self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        elif self.cell:
+            parts.append(self.cell)
+        return ", ".join(p for p in parts if p)
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.found:
+            text += f" (found: {self.found!r})"
+        if self.expected:
+            text += f"; expected: {self.expected}"
+        return text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class HginvError(Exception):
+    """Base of every error hginv reports to a user; never shown as a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def __str__(self) -> str:
+        lines = [self.args[0]]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class InputFileError(HginvError):
+    """The input file cannot be opened or read as a spreadsheet."""
+
+
+class ActivityError(HginvError):
+    """The activity workbook was read but its content is wrong."""
+
+
+class FactorTableError(HginvError):
+    """A factor table is malformed: wrong field, unknown unit, fractions that don't sum to 1."""
+
+
+class UnitError(HginvError):
+    """A unit is unknown or cannot be converted to the unit a factor needs."""
+
+
+class OutputError(HginvError):
+    """An output cannot be written (or would overwrite an input)."""

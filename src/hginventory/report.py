@@ -1,0 +1,457 @@
+"""Outputs of an inventory: the CSV contract and the workbook a focal point hands over.
+
+Both are written atomically. Text that came from an input file is always written as text,
+never as a live formula (a note typed as `=HYPERLINK(...)` stays a note).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hginventory.calculate import CSV_COLUMNS, OUTPUT_COLUMNS, Inventory
+from hginventory.factors import PATHWAY_LABELS, PATHWAYS
+from hginventory.files import atomic_write
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+KG = "#,##0.00"
+SMALL = "0.00######"
+PATHWAY_HEADERS = [f"{PATHWAY_LABELS[p]} (kg Hg/y)" for p in PATHWAYS]
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would read as a formula with an apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
+            )
+    return out
+
+
+def write_csv(inventory: Inventory, path: str | Path, protect=()) -> Path:
+    """The machine-readable contract: one row per sub-category present, kg Hg per year."""
+    frame = csv_safe(inventory.csv_frame())
+
+    def write(tmp: Path) -> None:
+        frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
+
+    return atomic_write(path, write, protect)
+
+
+# --- workbook -------------------------------------------------------------------------------
+
+
+def _styles():
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return {
+        "title": Font(bold=True, size=14),
+        "bold": Font(bold=True),
+        "warn": Font(bold=True, color="9C0006"),
+        "header_fill": PatternFill("solid", fgColor="DDEBF7"),
+        "total_fill": PatternFill("solid", fgColor="F2F2F2"),
+        "wrap": Alignment(wrap_text=True, vertical="top"),
+    }
+
+
+def _put(ws, row: int, col: int, value, number_format: str | None = None, font=None):
+    """Write one cell; strings are always text, never formulas."""
+    cell = ws.cell(row=row, column=col)
+    if value is None or (isinstance(value, float) and value != value):
+        return cell
+    if hasattr(value, "item"):
+        value = value.item()
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format and isinstance(value, (int, float)):
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _table(
+    ws, top: int, headers: list[str], rows, formats: dict[int, str] | None = None, styles=None
+) -> int:
+    """Write a header row and data rows; returns the next free row."""
+    formats = formats or {}
+    for c, h in enumerate(headers, start=1):
+        cell = _put(ws, top, c, h, font=styles["bold"])
+        cell.fill = styles["header_fill"]
+        cell.alignment = styles["wrap"]
+    r = top
+    for r, values in enumerate(rows, start=top + 1):
+        for c, v in enumerate(values, start=1):
+            _put(ws, r, c, v, formats.get(c))
+    return r + 1
+
+
+def _widths(ws, widths: dict[str, float]) -> None:
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+
+
+def _total_row(ws, row: int, label: str, values: list[float], first_col: int, styles) -> None:
+    _put(ws, row, 1, label, font=styles["bold"])
+    for c in range(1, first_col + len(values)):
+        ws.cell(row=row, column=c).fill = styles["total_fill"]
+    for i, v in enumerate(values):
+        _put(ws, row, first_col + i, v, KG, styles["bold"])
+
+
+def _readme(wb, inv: Inventory, styles) -> None:
+    ws = wb.active
+    ws.title = "Read me"
+    m = inv.metadata
+    _put(ws, 1, 1, f"Mercury release inventory: {m['country']} {m['year']}", font=styles["title"])
+    lines = [
+        "Method: UNEP Toolkit for Identification and Quantification of Mercury Releases, "
+        "Inventory Level 1 (Hg input = activity rate x input factor; output to each pathway = "
+        "Hg input x distribution factor).",
+        f"Factor table: {inv.factors.title} ({inv.factors.label}, sha256 "
+        f"{inv.factors.sha256[:12]}).",
+        f"Computed by hginv {m['hginv_version']} from {m['input_file']} at {m['computed_at']}.",
+        "All quantities are kg of mercury per year.",
+    ]
+    r = 3
+    for line in lines:
+        _put(ws, r, 1, line).alignment = styles["wrap"]
+        r += 1
+    r += 1
+    n = inv.recalled_count
+    if n:
+        _put(
+            ws,
+            r,
+            1,
+            f"CAUTION: {n} of the {len(inv.results)} factors used are 'recalled', "
+            "not confirmed against the official Toolkit.",
+            font=styles["warn"],
+        )
+        _put(
+            ws,
+            r + 1,
+            1,
+            "A recalled factor is the best value that could be justified, with the "
+            "Toolkit table it belongs to, but it was not checked against a copy of the Toolkit. "
+            "See the sheet 'Factors used' (column Status) and check these values against the "
+            "official Level 1 calculation spreadsheet before publishing.",
+        ).alignment = styles["wrap"]
+        r += 3
+    else:
+        _put(
+            ws,
+            r,
+            1,
+            "All factors used are confirmed against their cited source.",
+            font=styles["bold"],
+        )
+        r += 2
+    _put(ws, r, 1, "Sheets", font=styles["bold"])
+    sheets = [
+        (
+            "Summary inputs",
+            "Mercury inputs to society per sub-category, with the double-counting "
+            "adjustment and the national total.",
+        ),
+        (
+            "Summary releases",
+            "Releases per sub-category and pathway, with the adjustments and totals.",
+        ),
+        ("Source groups", "Inputs and releases by source group as counted in the totals."),
+        (
+            "Sources present",
+            "Every sub-category of the Toolkit and whether it was quantified, "
+            "reported absent (NO), not estimated (NE), not applicable (NA) or included "
+            "elsewhere (IE).",
+        ),
+        ("Results", "All result rows (the same as the CSV output)."),
+        ("5.x.x sheets", "One sheet per sub-category quantified: the calculation step by step."),
+        ("Factors used", "Every factor with its source document, table/page and evidence status."),
+        ("Metadata", "Versions, hashes and input file of this run."),
+    ]
+    for name, text in sheets:
+        r += 1
+        _put(ws, r, 1, f"{name}: {text}").alignment = styles["wrap"]
+    if inv.warnings:
+        r += 2
+        _put(ws, r, 1, "Warnings from reading the input", font=styles["bold"])
+        for w in inv.warnings:
+            r += 1
+            _put(ws, r, 1, str(w)).alignment = styles["wrap"]
+    _widths(ws, {"A": 120})
+
+
+def _inputs_sheet(wb, inv: Inventory, styles) -> None:
+    ws = wb.create_sheet("Summary inputs")
+    _put(ws, 1, 1, "Summary of mercury inputs to society (kg Hg/y)", font=styles["title"])
+    s = inv.input_summary()
+    headers = [
+        "Code",
+        "Sub-category",
+        "Source group",
+        "Calculated Hg input (kg Hg/y)",
+        "Share counted in the total",
+        "Hg input counted in the total (kg Hg/y)",
+    ]
+    rows = s.itertuples(index=False)
+    r = _table(ws, 3, headers, rows, {4: KG, 5: "0%", 6: KG}, styles)
+    total_calc = float(s["hg_input_kg"].sum())
+    total_counted = float(s["counted_input_kg"].sum())
+    _total_row(ws, r, "Sum of calculated inputs", [total_calc], 4, styles)
+    _total_row(ws, r + 1, "Adjustment for double counting", [total_counted - total_calc], 4, styles)
+    _total_row(ws, r + 2, "Total quantified mercury inputs", [total_counted], 4, styles)
+    notes = [
+        "Double counting: only part of the input calculated for some waste sub-categories counts "
+        "in the total (column 'Share counted'), because most mercury in waste was already counted "
+        "as input under the product sub-categories; waste water input is counted under the rows it "
+        "comes from. The shares come from the factor table (column input_total_weight).",
+    ]
+    for i, note in enumerate(notes):
+        _put(ws, r + 4 + i, 1, note).alignment = styles["wrap"]
+    ws.merge_cells(start_row=r + 4, start_column=1, end_row=r + 4, end_column=6)
+    ws.row_dimensions[r + 4].height = 45
+    ws.freeze_panes = "C4"
+    _widths(ws, {"A": 9, "B": 60, "C": 38, "D": 18, "E": 14, "F": 20})
+
+
+def _releases_sheet(wb, inv: Inventory, styles) -> None:
+    ws = wb.create_sheet("Summary releases")
+    _put(ws, 1, 1, "Summary of mercury releases (kg Hg/y)", font=styles["title"])
+    r = inv.results
+    headers = ["Code", "Sub-category", *PATHWAY_HEADERS, "Total releases (kg Hg/y)"]
+    rows = (
+        [
+            row.code,
+            row.sub_category,
+            *(getattr(row, c) for c in OUTPUT_COLUMNS),
+            sum(getattr(row, c) for c in OUTPUT_COLUMNS),
+        ]
+        for row in r.itertuples(index=False)
+    )
+    fmt = {c: KG for c in range(3, 10)}
+    nxt = _table(ws, 3, headers, rows, fmt, styles)
+    sums, totals = inv.sums(), inv.totals()
+    keys = [*OUTPUT_COLUMNS, "releases_kg"]
+    _total_row(ws, nxt, "Sum of calculated releases", [sums[k] for k in keys], 3, styles)
+    _total_row(
+        ws,
+        nxt + 1,
+        "Adjustment for double counting",
+        [totals[k] - sums[k] for k in keys],
+        3,
+        styles,
+    )
+    _total_row(ws, nxt + 2, "Total quantified releases", [totals[k] for k in keys], 3, styles)
+    excluded = r[r["release_total_exclude"] != ""]
+    note = "Double counting: " + (
+        "; ".join(
+            f"{row.code} {row.sub_category}: release to "
+            f"{', '.join(PATHWAY_LABELS[p].lower() for p in row.release_total_exclude.split(';'))}"
+            " is left out of the total"
+            for row in excluded.itertuples(index=False)
+        )
+        if len(excluded)
+        else "no adjustment applies to the sub-categories present."
+    )
+    _put(ws, nxt + 4, 1, note).alignment = styles["wrap"]
+    ws.merge_cells(start_row=nxt + 4, start_column=1, end_row=nxt + 4, end_column=9)
+    ws.row_dimensions[nxt + 4].height = 45
+    ws.freeze_panes = "C4"
+    _widths(ws, {"A": 9, "B": 60, **{chr(67 + i): 16 for i in range(7)}})
+
+
+def _groups_sheet(wb, inv: Inventory, styles) -> None:
+    ws = wb.create_sheet("Source groups")
+    _put(
+        ws,
+        1,
+        1,
+        "Inputs and releases by source group, as counted in the national totals (kg Hg/y)",
+        font=styles["title"],
+    )
+    g = inv.group_summary()
+    headers = ["Source group", "Hg input (kg Hg/y)", *PATHWAY_HEADERS, "Total releases (kg Hg/y)"]
+    cols = ["source_group", "hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
+    nxt = _table(
+        ws, 3, headers, g[cols].itertuples(index=False), {c: KG for c in range(2, 10)}, styles
+    )
+    t = inv.totals()
+    _total_row(ws, nxt, "National total", [t[c] for c in cols[1:]], 2, styles)
+    ws.freeze_panes = "B4"
+    _widths(ws, {"A": 60, **{chr(66 + i): 16 for i in range(8)}})
+
+
+def _sources_sheet(wb, inv: Inventory, styles) -> None:
+    ws = wb.create_sheet("Sources present")
+    _put(ws, 1, 1, "Mercury release source types present", font=styles["title"])
+    s = inv.sources
+    _table(
+        ws,
+        3,
+        ["Code", "Sub-category", "Source group", "Presence", "Detail / notes"],
+        s.itertuples(index=False),
+        styles=styles,
+    )
+    ws.freeze_panes = "C4"
+    _widths(ws, {"A": 9, "B": 60, "C": 38, "D": 14, "E": 50})
+
+
+def _results_sheet(wb, inv: Inventory, styles) -> None:
+    ws = wb.create_sheet("Results")
+    frame = inv.csv_frame()
+    fmt = {i + 1: KG for i, c in enumerate(CSV_COLUMNS) if c.endswith("_kg")}
+    _table(ws, 1, list(CSV_COLUMNS), frame.itertuples(index=False), fmt, styles)
+    ws.freeze_panes = "C2"
+    _widths(ws, {"A": 9, "B": 50})
+
+
+def _detail_sheets(wb, inv: Inventory, styles) -> None:
+    """One sheet per sub-category: the calculation a reviewer can redo by hand."""
+    for row in inv.results.itertuples(index=False):
+        ws = wb.create_sheet(row.code)
+        _put(ws, 1, 1, f"{row.code} {row.sub_category}", font=styles["title"])
+        items = [
+            ("Source group", row.group_name, None),
+            ("Activity rate", row.activity, "#,##0.###"),
+            ("Activity unit", f"{row.activity_unit} ({row.activity_description})", None),
+            ("Default input factor", row.default_input_factor, SMALL),
+            ("Input factor unit", row.input_factor_unit, None),
+            (
+                "Electrification scaling",
+                (
+                    f"x {row.scale:g} (electrification rate {inv.country.electrification_rate:g} %)"
+                    if row.scaling == "electrification"
+                    else "not applied"
+                ),
+                None,
+            ),
+            ("Input factor used", row.input_factor, SMALL),
+            ("Unit conversion to kg Hg", row.unit_multiplier, SMALL),
+            ("Hg input (kg Hg/y)", row.hg_input_kg, KG),
+            ("Share of input counted in the national total", row.input_total_weight, "0%"),
+        ]
+        r = 3
+        for label, value, fmt in items:
+            _put(ws, r, 1, label, font=styles["bold"])
+            _put(ws, r, 2, value, fmt)
+            r += 1
+        r += 1
+        headers = ["Pathway", "Distribution factor", "Output (kg Hg/y)", "Counted in total"]
+        excluded = row.release_total_exclude.split(";")
+        rows = [
+            [
+                PATHWAY_LABELS[p],
+                getattr(row, p),
+                getattr(row, f"{p}_kg"),
+                "no" if p in excluded else "yes",
+            ]
+            for p in PATHWAYS
+        ]
+        r = _table(ws, r, headers, rows, {2: "0.0000", 3: KG}, styles)
+        _total_row(
+            ws,
+            r,
+            "Total",
+            [
+                1.0 * sum(getattr(row, p) for p in PATHWAYS),
+                sum(getattr(row, f"{p}_kg") for p in PATHWAYS),
+            ],
+            2,
+            styles,
+        )
+        r += 2
+        for label, value in [
+            ("Factor", row.factor_id),
+            ("Source", row.factor_source),
+            (
+                "Status",
+                f"{row.status}"
+                + (f" (confidence {row.confidence})" if row.status == "recalled" else ""),
+            ),
+            ("Factor note", row.note),
+            ("Input cell", f"activity!{row.activity_cell}"),
+            ("Notes from the input", row.notes),
+        ]:
+            _put(ws, r, 1, label, font=styles["bold"])
+            _put(ws, r, 2, value).alignment = styles["wrap"]
+            r += 1
+        _widths(ws, {"A": 44, "B": 22, "C": 18, "D": 16})
+        ws.column_dimensions["B"].width = 60
+
+
+def _factors_sheet(wb, inv: Inventory, styles) -> None:
+    ws = wb.create_sheet("Factors used")
+    _put(ws, 1, 1, "Factors used, with provenance", font=styles["title"])
+    docs = inv.factors.documents
+    headers = [
+        "Factor id",
+        "Code",
+        "Sub-category",
+        "Input factor (default)",
+        "Low",
+        "High",
+        "Unit",
+        *[PATHWAY_LABELS[p] for p in PATHWAYS],
+        "Status",
+        "Confidence",
+        "Document",
+        "Version",
+        "Table / page",
+        "Note",
+    ]
+    rows = [
+        [
+            row.factor_id,
+            row.code,
+            row.sub_category,
+            row.default_input_factor,
+            row.input_factor_low,
+            row.input_factor_high,
+            row.input_factor_unit,
+            *(getattr(row, p) for p in PATHWAYS),
+            row.status,
+            row.confidence,
+            docs.get(row.document, {}).get("title", row.document),
+            row.version,
+            row.table_page,
+            row.note,
+        ]
+        for row in inv.results.itertuples(index=False)
+    ]
+    _table(ws, 3, headers, rows, styles=styles)
+    ws.freeze_panes = "D4"
+    _widths(ws, {"A": 30, "B": 8, "C": 45, "P": 40, "R": 40, "S": 60})
+
+
+def _metadata_sheet(wb, inv: Inventory, styles) -> None:
+    ws = wb.create_sheet("Metadata")
+    _table(ws, 1, ["Field", "Value"], ([k, v] for k, v in inv.metadata.items()), styles=styles)
+    _widths(ws, {"A": 30, "B": 70})
+
+
+def build_workbook(inv: Inventory):
+    from openpyxl import Workbook
+
+    styles = _styles()
+    wb = Workbook()
+    _readme(wb, inv, styles)
+    _inputs_sheet(wb, inv, styles)
+    _releases_sheet(wb, inv, styles)
+    _groups_sheet(wb, inv, styles)
+    _sources_sheet(wb, inv, styles)
+    _results_sheet(wb, inv, styles)
+    _detail_sheets(wb, inv, styles)
+    _factors_sheet(wb, inv, styles)
+    _metadata_sheet(wb, inv, styles)
+    return wb
+
+
+def write_workbook(inventory: Inventory, path: str | Path, protect=()) -> Path:
+    """The national inventory workbook: summaries, details, factors and metadata."""
+    wb = build_workbook(inventory)
+    return atomic_write(path, lambda tmp: wb.save(tmp), protect)

@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+GOLDEN = Path(__file__).parent / "golden"
+
+DEFAULT_COUNTRY = {
+    "country": "Testland",
+    "year": 2021,
+    "population": 1_000_000,
+    "electrification_rate": 50,
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden result files from the current code and factor tables.",
+    )
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def factors():
+    from hginventory.factors import load_factors
+
+    return load_factors()
+
+
+@pytest.fixture
+def example_path() -> Path:
+    return EXAMPLES / "valdoria-2021.xlsx"
+
+
+def write_workbook(path: Path, activity, country=None, *, country_rows=None) -> Path:
+    """An activity workbook as a focal point would fill it: rows are (code, activity, unit)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "country"
+    ws.append(["field", "value"])
+    if country_rows is None:
+        country_rows = list({**DEFAULT_COUNTRY, **(country or {})}.items())
+    for row in country_rows:
+        ws.append(list(row))
+    ws = wb.create_sheet("activity")
+    ws.append(["code", "activity", "unit", "notes"])
+    for row in activity:
+        ws.append(list(row) + [""] * (4 - len(row)))
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def make_workbook(tmp_path):
+    counter = iter(range(10_000))
+
+    def make(activity, country=None, name=None, **kw) -> Path:
+        path = tmp_path / (name or f"activity-{next(counter)}.xlsx")
+        return write_workbook(path, activity, country, **kw)
+
+    return make

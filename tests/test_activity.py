@@ -1,0 +1,112 @@
+"""Reading the activity workbook: values typed by hand, and errors located at their cell."""
+
+import pytest
+
+from hginventory.activity import check_activity, parse_number, read_activity
+from hginventory.errors import ActivityError, InputFileError
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1234", 1234),
+        ("1234.5", 1234.5),
+        ("1,5", 1.5),
+        ("1 234 567", 1234567),
+        ("1\u00a0234", 1234),
+        ("1.234.567", 1234567),
+        ("1,234,567", 1234567),
+        ("1.234.567,89", 1234567.89),
+        ("1,234,567.89", 1234567.89),
+        ("0,125", 0.125),
+        ("2e6", 2e6),
+    ],
+)
+def test_hand_typed_numbers_are_read(text, value):
+    assert parse_number(text)[0] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["1,234", "12,500", "abc", "1.2.3,4,5", "1.23.456", "--"])
+def test_ambiguous_or_non_numbers_are_refused(text):
+    number, reason = parse_number(text)
+    assert number is None and reason
+
+
+def test_example_reads(example_path):
+    data = read_activity(example_path)
+    assert data.country.country == "Republic of Valdoria"
+    assert data.country.electrification_rate == 72.5
+    assert data.errors == [] and data.warnings == []
+    assert len(data.sha256) == 64
+
+
+def test_every_bad_cell_is_reported_at_once(make_workbook, factors):
+    path = make_workbook(
+        [
+            ("5.1.1", -5, "t"),
+            ("5.1.2", "lots", "t"),
+            ("5.1.99", 3, "t"),
+            ("5.9.1", "1,5", "corpses"),
+            ("5.9.1", 2, "corpses"),
+        ]
+    )
+    data = read_activity(path, strict=False)
+    problems = data.problems + check_activity(data, factors)
+    by_cell = {(p.cell, p.severity): p for p in problems}
+    assert "negative" in by_cell[("B2", "error")].message
+    assert "not a number" in by_cell[("B3", "error")].message
+    unknown = by_cell[("A4", "error")]
+    assert "unknown sub-category code '5.1.99'" in unknown.message
+    assert unknown.expected.startswith("one of 5.1.")
+    assert "decimal mark" in by_cell[("B5", "warning")].message
+    assert "appears twice" in by_cell[("A6", "error")].message
+
+
+def test_strict_read_raises_with_all_problems(make_workbook):
+    path = make_workbook([("5.1.1", -5, "t"), ("5.1.2", "lots", "t")])
+    with pytest.raises(ActivityError) as info:
+        read_activity(path)
+    assert [p.cell for p in info.value.errors] == ["B2", "B3"]
+
+
+def test_electrification_rate_given_as_a_fraction_is_explained(make_workbook):
+    path = make_workbook([], {"electrification_rate": 0.85})
+    data = read_activity(path, strict=False)
+    [p] = data.errors
+    assert p.sheet == "country" and p.cell == "B5"
+    assert "looks like a fraction" in p.message and "85" in p.expected
+
+
+def test_missing_sheet_is_named(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Sheet1"
+    path = tmp_path / "empty.xlsx"
+    wb.save(path)
+    with pytest.raises(ActivityError) as info:
+        read_activity(path)
+    messages = [p.message for p in info.value.errors]
+    assert "sheet 'country' is missing" in messages
+    assert "sheet 'activity' is missing" in messages
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("missing.xlsx", None, "file not found"),
+        ("notes.txt", b"hello", "not a spreadsheet file name"),
+        ("fake.xlsx", b"this is not a zip", "cannot be read as a spreadsheet"),
+    ],
+)
+def test_unreadable_files_say_why(tmp_path, name, content, expected):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputFileError, match=expected):
+        read_activity(path)
+
+
+def test_a_folder_is_not_a_workbook(tmp_path):
+    with pytest.raises(InputFileError, match="is a folder"):
+        read_activity(tmp_path)
