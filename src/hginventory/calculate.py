@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from hginventory.activity import ActivityData, CountryInfo, check_activity
 from hginventory.errors import ActivityError, Problem
 from hginventory.factors import PATHWAYS, FactorTable, load_factors
 from hginventory.units import conversion, parse_factor_unit
+
+if TYPE_CHECKING:
+    from hginventory.emep import Crosscheck
 
 OUTPUT_COLUMNS = [f"{p}_kg" for p in PATHWAYS]
 CSV_COLUMNS = [
@@ -57,6 +61,7 @@ class Inventory:
     factors: FactorTable
     metadata: dict
     warnings: list[Problem] = field(default_factory=list)
+    crosscheck: Crosscheck | None = None  # EMEP/EEA cross-check, see hginventory.emep
 
     @property
     def recalled_count(self) -> int:
@@ -64,7 +69,10 @@ class Inventory:
         return int((self.results["status"] == "recalled").sum())
 
     def csv_frame(self) -> pd.DataFrame:
-        return self.results[CSV_COLUMNS]
+        frame = self.results[CSV_COLUMNS]
+        if self.crosscheck is not None:
+            frame = self.crosscheck.extend(frame)
+        return frame
 
     def input_summary(self) -> pd.DataFrame:
         """The Toolkit's summary of mercury inputs: per sub-category, with the share counted."""

@@ -98,6 +98,24 @@ def _recalled_notice(inv) -> None:
     help="Factor table (CSV or folder) to use instead of the shipped one.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
+@click.option(
+    "--crosscheck",
+    type=click.Choice(["emep"]),
+    help="Add a second estimate of air releases from the EMEP/EEA Guidebook factors.",
+)
+@click.option(
+    "--conversion",
+    "conversions",
+    multiple=True,
+    metavar="CODE=VALUE",
+    help="Country value of a cross-check unit conversion, e.g. 5.1.1=21.5 (GJ per t coal). "
+    "Repeatable.",
+)
+@click.option(
+    "--emep-mapping",
+    type=click.Path(path_type=Path),
+    help="Sub-category -> Guidebook mapping CSV to use instead of the shipped one.",
+)
 @click.pass_context
 def compute(
     ctx,
@@ -106,6 +124,9 @@ def compute(
     csv_path: Path | None,
     factors_path: Path | None,
     quiet: bool,
+    crosscheck: str | None = None,
+    conversions: tuple[str, ...] = (),
+    emep_mapping: Path | None = None,
 ) -> None:
     """Compute the inventory of one activity workbook (INPUT)."""
     from hginventory.activity import read_activity
@@ -115,6 +136,8 @@ def compute(
     from hginventory.report import write_csv, write_workbook
 
     debug = ctx.obj["debug"]
+    if (conversions or emep_mapping) and not crosscheck:
+        raise click.UsageError("--conversion and --emep-mapping need --crosscheck emep")
     stem = input_path.stem
     output = output or Path(f"{stem}-inventory.xlsx")
     csv_path = csv_path or output.with_suffix(".csv")
@@ -122,6 +145,8 @@ def compute(
         factors = load_factors(factors_path)
         activity = read_activity(input_path)
         inv = run(activity, factors)
+        if crosscheck:
+            _add_crosscheck(inv, conversions, emep_mapping)
         write_workbook(inv, output, protect=[input_path])
         write_csv(inv, csv_path, protect=[input_path])
     except HginvError as exc:
@@ -131,8 +156,42 @@ def compute(
         _console(stderr=True).print(f"  warning: {w}", markup=False)
     if not quiet:
         _print_totals(inv)
+        if inv.crosscheck is not None:
+            _print_crosscheck(inv)
         console.print(f"Wrote {output} and {csv_path}", markup=False)
     _recalled_notice(inv)
+
+
+# --- EMEP/EEA cross-check (hginventory.emep) ---------------------------------------------------
+
+
+def _add_crosscheck(inv, conversions, mapping_path) -> None:
+    from hginventory.emep import (
+        add_crosscheck,
+        load_emep_factors,
+        load_emep_mapping,
+        parse_conversions,
+    )
+
+    emep = load_emep_factors()
+    mapping = load_emep_mapping(mapping_path, emep=emep, toolkit=inv.factors)
+    overrides = parse_conversions(conversions, mapping)
+    add_crosscheck(inv, factors=emep, mapping=mapping, overrides=overrides)
+
+
+def _print_crosscheck(inv) -> None:
+    from hginventory.emep import SHEET_NAME, flagged_table
+
+    cc = inv.crosscheck
+    console = _console()
+    if len(cc.flagged()):
+        console.print(flagged_table(cc))
+    else:
+        console.print(
+            f"EMEP/EEA cross-check: the Toolkit air figure of all {len(cc.mapped)} mapped "
+            "sub-categories lies within the Guidebook 95 % interval."
+        )
+    console.print(f"Details in the workbook sheet '{SHEET_NAME}'.", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

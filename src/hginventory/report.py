@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from hginventory.calculate import CSV_COLUMNS, OUTPUT_COLUMNS, Inventory
+from hginventory.emep import crosscheck_sheet
 from hginventory.factors import PATHWAY_LABELS, PATHWAYS
 from hginventory.files import atomic_write
 
@@ -305,7 +306,7 @@ def _results_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet("Results")
     frame = inv.csv_frame()
     fmt = {i + 1: KG for i, c in enumerate(CSV_COLUMNS) if c.endswith("_kg")}
-    _table(ws, 1, list(CSV_COLUMNS), frame.itertuples(index=False), fmt, styles)
+    _table(ws, 1, list(frame.columns), frame.itertuples(index=False), fmt, styles)
     ws.freeze_panes = "C2"
     _widths(ws, {"A": 9, "B": 50})
 
@@ -447,6 +448,7 @@ def build_workbook(inv: Inventory):
     _results_sheet(wb, inv, styles)
     _detail_sheets(wb, inv, styles)
     _factors_sheet(wb, inv, styles)
+    crosscheck_sheet(wb, inv, styles)
     _metadata_sheet(wb, inv, styles)
     return wb
 
