@@ -26,7 +26,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from hginventory.errors import FactorTableError, HginvError, Problem, UnitError
 from hginventory.factors import CODE_PATTERN, FactorTable, factors_dir
@@ -126,31 +134,57 @@ class EmepRow(BaseModel):
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
 
-    @model_validator(mode="after")
-    def _consistent(self) -> EmepRow:
-        if (self.ci_lower is None) != (self.ci_upper is None):
-            raise ValueError("give both CI_lower and CI_upper, or neither")
-        if self.ci_lower is not None and not self.ci_lower <= self.value <= self.ci_upper:
-            raise ValueError(
-                f"Value {self.value:g} is outside its interval "
-                f"[CI_lower {self.ci_lower:g}, CI_upper {self.ci_upper:g}]"
-            )
-        if not self.row_id.startswith(f"{self.nfr}_{self.table_number}"):
-            raise ValueError(
-                f"row_id {self.row_id!r} does not start with NFR and table number "
-                f"({self.nfr}_{self.table_number})"
-            )
-        if self.is_abatement:
-            if self.unit.strip():
+    # Checks between fields are field validators (they see the fields before them), so that a
+    # problem names the column to fix.
+    @field_validator("table")
+    @classmethod
+    def _row_id_matches(cls, value: str, info: ValidationInfo) -> str:
+        row_id, nfr = info.data.get("row_id"), info.data.get("nfr")
+        number = re.sub(r"^Table[_ ]", "", value)
+        if row_id and nfr and not row_id.startswith(f"{nfr}_{number}"):
+            raise ValueError(f"row_id {row_id!r} does not start with NFR_table ({nfr}_{number})")
+        return value
+
+    @field_validator("abatement")
+    @classmethod
+    def _abatement_named(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("type") == ABATEMENT_TYPE and not value.strip():
+            raise ValueError("an abatement efficiency needs its abatement technique")
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def _fraction(cls, value: float, info: ValidationInfo) -> float:
+        if info.data.get("type") == ABATEMENT_TYPE and value > 1:
+            raise ValueError("an abatement efficiency is a fraction between 0 and 1")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("type") == ABATEMENT_TYPE:
+            if value.strip():
                 raise ValueError("an abatement efficiency is a fraction: leave Unit blank")
-            if not self.abatement or self.value > 1:
-                raise ValueError("an abatement efficiency needs its technique and a value <= 1")
-        else:
-            try:
-                parse_guidebook_unit(self.unit)
-            except UnitError as exc:
-                raise ValueError(exc.args[0]) from None
-        return self
+            return value
+        try:
+            parse_guidebook_unit(value)
+        except UnitError as exc:
+            raise ValueError(exc.args[0]) from None
+        return value
+
+    @field_validator("ci_upper")
+    @classmethod
+    def _interval(cls, upper: float | None, info: ValidationInfo) -> float | None:
+        if "ci_lower" not in info.data or "value" not in info.data:
+            return upper
+        lower, value = info.data["ci_lower"], info.data["value"]
+        if (lower is None) != (upper is None):
+            raise ValueError("give both CI_lower and CI_upper, or neither")
+        if lower is not None and not lower <= value <= upper:
+            raise ValueError(
+                f"Value {value:g} is outside its interval [CI_lower {lower:g}, CI_upper {upper:g}]"
+            )
+        return upper
 
     @property
     def is_abatement(self) -> bool:
@@ -339,8 +373,7 @@ def load_emep_factors(path: str | Path | None = None) -> EmepFactors:
         raise FactorTableError(f"Guidebook factor table not found: {csv_path}")
     records, raw = _read(csv_path, "Guidebook factor table")
     meta, meta_raw = _meta(csv_path)
-    required = [(f.alias or n) for n, f in EmepRow.model_fields.items() if f.is_required()]
-    problems = _missing_columns(csv_path, records, EMEP_FIELDS, required)
+    problems = _missing_columns(csv_path, records, EMEP_FIELDS, EMEP_FIELDS)
     if problems:
         raise FactorTableError(f"Guidebook factor table {csv_path.name} is not valid", problems)
     rows, problems = _validate(
