@@ -163,11 +163,19 @@ def test_duplicate_row_and_missing_column_are_reported(table_copy):
     text = table_copy.read_text(encoding="utf-8")
     lines = text.split("\n")
     table_copy.write_text("\n".join([*lines[:3], lines[1], *lines[3:]]), encoding="utf-8")
-    [p] = _problems(table_copy)
-    assert "appears twice (first on line 2)" in p.message and p.cell.startswith("line 4")
+    twice, count = _problems(table_copy)
+    assert "appears twice (first on line 2)" in twice.message and twice.cell.startswith("line 4")
+    assert "has 190 rows" in count.message
     table_copy.write_text(text.replace(",CI_upper,", ",CI_high,", 1), encoding="utf-8")
     [p] = _problems(table_copy)
     assert "missing column(s) CI_upper" in p.message
+
+
+def test_a_lost_row_is_noticed(table_copy):
+    lines = table_copy.read_text(encoding="utf-8").split("\n")
+    table_copy.write_text("\n".join(lines[:-3] + lines[-2:]), encoding="utf-8")
+    [p] = _problems(table_copy)
+    assert "has 188 rows but its metadata says the source has 189" in p.message
 
 
 def test_changing_one_value_changes_the_hash(table_copy, emep):

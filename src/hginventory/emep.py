@@ -379,6 +379,17 @@ def load_emep_factors(path: str | Path | None = None) -> EmepFactors:
     rows, problems = _validate(
         csv_path, records, EmepRow, "row_id", "row", _documents(csv_path.parent)
     )
+    expected = meta.get("rows_in_source")
+    if expected is not None and len(records) != expected:
+        problems.append(
+            _problem(
+                csv_path,
+                "whole table",
+                f"the table has {len(records)} rows but its metadata says the source has "
+                f"{expected}",
+                expected=f"{expected} rows, or rows_in_source updated in {csv_path.stem}.toml",
+            )
+        )
     if problems:
         raise FactorTableError(f"Guidebook factor table {csv_path.name} is not valid", problems)
     return EmepFactors(
@@ -822,7 +833,7 @@ def flagged_table(cc: Crosscheck):
     table.add_column("Sub-category", no_wrap=True, overflow="ellipsis", max_width=20)
     table.add_column("Toolkit", justify="right", no_wrap=True)
     table.add_column("Guidebook [95 %]", justify="right", no_wrap=True)
-    table.add_column("Toolkit/Guidebook", justify="right", no_wrap=True)
+    table.add_column("Ratio", justify="right", no_wrap=True)
     for r in flagged.itertuples(index=False):
         table.add_row(
             r.code,
