@@ -27,6 +27,7 @@ from hginventory.emep import (
     FLAG_ABOVE,
     FLAG_BELOW,
     FLAG_NOT_MAPPED,
+    FLAG_WITHIN,
     SHEET_NAME,
     CrosscheckError,
     add_crosscheck,
@@ -381,7 +382,7 @@ def test_hand_calculated_guidebook_air(
     got = (row["air_kg_emep"], row["air_kg_emep_low"], row["air_kg_emep_high"])
     assert got == pytest.approx((kg, low, high), rel=1e-12)
     assert row["ratio"] == pytest.approx(toolkit / kg, rel=1e-12)
-    expected = FLAG_ABOVE if toolkit > high else FLAG_BELOW if toolkit < low else ""
+    expected = FLAG_ABOVE if toolkit > high else FLAG_BELOW if toolkit < low else FLAG_WITHIN
     assert row["flag"] == expected
 
 
@@ -389,7 +390,7 @@ def test_flags_in_both_directions(hand_inventory):
     flags = hand_inventory.crosscheck.frame.set_index("code")["flag"]
     assert flags["5.7.1"] == FLAG_ABOVE  # 180 kg vs 1.46-9.66 kg
     assert flags["5.2.3"] == FLAG_BELOW  # 160 kg vs 200-800 kg
-    assert flags["5.9.1"] == ""
+    assert flags["5.9.1"] == FLAG_WITHIN
     assert flags["5.8.1"] == flags["5.4.5"] == FLAG_NOT_MAPPED
     assert set(hand_inventory.crosscheck.flagged()["code"]) == {
         code for code, _, _, t, _, lo, hi in HAND if not lo <= t <= hi

@@ -672,6 +672,7 @@ def parse_conversions(items, mapping: EmepMapping | None = None) -> dict[str, fl
 
 # --- the cross-check ---------------------------------------------------------------------------
 
+FLAG_WITHIN = "within interval"
 FLAG_ABOVE = "above interval"
 FLAG_BELOW = "below interval"
 FLAG_NO_INTERVAL = "no interval"
@@ -708,7 +709,7 @@ def _flag(toolkit: float, low, high) -> str:
         return FLAG_ABOVE
     if toolkit < low:
         return FLAG_BELOW
-    return ""
+    return FLAG_WITHIN
 
 
 def run_crosscheck(
