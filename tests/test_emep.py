@@ -407,6 +407,9 @@ def test_csv_columns_are_appended_only_with_the_crosscheck(hand_inventory, examp
     plain = compute(read_activity(example_path))
     assert plain.crosscheck is None
     assert list(plain.csv_frame().columns) == CSV_COLUMNS
+    checked = compute(read_activity(example_path))
+    add_crosscheck(checked)
+    pd.testing.assert_frame_equal(checked.csv_frame()[CSV_COLUMNS], plain.csv_frame())
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -885,6 +885,8 @@ def crosscheck_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet(SHEET_NAME)
     _put(ws, 1, 1, "Cross-check of air releases with the EMEP/EEA Guidebook", font=styles["title"])
     lines = [
+        f"{len(cc.flagged())} of the {len(cc.mapped)} sub-categories with a Guidebook row are "
+        "flagged: their Toolkit air figure lies outside the Guidebook's 95 % interval.",
         f"Guidebook factors: {cc.factors.title} ({cc.factors.label}, sha256 "
         f"{cc.factors.sha256[:12]}); status confirmed, with 95 % confidence intervals.",
         "Guidebook air = activity rate x conversion to the Guidebook's activity unit x emission "
