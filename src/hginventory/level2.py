@@ -707,15 +707,11 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
             )
         )
 
-    _raise_errors(file, problems)
     national = {r["code"]: r for r in activity.rows}
     by_code: dict[str, list[dict]] = {}
     for rec in facilities.rows:
-        by_code.setdefault(rec["code"], []).append(rec)
-
-    frame = factors.frame().set_index("code", drop=False)
-    new_rows: list[dict] = []
-    drop: list[int] = []
+        if rec["code"] in tables.families and rec["code"] in factors:
+            by_code.setdefault(rec["code"], []).append(rec)
     l1_index = {code: i for i, code in enumerate(df["code"])}
     for code, recs in by_code.items():
         l1 = factors[code]
@@ -758,6 +754,13 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
                     severity="warning",
                 )
             )
+    _raise_errors(file, problems)
+
+    frame = factors.frame().set_index("code", drop=False)
+    new_rows: list[dict] = []
+    drop: list[int] = []
+    for code, recs in by_code.items():
+        l1 = factors[code]
         if code in l1_index:
             base = df.iloc[l1_index[code]].to_dict()
         else:
@@ -786,9 +789,9 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
         if covered > total * (1 + TOLERANCE) + TOLERANCE:
             located(
                 base["activity_cell"],
-                f"the facilities of {code} sum to {covered:,.6g} {unit}, more than the national "
-                f"activity {total:,.6g} {unit}",
-                f"a national activity of at least {covered:,.6g} {unit} (it includes the "
+                f"the facilities of {code} sum to {covered:,.10g} {unit}, more than the national "
+                f"activity {total:,.10g} {unit}",
+                f"a national activity of at least {covered:,.10g} {unit} (it includes the "
                 "facilities), or corrected facility rows",
                 f"{total:g}",
                 "activity",
@@ -805,7 +808,7 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
             for p in PATHWAYS:
                 df.at[i, f"{p}_kg"] = df.at[i, f"{p}_kg"] * share
             df.at[i, "basis"] = (
-                f"remainder: national activity {total:,.6g} {unit} minus {covered:,.6g} {unit} "
+                f"remainder: national activity {total:,.10g} {unit} minus {covered:,.10g} {unit} "
                 f"described as {len(rows)} facilities, at Level 1 defaults"
             )
         new_rows += rows
