@@ -91,16 +91,17 @@ HAND = {
     "coal-ff": ("5.1.1", 1e6, "t", {"air": 45, "sector_treatment": 105}),
     "coal-esp-wfgd": ("5.1.1", 1e6, "t", {"air": 75, "byproducts": 30, "sector_treatment": 45}),
     "coal-sda-ff": ("5.1.2", 1e6, "t", {"air": 97.5, "sector_treatment": 52.5}),
-    "coal-scr-esp-wfgd": (
-        "5.1.1", 1e6, "t", {"air": 60, "byproducts": 45, "sector_treatment": 45}
-    ),
+    "coal-scr-esp-wfgd": ("5.1.1", 1e6, "t", {"air": 60, "byproducts": 45, "sector_treatment": 45}),
     "coal-aci-ff": ("5.1.1", 1e6, "t", {"air": 15, "sector_treatment": 135}),
     # washing: 30 % to rejects, the 70 % left is burnt without control
     "coal-washing + coal-none": ("5.1.1", 1e6, "t", {"air": 105, "sector_treatment": 45}),
     "cement-dust-recycled": ("5.3.1", 1e6, "t", {"air": 90, "byproducts": 10}),
     "cement-dust-to-cement": ("5.3.1", 1e6, "t", {"air": 60, "byproducts": 40}),
     "cement-dust-shuttling": (
-        "5.3.1", 1e6, "t", {"air": 40, "byproducts": 10, "sector_treatment": 50}
+        "5.3.1",
+        1e6,
+        "t",
+        {"air": 40, "byproducts": 10, "sector_treatment": 50},
     ),
     "asgm-cyanidation-of-tailings": ("5.2.2a", 100, "kg", {"air": 75, "water": 135, "land": 90}),
     "asgm-national-average": ("5.2.2a", 100, "kg", {"air": 105, "water": 97.5, "land": 97.5}),
@@ -125,8 +126,15 @@ def test_control_configuration_by_hand(inventory, control):
     code, amount, unit, expected = HAND[control]
     inv = inventory(
         [(code, amount, unit)],
-        [{"code": code, "facility": "Plant A", "activity": amount, "unit": unit,
-          "control": control}],
+        [
+            {
+                "code": code,
+                "facility": "Plant A",
+                "activity": amount,
+                "unit": unit,
+                "control": control,
+            }
+        ],
     )
     (row,) = inv.results.itertuples(index=False)  # the facility covers the whole activity
     assert row.facility == "Plant A" and row.method == "level2"
@@ -150,8 +158,15 @@ def test_control_configuration_by_hand(inventory, control):
 def test_coal_input_types_by_hand(inventory, input_type, kg):
     inv = inventory(
         [("5.1.1", 1_000_000, "t")],
-        [{"code": "5.1.1", "facility": "P", "activity": 1_000_000, "input_type": input_type,
-          "control": "coal-esp"}],
+        [
+            {
+                "code": "5.1.1",
+                "facility": "P",
+                "activity": 1_000_000,
+                "input_type": input_type,
+                "control": "coal-esp",
+            }
+        ],
     )
     (row,) = facility_rows(inv)
     assert row.hg_input_kg == pytest.approx(kg)
@@ -163,11 +178,23 @@ def test_measured_hg_content_in_mg_per_kg_and_cement_co_incineration(inventory):
     inv = inventory(
         [("5.1.1", 2_000_000, "t"), ("5.3.1", 1_000_000, "t")],
         [
-            {"code": "5.1.1", "facility": "Coal plant", "activity": 2, "unit": "Mt",
-             "hg_content": 0.2, "hg_content_unit": "mg/kg"},
+            {
+                "code": "5.1.1",
+                "facility": "Coal plant",
+                "activity": 2,
+                "unit": "Mt",
+                "hg_content": 0.2,
+                "hg_content_unit": "mg/kg",
+            },
             # 1,000,000 t x 0.05 g/t + 10,000 t waste x 1 g/t = 50 + 10 kg
-            {"code": "5.3.1", "facility": "Kiln", "activity": 1_000_000, "hg_content": 0.05,
-             "coincinerated_waste_t": 10_000, "control": "cement-dust-to-cement"},
+            {
+                "code": "5.3.1",
+                "facility": "Kiln",
+                "activity": 1_000_000,
+                "hg_content": 0.05,
+                "coincinerated_waste_t": 10_000,
+                "control": "cement-dust-to-cement",
+            },
         ],
     )
     coal, kiln = facility_rows(inv)
@@ -240,7 +267,7 @@ def test_facilities_without_a_national_row_are_counted(inventory):
     assert inv.results.iloc[0]["hg_input_kg"] == pytest.approx(150)
     src = inv.sources.set_index("code")
     assert src.at["5.1.1", "presence"] == "quantified"
-    assert "1 facilities" in src.at["5.1.1", "detail"]
+    assert "1 facility" in src.at["5.1.1", "detail"]
 
 
 def test_capacity_times_utilisation(inventory):
@@ -267,8 +294,15 @@ def test_measured_air_keeps_the_balance(inventory):
     # input 150 kg (1e6 t x 0.15 g/t); stack 30 kg; the 120 kg left follow the ESP + FGD split
     inv = inventory(
         [("5.1.1", 1_000_000, "t")],
-        [{"code": "5.1.1", "facility": "P", "activity": 1_000_000, "control": "coal-esp-wfgd",
-          "measured_air_kg": 30}],
+        [
+            {
+                "code": "5.1.1",
+                "facility": "P",
+                "activity": 1_000_000,
+                "control": "coal-esp-wfgd",
+                "measured_air_kg": 30,
+            }
+        ],
     )
     (row,) = inv.results.itertuples(index=False)
     assert row.method == "measured"
@@ -337,8 +371,13 @@ def test_alternative_activity_conflict_is_an_error(errors_of):
 
 def test_article8_sums_annex_d_air_emissions(inventory):
     inv = inventory(
-        [("5.1.1", 2_000_000, "t"), ("5.2.4", 100_000, "t"), ("5.7.1", 100_000, "t"),
-         ("5.7.5", 100_000, "t"), ("5.3.1", 1_000_000, "t")],
+        [
+            ("5.1.1", 2_000_000, "t"),
+            ("5.2.4", 100_000, "t"),
+            ("5.7.1", 100_000, "t"),
+            ("5.7.5", 100_000, "t"),
+            ("5.3.1", 1_000_000, "t"),
+        ],
         [{"code": "5.1.1", "facility": "P", "activity": 1_000_000, "control": "coal-ff"}],
     )
     t = article8_table(inv).set_index("codes")
@@ -364,8 +403,10 @@ def test_broken_level2_table_is_reported_by_line_and_field(tmp_path):
     shutil.copy(factors_dir() / "documents.csv", tmp_path / "factors" / "documents.csv")
     text = (folder / "configurations.csv").read_text(encoding="utf-8")
     (folder / "configurations.csv").write_text(
-        text.replace("coal,coal-ff,Fabric filter (FF),control,0,0.3,", "coal,coal-ff,"
-                     "Fabric filter (FF),control,0,0.4,"),
+        text.replace(
+            "coal,coal-ff,Fabric filter (FF),control,0,0.3,",
+            "coal,coal-ff,Fabric filter (FF),control,0,0.4,",
+        ),
         encoding="utf-8",
     )
     with pytest.raises(FactorTableError) as exc:
@@ -382,8 +423,12 @@ def test_cli_on_the_mixed_example(tmp_path):
     rows = list(csv.DictReader(out.with_suffix(".csv").open(encoding="utf-8")))
     assert {r["method"] for r in rows} == {"default", "level2", "measured"}
     measured = {r["facility"] for r in rows if r["method"] == "measured"}
-    assert measured == {"Ridgeview power station", "Sierra Cement", "Porto Clor",
-                        "Eastport hazardous waste incinerator"}
+    assert measured == {
+        "Ridgeview power station",
+        "Sierra Cement",
+        "Porto Clor",
+        "Eastport hazardous waste incinerator",
+    }
     assert all(r["facility"] == "" for r in rows if r["method"] == "default")
     for r in rows:
         total = sum(float(r[f"{p}_kg"]) for p in PATHWAYS)

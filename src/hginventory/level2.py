@@ -327,9 +327,7 @@ def _parse(data: FacilityData, rows) -> None:
         )
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
-        values = {
-            name: (row[c] if c < len(row) else "") for name, c in cols.items() if name in cols
-        }
+        values = {name: (row[c] if c < len(row) else "") for name, c in cols.items()}
         if not any(_text(v) for v in values.values()):
             continue
         rec: dict = {"row": r + 1, "cells": {}}
@@ -809,7 +807,7 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
                 df.at[i, f"{p}_kg"] = df.at[i, f"{p}_kg"] * share
             df.at[i, "basis"] = (
                 f"remainder: national activity {total:,.10g} {unit} minus {covered:,.10g} {unit} "
-                f"described as {len(rows)} facilities, at Level 1 defaults"
+                f"described as {_count(len(rows))}, at Level 1 defaults"
             )
         new_rows += rows
 
@@ -826,7 +824,7 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
         mask = sources["code"] == code
         rest = code in l1_index and l1_index[code] not in drop
         sources.loc[mask, "presence"] = "quantified"
-        sources.loc[mask, "detail"] = f"Level 2: {len(recs)} facilities" + (
+        sources.loc[mask, "detail"] = f"Level 2: {_count(len(recs))}" + (
             "; remainder at Level 1 defaults" if rest else ""
         )
     warnings = [p for p in problems if p.severity == "warning"]
@@ -838,6 +836,10 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
         "facilities_measured": sum(r["method"] == "measured" for r in new_rows),
     }
     return Merged(df, sources, warnings, metadata)
+
+
+def _count(n: int) -> str:
+    return f"{n} facility" if n == 1 else f"{n} facilities"
 
 
 def _raise_errors(file: str, problems: list[Problem]) -> None:

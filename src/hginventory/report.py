@@ -377,6 +377,7 @@ def _detail_sheets(wb, inv: Inventory, styles) -> None:
                 + (f" (confidence {row.confidence})" if row.status == "recalled" else ""),
             ),
             ("Factor note", row.note),
+            ("Basis", row.basis),
             ("Input cell", f"activity!{row.activity_cell}"),
             ("Notes from the input", row.notes),
         ]:
