@@ -439,3 +439,40 @@ def test_cli_on_the_mixed_example(tmp_path):
     facilities = [r for r in wb["Facilities"].iter_rows(min_row=5, values_only=True) if r[0]]
     assert len(facilities) == 15
     assert {r[3] for r in facilities} == {"level2", "measured"}
+
+
+def test_facility_text_never_becomes_a_formula(tmp_path):
+    name = '=HYPERLINK("http://x","click")'
+    path = with_facilities(
+        tmp_path / "f.xlsx",
+        [("5.7.1", 100_000, "t")],
+        [
+            {
+                "code": "5.7.1",
+                "facility": name,
+                "activity": 1000,
+                "control": "INC-PM-ONLY",
+                "notes": "+1 note",
+            }
+        ],
+    )
+    wb = load_workbook(path)
+    wb["facilities"]["B2"].data_type = "s"  # typed as text, e.g. with a leading apostrophe
+    wb.save(path)
+    inv = compute(read_activity(path))
+    from hginventory.report import write_csv, write_workbook
+
+    rows = list(csv.DictReader(write_csv(inv, tmp_path / "o.csv").open(encoding="utf-8")))
+    assert rows[1]["facility"] == "'" + name
+    wb = load_workbook(write_workbook(inv, tmp_path / "o.xlsx"))
+    cell = wb["Facilities"]["C5"]
+    assert cell.value == name and cell.data_type == "s"
+
+
+def test_level1_workbook_has_article8_sheet_and_no_facilities_sheet(tmp_path, example_path):
+    from hginventory.report import write_workbook
+
+    inv = compute(read_activity(example_path))
+    assert set(inv.results["method"]) == {"default"} and set(inv.results["facility"]) == {""}
+    wb = load_workbook(write_workbook(inv, tmp_path / "o.xlsx"), read_only=True)
+    assert "Article 8 air emissions" in wb.sheetnames and "Facilities" not in wb.sheetnames

@@ -347,6 +347,8 @@ def _parse(data: FacilityData, rows) -> None:
                     rec[f"{name}_bad"] = value is None
             else:
                 rec[name] = _text(raw)
+        for name in ("input_type", "control"):  # controlled-list ids are lower case
+            rec[name] = rec[name].lower()
         data.rows.append(rec)
 
 
