@@ -329,7 +329,7 @@ def test_measured_air_keeps_the_balance(inventory):
         ({"control": "coal-esp + coal-washing"}, "J", "one control configuration"),
         ({"coincinerated_waste_t": 100}, "K", "cement kilns only"),
         ({"measured_air_kg": 1000}, "M", "more than the calculated Hg input"),
-        ({"measured_air_kg": 10, "control": "coal-none"}, "M", "sends all mercury to air"),
+        ({"measured_air_kg": 10, "control": "coal-none"}, "M", "send all mercury to air"),
         ({"facility": ""}, "B", "facility name is empty"),
         ({"measured_input_kg": -5}, "L", "negative"),
     ],

@@ -19,6 +19,7 @@ import io
 import math
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -267,6 +268,12 @@ def load_level2(path: str | Path | None = None) -> Level2Tables:
         path=str(folder),
         meta=meta,
     )
+
+
+@lru_cache(maxsize=1)
+def default_tables() -> Level2Tables:
+    """The shipped Level 2 tables, loaded and validated once per process."""
+    return load_level2()
 
 
 # --- the facilities sheet ---------------------------------------------------------------------
@@ -614,24 +621,20 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
                     "its hg_content",
                 )
             )
-            rest = 0.0
         elif rest > TOLERANCE * max(1.0, hg_input) and rest_share <= TOLERANCE:
             errors.append(
                 (
                     where,
-                    f"the control configuration of {rec['facility']!r} sends all "
-                    "mercury to air, so the rest of the Hg input below the measured air "
-                    "emission has no pathway",
-                    "a control configuration that captures Hg",
+                    f"the distribution factors of {rec['facility']!r} send all mercury to "
+                    "air, so the part of the Hg input above the measured air emission has no "
+                    "pathway",
+                    "a control configuration that captures Hg, or measured_input_kg",
                 )
             )
-            rest = 0.0
-        out = {
-            p: (rest * dist[p] / rest_share if rest_share > TOLERANCE else 0.0) for p in PATHWAYS
-        }
+        rest = max(rest, 0.0) if rest_share > TOLERANCE else 0.0
+        out = {p: rest * dist[p] / rest_share if rest else 0.0 for p in PATHWAYS}
         out["air"] = measured_air
-        if rest == 0.0:
-            hg_input = measured_air
+        hg_input = measured_air + rest  # within the tolerance of the calculated input
     measured = rec["measured_input_kg"] is not None or measured_air is not None
 
     status, confidence = _worst([(u[2], u[3]) for u in used])
@@ -695,7 +698,7 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
         facilities = read_facilities(path) if path.is_file() else FacilityData(path)
     if not facilities.rows and not facilities.problems:
         return Merged(df, sources, [], {})
-    tables = tables or load_level2()
+    tables = tables or default_tables()
     replaced = replaced or {}
     file, sheet = str(facilities.path), facilities.sheet
     problems = list(facilities.problems) + check_facilities(facilities, factors, tables)
@@ -930,7 +933,7 @@ def article8_table(inv, tables: Level2Tables | None = None):
     """Air emissions of the Minamata Convention Annex D source categories (Article 8)."""
     import pandas as pd
 
-    tables = tables or load_level2()
+    tables = tables or default_tables()
     r = inv.results
     facility = r["facility"] != "" if "facility" in r.columns else pd.Series(False, index=r.index)
     records = []
