@@ -228,15 +228,20 @@ def test_remainder_is_computed_at_level1_defaults(inventory):
 @given(
     national=st.floats(1.0, 1e7),
     shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=4),
+    controls=st.lists(st.sampled_from(["", "inc-none", "inc-pm-acid-gas", "inc-aci"]), min_size=4),
 )
-def test_facilities_at_defaults_never_change_the_totals(tmp_path_factory, national, shares):
-    """Facility rows without Level 2 parameters are the Level 1 calculation split up."""
+def test_no_double_counting_and_no_lost_activity(tmp_path_factory, national, shares, controls):
+    """Whatever the facilities, the activity of a code adds up to the national row, the Hg
+    input is unchanged (the controls only move it between pathways) and every row balances."""
     scale = sum(shares) or 1.0
     parts = [national * s / scale * 0.999 for s in shares]
     path = with_facilities(
         tmp_path_factory.mktemp("h") / "h.xlsx",
         [("5.7.1", national, "t")],
-        [{"code": "5.7.1", "facility": f"F{i}", "activity": a} for i, a in enumerate(parts)],
+        [
+            {"code": "5.7.1", "facility": f"F{i}", "activity": a, "control": c}
+            for i, (a, c) in enumerate(zip(parts, controls, strict=False))
+        ],
     )
     inv = compute(read_activity(path))
     r = inv.results
@@ -476,3 +481,18 @@ def test_level1_workbook_has_article8_sheet_and_no_facilities_sheet(tmp_path, ex
     assert set(inv.results["method"]) == {"default"} and set(inv.results["facility"]) == {""}
     wb = load_workbook(write_workbook(inv, tmp_path / "o.xlsx"), read_only=True)
     assert "Article 8 air emissions" in wb.sheetnames and "Facilities" not in wb.sheetnames
+
+
+def test_facilities_given_from_python(tmp_path, factors):
+    """Batch scripts may read the facilities themselves and pass them to compute()."""
+    from hginventory.level2 import read_facilities
+
+    path = with_facilities(
+        tmp_path / "f.xlsx",
+        [("5.1.1", 1_000_000, "t")],
+        [{"code": "5.1.1", "facility": "P", "activity": 400_000, "control": "coal-ff"}],
+    )
+    activity = read_activity(path)
+    inv = compute(activity, factors, facilities=read_facilities(path))
+    assert list(inv.results["method"]) == ["default", "level2"]
+    assert inv.metadata["facilities"] == 1 and inv.metadata["level2_table_id"] == "hginv-level2"
