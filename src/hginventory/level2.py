@@ -648,7 +648,7 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
             "activity": activity,
             "activity_unit": unit,
             "unit_multiplier": mult,
-            "input_factor": hg_input / (activity * mult) if activity and mult else math.nan,
+            "input_factor": hg_input / (activity * mult) if activity * mult else math.nan,
             "hg_input_kg": hg_input,
             "measured_input_kg": rec["measured_input_kg"],
             "measured_air_kg": measured_air,
