@@ -104,3 +104,83 @@ def write_activity_workbook(path, country, activity) -> Path:
 if __name__ == "__main__":
     write_activity_workbook(HERE / "valdoria-2021.xlsx", VALDORIA_COUNTRY, VALDORIA_ACTIVITY)
     print("wrote", HERE / "valdoria-2021.xlsx")
+
+
+# --- Level 2: the same country with its main facilities described one by one -----------------
+
+# The columns of the `facilities` sheet (see README, "Level 2: facilities").
+FACILITY_HEADER = [
+    "code",
+    "facility",
+    "activity",
+    "unit",
+    "capacity",
+    "utilisation",
+    "input_type",
+    "hg_content",
+    "hg_content_unit",
+    "control",
+    "coincinerated_waste_t",
+    "measured_input_kg",
+    "measured_air_kg",
+    "notes",
+]
+
+# code, facility, activity, unit, capacity, utilisation, input_type, hg_content,
+# hg_content_unit, control, coincinerated_waste_t, measured_input_kg, measured_air_kg, notes
+VALDORIA_FACILITIES = [
+    ("5.1.1", "Kessel Bay power station", 3_000_000, "t", None, None, "", 0.12, "mg/kg",
+     "coal-esp-wfgd", None, None, None, "Hg in coal from the plant's 2021 monthly analyses"),
+    ("5.1.1", "Northgate power station", 2_000_000, "t", None, None, "coal-china", None, "",
+     "coal-washing + coal-esp", None, None, None, "Imported washed coal"),
+    ("5.1.1", "Ridgeview power station", 1.2, "Mt", None, None, "", None, "",
+     "coal-ff", None, None, 85, "Stack measurement campaign 2021 (kg Hg/y)"),
+    ("5.1.2", "Ostrava steelworks boilers", 400_000, "t", None, None, "", None, "",
+     "coal-pm-only", None, None, None, "Industrial boilers of the steel works"),
+    ("5.2.2a", "Northern districts mining areas", 1_800, "kg", None, None, "", None, "",
+     "asgm-national-average", None, None, None, "ASGM baseline survey"),
+    ("5.2.2b", "Rio Verde cooperatives", 1_500, "kg", None, None, "", None, "",
+     "asgm-cyanidation-of-tailings", None, None, None, "Tailings sold to cyanidation plants"),
+    ("5.3.1", "Valcem kiln 1", 1_800_000, "t", None, None, "", 0.08, "g/t",
+     "cement-dust-shuttling", 60_000, None, None, "Tyres and solvents co-incinerated"),
+    ("5.3.1", "Valcem kiln 2", 1_500_000, "t", None, None, "", None, "",
+     "cement-dust-recycled", None, None, None, ""),
+    ("5.3.1", "Sierra Cement", 1_300_000, "t", None, None, "", None, "",
+     "cement-dust-to-cement", None, 210, None, "Plant mass balance of raw materials and fuels"),
+    ("5.4.1a", "Porto Clor", None, "t", 60_000, 80, "", None, "",
+     "", None, 950, None, "Mercury consumption from the plant's mass balance"),
+    ("5.7.1", "Capital City incinerator", 150_000, "t", None, None, "", None, "",
+     "inc-pm-acid-gas", None, None, None, ""),
+    ("5.7.2", "Eastport hazardous waste incinerator", 22_000, "t", None, None, "", None, "",
+     "inc-aci", None, None, 12, "Continuous Hg monitor"),
+    ("5.7.3", "Central hospital incinerator", 2_500, "t", None, None, "", None, "",
+     "inc-none", None, None, None, ""),
+    ("5.8.5", "Capital waste water plant", 180, "Mm3", None, None, "", None, "",
+     "ww-biological", None, None, None, ""),
+    ("5.8.5", "Harbour outfall", 60, "Mm3", None, None, "", None, "",
+     "ww-untreated", None, None, None, "Collected, not treated"),
+]
+
+
+def write_level2_workbook(path, country, activity, facilities) -> Path:
+    """An activity workbook with a `facilities` sheet (Inventory Level 2)."""
+    write_activity_workbook(path, country, activity)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb.create_sheet("facilities")
+    ws.append(FACILITY_HEADER)
+    for row in facilities:
+        ws.append(list(row))
+    wb.save(path)
+    return Path(path)
+
+
+if __name__ == "__main__":
+    write_level2_workbook(
+        HERE / "valdoria-2021-level2.xlsx",
+        VALDORIA_COUNTRY,
+        VALDORIA_ACTIVITY,
+        VALDORIA_FACILITIES,
+    )
+    print("wrote", HERE / "valdoria-2021-level2.xlsx")

@@ -15,14 +15,14 @@ from hginventory.report import write_csv
 
 from .conftest import EXAMPLES, GOLDEN
 
-CASES = ["valdoria-2021"]
+CASES = ["valdoria-2021", "valdoria-2021-level2"]
 TOLERANCE = 1e-9
 
 
 def readable_diff(expected: pd.DataFrame, actual: pd.DataFrame) -> str:
     """Row-by-row, field-by-field differences a reviewer can read."""
     lines = []
-    exp, act = expected.set_index("code"), actual.set_index("code")
+    exp, act = _keyed(expected), _keyed(actual)
     for code in exp.index.difference(act.index):
         lines.append(f"  {code}: missing from the new results")
     for code in act.index.difference(exp.index):
@@ -31,7 +31,7 @@ def readable_diff(expected: pd.DataFrame, actual: pd.DataFrame) -> str:
         for col in exp.columns:
             a, b = exp.at[code, col], act.at[code, col] if col in act.columns else None
             if isinstance(a, float) and isinstance(b, float):
-                same = abs(a - b) <= TOLERANCE * max(1.0, abs(a))
+                same = abs(a - b) <= TOLERANCE * max(1.0, abs(a)) or (a != a and b != b)
             else:
                 same = str(a) == str(b)
             if not same:
@@ -39,6 +39,14 @@ def readable_diff(expected: pd.DataFrame, actual: pd.DataFrame) -> str:
     if list(expected.columns) != list(actual.columns):
         lines.append(f"  columns: {list(expected.columns)} -> {list(actual.columns)}")
     return "\n".join(lines)
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows keyed by code, or by code and facility once Level 2 facility rows are present."""
+    if "facility" not in frame.columns:
+        return frame.set_index("code")
+    key = frame["code"] + frame["facility"].map(lambda f: f" [{f}]" if isinstance(f, str) else "")
+    return frame.set_index(key)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -32,6 +32,8 @@ OUTPUT_COLUMNS = [f"{p}_kg" for p in PATHWAYS]
 CSV_COLUMNS = [
     "code",
     "sub_category",
+    "facility",
+    "method",
     "activity",
     "activity_unit",
     "input_factor",
@@ -151,8 +153,14 @@ def _apply_replacements(rows: list[dict], factors: FactorTable) -> tuple[list[di
     return [r for r in rows if r["code"] not in replaced], replaced, warnings
 
 
-def compute(activity: ActivityData, factors: FactorTable | None = None) -> Inventory:
-    """Compute the inventory of one country; raises ActivityError listing every input error."""
+def compute(
+    activity: ActivityData, factors: FactorTable | None = None, facilities=None, level2=None
+) -> Inventory:
+    """Compute the inventory of one country; raises ActivityError listing every input error.
+
+    Facility rows (Level 2) are read from the workbook's optional `facilities` sheet unless
+    `facilities` (a `level2.FacilityData`) is given; `level2` overrides the Level 2 tables.
+    """
     factors = factors or load_factors()
     problems = list(activity.problems) + check_activity(activity, factors)
     errors = [p for p in problems if p.severity == "error"]
@@ -193,6 +201,11 @@ def compute(activity: ActivityData, factors: FactorTable | None = None) -> Inven
         df[f"{p}_kg"] = df["hg_input_kg"] * df[p]
 
     sources = _sources(activity, factors, replaced)
+    from hginventory import level2 as _level2
+
+    merged = _level2.apply(df, sources, activity, factors, facilities, level2, replaced)
+    df, sources = merged.results, merged.sources
+    warnings += merged.warnings
     metadata = {
         "hginv_version": __version__,
         "country": country.country,
@@ -208,6 +221,7 @@ def compute(activity: ActivityData, factors: FactorTable | None = None) -> Inven
         "input_sha256": activity.sha256,
         "computed_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
+    metadata.update(merged.metadata)
     inventory = Inventory(country, df, sources, factors, metadata, warnings)
     metadata["recalled_factors_used"] = inventory.recalled_count
     metadata["sub_categories_quantified"] = len(df)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hginventory import level2
 from hginventory.calculate import CSV_COLUMNS, OUTPUT_COLUMNS, Inventory
 from hginventory.emep import crosscheck_sheet
 from hginventory.factors import PATHWAY_LABELS, PATHWAYS
@@ -314,6 +315,8 @@ def _results_sheet(wb, inv: Inventory, styles) -> None:
 def _detail_sheets(wb, inv: Inventory, styles) -> None:
     """One sheet per sub-category: the calculation a reviewer can redo by hand."""
     for row in inv.results.itertuples(index=False):
+        if row.facility:  # facility rows are on the Facilities sheet (level2.facilities_sheet)
+            continue
         ws = wb.create_sheet(row.code)
         _put(ws, 1, 1, f"{row.code} {row.sub_category}", font=styles["title"])
         items = [
@@ -375,6 +378,7 @@ def _detail_sheets(wb, inv: Inventory, styles) -> None:
                 + (f" (confidence {row.confidence})" if row.status == "recalled" else ""),
             ),
             ("Factor note", row.note),
+            ("Basis", row.basis),
             ("Input cell", f"activity!{row.activity_cell}"),
             ("Notes from the input", row.notes),
         ]:
@@ -446,6 +450,8 @@ def build_workbook(inv: Inventory):
     _groups_sheet(wb, inv, styles)
     _sources_sheet(wb, inv, styles)
     _results_sheet(wb, inv, styles)
+    level2.facilities_sheet(wb, inv, styles)
+    level2.article8_sheet(wb, inv, styles)
     _detail_sheets(wb, inv, styles)
     _factors_sheet(wb, inv, styles)
     crosscheck_sheet(wb, inv, styles)
