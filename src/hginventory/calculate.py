@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from hginventory.activity import ActivityData, CountryInfo, check_activity
 from hginventory.errors import ActivityError, Problem
 from hginventory.factors import PATHWAYS, FactorTable, load_factors
 from hginventory.units import conversion, parse_factor_unit
+
+if TYPE_CHECKING:
+    from hginventory.uncertainty import UncertaintyResult
 
 OUTPUT_COLUMNS = [f"{p}_kg" for p in PATHWAYS]
 CSV_COLUMNS = [
@@ -57,6 +61,7 @@ class Inventory:
     factors: FactorTable
     metadata: dict
     warnings: list[Problem] = field(default_factory=list)
+    uncertainty: UncertaintyResult | None = None
 
     @property
     def recalled_count(self) -> int:
@@ -64,6 +69,8 @@ class Inventory:
         return int((self.results["status"] == "recalled").sum())
 
     def csv_frame(self) -> pd.DataFrame:
+        if self.uncertainty is not None:
+            return self.uncertainty.extend_csv(self.results[CSV_COLUMNS])
         return self.results[CSV_COLUMNS]
 
     def input_summary(self) -> pd.DataFrame:
@@ -164,7 +171,7 @@ def compute(activity: ActivityData, factors: FactorTable | None = None) -> Inven
 
     table = factors.frame()
     act = pd.DataFrame.from_records(
-        present, columns=["code", "activity", "unit", "notes", "activity_cell"]
+        present, columns=["code", "activity", "unit", "notes", "activity_cell", "uncertainty_pct"]
     )
     df = act.merge(table, on="code", how="left", validate="one_to_one")
     df = df.sort_values("order", kind="stable").reset_index(drop=True)

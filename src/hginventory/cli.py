@@ -98,6 +98,25 @@ def _recalled_notice(inv) -> None:
     help="Factor table (CSV or folder) to use instead of the shipped one.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
+@click.option(
+    "--uncertainty",
+    is_flag=True,
+    help="Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation.",
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(min=2),
+    default=10_000,
+    show_default=True,
+    help="Monte Carlo draws (with --uncertainty).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=20_211_013,
+    show_default=True,
+    help="Random seed (with --uncertainty); the same seed gives the same numbers.",
+)
 @click.pass_context
 def compute(
     ctx,
@@ -106,6 +125,9 @@ def compute(
     csv_path: Path | None,
     factors_path: Path | None,
     quiet: bool,
+    uncertainty: bool = False,
+    draws: int = 10_000,
+    seed: int = 20_211_013,
 ) -> None:
     """Compute the inventory of one activity workbook (INPUT)."""
     from hginventory.activity import read_activity
@@ -122,6 +144,10 @@ def compute(
         factors = load_factors(factors_path)
         activity = read_activity(input_path)
         inv = run(activity, factors)
+        if uncertainty:
+            from hginventory.uncertainty import with_uncertainty
+
+            inv = with_uncertainty(inv, draws=draws, seed=seed)
         write_workbook(inv, output, protect=[input_path])
         write_csv(inv, csv_path, protect=[input_path])
     except HginvError as exc:
@@ -131,8 +157,35 @@ def compute(
         _console(stderr=True).print(f"  warning: {w}", markup=False)
     if not quiet:
         _print_totals(inv)
+        if inv.uncertainty is not None:
+            _print_uncertainty(inv)
         console.print(f"Wrote {output} and {csv_path}", markup=False)
     _recalled_notice(inv)
+
+
+def _print_uncertainty(inv) -> None:
+    """National totals with their Monte Carlo 95 % interval."""
+    from rich.table import Table
+
+    from hginventory.factors import PATHWAY_LABELS, PATHWAYS
+
+    res = inv.uncertainty
+    names = {"hg_input_kg": "Hg input (counted)", "releases_kg": "Total releases"}
+    names.update({f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS})
+    table = Table(
+        title=f"Uncertainty: {res.draws:,} Monte Carlo draws, seed {res.seed} (kg Hg/y)"
+    )
+    for col in ["Pathway", "Median", "2.5th pct", "97.5th pct", "Approach 1 U"]:
+        table.add_column(col, justify="left" if col == "Pathway" else "right")
+    for row in res.table("total").itertuples(index=False):
+        table.add_row(
+            names[row.quantity],
+            f"{row.median:,.1f}",
+            f"{row.p025:,.1f}",
+            f"{row.p975:,.1f}",
+            f"{row.approach1_u_pct:,.0f} %",
+        )
+    _console().print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -305,7 +305,7 @@ def _results_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet("Results")
     frame = inv.csv_frame()
     fmt = {i + 1: KG for i, c in enumerate(CSV_COLUMNS) if c.endswith("_kg")}
-    _table(ws, 1, list(CSV_COLUMNS), frame.itertuples(index=False), fmt, styles)
+    _table(ws, 1, list(frame.columns), frame.itertuples(index=False), fmt, styles)
     ws.freeze_panes = "C2"
     _widths(ws, {"A": 9, "B": 50})
 
@@ -447,6 +447,10 @@ def build_workbook(inv: Inventory):
     _results_sheet(wb, inv, styles)
     _detail_sheets(wb, inv, styles)
     _factors_sheet(wb, inv, styles)
+    if inv.uncertainty is not None:
+        from hginventory.uncertainty import add_uncertainty_sheet
+
+        add_uncertainty_sheet(wb, inv)
     _metadata_sheet(wb, inv, styles)
     return wb
 
