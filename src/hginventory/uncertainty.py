@@ -27,6 +27,7 @@ x (1 - U) to x (1 + U), cut at zero.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,7 +101,12 @@ def _factor_draws(rows: list[tuple], u: np.ndarray, z: np.ndarray) -> np.ndarray
 
 
 def _dirichlet(shares: np.ndarray, concentration: float, draws: int, rng) -> np.ndarray:
-    """Distribution factor draws (draws x rows x pathways); each draw sums to 1 per row."""
+    """Distribution factor draws (draws x rows x pathways); each draw sums to 1 per row.
+
+    An infinite concentration keeps the default shares in every draw.
+    """
+    if math.isinf(concentration):
+        return np.broadcast_to(shares, (draws, *shares.shape))
     out = np.zeros((draws, *shares.shape))
     rows, paths = np.nonzero(shares > 0)
     gammas = rng.standard_gamma(concentration * shares[rows, paths], size=(draws, len(rows)))
@@ -163,6 +169,8 @@ def run_uncertainty(
     """Monte Carlo and Approach 1 uncertainty of a computed inventory (plain function)."""
     if draws < 2:
         raise ValueError("at least 2 draws are needed")
+    if not concentration > 0:
+        raise ValueError("the Dirichlet concentration must be above 0")
     r = inv.results
     sim = simulate(inv, draws, seed, concentration)
     hg_input, outputs = sim["hg_input"], sim["outputs"]
