@@ -148,8 +148,10 @@ def simulate(inv: Inventory, draws: int, seed: int, concentration: float) -> dic
 
 
 def _stats(x: np.ndarray) -> dict[str, np.ndarray]:
-    q = np.quantile(x, [0.025, 0.5, 0.975], axis=0)
-    return {"mean": x.mean(axis=0), "median": q[1], "p025": q[0], "p975": q[2]}
+    """Mean and percentiles of each column of x (draws x quantities)."""
+    t = np.ascontiguousarray(x.T)  # partitioning along contiguous rows is several times faster
+    q = np.quantile(t, [0.025, 0.5, 0.975], axis=1)
+    return {"mean": t.mean(axis=1), "median": q[1], "p025": q[0], "p975": q[2]}
 
 
 def _approach1(values: np.ndarray, u_rows: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -185,22 +187,20 @@ def run_uncertainty(
     row_q = np.concatenate(
         [hg_input[:, :, None], outputs, outputs.sum(axis=2, keepdims=True)], axis=2
     )
-    counted_out = outputs * include
-    counted = np.concatenate(
-        [
-            (hg_input * weight)[:, :, None],
-            counted_out,
-            counted_out.sum(axis=2, keepdims=True),
-        ],
-        axis=2,
-    )
-    group_q = np.einsum("dnq,ng->dgq", counted, member)
+    del sim["outputs"], outputs
+    # as counted in the national totals: double-counting weights and exclusions
+    counted = row_q * np.column_stack([weight, include, np.zeros(len(r))])
+    counted[:, :, -1] = counted[:, :, 1:-1].sum(axis=2)
+    group_q = member.T @ counted
     total_q = counted.sum(axis=1)
+    del counted
     nq = len(QUANTITIES)
-    stacked = np.concatenate(
-        [row_q.reshape(draws, -1), group_q.reshape(draws, -1), total_q], axis=1
-    )
-    stats = _stats(stacked)
+    blocks = [
+        _stats(row_q.reshape(draws, -1)),
+        _stats(group_q.reshape(draws, -1)),
+        _stats(total_q),
+    ]
+    stats = {k: np.concatenate([b[k] for b in blocks]) for k in STATS}
 
     # point estimates (from the deterministic calculation) and Approach 1
     point_rows = np.column_stack(
