@@ -314,6 +314,16 @@ def add_uncertainty_sheet(wb, inv: Inventory) -> None:
         **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
         "releases_kg": "Total releases",
     }
+    if "Read me" in wb.sheetnames:
+        readme = wb["Read me"]
+        _put(
+            readme,
+            readme.max_row + 2,
+            1,
+            f"{SHEET}: ranges of the national totals, source groups and sub-categories "
+            f"(Monte Carlo, {res.draws:,} draws, seed {res.seed}) and IPCC Approach 1 "
+            "error propagation, with the distributions used.",
+        ).alignment = styles["wrap"]
     ws = wb.create_sheet(SHEET)
     _put(ws, 1, 1, "Uncertainty of the inventory (kg Hg/y)", font=styles["title"])
     notes = [
@@ -349,6 +359,7 @@ def add_uncertainty_sheet(wb, inv: Inventory) -> None:
                 *(row[c] for c in _COLS),
             ]
             for _, row in t.iterrows()
+            if level == "total" or row["point"] or row["p975"]  # leave out pathways never used
         )
         head = ["Code" if level == "sub_category" else "", "Name", "Quantity", *_HEADERS]
         r = _table(ws, r + 1, head, rows, fmt, styles) + 1
