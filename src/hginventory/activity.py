@@ -451,9 +451,7 @@ def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
     if value is None:
         return math.nan
     if not 0 <= value <= 100:
-        problems.append(
-            Problem("uncertainty_pct is outside 0-100", found=_text(raw), **where)
-        )
+        problems.append(Problem("uncertainty_pct is outside 0-100", found=_text(raw), **where))
         return math.nan
     return value
 

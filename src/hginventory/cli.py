@@ -105,10 +105,10 @@ def _recalled_notice(inv) -> None:
 )
 @click.option(
     "--draws",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=100_000),
     default=10_000,
     show_default=True,
-    help="Monte Carlo draws (with --uncertainty).",
+    help="Monte Carlo draws (with --uncertainty); memory grows with draws x sub-categories.",
 )
 @click.option(
     "--seed",
