@@ -297,3 +297,25 @@ def test_without_the_flag_nothing_changes(valdoria):
     assert "uncertainty_seed" not in inv.metadata
     withu = with_uncertainty(inv, draws=100)
     assert withu.metadata["uncertainty_draws"] == 100 and "uncertainty_seed" not in inv.metadata
+
+
+def test_factor_table_distribution_reaches_the_csv(tmp_path, make_workbook, monkeypatch):
+    # a reviewer marks crematoria (all to air) as exact: its range collapses to the point value
+    table = factor_table(tmp_path, {"5.9.1": {"factor_distribution": "fixed"}})
+    book = make_workbook([("5.9.1", 4000), ("5.9.2", 4000)])
+    monkeypatch.chdir(tmp_path)
+    args = ["compute", str(book), "--factors", str(table), "--uncertainty", "--draws", "500"]
+    result = CliRunner().invoke(main, [*args, "--csv", "out.csv", "-o", "out.xlsx"])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "out.csv", encoding="utf-8") as fh:
+        rows = {row["code"]: row for row in csv.DictReader(fh)}
+    exact, ranged = rows["5.9.1"], rows["5.9.2"]
+    assert float(exact["air_kg_p025"]) == float(exact["air_kg"]) == float(exact["air_kg_p975"])
+    assert float(ranged["land_kg_p025"]) < float(ranged["land_kg"]) < float(ranged["land_kg_p975"])
+
+
+def test_too_few_draws_is_a_usage_error(example_path):
+    result = CliRunner().invoke(
+        main, ["compute", str(example_path), "--uncertainty", "--draws", "1"]
+    )
+    assert result.exit_code == 2 and "--draws" in result.output

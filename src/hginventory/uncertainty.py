@@ -124,6 +124,13 @@ def _u_pct(kind, a, b, c, point) -> float:
     return 100.0 * max(point - lo, hi - point) / point
 
 
+def _activity_pct(results: pd.DataFrame) -> np.ndarray:
+    """Activity uncertainty in per cent per row (NaN: exact), also for results without it."""
+    if "uncertainty_pct" not in results:
+        return np.full(len(results), np.nan)
+    return results["uncertainty_pct"].to_numpy(float)
+
+
 def simulate(inv: Inventory, draws: int, seed: int, concentration: float) -> dict:
     """All draws: per-row input (draws x rows) and outputs (draws x rows x pathways)."""
     r = inv.results
@@ -134,7 +141,7 @@ def simulate(inv: Inventory, draws: int, seed: int, concentration: float) -> dic
     z = rng.standard_normal((draws, n))
     factor = _factor_draws(specs, u, z)
     activity = np.broadcast_to(r["activity"].to_numpy(float), (draws, n)).copy()
-    pct = r["uncertainty_pct"].to_numpy(float)
+    pct = _activity_pct(r)
     uncertain = np.flatnonzero(np.nan_to_num(pct) > 0)
     if len(uncertain):
         shape = (1.96 / (pct[uncertain] / 100.0)) ** 2
@@ -223,7 +230,7 @@ def run_uncertainty(
             for spec, f in zip(sim["specs"], r["default_input_factor"], strict=True)
         ]
     )
-    u_activity = np.nan_to_num(r["uncertainty_pct"].to_numpy(float))
+    u_activity = np.nan_to_num(_activity_pct(r))
     u_row = np.sqrt(u_factor**2 + u_activity**2) / 100.0
     u_group = _approach1(point_counted, u_row, member)
     u_total = _approach1(point_counted, u_row, np.ones((len(r), 1)))
@@ -257,7 +264,7 @@ def run_uncertainty(
             "input_factor_distribution": [describe(*s) for s in sim["specs"]],
             "input_factor_unit": r["input_factor_unit"],
             "factor_u_pct": u_factor,
-            "activity_u_pct": r["uncertainty_pct"].to_numpy(float),
+            "activity_u_pct": _activity_pct(r),
         }
     )
     metadata = {
