@@ -430,10 +430,10 @@ def test_cli_crosscheck_writes_columns_sheet_and_flags(tmp_path, example_path):
     assert SHEET_NAME in wb.sheetnames
     ws = wb[SHEET_NAME]
     header_row = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Code")
-    assert header_row[:3] == ("Code", "Sub-category", "Toolkit air (kg Hg/y)")
+    assert header_row[:4] == ("Code", "Sub-category", "Facility", "Toolkit air (kg Hg/y)")
     values = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0] and r[0].startswith("5.")}
-    assert values["5.7.2"][8] == FLAG_ABOVE
-    assert values["5.2.2a"][8] == FLAG_NOT_MAPPED
+    assert values["5.7.2"][9] == FLAG_ABOVE
+    assert values["5.2.2a"][9] == FLAG_NOT_MAPPED
     assert [c.value for c in wb["Results"][1]][-4:] == CSV_EXTRA_COLUMNS
     meta = {r[0]: r[1] for r in wb["Metadata"].iter_rows(values_only=True)}
     assert meta["emep_factor_table_id"] == "emep-eea-hg"
@@ -460,7 +460,7 @@ def test_cli_country_conversion_replaces_the_assumption(tmp_path, example_path):
     # 5.1.2 keeps the default 25.8 GJ/t: 1.2e6 t x 25.8 x 7.9 mg/GJ
     assert frame.at["5.1.2", "air_kg_emep"] == pytest.approx(1.2e6 * 25.8 * 7.9e-6)
     rows = {r[0]: r for r in load_workbook(out)[SHEET_NAME].iter_rows(values_only=True)}
-    assert rows["5.1.1"][21:23] == ("country value (--conversion)", "no")
+    assert rows["5.1.1"][22:24] == ("country value (--conversion)", "no")
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ NOTATION_KEYS = {
     "IE": "included elsewhere",
 }
 COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3")
-ACTIVITY_COLUMNS = ("code", "activity", "unit", "notes")
+ACTIVITY_COLUMNS = ("code", "activity", "unit", "notes", "uncertainty_pct")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 HEADER_SEARCH_ROWS = 10
 
@@ -423,10 +423,12 @@ def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -
                     )
                 )
                 activity = None
+        uncertainty = _uncertainty_pct(get(row, "uncertainty_pct"), r, cols, path, sheet, problems)
         out.append(
             {
                 "code": code,
                 "activity": activity if activity is not None else math.nan,
+                "uncertainty_pct": uncertainty,
                 "notation": notation,
                 "unit": unit,
                 "notes": notes,
@@ -438,6 +440,20 @@ def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -
             }
         )
     return out
+
+
+def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
+    """Optional half-width of the 95 % interval of an activity rate, in per cent (NaN if blank)."""
+    if _text(raw) == "":
+        return math.nan
+    where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols["uncertainty_pct"])}
+    value = _number(raw, where, "uncertainty_pct", problems)
+    if value is None:
+        return math.nan
+    if not 0 <= value <= 100:
+        problems.append(Problem("uncertainty_pct is outside 0-100", found=_text(raw), **where))
+        return math.nan
+    return value
 
 
 def read_activity(path: str | Path, strict: bool = True) -> ActivityData:

@@ -27,6 +27,7 @@ from hginventory.units import conversion, parse_factor_unit
 
 if TYPE_CHECKING:
     from hginventory.emep import Crosscheck
+    from hginventory.uncertainty import UncertaintyResult
 
 OUTPUT_COLUMNS = [f"{p}_kg" for p in PATHWAYS]
 CSV_COLUMNS = [
@@ -64,6 +65,7 @@ class Inventory:
     metadata: dict
     warnings: list[Problem] = field(default_factory=list)
     crosscheck: Crosscheck | None = None  # EMEP/EEA cross-check, see hginventory.emep
+    uncertainty: UncertaintyResult | None = None
 
     @property
     def recalled_count(self) -> int:
@@ -74,6 +76,8 @@ class Inventory:
         frame = self.results[CSV_COLUMNS]
         if self.crosscheck is not None:
             frame = self.crosscheck.extend(frame)
+        if self.uncertainty is not None:
+            frame = self.uncertainty.extend_csv(frame)
         return frame
 
     def input_summary(self) -> pd.DataFrame:
@@ -180,7 +184,7 @@ def compute(
 
     table = factors.frame()
     act = pd.DataFrame.from_records(
-        present, columns=["code", "activity", "unit", "notes", "activity_cell"]
+        present, columns=["code", "activity", "unit", "notes", "activity_cell", "uncertainty_pct"]
     )
     df = act.merge(table, on="code", how="left", validate="one_to_one")
     df = df.sort_values("order", kind="stable").reset_index(drop=True)

@@ -116,6 +116,25 @@ def _recalled_notice(inv) -> None:
     type=click.Path(path_type=Path),
     help="Sub-category -> Guidebook mapping CSV to use instead of the shipped one.",
 )
+@click.option(
+    "--uncertainty",
+    is_flag=True,
+    help="Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation.",
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(min=2, max=100_000),
+    default=10_000,
+    show_default=True,
+    help="Monte Carlo draws (with --uncertainty); memory grows with draws x sub-categories.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=20_211_013,
+    show_default=True,
+    help="Random seed (with --uncertainty); the same seed gives the same numbers.",
+)
 @click.pass_context
 def compute(
     ctx,
@@ -127,6 +146,9 @@ def compute(
     crosscheck: str | None = None,
     conversions: tuple[str, ...] = (),
     emep_mapping: Path | None = None,
+    uncertainty: bool = False,
+    draws: int = 10_000,
+    seed: int = 20_211_013,
 ) -> None:
     """Compute the inventory of one activity workbook (INPUT)."""
     from hginventory.activity import read_activity
@@ -147,6 +169,10 @@ def compute(
         inv = run(activity, factors)
         if crosscheck:
             _add_crosscheck(inv, conversions, emep_mapping)
+        if uncertainty:
+            from hginventory.uncertainty import with_uncertainty
+
+            inv = with_uncertainty(inv, draws=draws, seed=seed)
         write_workbook(inv, output, protect=[input_path])
         write_csv(inv, csv_path, protect=[input_path])
     except HginvError as exc:
@@ -158,6 +184,8 @@ def compute(
         _print_totals(inv)
         if inv.crosscheck is not None:
             _print_crosscheck(inv)
+        if inv.uncertainty is not None:
+            _print_uncertainty(inv)
         console.print(f"Wrote {output} and {csv_path}", markup=False)
     _recalled_notice(inv)
 
@@ -192,6 +220,29 @@ def _print_crosscheck(inv) -> None:
             "sub-categories lies within the Guidebook 95 % interval."
         )
     console.print(f"Details in the workbook sheet '{SHEET_NAME}'.", markup=False)
+def _print_uncertainty(inv) -> None:
+    """National totals with their Monte Carlo 95 % interval."""
+    from rich.table import Table
+
+    from hginventory.factors import PATHWAY_LABELS, PATHWAYS
+
+    res = inv.uncertainty
+    names = {"hg_input_kg": "Hg input (counted)", "releases_kg": "Total releases"}
+    names.update({f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS})
+    table = Table(
+        title=f"Uncertainty: {res.draws:,} Monte Carlo draws, seed {res.seed} (kg Hg/y)"
+    )
+    for col in ["Pathway", "Median", "2.5th pct", "97.5th pct", "Approach 1 U"]:
+        table.add_column(col, justify="left" if col == "Pathway" else "right")
+    for row in res.table("total").itertuples(index=False):
+        table.add_row(
+            names[row.quantity],
+            f"{row.median:,.1f}",
+            f"{row.p025:,.1f}",
+            f"{row.p975:,.1f}",
+            f"{row.approach1_u_pct:,.0f} %",
+        )
+    _console().print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

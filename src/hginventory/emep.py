@@ -698,8 +698,13 @@ class Crosscheck:
 
     def extend(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The CSV frame with the four Guidebook columns appended (blank where not mapped)."""
-        extra = self.frame[["code", *CSV_EXTRA_COLUMNS]]
-        return frame.merge(extra, on="code", how="left", validate="one_to_one")
+        # one cross-check record per result row, in the same order (facility rows included)
+        if len(frame) != len(self.frame) or list(frame["code"]) != list(self.frame["code"]):
+            raise ValueError("the cross-check does not belong to these results")
+        out = frame.copy()
+        for col in CSV_EXTRA_COLUMNS:
+            out[col] = self.frame[col].to_numpy()
+        return out
 
 
 def _flag(toolkit: float, low, high) -> str:
@@ -735,6 +740,7 @@ def run_crosscheck(
         rec = {
             "code": r.code,
             "sub_category": r.sub_category,
+            "facility": getattr(r, "facility", "") or "",
             "air_kg": float(r.air_kg),
             "toolkit_status": r.status,
             "activity": float(r.activity),
@@ -849,6 +855,7 @@ def flagged_table(cc: Crosscheck):
 SHEET_HEADERS = [
     ("Code", "code", None),
     ("Sub-category", "sub_category", None),
+    ("Facility", "facility", None),
     ("Toolkit air (kg Hg/y)", "air_kg", "kg"),
     ("Toolkit factor status", "toolkit_status", None),
     ("Guidebook air (kg Hg/y)", "air_kg_emep", "kg"),

@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from hginventory.distributions import DISTRIBUTIONS, check_param
 from hginventory.errors import FactorTableError, Problem, UnitError
 from hginventory.units import parse_factor_unit, parse_unit
 
@@ -75,6 +76,9 @@ class FactorRow(BaseModel):
     version: str = Field(min_length=1)
     table_page: str = Field(min_length=1)
     note: str = ""
+    factor_distribution: Literal[DISTRIBUTIONS] = ""
+    dist_param1: float | None = Field(default=None, validate_default=True)
+    dist_param2: float | None = Field(default=None, validate_default=True)
 
     @field_validator("input_factor_low", "input_factor_high", "replaces", mode="before")
     @classmethod
@@ -137,6 +141,20 @@ class FactorRow(BaseModel):
         if self.status == "recalled" and not self.confidence:
             raise ValueError("a recalled row needs a confidence (hi, med or lo)")
         return self
+
+    @field_validator("dist_param1", "dist_param2", mode="before")
+    @classmethod
+    def _blank_param(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("dist_param1", "dist_param2")
+    @classmethod
+    def _param_fits(cls, value, info):
+        """Distribution parameters are checked at load, so sampling never meets a bad one."""
+        if "factor_distribution" in info.data:
+            which = int(info.field_name[-1])
+            check_param(info.data["factor_distribution"], which, value, info.data)
+        return value
 
     @property
     def distribution(self) -> dict[str, float]:

@@ -455,6 +455,10 @@ def build_workbook(inv: Inventory):
     _detail_sheets(wb, inv, styles)
     _factors_sheet(wb, inv, styles)
     crosscheck_sheet(wb, inv, styles)
+    if inv.uncertainty is not None:
+        from hginventory.uncertainty import add_uncertainty_sheet
+
+        add_uncertainty_sheet(wb, inv)
     _metadata_sheet(wb, inv, styles)
     return wb
 
