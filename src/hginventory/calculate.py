@@ -200,6 +200,7 @@ def compute(activity: ActivityData, factors: FactorTable | None = None) -> Inven
         "input_sha256": activity.sha256,
         "computed_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
+    metadata.update(getattr(factors, "overlay_metadata", {}))
     inventory = Inventory(country, df, sources, factors, metadata, warnings)
     metadata["recalled_factors_used"] = inventory.recalled_count
     metadata["sub_categories_quantified"] = len(df)

@@ -95,7 +95,8 @@ def _recalled_notice(inv) -> None:
     "--factors",
     "factors_path",
     type=click.Path(path_type=Path),
-    help="Factor table (CSV or folder) to use instead of the shipped one.",
+    help="Your factor CSV, laid over the shipped table row by row (same code overrides, a new "
+    "code adds a variant); a folder replaces the shipped table.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
 @click.pass_context
@@ -111,7 +112,7 @@ def compute(
     from hginventory.activity import read_activity
     from hginventory.calculate import compute as run
     from hginventory.errors import HginvError
-    from hginventory.factors import load_factors
+    from hginventory.factors import load_factors, overlay_factors
     from hginventory.report import write_csv, write_workbook
 
     debug = ctx.obj["debug"]
@@ -119,7 +120,9 @@ def compute(
     output = output or Path(f"{stem}-inventory.xlsx")
     csv_path = csv_path or output.with_suffix(".csv")
     try:
-        factors = load_factors(factors_path)
+        factors = load_factors(factors_path if factors_path and factors_path.is_dir() else None)
+        if factors_path and not factors_path.is_dir():
+            factors = overlay_factors(factors, factors_path)
         activity = read_activity(input_path)
         inv = run(activity, factors)
         write_workbook(inv, output, protect=[input_path])

@@ -447,6 +447,9 @@ def build_workbook(inv: Inventory):
     _results_sheet(wb, inv, styles)
     _detail_sheets(wb, inv, styles)
     _factors_sheet(wb, inv, styles)
+    from hginventory.crosswalk import convention_sheet
+
+    convention_sheet(wb, inv, styles)
     _metadata_sheet(wb, inv, styles)
     return wb
 
