@@ -131,3 +131,16 @@ def per_code(diff: pd.DataFrame) -> pd.DataFrame:
         _pct(a, b) for a, b in zip(out["releases_baseline_kg"], out["releases_new_kg"], strict=True)
     ]
     return out.reset_index()
+
+
+def write_changes(diff: pd.DataFrame, path: str | Path, protect=()) -> Path:
+    """The long comparison table as CSV (text never becomes a formula)."""
+    from hginventory.files import atomic_write
+    from hginventory.report import csv_safe
+
+    frame = csv_safe(diff)
+
+    def write(tmp: Path) -> None:
+        frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
+
+    return atomic_write(path, write, protect)

@@ -69,6 +69,19 @@ class TableDiff:
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changes)
 
+    @property
+    def version_warning(self) -> str:
+        """A table whose values changed under the same id and version cannot be told apart in
+        an inventory's metadata; say so."""
+        same = (self.old.id, self.old.version) == (self.new.id, self.new.version)
+        moved_values = self.added or self.removed or any(c["kind"] == "value" for c in self.changes)
+        if same and moved_values and not hasattr(self.new, "origins"):
+            return (
+                f"the values changed but the version is still {self.new.label}: "
+                "bump `version` in the table's .toml"
+            )
+        return ""
+
     def frame(self) -> pd.DataFrame:
         """One line per change: added/removed rows and changed fields (old and new value)."""
         records = [
@@ -172,8 +185,8 @@ def impact(path: str | Path, old: FactorTable, new: FactorTable) -> Impact:
     result.totals = _change_frame(
         {k: t_old[k] for k in TOTAL_KEYS}, {k: t_new[k] for k in TOTAL_KEYS}, "total"
     )
-    g_old = before.group_summary().set_index("source_group")
-    g_new = after.group_summary().set_index("source_group")
+    names = {**new.groups, **old.groups}
+    g_old, g_new = _by_group(before, names), _by_group(after, names)
     frames = []
     for column in ("hg_input_kg", "releases_kg"):
         frame = _change_frame(g_old[column].to_dict(), g_new[column].to_dict(), "source_group")
@@ -181,6 +194,21 @@ def impact(path: str | Path, old: FactorTable, new: FactorTable) -> Impact:
         frames.append(frame)
     result.groups = pd.concat(frames, ignore_index=True)
     return result
+
+
+def _by_group(inv, names: dict) -> pd.DataFrame:
+    """Counted input and releases per source group, keyed by the group's name (looked up by
+    its id, so two tables with the same groups compare even if one lacks the names file)."""
+    r = inv.results
+    frame = pd.DataFrame(
+        {
+            "group": [names.get(g, {}).get("name", g) for g in r["source_group"]],
+            "order": [names.get(g, {}).get("order", 99) for g in r["source_group"]],
+            "hg_input_kg": r["hg_input_kg"] * r["input_total_weight"],
+            "releases_kg": inv.counted_releases().sum(axis=1),
+        }
+    )
+    return frame.groupby(["order", "group"]).sum().reset_index(level=0, drop=True)
 
 
 def example_inventories() -> list[Path]:

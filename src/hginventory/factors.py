@@ -549,6 +549,17 @@ def is_full_table(path: str | Path) -> bool:
 
 def load_table(path: str | Path | None = None, base: FactorTable | None = None) -> FactorTable:
     """A complete table, or an overlay laid over `base` (by default the shipped table)."""
+    from dataclasses import replace
+
     if path is None or is_full_table(path):
-        return load_factors(path)
+        table = load_factors(path)
+        if not table.groups or not table.documents:
+            # a table copied out of factors/ alone: source groups and documents as shipped
+            shipped = load_factors()
+            table = replace(
+                table,
+                groups=table.groups or shipped.groups,
+                documents=table.documents or shipped.documents,
+            )
+        return table
     return overlay_factors(base or load_factors(), path)
