@@ -7,9 +7,13 @@ focal point comparing this year's inventory with the baseline; a Convention repo
 import csv
 import json
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from hginventory import compute, read_activity
@@ -312,3 +316,52 @@ def test_list_and_show(factors):
     assert factors.documents["UNEP-L1"]["address"] in shown.output
     assert run("factors", "show", "9.9.9").exit_code == 1
     assert run("factors", "list", "--group", "nope").exit_code == 1
+
+
+# --- invariants -----------------------------------------------------------------------------
+
+VALDORIA = read_activity(factors_dir().parent / "examples" / "valdoria-2021.xlsx")
+BASELINE = compute(VALDORIA)
+
+
+def test_the_shipped_table_laid_over_itself_changes_no_number(tmp_path, factors):
+    same = overlay_factors(factors, SHIPPED)
+    assert not diff_tables(factors, same)
+    again = compute(VALDORIA, same)
+    numbers = ["hg_input_kg", "air_kg", "water_kg", "land_kg", "byproducts_kg"]
+    assert again.results[numbers].equals(BASELINE.results[numbers])
+    assert again.totals() == BASELINE.totals()
+    assert set(again.results["factor_id"].str.split(":").str[0]) == {same.overlay_label}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    code=st.sampled_from(list(BASELINE.results["code"])),
+    scale=st.floats(min_value=0, max_value=50, allow_nan=False),
+)
+def test_scaling_one_input_factor_moves_only_its_row_and_the_total_by_its_share(code, scale):
+    factors = BASELINE.factors
+    row = factors[code]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "one.csv"
+        path.write_text(
+            "code,input_factor,input_factor_low,input_factor_high,status,confidence,document,"
+            f"version,table_page\n{code},{row.input_factor * scale!r},,,confirmed,,test,1,p\n",
+            encoding="utf-8",
+        )
+        after = compute(VALDORIA, overlay_factors(factors, path))
+    old = BASELINE.results.set_index("code")["hg_input_kg"]
+    new = after.results.set_index("code")["hg_input_kg"]
+    assert new[code] == pytest.approx(old[code] * scale, rel=1e-9, abs=1e-9)
+    assert new.drop(code).equals(old.drop(code))
+    weight = row.input_total_weight
+    expected = BASELINE.totals()["hg_input_kg"] + (scale - 1) * old[code] * weight
+    assert after.totals()["hg_input_kg"] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def test_an_edited_copy_keeping_the_shipped_version_cannot_pass_for_it(edited_copy, factors):
+    path, _ = edited_copy("5.1.1", "input_factor", "0.3")
+    table = overlay_factors(factors, path)
+    assert table.factor_id("5.1.1").startswith(f"{factors.label}+sha256-")
+    assert table.factor_id("5.1.1") != factors.factor_id("5.1.1")
+    assert table.origins["5.1.1"]["changed"] == ["input_factor"]

@@ -172,7 +172,7 @@ def _load_for_cli(path, base_path=None, debug=False):
 
 def _pct_text(value: float) -> str:
     if value != value or value in (float("inf"), float("-inf")):
-        return "new" if value == float("inf") else "—"
+        return "new" if value == float("inf") else "n/a"
     return f"{value:+.1f} %"
 
 
@@ -241,7 +241,7 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
             click.echo(csv_safe(out).to_csv(index=False, lineterminator="\n"), nl=False)
         return
     view = Table(title=f"{table.title} ({table.label})", show_lines=False)
-    for name in ("Code", "Sub-category", "Input factor (low–high)", "Distribution"):
+    for name in ("Code", "Sub-category", "Input factor (low-high)", "Distribution"):
         view.add_column(name)
     view.add_column("Source")
     view.add_column("Status")
@@ -252,7 +252,7 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
             source += f" ({Path(origins[r.code]['file']).name} line {origins[r.code]['line']})"
         rng = ""
         if r.input_factor_low == r.input_factor_low and r.input_factor_low is not None:
-            rng = f" ({r.input_factor_low:g}–{r.input_factor_high:g})"
+            rng = f" ({r.input_factor_low:g}-{r.input_factor_high:g})"
         dist = " ".join(f"{p[:5]} {getattr(r, p):g}" for p in PATHWAYS if getattr(r, p))
         status = r.status + (f" ({r.confidence})" if r.confidence else "")
         view.add_row(
@@ -308,10 +308,10 @@ def factors_show(ctx, code, factors_path) -> None:
     except HginvError:
         link = None
     if link:
-        view.add_row("Annex D category", link.annex_d or "—")
-        view.add_row("Convention article", link.convention_article or "—")
-        view.add_row("NFR (primary)", link.nfr_primary or "—")
-        view.add_row("NFR (others)", ";".join(link.nfr_other) or "—")
+        view.add_row("Annex D category", link.annex_d or "-")
+        view.add_row("Convention article", link.convention_article or "-")
+        view.add_row("NFR (primary)", link.nfr_primary or "-")
+        view.add_row("NFR (others)", ";".join(link.nfr_other) or "-")
         view.add_row("crosswalk provenance", link.provenance)
     _console().print(view)
 

@@ -388,6 +388,7 @@ class OverlaidTable(FactorTable):
             "overlay_table_sha256": self.overlay_sha256,
             "overlay_table_file": self.overlay_path,
             "overlay_codes": ";".join(self.origins),
+            "factors_combined_sha256": self.meta.get("combined_sha256", ""),
         }
 
 
@@ -513,6 +514,9 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     sha = digest.hexdigest()
     overlay_id = meta.get("id", path.stem)
     overlay_version = str(meta.get("version", f"sha256-{sha[:12]}"))
+    if (overlay_id, overlay_version) == (base.id, base.version) and sha != base.sha256:
+        # an edited copy that kept the shipped id and version must not pass for the shipped rows
+        overlay_version += f"+sha256-{sha[:12]}"
     combined = hashlib.sha256(f"{base.sha256}+{sha}".encode()).hexdigest()
     return OverlaidTable(
         id=base.id,
