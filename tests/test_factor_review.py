@@ -365,3 +365,13 @@ def test_an_edited_copy_keeping_the_shipped_version_cannot_pass_for_it(edited_co
     assert table.factor_id("5.1.1").startswith(f"{factors.label}+sha256-")
     assert table.factor_id("5.1.1") != factors.factor_id("5.1.1")
     assert table.origins["5.1.1"]["changed"] == ["input_factor"]
+
+
+def test_an_overlay_saved_by_a_french_excel_is_read(tmp_path, factors):
+    path = tmp_path / "charbon.csv"
+    path.write_bytes(
+        "\ufeffcode;input_factor;status;confidence;document;version;table_page\r\n"
+        "5.1.1;0,35;confirmed;;étude-charbon;2021;tableau 2\r\n".encode()
+    )
+    table = overlay_factors(factors, path)
+    assert table["5.1.1"].input_factor == 0.35 and table["5.1.1"].document == "étude-charbon"

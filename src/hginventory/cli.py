@@ -176,6 +176,17 @@ def _pct_text(value: float) -> str:
     return f"{value:+.1f} %"
 
 
+def _finite(value):
+    """JSON has no Infinity or NaN: a per cent change from zero becomes null."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 @main.group()
 def factors() -> None:
     """Factor tables: list, show, validate and diff them."""
@@ -407,7 +418,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
             "changed": changed,
             "warnings": [w for w in [table_diff.version_warning] if w],
         }
-        click.echo(json.dumps(payload, indent=1, ensure_ascii=False, default=str))
+        click.echo(json.dumps(_finite(payload), indent=1, ensure_ascii=False, default=str))
     else:
         console = _console()
         console.print(

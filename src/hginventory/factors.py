@@ -396,6 +396,27 @@ def _row_fields(row: FactorRow) -> dict:
     return row.model_dump()
 
 
+DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+def _decimal_point(value):
+    return value.replace(",", ".") if value and DECIMAL_COMMA.match(value.strip()) else value
+
+
+def _read_overlay_csv(path: Path) -> tuple[list[dict], bytes]:
+    """Read a user's CSV; a French or Spanish Excel writes `;` between fields and decimal
+    commas (`0,6`), which are read as such when the header has `;` and no `,`."""
+    records, raw = _read_csv(path)
+    first = raw.decode("utf-8-sig").split("\n", 1)[0]
+    if ";" in first and "," not in first:
+        text = raw.decode("utf-8-sig")
+        records = [
+            {k: _decimal_point(v) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text), delimiter=";")
+        ]
+    return records, raw
+
+
 def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     """Lay a user's factor CSV over `base`, row by row.
 
@@ -410,7 +431,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     if not path.is_file():
         raise FactorTableError(f"factor table not found: {path}")
     try:
-        records, raw = _read_csv(path)
+        records, raw = _read_overlay_csv(path)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise FactorTableError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
     meta_path = path.with_suffix(".toml")
