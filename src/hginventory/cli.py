@@ -435,6 +435,8 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
             console.print(rows)
         if table_diff.version_warning:
             _console(stderr=True).print(f"  warning: {table_diff.version_warning}", markup=False)
+        if not paths:
+            console.print("No example inventory found; give one with --inventory WORKBOOK.")
         for imp in impacts:
             if imp.error:
                 console.print(f"{imp.name}: cannot be computed with both tables", markup=False)
