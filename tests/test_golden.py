@@ -15,7 +15,7 @@ from hginventory.report import write_csv
 
 from .conftest import EXAMPLES, GOLDEN
 
-CASES = ["valdoria-2021", "valdoria-2021-level2"]
+CASES = sorted(p.stem for p in EXAMPLES.glob("*.xlsx") if not p.name.startswith("~$"))
 TOLERANCE = 1e-9
 
 
@@ -65,3 +65,8 @@ def test_example_matches_golden(case, tmp_path, update_golden):
         f"results of {case} differ from {golden.name}:\n{diff}\n"
         "If the change is intended, regenerate with: pytest tests/test_golden.py --update-golden"
     )
+
+
+def test_every_example_is_a_golden_case():
+    """A new example workbook without a golden file fails above; none at all would pass silently."""
+    assert CASES, "no example workbook found in examples/"

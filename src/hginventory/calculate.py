@@ -226,6 +226,7 @@ def compute(
         "computed_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
     metadata.update(merged.metadata)
+    metadata.update(getattr(factors, "overlay_metadata", {}))
     inventory = Inventory(country, df, sources, factors, metadata, warnings)
     metadata["recalled_factors_used"] = inventory.recalled_count
     metadata["sub_categories_quantified"] = len(df)

@@ -95,7 +95,18 @@ def _recalled_notice(inv) -> None:
     "--factors",
     "factors_path",
     type=click.Path(path_type=Path),
-    help="Factor table (CSV or folder) to use instead of the shipped one.",
+    help="Your factor CSV, laid over the shipped table row by row (same code overrides, a new "
+    "code adds a variant); a folder replaces the shipped table.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["annex-d", "nfr"]),
+    help="Also print air emissions summed by Minamata Annex D category or by NFR code.",
+)
+@click.option(
+    "--by-csv",
+    type=click.Path(path_type=Path),
+    help="Write the --by summary to this CSV.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
 @click.option(
@@ -142,6 +153,8 @@ def compute(
     output: Path | None,
     csv_path: Path | None,
     factors_path: Path | None,
+    by: str | None,
+    by_csv: Path | None,
     quiet: bool,
     crosscheck: str | None = None,
     conversions: tuple[str, ...] = (),
@@ -154,7 +167,7 @@ def compute(
     from hginventory.activity import read_activity
     from hginventory.calculate import compute as run
     from hginventory.errors import HginvError
-    from hginventory.factors import load_factors
+    from hginventory.factors import load_factors, overlay_factors
     from hginventory.report import write_csv, write_workbook
 
     debug = ctx.obj["debug"]
@@ -164,7 +177,9 @@ def compute(
     output = output or Path(f"{stem}-inventory.xlsx")
     csv_path = csv_path or output.with_suffix(".csv")
     try:
-        factors = load_factors(factors_path)
+        factors = load_factors(factors_path if factors_path and factors_path.is_dir() else None)
+        if factors_path and not factors_path.is_dir():
+            factors = overlay_factors(factors, factors_path)
         activity = read_activity(input_path)
         inv = run(activity, factors)
         if crosscheck:
@@ -175,6 +190,7 @@ def compute(
             inv = with_uncertainty(inv, draws=draws, seed=seed)
         write_workbook(inv, output, protect=[input_path])
         write_csv(inv, csv_path, protect=[input_path])
+        summary = _by_summary(inv, by, by_csv, protect=[input_path]) if by else None
     except HginvError as exc:
         _fail(exc, debug)
     console = _console()
@@ -187,6 +203,8 @@ def compute(
         if inv.uncertainty is not None:
             _print_uncertainty(inv)
         console.print(f"Wrote {output} and {csv_path}", markup=False)
+    if summary is not None:
+        _print_by(summary, by)
     _recalled_notice(inv)
 
 
@@ -243,6 +261,470 @@ def _print_uncertainty(inv) -> None:
             f"{row.approach1_u_pct:,.0f} %",
         )
     _console().print(table)
+# --- factor tables: list, show, validate, diff; inventory comparison (issue 5) ---------------
+
+FACTOR_SETS = ("toolkit", "emep")
+
+
+def _load_for_cli(path, base_path=None, debug=False):
+    """A complete table, or an overlay on `base_path` (default the shipped table)."""
+    from hginventory.errors import HginvError
+    from hginventory.factors import load_factors, load_table
+
+    try:
+        base = load_factors(base_path) if base_path else None
+        return load_table(path, base)
+    except HginvError as exc:
+        _fail(exc, debug)
+
+
+def _pct_text(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        return "new" if value == float("inf") else "n/a"
+    return f"{value:+.1f} %"
+
+
+def _finite(value):
+    """JSON has no Infinity or NaN: a per cent change from zero becomes null."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+@main.group()
+def factors() -> None:
+    """Factor tables: list, show, validate and diff them."""
+
+
+@factors.command("list")
+@click.option("--group", "group", help="Only this source group (id such as fuels, or its name).")
+@click.option(
+    "--set",
+    "factor_set",
+    type=click.Choice(FACTOR_SETS),
+    default="toolkit",
+    show_default=True,
+    help="Which factor set.",
+)
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="Your factor CSV laid over the shipped table (as in compute).",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV to standard output.")
+@click.option("--json", "as_json", is_flag=True, help="Write JSON to standard output.")
+@click.pass_context
+def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
+    """List the factor table: code, name, input factor and range, distribution, source."""
+    from rich.table import Table
+
+    from hginventory.factors import PATHWAYS
+
+    if factor_set == "emep":
+        _list_emep(ctx, group, as_csv, as_json)
+        return
+    table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
+    frame = table.frame()
+    if group:
+        frame = frame[(frame["source_group"] == group) | (frame["group_name"] == group)]
+        if frame.empty:
+            _console(stderr=True).print(
+                f"[bold red]Error:[/] no source group {group!r}; "
+                f"expected one of {', '.join(table.groups) or 'the table groups'}"
+            )
+            sys.exit(1)
+    columns = [
+        "code",
+        "sub_category",
+        "source_group",
+        "input_factor",
+        "input_factor_low",
+        "input_factor_high",
+        "input_factor_unit",
+        "activity_unit",
+        *PATHWAYS,
+        "status",
+        "confidence",
+        "factor_id",
+        "factor_source",
+    ]
+    if as_csv or as_json:
+        from hginventory.report import csv_safe
+
+        out = frame[columns]
+        if as_json:
+            click.echo(out.to_json(orient="records", indent=1, force_ascii=False))
+        else:
+            click.echo(csv_safe(out).to_csv(index=False, lineterminator="\n"), nl=False)
+        return
+    view = Table(title=f"{table.title} ({table.label})", show_lines=False)
+    for name in ("Code", "Sub-category", "Input factor (low-high)", "Distribution"):
+        view.add_column(name)
+    view.add_column("Source")
+    view.add_column("Status")
+    origins = getattr(table, "origins", {})
+    for r in frame.itertuples(index=False):
+        source = f"{r.document} v{r.version}"
+        if r.code in origins:
+            source += f" ({Path(origins[r.code]['file']).name} line {origins[r.code]['line']})"
+        rng = ""
+        if r.input_factor_low == r.input_factor_low and r.input_factor_low is not None:
+            rng = f" ({r.input_factor_low:g}-{r.input_factor_high:g})"
+        dist = " ".join(f"{p[:5]} {getattr(r, p):g}" for p in PATHWAYS if getattr(r, p))
+        status = r.status + (f" ({r.confidence})" if r.confidence else "")
+        view.add_row(
+            r.code,
+            r.sub_category,
+            f"{r.input_factor:g} {r.input_factor_unit}{rng}",
+            dist,
+            source,
+            status,
+        )
+    _console().print(view)
+
+
+def _list_emep(ctx, group, as_csv, as_json) -> None:
+    """The EMEP/EEA Guidebook Hg air emission factors (`--group` filters on NFR or chapter)."""
+    from rich.table import Table
+
+    from hginventory.emep import load_emep_factors
+    from hginventory.errors import HginvError
+
+    try:
+        table = load_emep_factors()
+    except HginvError as exc:
+        _fail(exc, ctx.obj["debug"])
+    frame = table.frame()
+    if group:
+        frame = frame[frame["NFR"].str.startswith(group) | frame["chapter"].str.startswith(group)]
+        if frame.empty:
+            _console(stderr=True).print(
+                f"[bold red]Error:[/] no Guidebook row with NFR code or chapter {group!r}"
+            )
+            sys.exit(1)
+    if as_csv or as_json:
+        from hginventory.report import csv_safe
+
+        if as_json:
+            click.echo(frame.to_json(orient="records", indent=1, force_ascii=False))
+        else:
+            click.echo(csv_safe(frame).to_csv(index=False, lineterminator="\n"), nl=False)
+        return
+    view = Table(title=f"EMEP/EEA Guidebook Hg air emission factors ({table.id}@{table.version})")
+    for name in ("Row", "NFR", "Table", "Type", "Technology / fuel", "Value (95 % CI)", "Status"):
+        view.add_column(name)
+    for r in frame.itertuples(index=False):
+        what = " / ".join(v for v in (r.Technology, r.Fuel, r.Abatement) if v and v != "NA")
+        ci = f" ({r.CI_lower:g}-{r.CI_upper:g})" if r.CI_lower == r.CI_lower else ""
+        view.add_row(r.row_id, r.NFR, r.Table, r.Type, what, f"{r.Value:g} {r.Unit}{ci}", r.status)
+    _console().print(view)
+
+
+@factors.command("show")
+@click.argument("code")
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="Your factor CSV laid over the shipped table (as in compute).",
+)
+@click.pass_context
+def factors_show(ctx, code, factors_path) -> None:
+    """Show one factor row in full, with its provenance and Convention/NFR links."""
+    from rich.table import Table
+
+    from hginventory.crosswalk import link_for, load_crosswalk
+    from hginventory.errors import HginvError
+    from hginventory.factors import FIELDS
+
+    table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
+    if code not in table:
+        _console(stderr=True).print(
+            f"[bold red]Error:[/] no factor row {code!r} in {table.label}", markup=True
+        )
+        sys.exit(1)
+    row = table[code]
+    view = Table(title=f"{code} {row.sub_category}", show_header=False)
+    view.add_column("Field", style="bold")
+    view.add_column("Value")
+    view.add_row("factor_id", table.factor_id(code))
+    view.add_row("source", table.source(row))
+    for name in FIELDS:
+        value = getattr(row, name)
+        text = ";".join(value) if isinstance(value, tuple) else str(value)
+        view.add_row(name, "" if value is None else text)
+    doc = table.documents.get(row.document, {})
+    if doc:
+        view.add_row("document title", doc.get("title", ""))
+        view.add_row("document address", doc.get("address", ""))
+    try:
+        link = link_for(code, load_crosswalk())
+    except HginvError:
+        link = None
+    if link:
+        view.add_row("Annex D category", link.annex_d or "-")
+        view.add_row("Convention article", link.convention_article or "-")
+        view.add_row("NFR (primary)", link.nfr_primary or "-")
+        view.add_row("NFR (others)", ";".join(link.nfr_other) or "-")
+        view.add_row("crosswalk provenance", link.provenance)
+    _console().print(view)
+
+
+@factors.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def factors_validate(paths) -> None:
+    """Validate factor tables (default: the shipped ones and the crosswalk).
+
+    A CSV with every column is checked as a complete table; a CSV with some columns is checked
+    as an overlay of the shipped table. Every problem is printed with file, line and field;
+    the exit code is 1 if any table has an error (usable as a CI step).
+    """
+    from hginventory.crosswalk import load_crosswalk
+    from hginventory.errors import HginvError
+    from hginventory.factors import load_factors, load_table
+
+    console = _console()
+    failed = False
+    checks = [(str(p), lambda p=p: load_table(p)) for p in paths]
+    if not paths:
+        checks = [
+            ("shipped factor table", load_factors),
+            ("crosswalk", lambda: load_crosswalk(codes=load_factors().codes)),
+        ]
+    for name, check in checks:
+        try:
+            result = check()
+        except HginvError as exc:
+            failed = True
+            report_error(exc)
+            continue
+        if getattr(result, "origins", None) is not None:
+            what = f"overlay {result.overlay_label} of {result.base.label}, "
+            what += f"{len(result.origins)} rows"
+        elif hasattr(result, "label"):
+            what = f"{result.label}, {len(result)} rows"
+        else:
+            what = f"{len(result)} rows"
+        console.print(f"[green]OK[/] {name} ({what})")
+    sys.exit(1 if failed else 0)
+
+
+@factors.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--inventory",
+    "inventories",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Activity workbook to compute with both tables (repeatable) [default: examples/].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Write the diff as JSON to standard output.")
+@click.option(
+    "--fail-on-change",
+    is_flag=True,
+    help="Exit with code 3 when a row or an inventory total changed (for CI).",
+)
+@click.pass_context
+def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
+    """What changed from factor table OLD to NEW, and what it does to inventories.
+
+    OLD and NEW are factor CSVs or folders; a CSV with only some columns is read as an overlay
+    of OLD. Exit code 0 (or 3 with --fail-on-change when something changed), 1 on errors.
+    """
+    import json
+
+    from rich.table import Table
+
+    from hginventory.factordiff import (
+        diff_tables,
+        example_inventories,
+        impact,
+        impact_frame,
+        moved,
+    )
+
+    debug = ctx.obj["debug"]
+    before = _load_for_cli(old, debug=debug)
+    after = _load_for_cli(new, base_path=old, debug=debug)
+    table_diff = diff_tables(before, after)
+    paths = list(inventories) or example_inventories()
+    impacts = [impact(p, before, after) for p in paths]
+    changed = bool(table_diff) or any(i.changed for i in impacts)
+    if as_json:
+        payload = {
+            "old": {"label": before.label, "sha256": before.sha256, "path": str(old)},
+            "new": {"label": after.label, "sha256": after.sha256, "path": str(new)},
+            "rows": table_diff.frame().to_dict(orient="records"),
+            "inventories": impact_frame(impacts).to_dict(orient="records"),
+            "errors": {i.name: i.error for i in impacts if i.error},
+            "changed": changed,
+            "warnings": [w for w in [table_diff.version_warning] if w],
+        }
+        click.echo(json.dumps(_finite(payload), indent=1, ensure_ascii=False, default=str))
+    else:
+        console = _console()
+        console.print(
+            f"Factor table diff: {old} ({before.label}) -> {new} ({after.label})", markup=False
+        )
+        if not table_diff:
+            console.print("No row of the factor table changed.")
+        else:
+            rows = Table(title="Rows changed")
+            for name in ("Code", "Change", "Field", "Kind", "Old", "New"):
+                rows.add_column(name)
+            for r in table_diff.frame().itertuples(index=False):
+                rows.add_row(r.code, r.change, r.field, r.kind, r.old, r.new)
+            console.print(rows)
+        if table_diff.version_warning:
+            _console(stderr=True).print(f"  warning: {table_diff.version_warning}", markup=False)
+        if not paths:
+            console.print("No example inventory found; give one with --inventory WORKBOOK.")
+        for imp in impacts:
+            if imp.error:
+                console.print(f"{imp.name}: cannot be computed with both tables", markup=False)
+                console.print(f"  {imp.error}", markup=False)
+                continue
+            view = Table(title=f"{imp.name}: national totals (kg Hg/y)")
+            for name in ("Total", "Old", "New", "Change", "%"):
+                view.add_column(name, justify="left" if name == "Total" else "right")
+            for r in imp.totals.itertuples(index=False):
+                view.add_row(
+                    r.total.removesuffix("_kg"),
+                    f"{r.old_kg:,.2f}",
+                    f"{r.new_kg:,.2f}",
+                    f"{r.change_kg:+,.2f}",
+                    _pct_text(r.change_pct),
+                )
+            console.print(view)
+            groups = imp.groups[moved(imp.groups)]
+            if len(groups):
+                view = Table(title=f"{imp.name}: source groups that moved (kg Hg/y)")
+                for name in ("Source group", "Quantity", "Old", "New", "Change", "%"):
+                    view.add_column(name, justify="left" if name[0] in "SQ" else "right")
+                for r in groups.itertuples(index=False):
+                    view.add_row(
+                        r.source_group,
+                        r.quantity.removesuffix("_kg"),
+                        f"{r.old_kg:,.2f}",
+                        f"{r.new_kg:,.2f}",
+                        f"{r.change_kg:+,.2f}",
+                        _pct_text(r.change_pct),
+                    )
+                console.print(view)
+            else:
+                console.print(f"{imp.name}: no source group total moved.", markup=False)
+    if fail_on_change and changed:
+        _console(stderr=True).print("Factor tables differ (--fail-on-change).")
+        sys.exit(3)
+
+
+@main.command("diff")
+@click.argument("baseline", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    help="Write every change (sub-category x pathway) to this CSV.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Also list sub-categories that did not move.")
+@click.pass_context
+def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
+    """Compare two computed inventories (hginv CSV outputs or workbooks).
+
+    Per sub-category and pathway: change in kg and per cent, rows added or gone, and whether
+    the activity or the factor changed.
+    """
+    from rich.table import Table
+
+    from hginventory.compare import compare, pathway_totals, per_code, read_results, write_changes
+    from hginventory.errors import HginvError
+
+    try:
+        diff = compare(read_results(baseline), read_results(new))
+        if csv_path:
+            write_changes(diff, csv_path, protect=[baseline, new])
+    except HginvError as exc:
+        _fail(exc, ctx.obj["debug"])
+    console = _console()
+    codes = per_code(diff)
+    shown = codes if show_all else codes[codes["state"] != "same"]
+    view = Table(title=f"{baseline.name} -> {new.name}: sub-categories (kg Hg/y)")
+    for name in ("Code", "Sub-category", "State", "Why", "Input old", "Input new"):
+        view.add_column(name, justify="right" if "old" in name or "new" in name else "left")
+    for name in ("Releases old", "Releases new", "Change", "%"):
+        view.add_column(name, justify="right")
+    for r in shown.itertuples(index=False):
+        why = ", ".join(
+            w for w, f in (("activity", r.activity_changed), ("factor", r.factor_changed)) if f
+        )
+        view.add_row(
+            r.code,
+            r.sub_category,
+            r.state,
+            why,
+            f"{r.input_baseline_kg:,.2f}",
+            f"{r.input_new_kg:,.2f}",
+            f"{r.releases_baseline_kg:,.2f}",
+            f"{r.releases_new_kg:,.2f}",
+            f"{r.releases_change_kg:+,.2f}",
+            _pct_text(r.releases_change_pct),
+        )
+    console.print(view)
+    unchanged = int((codes["state"] == "same").sum())
+    if unchanged and not show_all:
+        console.print(f"{unchanged} sub-categories unchanged (--all lists them).")
+    totals = Table(title="Sum of rows per pathway (before the double-counting adjustments)")
+    for name in ("Quantity", "Baseline", "New", "Change", "%"):
+        totals.add_column(name, justify="left" if name == "Quantity" else "right")
+    for r in pathway_totals(diff).itertuples(index=False):
+        totals.add_row(
+            r.quantity.removesuffix("_kg"),
+            f"{r.baseline_kg:,.2f}",
+            f"{r.new_kg:,.2f}",
+            f"{r.change_kg:+,.2f}",
+            _pct_text(r.change_pct),
+        )
+    console.print(totals)
+    if csv_path:
+        console.print(f"Wrote {csv_path}", markup=False)
+
+
+def _by_summary(inv, by, by_csv, protect):
+    """The --by summary of compute (and its CSV if asked)."""
+    from hginventory.crosswalk import summarise
+    from hginventory.files import atomic_write
+    from hginventory.report import csv_safe
+
+    summary = summarise(inv, by)
+    if by_csv:
+        frame = csv_safe(summary)
+        atomic_write(
+            by_csv,
+            lambda tmp: frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
+            protect,
+        )
+    return summary
+
+
+def _print_by(summary, by) -> None:
+    from rich.table import Table
+
+    title = "Air emissions by Minamata Annex D category" if by == "annex-d" else (
+        "Air emissions by NFR code (primary code of each sub-category)"
+    )
+    view = Table(title=f"{title} (kg Hg/y)")
+    for name in summary.columns:
+        view.add_column(name, justify="right" if name == "air_kg" else "left")
+    for r in summary.itertuples(index=False):
+        view.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r))
+    _console().print(view)
 
 
 if __name__ == "__main__":  # pragma: no cover

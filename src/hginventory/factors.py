@@ -356,3 +356,253 @@ def load_factors(path: str | Path | None = None) -> FactorTable:
         documents=documents,
         meta=meta,
     )
+
+
+# --- overlays: a user's table over the shipped one ------------------------------------------
+
+PROVENANCE_FIELDS = ("status", "document", "version", "table_page")
+
+
+@dataclass(frozen=True)
+class OverlaidTable(FactorTable):
+    """The shipped table with a user's rows laid over it, row by row.
+
+    Rows that come from the overlay keep their origin (file, line, which fields they changed), so
+    every result row can say which table and which line produced it.
+    """
+
+    base: FactorTable | None = None
+    overlay_id: str = ""
+    overlay_version: str = ""
+    overlay_sha256: str = ""
+    overlay_path: str = ""
+    origins: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def overlay_label(self) -> str:
+        return f"{self.overlay_id}@{self.overlay_version}"
+
+    def factor_id(self, code: str) -> str:
+        if code in self.origins:
+            return f"{self.overlay_label}:{code}"
+        return super().factor_id(code)
+
+    def source(self, row: FactorRow) -> str:
+        origin = self.origins.get(row.code)
+        if origin is None:
+            return super().source(row)
+        what = (
+            f"overrides {self.base.label} ({', '.join(origin['changed']) or 'no value changed'})"
+            if origin["overrides"]
+            else "new row"
+        )
+        return f"{Path(origin['file']).name} line {origin['line']}, {what}: {super().source(row)}"
+
+    @property
+    def overlay_metadata(self) -> dict:
+        return {
+            "overlay_table_id": self.overlay_id,
+            "overlay_table_version": self.overlay_version,
+            "overlay_table_sha256": self.overlay_sha256,
+            "overlay_table_file": self.overlay_path,
+            "overlay_codes": ";".join(self.origins),
+            "factors_combined_sha256": self.meta.get("combined_sha256", ""),
+        }
+
+
+def _row_fields(row: FactorRow) -> dict:
+    return row.model_dump()
+
+
+DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+def _decimal_point(value):
+    return value.replace(",", ".") if value and DECIMAL_COMMA.match(value.strip()) else value
+
+
+def _read_overlay_csv(path: Path) -> tuple[list[dict], bytes]:
+    """Read a user's CSV; a French or Spanish Excel writes `;` between fields and decimal
+    commas (`0,6`), which are read as such when the header has `;` and no `,`."""
+    records, raw = _read_csv(path)
+    first = raw.decode("utf-8-sig").split("\n", 1)[0]
+    if ";" in first and "," not in first:
+        text = raw.decode("utf-8-sig")
+        records = [
+            {k: _decimal_point(v) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text), delimiter=";")
+        ]
+    return records, raw
+
+
+def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
+    """Lay a user's factor CSV over `base`, row by row.
+
+    The user's CSV needs `code` and the provenance columns (`status`, `document`, `version`,
+    `table_page`, and `confidence` for recalled rows): a changed number always carries its own
+    source. Other columns are optional: a column left out is taken from the shipped row of the
+    same code; a column present is read as written. A code not in `base` adds a new (variant)
+    row, which must then give every required column. Each merged row is validated like a
+    shipped one; every problem names the file, line and field.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FactorTableError(f"factor table not found: {path}")
+    try:
+        records, raw = _read_overlay_csv(path)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FactorTableError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+    meta_path = path.with_suffix(".toml")
+    meta_raw = meta_path.read_bytes() if meta_path.is_file() else b""
+    try:
+        meta = tomllib.loads(meta_raw.decode("utf-8")) if meta_raw else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+    problems: list[Problem] = []
+
+    def problem(message, where, name="", found="", expected=""):
+        problems.append(
+            Problem(
+                message,
+                file=str(path),
+                cell=f"{where}, field '{name}'" if name else where,
+                found=found,
+                expected=expected,
+                kind="factors",
+            )
+        )
+
+    header = list(records[0].keys()) if records else []
+    if not records:
+        problem("the table has no rows", "header (line 1)")
+    unknown = [h for h in header if h not in FIELDS]
+    if unknown:
+        problem(
+            f"unknown column(s) {', '.join(unknown)}", "header (line 1)", expected=", ".join(FIELDS)
+        )
+    needed = [f for f in ("code", *PROVENANCE_FIELDS) if f not in header]
+    if needed:
+        problem(
+            f"missing column(s) {', '.join(needed)}: an override must say where its numbers "
+            "come from",
+            "header (line 1)",
+        )
+    if problems:
+        raise FactorTableError(f"factor table {path.name} is not valid", problems)
+    groups = {**base.groups, **_keyed(path.parent / "source_groups.csv", "id")}
+    documents = {**base.documents, **_keyed(path.parent / "documents.csv", "id")}
+    own_documents = _keyed(path.parent / "documents.csv", "id")
+    merged = {r.code: r for r in base.rows}
+    origins: dict[str, dict] = {}
+    first_line: dict[str, int] = {}
+    for line, rec in enumerate(records, start=2):
+        code = (rec.get("code") or "").strip()
+        where = f"line {line}" + (f" (code {code})" if code else "")
+        if None in rec:
+            problem("more values than columns", where)
+            continue
+        if code in first_line:
+            problem(f"code appears twice (first on line {first_line[code]})", where, "code", code)
+            continue
+        first_line[code] = line
+        for name in PROVENANCE_FIELDS:
+            if not (rec.get(name) or "").strip():
+                problem("an override row must give its own provenance", where, name)
+        shipped = base.by_code.get(code)
+        values = _row_fields(shipped) if shipped else {}
+        values.update({k: v for k, v in rec.items() if v is not None})
+        group, doc = str(values.get("source_group", "")).strip(), rec.get("document", "").strip()
+        if groups and group and group not in groups:
+            problem("unknown source group", where, "source_group", group, ", ".join(groups))
+        if own_documents and doc and doc not in documents:
+            problem("unknown document id", where, "document", doc, ", ".join(documents))
+        try:
+            row = FactorRow(**values)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = _field_of(err["loc"])
+                found = str(rec.get(name, values.get(name, ""))) if name else ""
+                message = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "missing":
+                    message = f"a new code (not in {base.label}) must give this column"
+                problem(message, where, name, found)
+            continue
+        changed = (
+            [f for f in FIELDS if getattr(row, f) != getattr(shipped, f)] if shipped else FIELDS
+        )
+        merged[code] = row
+        origins[code] = {
+            "file": str(path),
+            "line": line,
+            "overrides": shipped is not None,
+            "changed": [f for f in changed if f not in (*PROVENANCE_FIELDS, "confidence", "note")]
+            if shipped
+            else [],
+        }
+    for code, row in merged.items():
+        if code in origins and row.replaces and row.replaces not in merged:
+            problem(
+                "replaces a code that is not in the table",
+                f"line {origins[code]['line']} (code {code})",
+                "replaces",
+                row.replaces,
+            )
+    if problems:
+        raise FactorTableError(f"factor table {path.name} is not valid", problems)
+    digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + meta_raw.replace(b"\r\n", b"\n"))
+    sha = digest.hexdigest()
+    overlay_id = meta.get("id", path.stem)
+    overlay_version = str(meta.get("version", f"sha256-{sha[:12]}"))
+    if (overlay_id, overlay_version) == (base.id, base.version) and sha != base.sha256:
+        # an edited copy that kept the shipped id and version must not pass for the shipped rows
+        overlay_version += f"+sha256-{sha[:12]}"
+    combined = hashlib.sha256(f"{base.sha256}+{sha}".encode()).hexdigest()
+    return OverlaidTable(
+        id=base.id,
+        version=base.version,
+        title=f"{base.title}, overlaid by {path.name} ({overlay_id}@{overlay_version})",
+        rows=tuple(merged.values()),
+        sha256=base.sha256,
+        path=base.path,
+        groups=groups,
+        documents=documents,
+        meta={**base.meta, "overlay": meta, "combined_sha256": combined},
+        base=base,
+        overlay_id=overlay_id,
+        overlay_version=overlay_version,
+        overlay_sha256=sha,
+        overlay_path=str(path),
+        origins=origins,
+    )
+
+
+def is_full_table(path: str | Path) -> bool:
+    """Whether `path` is a complete factor table (a folder, or a CSV with every required
+    column), as opposed to an overlay of some columns."""
+    path = Path(path)
+    if path.is_dir() or not path.is_file():
+        return True
+    try:
+        records, _ = _read_csv(path)
+    except (UnicodeDecodeError, csv.Error):
+        return True
+    header = set(records[0].keys()) if records else set()
+    return all(f in header for f in FIELDS if FactorRow.model_fields[f].is_required())
+
+
+def load_table(path: str | Path | None = None, base: FactorTable | None = None) -> FactorTable:
+    """A complete table, or an overlay laid over `base` (by default the shipped table)."""
+    from dataclasses import replace
+
+    if path is None or is_full_table(path):
+        table = load_factors(path)
+        if not table.groups or not table.documents:
+            # a table copied out of factors/ alone: source groups and documents as shipped
+            shipped = load_factors()
+            table = replace(
+                table,
+                groups=table.groups or shipped.groups,
+                documents=table.documents or shipped.documents,
+            )
+        return table
+    return overlay_factors(base or load_factors(), path)

@@ -174,6 +174,10 @@ def _readme(wb, inv: Inventory, styles) -> None:
         ("Results", "All result rows (the same as the CSV output)."),
         ("5.x.x sheets", "One sheet per sub-category quantified: the calculation step by step."),
         ("Factors used", "Every factor with its source document, table/page and evidence status."),
+        (
+            "Convention and NFR",
+            "Air emissions summed by Minamata Annex D category and by EMEP/EEA NFR code.",
+        ),
         ("Metadata", "Versions, hashes and input file of this run."),
     ]
     for name, text in sheets:
@@ -459,6 +463,9 @@ def build_workbook(inv: Inventory):
         from hginventory.uncertainty import add_uncertainty_sheet
 
         add_uncertainty_sheet(wb, inv)
+    from hginventory.crosswalk import convention_sheet
+
+    convention_sheet(wb, inv, styles)
     _metadata_sheet(wb, inv, styles)
     return wb
 

@@ -1,0 +1,146 @@
+"""Compare two computed inventories (hginv's CSV output or the workbook's Results sheet).
+
+What a focal point needs when updating a baseline: per sub-category and pathway, how many kg
+moved and by what per cent, which sub-categories are new or gone, and whether the activity or
+the factor changed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from hginventory.calculate import CSV_COLUMNS, OUTPUT_COLUMNS
+from hginventory.errors import InputFileError, Problem
+
+QUANTITIES = ("hg_input_kg", *OUTPUT_COLUMNS)
+NEEDED = ("code", "sub_category", *QUANTITIES)
+
+
+def read_results(path: str | Path) -> pd.DataFrame:
+    """The result rows of a computed inventory: a CSV written by hginv, or its workbook."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: file not found")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
+            frame = pd.read_excel(
+                path, sheet_name="Results", engine="calamine", dtype={"code": str}
+            )
+        else:
+            frame = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
+    except ValueError as exc:
+        raise InputFileError(
+            f"{path.name}: no 'Results' sheet; is this an inventory written by hginv compute?",
+            [Problem(str(exc), file=str(path), sheet="Results")],
+        ) from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputFileError(f"{path.name}: cannot be read ({exc})") from None
+    missing = [c for c in NEEDED if c not in frame.columns]
+    if missing:
+        raise InputFileError(
+            f"{path.name}: not an hginv inventory result",
+            [Problem("missing columns", file=str(path), found=", ".join(missing))],
+        )
+    frame = frame.dropna(subset=["code"])
+    frame["code"] = frame["code"].astype(str).str.strip()
+    return frame[[c for c in CSV_COLUMNS if c in frame.columns]].reset_index(drop=True)
+
+
+def _pct(old: float, new: float) -> float:
+    if old:
+        return (new - old) / old * 100
+    return 0.0 if new == old else math.inf
+
+
+def compare(baseline: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Long table: one line per sub-category and quantity (input, each pathway).
+
+    `state` is `changed`, `same`, `added` (only in the new inventory) or `gone` (only in the
+    baseline); `activity_changed` and `factor_changed` say why a row moved.
+    """
+    old_i, new_i = baseline.set_index("code"), new.set_index("code")
+    codes = list(old_i.index) + [c for c in new_i.index if c not in old_i.index]
+    records = []
+    for code in codes:
+        a = old_i.loc[code] if code in old_i.index else None
+        b = new_i.loc[code] if code in new_i.index else None
+        state = "gone" if b is None else "added" if a is None else ""
+        name = (b if b is not None else a)["sub_category"]
+        why = {}
+        for col in ("activity", "input_factor", "factor_id"):
+            if a is not None and b is not None and col in old_i.columns and col in new_i.columns:
+                why[col] = str(a[col]) != str(b[col])
+        for q in QUANTITIES:
+            va = float(a[q]) if a is not None else 0.0
+            vb = float(b[q]) if b is not None else 0.0
+            moved = abs(vb - va) > 1e-9 * max(1.0, abs(va), abs(vb))
+            records.append(
+                {
+                    "code": code,
+                    "sub_category": name,
+                    "state": state or ("changed" if moved else "same"),
+                    "quantity": q,
+                    "baseline_kg": va,
+                    "new_kg": vb,
+                    "change_kg": vb - va,
+                    "change_pct": _pct(va, vb),
+                    "activity_changed": why.get("activity", False),
+                    "factor_changed": why.get("input_factor", False) or why.get("factor_id", False),
+                }
+            )
+    return pd.DataFrame.from_records(records)
+
+
+def pathway_totals(diff: pd.DataFrame) -> pd.DataFrame:
+    """Sum of rows per quantity, baseline and new (before the double-counting adjustments,
+    which the results files do not carry)."""
+    sums = diff.groupby("quantity", sort=False)[["baseline_kg", "new_kg"]].sum().reset_index()
+    sums["change_kg"] = sums["new_kg"] - sums["baseline_kg"]
+    sums["change_pct"] = [
+        _pct(a, b) for a, b in zip(sums["baseline_kg"], sums["new_kg"], strict=True)
+    ]
+    return sums
+
+
+def per_code(diff: pd.DataFrame) -> pd.DataFrame:
+    """One line per sub-category: its state and the Hg input and total releases before/after."""
+    inputs = diff[diff["quantity"] == "hg_input_kg"].set_index("code")
+    rel = diff[diff["quantity"] != "hg_input_kg"].groupby("code", sort=False)
+    releases = rel[["baseline_kg", "new_kg"]].sum()
+    states = rel["state"].agg(lambda s: "changed" if (s == "changed").any() else s.iloc[0])
+    out = pd.DataFrame(
+        {
+            "sub_category": inputs["sub_category"],
+            "state": [
+                "changed" if s == "same" and states[c] == "changed" else s
+                for c, s in inputs["state"].items()
+            ],
+            "input_baseline_kg": inputs["baseline_kg"],
+            "input_new_kg": inputs["new_kg"],
+            "releases_baseline_kg": releases["baseline_kg"],
+            "releases_new_kg": releases["new_kg"],
+            "activity_changed": inputs["activity_changed"],
+            "factor_changed": inputs["factor_changed"],
+        }
+    )
+    out["releases_change_kg"] = out["releases_new_kg"] - out["releases_baseline_kg"]
+    out["releases_change_pct"] = [
+        _pct(a, b) for a, b in zip(out["releases_baseline_kg"], out["releases_new_kg"], strict=True)
+    ]
+    return out.reset_index()
+
+
+def write_changes(diff: pd.DataFrame, path: str | Path, protect=()) -> Path:
+    """The long comparison table as CSV (text never becomes a formula)."""
+    from hginventory.files import atomic_write
+    from hginventory.report import csv_safe
+
+    frame = csv_safe(diff)
+
+    def write(tmp: Path) -> None:
+        frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
+
+    return atomic_write(path, write, protect)
