@@ -168,7 +168,7 @@ def report_command(
     """
     from hginventory.activity import read_activity
     from hginventory.calculate import compute as run
-    from hginventory.document import report_input_error, write_report
+    from hginventory.document import check_report_path, report_input_error, write_report
     from hginventory.errors import HginvError
     from hginventory.factors import load_factors
 
@@ -176,6 +176,8 @@ def report_command(
     stem = input_path.stem
     outputs = outputs or (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
     try:
+        for out in outputs:
+            check_report_path(out)
         factors = load_factors(factors_path)
         try:
             activity = read_activity(input_path)

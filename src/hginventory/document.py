@@ -236,6 +236,7 @@ def _executive_summary(inv: Inventory) -> list:
                 top_rows,
                 {0, 3, 4, 5},
             ),
+            Figure("top", "The ten largest sources: releases counted in the totals (kg Hg/y)"),
         ]
     blocks.append(
         Para(
@@ -875,7 +876,7 @@ padding:.6rem 1rem;margin:1rem 0}
 figure{margin:1rem 0}
 figure svg{max-width:100%;height:auto}
 figcaption{font-style:italic;color:#44546a}
-nav ol{columns:2}
+nav ol{columns:2;list-style:none;padding-left:0}
 @media print{body{max-width:none;margin:0}h1{break-before:page}h1.title{break-before:auto}
 .caution{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
@@ -957,18 +958,25 @@ def write_html(inv: Inventory, path: str | Path, protect=()) -> Path:
 # --- entry points ---------------------------------------------------------------------------
 
 
-def write_report(inv: Inventory, path: str | Path, protect=()) -> Path:
-    """Write the report in the format its file name asks for (.docx or .html)."""
+def check_report_path(path: str | Path) -> str:
+    """The report format a file name asks for: 'docx' or 'html'; anything else is refused."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        return write_docx(inv, path, protect)
+        return "docx"
     if suffix in (".html", ".htm"):
-        return write_html(inv, path, protect)
+        return "html"
     raise OutputError(
         f"{path}: unknown report format {suffix or '(no extension)'}; "
         "name the report .docx (Word) or .html (web page)"
     )
+
+
+def write_report(inv: Inventory, path: str | Path, protect=()) -> Path:
+    """Write the report in the format its file name asks for (.docx or .html)."""
+    if check_report_path(path) == "docx":
+        return write_docx(inv, path, protect)
+    return write_html(inv, path, protect)
 
 
 def result_file_hint(path: Path) -> str | None:
