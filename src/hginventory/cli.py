@@ -192,4 +192,9 @@ def report_command(
         _console(stderr=True).print(f"  warning: {w}", markup=False)
     if not quiet:
         _console().print(f"Wrote {' and '.join(str(o) for o in outputs)}", markup=False)
-    _recalled_notice(inv)
+    if inv.recalled_count:
+        _console(stderr=True).print(
+            f"[yellow]Notice:[/] {inv.recalled_count} of {len(inv.results)} factors used are "
+            "'recalled' (not confirmed against the official Toolkit); the report says so up "
+            "front and lists them in Annex A.",
+        )
