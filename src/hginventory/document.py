@@ -40,6 +40,7 @@ PRESENCE_TEXT = {
     "NA": "not applicable (NA)",
     "IE": "included elsewhere (IE)",
     "not reported": "not reported in the activity workbook",
+    "alternative not used": "alternative calculation not used (the default row was quantified)",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -112,8 +113,25 @@ def clean(text) -> str:
 # --- content --------------------------------------------------------------------------------
 
 
+def sources_present(inv: Inventory) -> pd.DataFrame:
+    """The screening of source types, where a blank alternative row (e.g. ASGM with the mercury
+    used known) whose default row was quantified is not counted as a data gap."""
+    s = inv.sources.copy()
+    quantified = set(s.loc[s["presence"] == "quantified", "code"])
+    factors = inv.factors
+    alternative = s["code"].map(
+        lambda c: (
+            c in factors and factors[c].replaces in quantified if factors[c].replaces else False
+        )
+    )
+    blank = alternative & (s["presence"] == "not reported")
+    s.loc[blank, "presence"] = "alternative not used"
+    s.loc[blank, "detail"] = s.loc[blank, "code"].map(lambda c: f"{factors[c].replaces} quantified")
+    return s
+
+
 def _sources_by_presence(inv: Inventory) -> dict[str, int]:
-    counts = inv.sources["presence"].value_counts()
+    counts = sources_present(inv)["presence"].value_counts()
     return {k: int(counts[k]) for k in PRESENCE_TEXT if k in counts} | {
         k: int(v) for k, v in counts.items() if k not in PRESENCE_TEXT
     }
@@ -259,7 +277,9 @@ def _source_types(inv: Inventory) -> list:
             "Every sub-category of the Toolkit, with what the inventory team reported for it: "
             "quantified (an activity rate was given), NO (the activity does not occur in the "
             "country), NE (it may occur but was not estimated), NA (not applicable), IE "
-            "(included elsewhere) or not reported (left blank in the activity workbook)."
+            "(included elsewhere) or not reported (left blank in the activity workbook). "
+            "An alternative calculation left blank because its default row was quantified "
+            "is not a data gap."
         ),
         Table(
             "Number of sub-categories by status",
@@ -272,7 +292,7 @@ def _source_types(inv: Inventory) -> list:
             ["Code", "Sub-category", "Source group", "Status", "Notes"],
             [
                 [r.code, clean(r.sub_category), clean(r.source_group), r.presence, clean(r.detail)]
-                for r in inv.sources.itertuples(index=False)
+                for r in sources_present(inv).itertuples(index=False)
             ],
             small=True,
         ),
@@ -446,7 +466,7 @@ def _lower_first(text: str) -> str:
 
 def _group_chapters(inv: Inventory, first_number: int = 5) -> list:
     groups = sorted(inv.factors.groups.values(), key=lambda g: g.get("order", 99))
-    r, s = inv.results, inv.sources
+    r, s = inv.results, sources_present(inv)
     blocks: list = []
     for n, g in enumerate(groups, start=first_number):
         name = g["name"]

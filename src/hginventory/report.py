@@ -339,8 +339,10 @@ def _groups_sheet(wb, inv: Inventory, styles) -> None:
 
 def _sources_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet("Sources present")
+    from hginventory.document import sources_present
+
     _put(ws, 1, 1, "Mercury release source types present", font=styles["title"])
-    s = inv.sources
+    s = sources_present(inv)
     _table(
         ws,
         3,
