@@ -100,6 +100,9 @@ def test_charts_are_native_and_point_at_existing_data(xlsx, book, inv):
     with zipfile.ZipFile(xlsx) as z:
         charts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml", n))
         assert len(charts) == 3
+        texts = [z.read(c).decode() for c in charts]
+        # category labels are declared as text, so Excel shows the names, not 1, 2, 3
+        assert all("<strRef>" in t.split("<cat>", 1)[1][:40] for t in texts)
         kinds = [re.findall(r"<(?:c:)?(barChart|pieChart)>", z.read(c).decode()) for c in charts]
         formulas = [
             f for c in charts for f in re.findall(r"<(?:c:)?f>(.*?)</(?:c:)?f>", z.read(c).decode())

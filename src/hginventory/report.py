@@ -531,6 +531,14 @@ def _bar_chart(title: str, horizontal: bool = True, stacked: bool = False):
     return chart
 
 
+def _text_categories(chart, ref) -> None:
+    """Category labels as text references (openpyxl would declare them numeric)."""
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(ref)))
+
+
 def _charts_sheet(wb, inv: Inventory, styles) -> None:
     """Native Excel charts over the summary figures (they stay live if a value is edited)."""
     from openpyxl.chart import PieChart, Reference
@@ -586,7 +594,7 @@ def _charts_sheet(wb, inv: Inventory, styles) -> None:
         Reference(groups, min_col=3, max_col=8, min_row=3, max_row=3 + n_groups),
         titles_from_data=True,
     )
-    stacked.set_categories(Reference(groups, min_col=1, min_row=4, max_row=3 + n_groups))
+    _text_categories(stacked, Reference(groups, min_col=1, min_row=4, max_row=3 + n_groups))
     stacked.legend.position = "b"
     ws.add_chart(stacked, "G3")
 
@@ -595,7 +603,7 @@ def _charts_sheet(wb, inv: Inventory, styles) -> None:
     pie.add_data(
         Reference(ws, min_col=2, min_row=4, max_row=4 + len(PATHWAYS)), titles_from_data=True
     )
-    pie.set_categories(Reference(ws, min_col=1, min_row=5, max_row=4 + len(PATHWAYS)))
+    _text_categories(pie, Reference(ws, min_col=1, min_row=5, max_row=4 + len(PATHWAYS)))
     pie.dataLabels = DataLabelList()
     pie.dataLabels.showPercent = True
     for flag in ("showVal", "showCatName", "showSerName", "showLegendKey"):
@@ -607,7 +615,7 @@ def _charts_sheet(wb, inv: Inventory, styles) -> None:
     bars.add_data(
         Reference(ws, min_col=5, min_row=start, max_row=start + len(top)), titles_from_data=True
     )
-    bars.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(top)))
+    _text_categories(bars, Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(top)))
     bars.legend = None
     ws.add_chart(bars, "G52")
 
