@@ -135,10 +135,6 @@ def compute(
     _recalled_notice(inv)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 @main.command("report")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
@@ -198,3 +194,7 @@ def report_command(
             "'recalled' (not confirmed against the official Toolkit); the report says so up "
             "front and lists them in Annex A.",
         )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
