@@ -61,3 +61,17 @@ def test_factors_list_shows_the_guidebook_set():
     assert cremation and cremation[0]["Value"] == 1.49
     result = CliRunner().invoke(main, ["factors", "list", "--set", "emep", "--group", "9.Z"])
     assert result.exit_code == 1 and "no Guidebook row" in result.output
+
+
+def test_summary_tables_name_the_facilities(tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "l2.xlsx"
+    result = CliRunner().invoke(main, ["compute", str(LEVEL2), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    for sheet in ("Summary inputs", "Summary releases"):
+        names = [r[1] for r in wb[sheet].iter_rows(values_only=True) if r[0] == "5.1.1"]
+        assert len(names) == len(set(names)) > 1, sheet
+        assert "Coal combustion in large power plants - Kessel Bay power station" in names
+        assert any(n.endswith("rest of the country (Level 1 defaults)") for n in names)

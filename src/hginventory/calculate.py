@@ -86,7 +86,7 @@ class Inventory:
         return pd.DataFrame(
             {
                 "code": r["code"],
-                "sub_category": r["sub_category"],
+                "sub_category": r["label"],
                 "source_group": r["group_name"],
                 "hg_input_kg": r["hg_input_kg"],
                 "counted_share": r["input_total_weight"],
@@ -133,6 +133,19 @@ class Inventory:
         grouped = frame.groupby(["group_order", "group_name"], sort=True).sum().reset_index()
         grouped["releases_kg"] = grouped[OUTPUT_COLUMNS].sum(axis=1)
         return grouped.drop(columns="group_order").rename(columns={"group_name": "source_group"})
+
+
+def row_labels(results: pd.DataFrame) -> pd.Series:
+    """Names for report tables: Level 2 rows share a code, so they carry the facility name,
+    and the rest of such a code's activity is marked as computed at Level 1 defaults."""
+    names = results["sub_category"].astype(str)
+    if "facility" not in results:
+        return names
+    facility = results["facility"].fillna("").astype(str)
+    with_facilities = set(results.loc[facility != "", "code"])
+    rest = (facility == "") & results["code"].isin(with_facilities)
+    labels = names.where(facility == "", names + " - " + facility)
+    return labels.where(~rest, names + " - rest of the country (Level 1 defaults)")
 
 
 def _apply_replacements(rows: list[dict], factors: FactorTable) -> tuple[list[dict], dict, list]:
@@ -209,6 +222,7 @@ def compute(
 
     merged = _level2.apply(df, sources, activity, factors, facilities, level2, replaced)
     df, sources = merged.results, merged.sources
+    df["label"] = row_labels(df)
     warnings += merged.warnings
     metadata = {
         "hginv_version": __version__,

@@ -725,6 +725,65 @@ def _print_by(summary, by) -> None:
     for r in summary.itertuples(index=False):
         view.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r))
     _console().print(view)
+@main.command("report")
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Report to write, .docx (Word) or .html (web page); repeat to write both "
+    "[default: <input name>-report.docx and <input name>-report.html here].",
+)
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="Factor table (CSV or folder) to use instead of the shipped one.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
+@click.pass_context
+def report_command(
+    ctx, input_path: Path, outputs: tuple[Path, ...], factors_path: Path | None, quiet: bool
+) -> None:
+    """Write a draft national inventory report from an activity workbook (INPUT).
+
+    The report follows the chapters of the Toolkit's reporting template; it is computed from
+    the activity workbook (a result CSV or workbook lacks the notes and screening it needs).
+    """
+    from hginventory.activity import read_activity
+    from hginventory.calculate import compute as run
+    from hginventory.document import check_report_path, report_input_error, write_report
+    from hginventory.errors import HginvError
+    from hginventory.factors import load_factors
+
+    debug = ctx.obj["debug"]
+    stem = input_path.stem
+    outputs = outputs or (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
+    try:
+        for out in outputs:
+            check_report_path(out)
+        factors = load_factors(factors_path)
+        try:
+            activity = read_activity(input_path)
+        except HginvError as exc:
+            raise (report_input_error(input_path) or exc) from None
+        inv = run(activity, factors)
+        for out in outputs:
+            write_report(inv, out, protect=[input_path])
+    except HginvError as exc:
+        _fail(exc, debug)
+    for w in inv.warnings:
+        _console(stderr=True).print(f"  warning: {w}", markup=False)
+    if not quiet:
+        _console().print(f"Wrote {' and '.join(str(o) for o in outputs)}", markup=False)
+    if inv.recalled_count:
+        _console(stderr=True).print(
+            f"[yellow]Notice:[/] {inv.recalled_count} of {len(inv.results)} factors used are "
+            "'recalled' (not confirmed against the official Toolkit); the report says so up "
+            "front and lists them in Annex A.",
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

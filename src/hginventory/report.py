@@ -77,9 +77,19 @@ def _put(ws, row: int, col: int, value, number_format: str | None = None, font=N
 
 
 def _table(
-    ws, top: int, headers: list[str], rows, formats: dict[int, str] | None = None, styles=None
+    ws,
+    top: int,
+    headers: list[str],
+    rows,
+    formats: dict[int, str] | None = None,
+    styles=None,
+    name: str | None = None,
 ) -> int:
-    """Write a header row and data rows; returns the next free row."""
+    """Write a header row and data rows; returns the next free row.
+
+    With `name`, the range becomes an Excel Table (filter buttons, banded rows) and the
+    header row is repeated on every printed page.
+    """
     formats = formats or {}
     for c, h in enumerate(headers, start=1):
         cell = _put(ws, top, c, h, font=styles["bold"])
@@ -89,7 +99,30 @@ def _table(
     for r, values in enumerate(rows, start=top + 1):
         for c, v in enumerate(values, start=1):
             _put(ws, r, c, v, formats.get(c))
+    if name:
+        _excel_table(ws, name, top, len(headers), r)
     return r + 1
+
+
+def _excel_table(ws, name: str, top: int, ncols: int, last: int) -> None:
+    """Declare an Excel Table over a header row and its data rows.
+
+    Excel repairs (and so warns about) a Table whose header cells are not unique strings, or
+    that has no data row; such ranges are left as plain cells.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    headers = [ws.cell(row=top, column=c).value for c in range(1, ncols + 1)]
+    if last <= top or len(set(headers)) != ncols or not all(isinstance(h, str) for h in headers):
+        return
+    table = Table(displayName=name, ref=f"A{top}:{get_column_letter(ncols)}{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(table)
+    longest = max(len(h) for h in headers)
+    ws.row_dimensions[top].height = 15 * (1 + min(3, longest // 16))
+    if not ws.print_title_rows:
+        ws.print_title_rows = f"{top}:{top}"
 
 
 def _widths(ws, widths: dict[str, float]) -> None:
@@ -166,6 +199,11 @@ def _readme(wb, inv: Inventory, styles) -> None:
         ),
         ("Source groups", "Inputs and releases by source group as counted in the totals."),
         (
+            "Charts",
+            "Releases by source group and pathway, share of each pathway, and the ten "
+            "largest sub-categories.",
+        ),
+        (
             "Sources present",
             "Every sub-category of the Toolkit and whether it was quantified, "
             "reported absent (NO), not estimated (NE), not applicable (NA) or included "
@@ -205,7 +243,7 @@ def _inputs_sheet(wb, inv: Inventory, styles) -> None:
         "Hg input counted in the total (kg Hg/y)",
     ]
     rows = s.itertuples(index=False)
-    r = _table(ws, 3, headers, rows, {4: KG, 5: "0%", 6: KG}, styles)
+    r = _table(ws, 3, headers, rows, {4: KG, 5: "0%", 6: KG}, styles, "tblSummaryInputs")
     total_calc = float(s["hg_input_kg"].sum())
     total_counted = float(s["counted_input_kg"].sum())
     _total_row(ws, r, "Sum of calculated inputs", [total_calc], 4, styles)
@@ -229,30 +267,37 @@ def _releases_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet("Summary releases")
     _put(ws, 1, 1, "Summary of mercury releases (kg Hg/y)", font=styles["title"])
     r = inv.results
-    headers = ["Code", "Sub-category", *PATHWAY_HEADERS, "Total releases (kg Hg/y)"]
+    headers = [
+        "Code",
+        "Sub-category",
+        "Source group",
+        *PATHWAY_HEADERS,
+        "Total releases (kg Hg/y)",
+    ]
     rows = (
         [
             row.code,
-            row.sub_category,
+            row.label,
+            row.group_name,
             *(getattr(row, c) for c in OUTPUT_COLUMNS),
             sum(getattr(row, c) for c in OUTPUT_COLUMNS),
         ]
         for row in r.itertuples(index=False)
     )
-    fmt = {c: KG for c in range(3, 10)}
-    nxt = _table(ws, 3, headers, rows, fmt, styles)
+    fmt = {c: KG for c in range(4, 11)}
+    nxt = _table(ws, 3, headers, rows, fmt, styles, "tblSummaryReleases")
     sums, totals = inv.sums(), inv.totals()
     keys = [*OUTPUT_COLUMNS, "releases_kg"]
-    _total_row(ws, nxt, "Sum of calculated releases", [sums[k] for k in keys], 3, styles)
+    _total_row(ws, nxt, "Sum of calculated releases", [sums[k] for k in keys], 4, styles)
     _total_row(
         ws,
         nxt + 1,
         "Adjustment for double counting",
         [totals[k] - sums[k] for k in keys],
-        3,
+        4,
         styles,
     )
-    _total_row(ws, nxt + 2, "Total quantified releases", [totals[k] for k in keys], 3, styles)
+    _total_row(ws, nxt + 2, "Total quantified releases", [totals[k] for k in keys], 4, styles)
     excluded = r[r["release_total_exclude"] != ""]
     note = "Double counting: " + (
         "; ".join(
@@ -265,10 +310,10 @@ def _releases_sheet(wb, inv: Inventory, styles) -> None:
         else "no adjustment applies to the sub-categories present."
     )
     _put(ws, nxt + 4, 1, note).alignment = styles["wrap"]
-    ws.merge_cells(start_row=nxt + 4, start_column=1, end_row=nxt + 4, end_column=9)
+    ws.merge_cells(start_row=nxt + 4, start_column=1, end_row=nxt + 4, end_column=10)
     ws.row_dimensions[nxt + 4].height = 45
     ws.freeze_panes = "C4"
-    _widths(ws, {"A": 9, "B": 60, **{chr(67 + i): 16 for i in range(7)}})
+    _widths(ws, {"A": 9, "B": 60, "C": 38, **{chr(68 + i): 16 for i in range(7)}})
 
 
 def _groups_sheet(wb, inv: Inventory, styles) -> None:
@@ -284,7 +329,13 @@ def _groups_sheet(wb, inv: Inventory, styles) -> None:
     headers = ["Source group", "Hg input (kg Hg/y)", *PATHWAY_HEADERS, "Total releases (kg Hg/y)"]
     cols = ["source_group", "hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
     nxt = _table(
-        ws, 3, headers, g[cols].itertuples(index=False), {c: KG for c in range(2, 10)}, styles
+        ws,
+        3,
+        headers,
+        g[cols].itertuples(index=False),
+        {c: KG for c in range(2, 10)},
+        styles,
+        "tblSourceGroups",
     )
     t = inv.totals()
     _total_row(ws, nxt, "National total", [t[c] for c in cols[1:]], 2, styles)
@@ -294,14 +345,17 @@ def _groups_sheet(wb, inv: Inventory, styles) -> None:
 
 def _sources_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet("Sources present")
+    from hginventory.document import sources_present
+
     _put(ws, 1, 1, "Mercury release source types present", font=styles["title"])
-    s = inv.sources
+    s = sources_present(inv)
     _table(
         ws,
         3,
         ["Code", "Sub-category", "Source group", "Presence", "Detail / notes"],
         s.itertuples(index=False),
         styles=styles,
+        name="tblSourcesPresent",
     )
     ws.freeze_panes = "C4"
     _widths(ws, {"A": 9, "B": 60, "C": 38, "D": 14, "E": 50})
@@ -311,7 +365,7 @@ def _results_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet("Results")
     frame = inv.csv_frame()
     fmt = {i + 1: KG for i, c in enumerate(CSV_COLUMNS) if c.endswith("_kg")}
-    _table(ws, 1, list(frame.columns), frame.itertuples(index=False), fmt, styles)
+    _table(ws, 1, list(frame.columns), frame.itertuples(index=False), fmt, styles, "tblResults")
     ws.freeze_panes = "C2"
     _widths(ws, {"A": 9, "B": 50})
 
@@ -432,15 +486,163 @@ def _factors_sheet(wb, inv: Inventory, styles) -> None:
         ]
         for row in inv.results.itertuples(index=False)
     ]
-    _table(ws, 3, headers, rows, styles=styles)
+    _table(ws, 3, headers, rows, styles=styles, name="tblFactorsUsed")
     ws.freeze_panes = "D4"
     _widths(ws, {"A": 30, "B": 8, "C": 45, "P": 40, "R": 40, "S": 60})
 
 
 def _metadata_sheet(wb, inv: Inventory, styles) -> None:
     ws = wb.create_sheet("Metadata")
-    _table(ws, 1, ["Field", "Value"], ([k, v] for k, v in inv.metadata.items()), styles=styles)
+    _table(
+        ws,
+        1,
+        ["Field", "Value"],
+        ([k, v] for k, v in inv.metadata.items()),
+        styles=styles,
+        name="tblMetadata",
+    )
     _widths(ws, {"A": 30, "B": 70})
+
+
+def top_sources(inv: Inventory, n: int = 10) -> pd.DataFrame:
+    """The n sub-categories releasing most mercury, as counted in the national totals."""
+    r = inv.results
+    frame = pd.DataFrame(
+        {
+            "code": r["code"],
+            "sub_category": r["label"],
+            "source_group": r["group_name"],
+            "hg_input_kg": r["hg_input_kg"],
+            "releases_kg": inv.counted_releases().sum(axis=1),
+        }
+    )
+    return frame.sort_values("releases_kg", ascending=False, kind="stable").head(n)
+
+
+def _bar_chart(title: str, horizontal: bool = True, stacked: bool = False):
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.title = title
+    chart.y_axis.title = "kg Hg/y"
+    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.majorGridlines = None
+    if stacked:
+        chart.grouping = "stacked"
+        chart.overlap = 100
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"
+    # openpyxl >= 3.1 hides axes unless told otherwise
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.width, chart.height = 26, 13
+    return chart
+
+
+def _text_categories(chart, ref) -> None:
+    """Category labels as text references (openpyxl would declare them numeric)."""
+    from openpyxl.chart.data_source import AxDataSource, StrRef
+
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(ref)))
+
+
+def _charts_sheet(wb, inv: Inventory, styles) -> None:
+    """Native Excel charts over the summary figures (they stay live if a value is edited)."""
+    from openpyxl.chart import PieChart, Reference
+    from openpyxl.chart.label import DataLabelList
+
+    ws = wb.create_sheet("Charts")
+    _put(ws, 1, 1, "Charts of the national totals (kg Hg/y)", font=styles["title"])
+    _widths(ws, {"A": 30, "B": 12, "C": 52, "D": 16, "E": 18})
+    totals = inv.totals()
+    _put(ws, 3, 1, "Releases per pathway, as counted in the national totals", font=styles["bold"])
+    share = [
+        totals[c] / totals["releases_kg"] if totals["releases_kg"] else 0.0 for c in OUTPUT_COLUMNS
+    ]
+    rows = [[PATHWAY_LABELS[p], totals[f"{p}_kg"], share[i]] for i, p in enumerate(PATHWAYS)]
+    nxt = _table(
+        ws,
+        4,
+        ["Pathway", "Releases (kg Hg/y)", "Share of total releases"],
+        rows,
+        {2: KG, 3: "0.0%"},
+        styles,
+        "tblPathwayShares",
+    )
+    top = top_sources(inv)
+    start = nxt + 2
+    _put(ws, start - 1, 1, "The ten largest sub-categories", font=styles["bold"])
+    rows = [
+        [f"{t.code} {t.sub_category}", t.code, t.source_group, t.hg_input_kg, t.releases_kg]
+        for t in top.itertuples(index=False)
+    ]
+    last = _table(
+        ws,
+        start,
+        [
+            "Sub-category",
+            "Code",
+            "Source group",
+            "Hg input (kg Hg/y)",
+            "Releases counted in the total (kg Hg/y)",
+        ],
+        rows,
+        {4: KG, 5: KG},
+        styles,
+        "tblTopSources",
+    )
+    if inv.results.empty:
+        _put(ws, last + 1, 1, "No sub-category was quantified: nothing to chart.")
+        return
+    groups = wb["Source groups"]
+    n_groups = len(inv.group_summary())
+    stacked = _bar_chart("Releases by source group and pathway (kg Hg/y)", stacked=True)
+    stacked.add_data(
+        Reference(groups, min_col=3, max_col=8, min_row=3, max_row=3 + n_groups),
+        titles_from_data=True,
+    )
+    _text_categories(stacked, Reference(groups, min_col=1, min_row=4, max_row=3 + n_groups))
+    stacked.legend.position = "b"
+    ws.add_chart(stacked, "G3")
+
+    pie = PieChart()
+    pie.title = "Share of releases per pathway"
+    pie.add_data(
+        Reference(ws, min_col=2, min_row=4, max_row=4 + len(PATHWAYS)), titles_from_data=True
+    )
+    _text_categories(pie, Reference(ws, min_col=1, min_row=5, max_row=4 + len(PATHWAYS)))
+    pie.dataLabels = DataLabelList()
+    pie.dataLabels.showPercent = True
+    for flag in ("showVal", "showCatName", "showSerName", "showLegendKey"):
+        setattr(pie.dataLabels, flag, False)
+    pie.width, pie.height = 16, 10
+    ws.add_chart(pie, "G31")
+
+    bars = _bar_chart("The ten largest sub-categories: releases (kg Hg/y)")
+    bars.add_data(
+        Reference(ws, min_col=5, min_row=start, max_row=start + len(top)), titles_from_data=True
+    )
+    _text_categories(bars, Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(top)))
+    bars.legend = None
+    ws.add_chart(bars, "G52")
+
+
+def _print_setup(wb, inv: Inventory) -> None:
+    """Every sheet prints landscape on A4, fitted to the page width, with its name and page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    place = f"{inv.country.country} {inv.country.year}".replace("&", "&&")
+    for ws in wb.worksheets:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.oddHeader.left.text = place
+        ws.oddHeader.right.text = "&A"
+        ws.oddFooter.center.text = "Page &P of &N"
 
 
 def build_workbook(inv: Inventory):
@@ -452,6 +654,7 @@ def build_workbook(inv: Inventory):
     _inputs_sheet(wb, inv, styles)
     _releases_sheet(wb, inv, styles)
     _groups_sheet(wb, inv, styles)
+    _charts_sheet(wb, inv, styles)
     _sources_sheet(wb, inv, styles)
     _results_sheet(wb, inv, styles)
     level2.facilities_sheet(wb, inv, styles)
@@ -467,6 +670,7 @@ def build_workbook(inv: Inventory):
 
     convention_sheet(wb, inv, styles)
     _metadata_sheet(wb, inv, styles)
+    _print_setup(wb, inv)
     return wb
 
 
