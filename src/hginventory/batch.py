@@ -472,8 +472,11 @@ def run_batch(
 
 def _run_parallel(todo, jobs, table, options, outdir, finished) -> None:
     """Workers keep the factor table; small files are sent in chunks to cut round trips."""
+    import importlib
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    for module in ("hginventory.calculate", "hginventory.report", "hginventory.activity"):
+        importlib.import_module(module)  # where workers are forked, they start with these
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_worker, initargs=(table, options, outdir)
     ) as pool:
@@ -490,49 +493,77 @@ def _run_parallel(todo, jobs, table, options, outdir, finished) -> None:
 # --- combined tables and reports ----------------------------------------------------------------
 
 
-def _read_country_csv(path: Path):
-    """A per-country CSV as written: empty text stays empty text, empty numbers are NaN."""
+TEXT_COLUMNS = (
+    "code",
+    "sub_category",
+    "facility",
+    "method",
+    "activity_unit",
+    "input_factor_unit",
+    "factor_id",
+    "factor_source",
+    "status",
+)
+
+
+def _parse_results(data: bytes, header: list[str]):
+    """Result CSV text as written: empty text stays empty text, empty numbers are NaN."""
+    import io
+
+    import pandas as pd
+
+    numeric = [c for c in header if c not in TEXT_COLUMNS]
+    return pd.read_csv(
+        io.BytesIO(data),
+        dtype={c: str for c in header if c in TEXT_COLUMNS},
+        keep_default_na=False,
+        na_values={c: [""] for c in numeric},
+    )
+
+
+def combined_frame(results: list[FileResult], outdir: Path, factors):
+    """All successful countries' result rows in one long table, in input order.
+
+    Read back from the per-country CSVs (so a resumed batch gives the same table as a fresh
+    one), parsed in one go: the CSVs share their header, and the manifest knows each one's
+    row count, which is checked against what was parsed.
+    """
+    import numpy as np
     import pandas as pd
 
     from hginventory.calculate import CSV_COLUMNS
 
-    text_cols = {"code", "sub_category", "facility", "method", "activity_unit"}
-    text_cols |= {"input_factor_unit", "factor_id", "factor_source", "status"}
-    header = pd.read_csv(path, nrows=0).columns
-    numeric = [c for c in header if c not in text_cols]
-    frame = pd.read_csv(
-        path,
-        dtype={c: str for c in header if c in text_cols},
-        keep_default_na=False,
-        na_values={c: [""] for c in numeric},
-    )
-    assert set(CSV_COLUMNS) <= set(frame.columns), f"{path}: not an hginv result CSV"
-    return frame
-
-
-def combined_frame(results: list[FileResult], outdir: Path, factors):
-    """All successful countries' result rows in one long table, in input order."""
-    import pandas as pd
-
-    frames = []
-    for r in results:
-        if not r.succeeded:
-            continue
-        frame = _read_country_csv(outdir / COUNTRIES / f"{r.name}.csv")
-        ids = pd.DataFrame(
-            {
-                "country": r.country,
-                "iso3": r.iso3,
-                "year": r.year,
-                "input_file": r.input_file,
-            },
-            index=frame.index,
-        )
-        frames.append(pd.concat([ids, frame], axis=1))
-    if not frames:
+    done = [r for r in results if r.succeeded]
+    if not done:
         return None
-    out = pd.concat(frames, ignore_index=True)
-    out["year"] = out["year"].astype("int64")
+    header = None
+    bodies = []
+    for r in done:
+        path = outdir / COUNTRIES / f"{r.name}.csv"
+        first, _, body = path.read_bytes().partition(b"\n")
+        if header is None:
+            header = first
+        elif first != header:
+            raise HginvError(f"{path}: its columns differ from the other countries' CSVs")
+        bodies.append(body if body.endswith(b"\n") or not body else body + b"\n")
+    columns = header.decode("utf-8").split(",")
+    frame = _parse_results(header + b"\n" + b"".join(bodies), columns)
+    counts = [r.rows for r in done]
+    if len(frame) != sum(counts) or not set(CSV_COLUMNS) <= set(frame.columns):
+        raise HginvError(f"{outdir / COUNTRIES}: the per-country CSVs do not match the manifest")
+
+    def repeat(values):
+        return np.repeat(np.asarray(values, dtype=object), counts)
+
+    ids = pd.DataFrame(
+        {
+            "country": pd.array(repeat([r.country for r in done]), dtype="str"),
+            "iso3": pd.array(repeat([r.iso3 for r in done]), dtype="str"),
+            "year": np.repeat(np.asarray([r.year for r in done], dtype="int64"), counts),
+            "input_file": pd.array(repeat([r.input_file for r in done]), dtype="str"),
+        }
+    )
+    out = pd.concat([ids, frame], axis=1)
     out["factor_table_version"] = factors.label
     out["factor_table_sha256"] = factors.sha256
     return out

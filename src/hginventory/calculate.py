@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from hginventory import __version__
@@ -45,6 +46,9 @@ CSV_COLUMNS = [
     "factor_source",
     "status",
 ]
+
+
+REST = "rest of the country (Level 1 defaults)"
 
 
 @lru_cache(maxsize=512)
@@ -98,9 +102,11 @@ class Inventory:
         """Releases per pathway as counted in the national totals (exclusions applied)."""
         r = self.results
         out = r[OUTPUT_COLUMNS].copy()
+        excludes = [set(text.split(";")) for text in r["release_total_exclude"]]
         for p in PATHWAYS:
-            excluded = r["release_total_exclude"].str.split(";").apply(lambda xs, p=p: p in xs)
-            out.loc[excluded, f"{p}_kg"] = 0.0
+            excluded = np.fromiter((p in xs for xs in excludes), bool, len(excludes))
+            if excluded.any():
+                out.loc[excluded, f"{p}_kg"] = 0.0
         return out
 
     def totals(self) -> dict[str, float]:
@@ -141,11 +147,26 @@ def row_labels(results: pd.DataFrame) -> pd.Series:
     names = results["sub_category"].astype(str)
     if "facility" not in results:
         return names
-    facility = results["facility"].fillna("").astype(str)
-    with_facilities = set(results.loc[facility != "", "code"])
-    rest = (facility == "") & results["code"].isin(with_facilities)
-    labels = names.where(facility == "", names + " - " + facility)
-    return labels.where(~rest, names + " - rest of the country (Level 1 defaults)")
+    facility = ["" if f is None or f != f else str(f) for f in results["facility"]]
+    codes = results["code"].tolist()
+    with_facilities = {c for c, f in zip(codes, facility, strict=True) if f}
+    labels = [
+        f"{n} - {f}" if f else (f"{n} - {REST}" if c in with_facilities else n)
+        for n, f, c in zip(names, facility, codes, strict=True)
+    ]
+    return pd.Series(labels, index=results.index, dtype=names.dtype)
+
+
+def _join_factors(act: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The factor row of each activity row, beside it: what `act.merge(table, on="code",
+    how="left")` gives when every code is in the table once (check_activity saw to that),
+    without the cost of a general merge on a few dozen rows."""
+    position = pd.Index(table["code"]).get_indexer(act["code"])
+    overlap = (set(act.columns) & set(table.columns)) - {"code"}
+    if overlap or (position < 0).any() or not table["code"].is_unique:
+        return act.merge(table, on="code", how="left", validate="one_to_one")
+    right = table.drop(columns="code").iloc[position].reset_index(drop=True)
+    return pd.concat([act.reset_index(drop=True), right], axis=1)
 
 
 def _apply_replacements(rows: list[dict], factors: FactorTable) -> tuple[list[dict], dict, list]:
@@ -199,7 +220,7 @@ def compute(
     act = pd.DataFrame.from_records(
         present, columns=["code", "activity", "unit", "notes", "activity_cell", "uncertainty_pct"]
     )
-    df = act.merge(table, on="code", how="left", validate="one_to_one")
+    df = _join_factors(act, table)
     df = df.sort_values("order", kind="stable").reset_index(drop=True)
     df["activity_unit"] = df["unit"].where(df["unit"] != "", df["activity_unit"])
     df["unit_multiplier"] = [

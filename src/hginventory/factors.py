@@ -211,7 +211,12 @@ class FactorTable:
         return f"{row.document} v{row.version}, {row.table_page}"
 
     def frame(self):
-        """The table as a pandas DataFrame (one row per code, Toolkit order)."""
+        """The table as a pandas DataFrame (one row per code, Toolkit order): a fresh copy
+        of one built once per table, since every compute needs it."""
+        return self._frame.copy()
+
+    @cached_property
+    def _frame(self):
         import pandas as pd
 
         records = []

@@ -825,13 +825,17 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
     df = df.reset_index(drop=True)
 
     sources = sources.copy()
+    presence, detail = sources["presence"].tolist(), sources["detail"].tolist()
     for code, recs in by_code.items():
-        mask = sources["code"] == code
         rest = code in l1_index and l1_index[code] not in drop
-        sources.loc[mask, "presence"] = "quantified"
-        sources.loc[mask, "detail"] = f"Level 2: {_count(len(recs))}" + (
-            "; remainder at Level 1 defaults" if rest else ""
-        )
+        for i, row_code in enumerate(sources["code"]):
+            if row_code == code:
+                presence[i] = "quantified"
+                detail[i] = f"Level 2: {_count(len(recs))}" + (
+                    "; remainder at Level 1 defaults" if rest else ""
+                )
+    sources["presence"] = pd.Series(presence, index=sources.index, dtype=sources["presence"].dtype)
+    sources["detail"] = pd.Series(detail, index=sources.index, dtype=sources["detail"].dtype)
     warnings = [p for p in problems if p.severity == "warning"]
     metadata = {
         "level2_table_id": tables.id,
