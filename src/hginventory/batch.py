@@ -441,8 +441,10 @@ def run_batch(
         if res in results and on_result:
             on_result(results[res])
 
+    by_input = dict(zip([str(p) for p in paths], resolved, strict=True))
+
     def finished(result: FileResult) -> None:
-        res = str(Path(result.input_file).resolve())
+        res = by_input[result.input_file]
         results[res] = result
         manifest.record(res, result)
         if on_result:
@@ -460,9 +462,8 @@ def run_batch(
         manifest.close()
     ordered = [results[r] for r in resolved]
     tables = write_tables(ordered, outdir, table)
-    manifest.entries.update(
-        {r: {"resolved": r, **res.to_json()} for r, res in zip(resolved, ordered, strict=True)}
-    )
+    fresh = [(r, res) for r, res in zip(resolved, ordered, strict=True) if res.status != "skipped"]
+    manifest.entries.update({r: {"resolved": r, **res.to_json()} for r, res in fresh})
     manifest.rewrite(resolved)
     seconds = time.perf_counter() - start
     batch = BatchResult(outdir, ordered, tables, table.label, seconds)
