@@ -282,3 +282,5 @@ def test_outputs_inside_the_input_folder_are_not_read_back(tmp_path):
     assert run("batch", folder, "-o", out, "--xlsx", "--jobs", "1").exit_code == 0
     again = run("batch", folder, "-o", out, "--xlsx", "--jobs", "1")
     assert "0 workbook(s) to compute, 1 unchanged" in again.output
+    named = run("batch", out / "countries" / "valdoria-2021.xlsx", "-o", out, "--jobs", "1")
+    assert named.exit_code == 2 and "inside the output folder" in named.output

@@ -154,7 +154,8 @@ def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None
     A path that exists is taken as it is, so a file named `Côte d'Ivoire [draft].xlsx` is not
     read as a pattern. An argument that is neither a path nor a pattern matching something is
     a usage error, as is finding nothing at all. Files under `exclude` (the output folder)
-    are left out, so outputs are never read back as inputs.
+    are left out, so outputs are never read back as inputs (and old outputs removed there are
+    never inputs); naming one explicitly is a usage error.
     """
     skip = Path(exclude).resolve() if exclude is not None else None
     found: list[Path] = []
@@ -163,6 +164,8 @@ def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None
         text = str(arg)
         p = Path(text)
         if p.is_file():
+            if _inside(p, skip):
+                raise BatchUsageError(f"{text}: is inside the output folder {exclude}")
             found.append(p)  # named explicitly: taken even if it is not a spreadsheet
             continue
         if p.is_dir():
@@ -281,7 +284,7 @@ class Manifest:
         entry = {"resolved": resolved, **result.to_json()}
         self.entries[resolved] = entry
         if self._fh is None:
-            self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (kept open)
+            self._fh = open(self.path, "a", encoding="utf-8")  # kept open for the whole run
         self._fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._fh.flush()
 
@@ -351,9 +354,11 @@ def process_file(path: Path, name: str, key: dict) -> FileResult:
         written = [write_csv(inv, folder / f"{name}.csv", protect=[path])]
         if options.xlsx:
             written.append(write_workbook(inv, folder / f"{name}.xlsx", protect=[path]))
+        else:
+            (folder / f"{name}.xlsx").unlink(missing_ok=True)  # from an older run: out of date
     except HginvError as exc:
         result.problems = _problem_dicts(exc, path)
-    except Exception as exc:  # noqa: BLE001 - one workbook's bug must not stop the batch
+    except Exception as exc:  # a bug met on one workbook must not stop the batch
         result.problems = [
             Problem(
                 f"internal error while computing ({type(exc).__name__}: {exc}); please report "
