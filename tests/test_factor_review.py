@@ -23,6 +23,7 @@ from hginventory.crosswalk import ANNEX_D, load_crosswalk, summarise
 from hginventory.errors import FactorTableError
 from hginventory.factordiff import diff_tables
 from hginventory.factors import factors_dir, load_table, overlay_factors
+from tests.conftest import EXAMPLES
 
 SHIPPED = factors_dir() / "toolkit_level1.csv"
 
@@ -300,6 +301,16 @@ def test_by_annex_d_and_nfr_sum_to_the_national_air_total(example_path, tmp_path
     assert float(rows[0]["air_kg"]) == pytest.approx(coal)
     sheet = load_workbook(out)["Convention and NFR"]
     assert any(c.value == "1.A.1.a" for c in sheet["A"])
+
+
+def test_by_summary_names_each_sub_category_once_when_facilities_share_a_code():
+    inv = compute(read_activity(EXAMPLES / "valdoria-2021-level2.xlsx"))
+    assert inv.results["code"].duplicated().any()
+    for by in ("annex-d", "nfr"):
+        summary = summarise(inv, by)
+        assert summary["air_kg"].sum() == pytest.approx(inv.totals()["air_kg"])
+        codes = ";".join(summary["sub_categories"]).split(";")
+        assert sorted(codes) == sorted(set(inv.results["code"]))
 
 
 # --- listing and showing --------------------------------------------------------------------
