@@ -264,6 +264,28 @@ def test_compare_marks_added_rows(tmp_path, example_path):
     assert set(diff[diff["code"] == "5.1.1"]["state"]) == {"added"}
 
 
+def test_diff_of_level2_inventories_compares_facility_by_facility(tmp_path):
+    """A plant's measured value changes: only that facility row (and the totals) move."""
+    level2 = EXAMPLES / "valdoria-2021-level2.xlsx"
+    base = read_results(_computed(level2, tmp_path).with_suffix(".csv"))
+    new = base.copy()
+    plant = new.index[new["facility"].fillna("") != ""][0]
+    new.loc[plant, "air_kg"] += 10.0
+    new.loc[plant, "hg_input_kg"] += 10.0
+    diff = compare(base, new)
+    moved = diff[diff["state"] == "changed"]
+    assert set(zip(moved["code"], moved["facility"], strict=True)) == {
+        (new.at[plant, "code"], new.at[plant, "facility"])
+    }
+    assert moved["change_kg"].tolist() == [10.0, 10.0]
+    left, right = tmp_path / "base.csv", tmp_path / "new.csv"
+    base.to_csv(left, index=False)
+    new.to_csv(right, index=False)
+    result = run("diff", left, right)
+    assert result.exit_code == 0, result.output
+    assert new.at[plant, "facility"] in result.output
+
+
 def _computed(example_path, tmp_path):
     out = tmp_path / "c.xlsx"
     assert run("compute", example_path, "-o", out, "-q").exit_code == 0

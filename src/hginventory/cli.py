@@ -666,7 +666,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
         )
         view.add_row(
             r.code,
-            r.sub_category,
+            f"{r.sub_category} - {r.facility}" if r.facility else r.sub_category,
             r.state,
             why,
             f"{r.input_baseline_kg:,.2f}",
