@@ -106,3 +106,11 @@ def test_bad_input_exits_1_with_located_message(make_workbook, tmp_path):
 def test_missing_file_exits_1(tmp_path):
     result = CliRunner().invoke(main, ["compute", str(tmp_path / "nope.xlsx")])
     assert result.exit_code == 1 and "file not found" in result.output
+
+
+def test_messages_print_input_text_as_typed(make_workbook):
+    """Text such as ':x:' or '[red]' in a workbook is shown as typed, not as emoji or markup."""
+    book = make_workbook([(":x:[red]", 5, "t")])
+    result = CliRunner().invoke(main, ["compute", str(book)])
+    assert result.exit_code == 1
+    assert "':x:[red]'" in result.output and "❌" not in result.output

@@ -17,7 +17,7 @@ from hginventory import __version__
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_error(exc, debug: bool = False) -> None:
