@@ -59,7 +59,7 @@ def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """Index result rows by sub-category and facility: Level 2 rows share their code."""
     frame = frame.copy()
     if "facility" in frame:
-        frame["facility"] = frame["facility"].fillna("").astype(str).str.strip()
+        frame["facility"] = frame["facility"].astype(object).fillna("").astype(str).str.strip()
     else:
         frame["facility"] = ""
     return frame.set_index(["code", "facility"])
