@@ -269,7 +269,7 @@ def _number(value, where: dict, what: str, problems: list[Problem]) -> float | N
         )
         return None
     problems.append(
-        Problem(f"{what}: {note} as {number:g}", found=_text(value), severity="warning", **where)
+        Problem(f"{what}: {note} as {number:.15g}", found=_text(value), severity="warning", **where)
     )
     return number
 

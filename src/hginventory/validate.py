@@ -87,7 +87,8 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     try:
         activity = read_activity(path, strict=False)
     except InputFileError as exc:
-        result.problems = exc.problems or [Problem(exc.args[0], file=str(path))]
+        message = exc.args[0].removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
+        result.problems = exc.problems or [Problem(message, file=str(path))]
         return result
     result.activity = activity
     factors = factors or load_factors()

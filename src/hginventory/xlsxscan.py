@@ -10,7 +10,8 @@ An `.xlsx` is a zip of XML parts. Before calamine reads one, this module
   external entities (reading local files) are refused before any parser sees them. The XML is
   read with the standard library's expat, streamed, with a handler that stops at the DTD;
 - notes what the values alone do not show: formulas without a saved result (calamine reads
-  them as empty), merged cells and hidden rows.
+  them as empty), cells showing an error such as #DIV/0! (also read as empty), merged cells
+  and hidden rows.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class SheetFacts:
     """What one worksheet's XML says beyond its values."""
 
     formulas_without_value: list[str] = field(default_factory=list)
+    error_values: list[tuple[str, str]] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
     hidden: bool = False
@@ -122,6 +124,8 @@ class _Sheet:
         tag = _local(name)
         if tag == "v":
             self.in_value = False
+        elif tag == "c" and self.kind == "e":
+            self.facts.error_values.append((self.cell, "".join(self.text).strip()))
         elif tag == "c" and self.formula and not self.inline:
             empty = not "".join(self.text).strip()
             if not self.value or (empty and self.kind != "str"):
@@ -296,6 +300,16 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
     extra = len(facts.formulas_without_value) - MAX_LISTED
     if extra > 0:
         out.append(Problem(f"{extra} more formulas without a saved result", **where))
+    for cell, text in facts.error_values[:MAX_LISTED]:
+        out.append(
+            Problem(
+                "the cell shows a spreadsheet error instead of a value",
+                found=text or "an error value",
+                expected="a value: correct the formula in Excel, or type the value",
+                cell=cell,
+                **where,
+            )
+        )
     for ref in facts.merged[:MAX_LISTED]:
         first = ref.split(":")[0].replace("$", "")
         out.append(
