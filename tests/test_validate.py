@@ -236,3 +236,13 @@ def test_formula_looking_text_is_written_as_text_everywhere(tmp_path):
     html = report.read_text(encoding="utf-8")
     assert 'HYPERLINK(\\"' not in html and "&quot;http://evil.example&quot;" in html
     assert not re.search(r"<a [^>]*evil", html)
+
+
+def test_a_csv_input_is_not_overwritten_by_the_csv_output(tmp_path):
+    """`-o x.xlsx` makes the CSV output `x.csv`: when that is the input, nothing is written."""
+    src = tmp_path / "x.csv"
+    shutil.copy(BAD / "semicolon utf8-bom.csv", src)
+    before = sha(src)
+    result = CliRunner().invoke(main, ["compute", str(src), "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 1 and "refusing to overwrite the input" in result.output
+    assert sha(src) == before and not (tmp_path / "x.xlsx").exists()

@@ -529,8 +529,8 @@ def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
     be read at all raises `InputFileError` either way.
     """
     path = Path(path)
+    _check_path(path, SPREADSHEET_SUFFIXES | {".csv"})
     if path.suffix.lower() == ".csv":
-        _check_path(path, SPREADSHEET_SUFFIXES | {".csv"})
         country, rows, problems = _read_csv_activity(path)
     else:
         country, rows, problems = _read_workbook(path)

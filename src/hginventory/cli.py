@@ -202,6 +202,9 @@ def compute(
     output = output or Path(f"{stem}-inventory.xlsx")
     csv_path = csv_path or output.with_suffix(".csv")
     try:
+        from hginventory.files import refuse_inputs
+
+        refuse_inputs([output, csv_path, *([by_csv] if by_csv else [])], [input_path])
         factors = load_factors(factors_path if factors_path and factors_path.is_dir() else None)
         if factors_path and not factors_path.is_dir():
             factors = overlay_factors(factors, factors_path)

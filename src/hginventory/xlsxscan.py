@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
-from hginventory.errors import InputFileError, Problem
+from hginventory.errors import InputFileError, Problem, UnsafeInputError
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_MEMBERS = 10_000
@@ -220,8 +220,8 @@ def _scan(name: str, _size: int, _mtime: int) -> WorkbookScan:
         ) from None
 
 
-def _bomb(label: str, size: int) -> InputFileError:
-    return InputFileError(
+def _bomb(label: str, size: int) -> UnsafeInputError:
+    return UnsafeInputError(
         f"{label}: refused: the workbook unpacks to more than {MAX_UNCOMPRESSED // 2**20} MB "
         f"({size // 2**20} MB or more). An activity workbook is far smaller; this may be a "
         "decompression bomb. Save only the country, activity and facilities sheets in a new "
@@ -232,7 +232,7 @@ def _bomb(label: str, size: int) -> InputFileError:
 def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise InputFileError(
+        raise UnsafeInputError(
             f"{label}: refused: the workbook holds {len(members)} parts (limit {MAX_MEMBERS})"
         )
     declared = sum(m.file_size for m in members)
@@ -263,7 +263,7 @@ def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
                 try:
                     parser.Parse(chunk, False)
                 except _Refused:
-                    raise InputFileError(
+                    raise UnsafeInputError(
                         f"{label}: refused: the part {member.filename} declares XML entities "
                         "(a DTD), which Excel and LibreOffice never write; the file may have "
                         "been crafted to read other files or exhaust memory. Open it in Excel "
