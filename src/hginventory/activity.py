@@ -586,7 +586,8 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
     """The cells of a CSV activity file as a grid of rows, and what was noticed reading it.
 
     Encoding: UTF-8 (with or without BOM), else Windows-1252/Latin-1 (with a warning).
-    Separator: `;` if the first line has one, else tab if it has one, else `,`.
+    Separator: the one named by Excel's `sep=;` first line if there is one; else `;` if the
+    first header line (`field;value` or `code;activity...`) has one, else tab, else `,`.
     Numbers: plain numbers (`1500`, `72.5`) are numbers; in a `;` file, the separator of
     French/Spanish Excel, a single comma between digits is the decimal mark (`72,5`), because
     there the comma cannot be the field separator. Anything else is read as typed text and
@@ -628,13 +629,20 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
                 severity="warning",
             )
         )
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
+    lines = [line for line in text.splitlines() if line.strip()]
+    explicit = lines[0].strip().lower() if lines else ""
+    if explicit.startswith("sep=") and len(explicit) == 5:  # Excel's separator hint line
+        delimiter = lines[0].strip()[4]
+    else:
+        headers = [ln for ln in lines if re.search(r"field.+value|code.+activity", ln.lower())]
+        first = headers[0] if headers else (lines[0] if lines else "")
+        delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
     try:
         grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise InputFileError(f"{name}: cannot be read as CSV ({exc})") from None
+    if explicit.startswith("sep=") and grid:
+        grid = grid[1:]  # Excel hides this line, so rows are named as Excel shows them
 
     def value(cell: str):
         t = cell.strip()

@@ -3,8 +3,9 @@
 Each case is a file a focal point could plausibly hand to hginv, and the one problem hginv must
 report for it: exit code of `hginv validate`, severity, sheet, cell and a fragment of the
 message. The files are committed, so the tests never depend on regenerating them; run
-`python tests/data/make_bad.py` after changing a case (the password-protected workbook needs
-the optional `msoffcrypto-tool` package and is kept as committed when it is missing).
+`python tests/data/make_bad.py` after changing a case: it gives the same bytes again, except
+the password-protected workbook, which is kept as committed (writing it anew needs the
+optional `msoffcrypto-tool` package, and its encryption salt is random).
 
 Files that need the file system at test time (a missing path, a folder, no read permission)
 are made by the tests themselves.
@@ -62,8 +63,19 @@ def book(
 
 
 def save(wb: Workbook, name: str) -> Path:
+    """Save, then fix the zip timestamps and document dates so that a rerun gives the same
+    bytes (the encrypted workbook is the exception: its salt is random)."""
     path = OUT / name
     wb.save(path)
+    with zipfile.ZipFile(path) as zin:
+        items = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for filename, data in items:
+            if filename == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2021-01-01T00:00:00Z", data)
+            info = zipfile.ZipInfo(filename, date_time=(2021, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
     return path
 
 
@@ -310,6 +322,34 @@ def _(name):
     rewrite(path, ACTIVITY_XML, change)
 
 
+@case("prefixed-xml.xlsx", 1, "error", "activity", "B3", "formula without a saved result")
+def _(name):
+    """As the .NET Open XML SDK writes it: every element with a namespace prefix (x:c, x:f);
+    here a formula whose result was never calculated."""
+    path = save(book(), name)
+
+    def change(xml):
+        xml = xml.replace('xmlns="http://schemas', 'xmlns:x="http://schemas', 1)
+        xml = re.sub(r"<(/?)([a-zA-Z]+)", r"<\1x:\2", xml)
+        xml = xml.replace("<x:?xml", "<?xml")
+        return xml.replace('<x:c r="B3" t="n"><x:v>2000</x:v>', '<x:c r="B3"><x:f>1000*2</x:f>')
+
+    rewrite(path, ACTIVITY_XML, change)
+
+
+@case("sep-line.csv", 1, "error", "", "B9", "activity for 5.9.1 is negative")
+def _(name):
+    """Excel's 'sep=;' first line; the cells keep the names Excel shows."""
+    _csv(name, "sep=;\n" + CSV_OK.replace("5.9.1;2000", "5.9.1;-2000"))
+
+
+@case("title-line.csv", 0, "warning", "", "B9", "read with ',' as decimal mark")
+def _(name):
+    """A title line above the tables, with no separator in it: ';' is still found."""
+    text = "Inventaire mercure 2021\n" + CSV_OK.replace("1500,5", "1 500,5")
+    _csv(name, text)
+
+
 @case("string-typed-number.xlsx", 0, "warning", "activity", "B2", "number stored as text")
 def _(name):
     path = save(book(), name)
@@ -433,10 +473,12 @@ def _(name):
 
 @case("password-protected.xlsx", 1, "error", "", "", "password-protected")
 def _(name):
+    if (OUT / name).exists():  # its encryption salt is random: keep the committed bytes
+        return
     try:
         from msoffcrypto.format.ooxml import OOXMLFile
     except ImportError:
-        print(f"  {name}: msoffcrypto-tool not installed, committed file kept")
+        print(f"  {name}: needs the package msoffcrypto-tool to be written")
         return
     plain = io.BytesIO()
     book().save(plain)
