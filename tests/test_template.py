@@ -90,6 +90,19 @@ def test_template_guards_the_cells_a_focal_point_types(template, factors):
     assert "A blank activity cell means 'not reported'" in text
 
 
+def test_template_validations_never_overlap(template):
+    """Excel 'repairs' a sheet where two validations cover one cell."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    for sheet in load_workbook(template):
+        seen = set()
+        for dv in sheet.data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                cells = set(CellRange(rng.coord).cells)
+                assert not cells & seen, (sheet.title, rng.coord)
+                seen |= cells
+
+
 def test_template_validations_survive_an_openpyxl_round_trip(template, tmp_path):
     """A crude stand-in for 'Excel opens it without a repair prompt': the validations are
     well-formed enough to be read back and written again unchanged."""

@@ -263,6 +263,8 @@ def _number(value, where: dict, what: str, problems: list[Problem]) -> float | N
             return None
         return float(value)
     number, note = parse_number(str(value))
+    if isinstance(value, AmbiguousText):
+        number, note = None, value.reason
     if number is None:
         problems.append(
             Problem(f"{what}: {note}", found=_text(value), expected="a number", **where)
@@ -580,6 +582,17 @@ def _read_workbook(path: Path):
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
+_DOT_THREE = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
+class AmbiguousText(str):
+    """A CSV value whose meaning depends on the country's conventions; refused, not guessed."""
+
+    reason = (
+        "ambiguous in a file separated by ';': a point followed by three digits is a "
+        "thousands separator in Spanish or German, a decimal point in English; write 1500 "
+        "or 1,5"
+    )
 
 
 def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
@@ -590,8 +603,9 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
     first header line (`field;value` or `code;activity...`) has one, else tab, else `,`.
     Numbers: plain numbers (`1500`, `72.5`) are numbers; in a `;` file, the separator of
     French/Spanish Excel, a single comma between digits is the decimal mark (`72,5`), because
-    there the comma cannot be the field separator. Anything else is read as typed text and
-    goes through `parse_number` like a hand-typed cell of a workbook.
+    there the comma cannot be the field separator, and `1.500` is refused as ambiguous
+    (Spanish thousands or English decimals). Anything else is read as typed text and goes
+    through `parse_number` like a hand-typed cell of a workbook.
     """
     name = str(path)
     try:
@@ -646,6 +660,8 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
 
     def value(cell: str):
         t = cell.strip()
+        if delimiter == ";" and _DOT_THREE.fullmatch(t):
+            return AmbiguousText(cell)
         if _PLAIN_NUMBER.fullmatch(t):
             return float(t)
         if delimiter == ";" and _COMMA_DECIMAL.fullmatch(t):

@@ -350,6 +350,11 @@ def _(name):
     _csv(name, text)
 
 
+@case("semicolon-dot-thousands.csv", 1, "error", "", "B8", "ambiguous in a file separated by ';'")
+def _(name):
+    _csv(name, CSV_OK.replace("1500,5", "1.500"))
+
+
 @case("string-typed-number.xlsx", 0, "warning", "activity", "B2", "number stored as text")
 def _(name):
     path = save(book(), name)
