@@ -1,6 +1,8 @@
 """A focal point starts from `hginv template`, fills it in Excel and computes it unchanged."""
 
 import csv
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -233,3 +235,53 @@ def test_an_interrupted_template_leaves_the_old_file(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert path.read_bytes() == b"previous template"
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_template_saved_by_libreoffice_is_read_and_computed(template, tmp_path):
+    """The focal point's real path: the template opened and saved by a spreadsheet program.
+    LibreOffice keeps every validation, and its saved result of a formula typed in an activity
+    cell is what hginv reads (the advice given for formulas without a saved result)."""
+    wb = load_workbook(template)
+    country = wb["country"]
+    for r, value in zip(range(2, 7), ["Testland", None, 2021, 1_000_000, 50], strict=True):
+        country.cell(row=r, column=2, value=value)
+    rows = _activity_rows(wb["activity"])
+    rows["5.1.1"][3].value = "=1000*2"
+    rows["5.9.1"][3].value = 300
+    filled = tmp_path / "filled.xlsx"
+    wb.save(filled)
+    before = CliRunner().invoke(main, ["validate", "--json", str(filled)])
+    assert before.exit_code == 1 and "formula without a saved result" in before.output
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "saved"),
+            str(filled),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    saved = tmp_path / "saved" / "filled.xlsx"
+    assert done.returncode == 0 and saved.is_file(), done.stderr
+    validations = {
+        s.title: sorted((dv.type, dv.formula1) for dv in s.data_validations.dataValidation)
+        for s in load_workbook(saved)
+    }
+    original = {
+        s.title: sorted((dv.type, dv.formula1) for dv in s.data_validations.dataValidation)
+        for s in load_workbook(template)
+    }
+    assert validations == original
+    out = tmp_path / "inv.xlsx"
+    result = CliRunner().invoke(main, ["compute", str(saved), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    table = {r["code"]: r for r in csv.DictReader(out.with_suffix(".csv").open(encoding="utf-8"))}
+    assert float(table["5.1.1"]["activity"]) == 2000
+    assert float(table["5.9.1"]["activity"]) == 300

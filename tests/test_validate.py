@@ -246,3 +246,14 @@ def test_a_csv_input_is_not_overwritten_by_the_csv_output(tmp_path):
     result = CliRunner().invoke(main, ["compute", str(src), "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 1 and "refusing to overwrite the input" in result.output
     assert sha(src) == before and not (tmp_path / "x.xlsx").exists()
+
+
+def test_validating_a_result_file_says_which_file_to_give(tmp_path, example_path):
+    out = tmp_path / "inv.xlsx"
+    result = CliRunner().invoke(main, ["compute", str(example_path), "-o", str(out), "-q"])
+    assert result.exit_code == 0
+    for result_file in (out, out.with_suffix(".csv")):
+        result = CliRunner().invoke(main, ["validate", "--json", str(result_file)])
+        assert result.exit_code == 1
+        first = json.loads(result.output)["problems"][0]["message"]
+        assert "result" in first and "activity workbook" in first

@@ -91,6 +91,13 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
         result.problems = exc.problems or [Problem(message, file=str(path))]
         return result
     result.activity = activity
+    if activity.errors:
+        from hginventory.document import result_file_hint
+
+        hint = result_file_hint(path)
+        if hint:  # an hginv output given instead of the activity workbook
+            hint = hint.removeprefix(f"{path.name}: ").replace("hginv report", "hginv")
+            result.problems.append(Problem(hint, file=str(path)))
     factors = factors or load_factors()
     _add(result.problems, activity.problems)
     _add(result.problems, check_activity(activity, factors))
