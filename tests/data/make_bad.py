@@ -4,8 +4,9 @@ Each case is a file a focal point could plausibly hand to hginv, and the one pro
 report for it: exit code of `hginv validate`, severity, sheet, cell and a fragment of the
 message. The files are committed, so the tests never depend on regenerating them; run
 `python tests/data/make_bad.py` after changing a case: it gives the same bytes again, except
-the password-protected workbook, which is kept as committed (writing it anew needs the
-optional `msoffcrypto-tool` package, and its encryption salt is random).
+the password-protected workbook and the two saved by LibreOffice, which are kept as committed
+(writing them anew needs the optional `msoffcrypto-tool` package or LibreOffice's `soffice`,
+and they carry a random salt or the time of saving).
 
 Files that need the file system at test time (a missing path, a folder, no read permission)
 are made by the tests themselves.
@@ -19,6 +20,8 @@ import io
 import re
 import shutil
 import struct
+import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -490,6 +493,43 @@ def _(name):
     plain.seek(0)
     with open(OUT / name, "wb") as out:
         OOXMLFile(plain).encrypt("hginv", out)
+
+
+def _libreoffice(name: str) -> None:
+    """A workbook really saved by LibreOffice (as .xlsx or .ods), with a negative activity.
+    Kept as committed when it exists (LibreOffice stamps the time) or soffice is missing."""
+    target = OUT / name
+    if target.exists() or shutil.which("soffice") is None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"{target.stem}.xlsx"
+        book(activity=[("5.1.1", 1000, "t"), ("5.9.1", -3, "corpses")]).save(source)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                target.suffix[1:],
+                "--outdir",
+                str(Path(tmp) / "out"),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        shutil.copy(Path(tmp) / "out" / name, target)
+
+
+@case("libreoffice-saved.xlsx", 1, "error", "activity", "B3", "activity for 5.9.1 is negative")
+def _(name):
+    _libreoffice(name)
+
+
+@case("libreoffice-saved.ods", 1, "error", "activity", "B3", "activity for 5.9.1 is negative")
+def _(name):
+    _libreoffice(name)
 
 
 def _csv(name: str, text: str, encoding="utf-8") -> None:
