@@ -697,30 +697,36 @@ def _read_csv_activity(path: Path):
                 )
             )
     starts = list(heads.values())
-    country = rows = None
+    country = None
     if "country" in heads:
-        country = _read_country(
-            path, "", _block(grid, heads["country"], starts), problems, len(grid)
-        )
+        block = _block(grid, heads["country"], starts)
+        country = _read_country(path, "", block, problems, len(grid))
+        _overflow(block, heads["country"], file, problems)
     rows = []
     if "activity" in heads:
         block = _block(grid, heads["activity"], starts)
         rows = _read_activity_rows(path, "", block, problems, len(grid), header_note=False)
-        width = len([v for v in grid[heads["activity"]] if _text(v)])
-        for i, row in enumerate(block):
-            if i > heads["activity"] and len([v for v in row if _text(v)]) > width:
-                problems.append(
-                    Problem(
-                        "more values than column headers on this line (in a file separated "
-                        "by commas, an unquoted decimal comma splits a number in two)",
-                        file=file,
-                        cell=f"line {i + 1}",
-                        found=" | ".join(_text(v) for v in row),
-                        expected="one value per column; quote numbers with a decimal comma "
-                        '("1,5") or save the CSV with \';\' separators',
-                    )
-                )
+        _overflow(block, heads["activity"], file, problems)
     return country, rows, problems
+
+
+def _overflow(block, header: int, file: str, problems: list[Problem]) -> None:
+    """A value right of the last header: in a file separated by commas, that is what an
+    unquoted decimal comma does (`72,5` becomes 72 and 5)."""
+    last = max((c for c, v in enumerate(block[header]) if _text(v)), default=-1)
+    for i, row in enumerate(block):
+        if i > header and any(_text(v) for v in row[last + 1 :]):
+            problems.append(
+                Problem(
+                    "more values than column headers on this line (in a file separated by "
+                    "commas, an unquoted decimal comma splits a number in two)",
+                    file=file,
+                    cell=f"line {i + 1}",
+                    found=" | ".join(_text(v) for v in row),
+                    expected="one value per column; quote numbers with a decimal comma "
+                    '("1,5") or save the CSV with \';\' separators',
+                )
+            )
 
 
 def check_activity(activity: ActivityData, factors) -> list[Problem]:

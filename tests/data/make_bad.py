@@ -570,6 +570,12 @@ def _(name):
     _csv(name, CSV_OK.replace(";", ",").replace("72,5", "72.5"))
 
 
+@case("comma-unquoted-rate.csv", 1, "error", "", "line 5", "more values than column headers")
+def _(name):
+    """electrification_rate,72,5 would otherwise be read as 72."""
+    _csv(name, CSV_OK.replace(";", ",").replace("1500,5", "1500.5"))
+
+
 @case("csv-negative.csv", 1, "error", "", "B9", "activity for 5.9.1 is negative")
 def _(name):
     _csv(name, CSV_OK.replace("5.9.1;2000", "5.9.1;-2000"), "utf-8-sig")
