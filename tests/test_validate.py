@@ -53,7 +53,7 @@ def test_validate_human_report_is_one_table(make_workbook):
     for word in ("Severity", "File", "Sheet!cell", "Problem", "Found", "Expected"):
         assert word in result.output
     [neg] = [ln for ln in lines if "activity!B2" in ln]
-    assert "error" in neg and "mon pays.xlsx" in neg and "is negative" in neg and "-5" in neg
+    assert "error" in neg and "mon pays.xlsx" in neg and "is negative" in neg and "'-5'" in neg
     [comma] = [ln for ln in lines if "activity!B3" in ln]
     assert "warning" in comma and "decimal mark" in comma
     assert "1 error(s) to fix before hginv compute" in result.output
@@ -257,3 +257,14 @@ def test_validating_a_result_file_says_which_file_to_give(tmp_path, example_path
         assert result.exit_code == 1
         first = json.loads(result.output)["problems"][0]["message"]
         assert "result" in first and "activity workbook" in first
+
+
+def test_input_text_prints_as_typed(make_workbook):
+    """Text such as ':x:' or '[red]' in a workbook is shown as typed, not as emoji or markup,
+    and stray spaces show in the quoted value found."""
+    path = make_workbook([(":x:[red]", 5, "t"), ("5.1.2", " NO", "t")], name="[bold]x.xlsx")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "':x:[red]'" in result.output and "❌" not in result.output
+    assert "[bold]x.xlsx" in result.output
+    assert "' NO'" in result.output

@@ -823,27 +823,38 @@ def report_command(
 
 
 def _print_validation(checked, stderr: bool = False) -> None:
-    """Every problem of an input in one table: severity, where, problem, found, expected."""
+    """Every problem of an input in one table: severity, where, problem, found, expected.
+
+    Cells are plain Text, so input text such as ':x:' or '[red]' prints as typed; the value
+    found is quoted so that stray spaces show."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = _console(stderr=stderr)
     if not console.is_terminal:  # piped or captured: wide enough not to break every cell
-        console = Console(stderr=stderr, highlight=False, width=200)
+        console = Console(stderr=stderr, highlight=False, emoji=False, width=200)
+    if not checked.problems:
+        return
     n_err, n_warn = len(checked.errors), len(checked.warnings)
-    if checked.problems:
-        table = Table(title=f"{checked.path}: {n_err} error(s), {n_warn} warning(s)")
-        for name in ("Severity", "File", "Sheet!cell", "Problem", "Found", "Expected"):
-            table.add_column(name, overflow="fold")
-        for p in checked.sorted_problems():
-            if p.sheet and p.cell:
-                at = f"{p.sheet}!{p.cell}"
-            else:
-                at = p.cell or (f"sheet '{p.sheet}'" if p.sheet else "")
-            table.add_row(
-                p.severity, Path(p.file).name if p.file else "", at, p.message, p.found, p.expected
-            )
-        console.print(table)
+    table = Table(title=Text(f"{checked.path}: {n_err} error(s), {n_warn} warning(s)"))
+    for name in ("Severity", "File", "Sheet!cell", "Problem", "Found", "Expected"):
+        table.add_column(name, overflow="fold")
+    for p in checked.sorted_problems():
+        if p.sheet and p.cell:
+            at = f"{p.sheet}!{p.cell}"
+        else:
+            at = p.cell or (f"sheet '{p.sheet}'" if p.sheet else "")
+        cells = (
+            p.severity,
+            Path(p.file).name if p.file else "",
+            at,
+            p.message,
+            repr(p.found) if p.found else "",
+            p.expected,
+        )
+        table.add_row(*(Text(c) for c in cells))
+    console.print(table)
 
 
 @main.command("validate")
@@ -885,6 +896,7 @@ def validate_command(ctx, input_path: Path, as_json: bool, factors_path: Path | 
             _console().print(
                 f"{input_path.name}: {len(checked.errors)} error(s) to fix before hginv compute",
                 markup=False,
+                emoji=False,
             )
     sys.exit(checked.exit_code)
 
@@ -921,6 +933,7 @@ def template_command(output: Path, force: bool, factors_path: Path | None) -> No
         f"Wrote {output}: fill in the sheets 'country' and 'activity', then run "
         f"hginv validate {output}",
         markup=False,
+        emoji=False,
     )
 
 
