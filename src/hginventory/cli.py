@@ -890,7 +890,9 @@ def validate_command(ctx, input_path: Path, as_json: bool, factors_path: Path | 
         if checked.ok:
             note = " (read the warnings)" if checked.warnings else ""
             _console().print(
-                f"{input_path.name}: no errors{note}; ready for hginv compute", markup=False
+                f"{input_path.name}: no errors{note}; ready for hginv compute",
+                markup=False,
+                emoji=False,
             )
         else:
             _console().print(
