@@ -138,6 +138,20 @@ def test_untouched_template_only_asks_for_country_and_year(template):
     ]
 
 
+def test_template_for_a_country_validates_untouched(tmp_path):
+    """Prepared for one country, the untouched template has no problem at all: every row left
+    blank is simply not reported."""
+    import json
+
+    path = tmp_path / "civ.xlsx"
+    args = ["template", "-o", str(path), "--country", "Côte d'Ivoire", "--year", "2021"]
+    assert CliRunner().invoke(main, [*args, "--iso3", "CIV"]).exit_code == 0
+    result = CliRunner().invoke(main, ["validate", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["problems"] == []
+    assert CliRunner().invoke(main, ["template", "-o", "x.xlsx", "--year", "21"]).exit_code == 2
+
+
 def _fill(template: Path, path: Path) -> Path:
     """What a focal point types: country data, numbers, notation keys, another unit,
     a decimal comma, and one facility."""

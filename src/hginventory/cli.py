@@ -913,13 +913,23 @@ def validate_command(ctx, input_path: Path, as_json: bool, factors_path: Path | 
     help="Workbook to write.",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--country", "country_name", help="Fill in the country name.")
+@click.option("--year", type=click.IntRange(1950, 2100), help="Fill in the inventory year.")
+@click.option("--iso3", help="Fill in the ISO 3166 three-letter code.")
 @click.option(
     "--factors",
     "factors_path",
     type=click.Path(path_type=Path),
     help="List the sub-categories of this factor CSV or folder instead of the shipped table.",
 )
-def template_command(output: Path, force: bool, factors_path: Path | None) -> None:
+def template_command(
+    output: Path,
+    force: bool,
+    country_name: str | None,
+    year: int | None,
+    iso3: str | None,
+    factors_path: Path | None,
+) -> None:
     """Write an activity workbook to fill in: every sub-category, units, instructions."""
     from hginventory.factors import load_factors, overlay_factors
     from hginventory.template import write_template
@@ -930,7 +940,8 @@ def template_command(output: Path, force: bool, factors_path: Path | None) -> No
         factors = load_factors()
         if factors_path:
             factors = overlay_factors(factors, factors_path)
-    write_template(output, factors, force=force)
+    country = {"country": country_name, "year": year, "iso3": iso3}
+    write_template(output, factors, force=force, country=country)
     _console().print(
         f"Wrote {output}: fill in the sheets 'country' and 'activity', then run "
         f"hginv validate {output}",

@@ -128,8 +128,11 @@ def notation_formula(cell: str) -> str:
     return f"OR(AND(ISNUMBER({cell}),{cell}>=0),{keys})"
 
 
-def build_template(factors=None, level2=None):
-    """The template as an openpyxl Workbook (for tests and notebooks)."""
+def build_template(factors=None, level2=None, country: dict | None = None):
+    """The template as an openpyxl Workbook (for tests and notebooks).
+
+    `country` pre-fills fields of the country sheet (e.g. {"country": ..., "year": 2021}), for
+    a consultant preparing one workbook per country."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -162,9 +165,14 @@ def build_template(factors=None, level2=None):
     for c, name in enumerate(("field", "value", "explanation"), start=1):
         cell = ws.cell(row=1, column=c, value=name)
         cell.font, cell.fill = bold, header_fill
+    given = country or {}
     for r, (name, help_text) in enumerate(COUNTRY_ROWS, start=2):
         ws.cell(row=r, column=1, value=name)
         ws.cell(row=r, column=2).fill = input_fill
+        if given.get(name) not in (None, ""):
+            value = ws.cell(row=r, column=2, value=given[name])
+            if isinstance(given[name], str):
+                value.data_type = "s"
         ws.cell(row=r, column=3, value=help_text).alignment = wrap
     rows = {name: r for r, (name, _) in enumerate(COUNTRY_ROWS, start=2)}
     checks = [
@@ -300,7 +308,11 @@ def build_template(factors=None, level2=None):
 
 
 def write_template(
-    path: str | Path = DEFAULT_NAME, factors=None, force: bool = False, protect=()
+    path: str | Path = DEFAULT_NAME,
+    factors=None,
+    force: bool = False,
+    protect=(),
+    country: dict | None = None,
 ) -> Path:
     """Write the template to `path` atomically; an existing file is kept unless `force`."""
     path = Path(path)
@@ -308,5 +320,5 @@ def write_template(
         raise OutputError(f"{path}: the template is an Excel workbook; name it .xlsx")
     if path.exists() and not force:
         raise OutputError(f"{path}: already exists; choose another name or add --force")
-    wb = build_template(factors)
+    wb = build_template(factors, country=country)
     return atomic_write(path, wb.save, protect)
