@@ -268,3 +268,17 @@ def test_input_text_prints_as_typed(make_workbook):
     assert "':x:[red]'" in result.output and "❌" not in result.output
     assert "[bold]x.xlsx" in result.output
     assert "' NO'" in result.output
+
+
+def test_rows_hidden_by_the_focal_point_are_one_warning(make_workbook):
+    """Hiding the sub-categories that do not apply is natural: one warning, not one per row."""
+    path = make_workbook([("5.1.1", 1, "t"), ("5.1.2", 1, "t")])
+    wb = load_workbook(path)
+    for row in (2, 3):
+        wb["activity"].row_dimensions[row].hidden = True
+    wb.save(path)
+    checked = validate_input(path)
+    [hidden] = [p for p in checked.problems if "hidden" in p.message]
+    assert hidden.cell == "A2"
+    assert hidden.message == "rows 2-3 are hidden; hidden rows are read like any other"
+    assert checked.ok

@@ -280,6 +280,20 @@ def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
     return result
 
 
+def _spans(rows: list[int]) -> str:
+    """[3, 4, 5, 9] -> '3-5, 9'."""
+    out: list[str] = []
+    start = prev = rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if r is not None:
+            start = prev = r
+    return ", ".join(out)
+
+
 def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Problem]:
     """Problems of one sheet that its values alone do not show, located at their cells."""
     facts = scan.facts(sheet)
@@ -320,11 +334,14 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
                 **where,
             )
         )
-    for row in facts.hidden_rows[:MAX_LISTED]:
+    if facts.hidden_rows:
+        rows = _spans(facts.hidden_rows)
+        label = f"row {rows}" if "," not in rows and "-" not in rows else f"rows {rows}"
+        verb = "is" if label.startswith("row ") else "are"
         out.append(
             Problem(
-                f"row {row} is hidden; hidden rows are read like any other",
-                cell=f"A{row}",
+                f"{label} {verb} hidden; hidden rows are read like any other",
+                cell=f"A{facts.hidden_rows[0]}",
                 severity="warning",
                 **where,
             )
