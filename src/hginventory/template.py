@@ -11,6 +11,7 @@ language of Excel: anything else makes Excel offer to "repair" the workbook.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from hginventory.activity import NOTATION_KEYS
@@ -102,6 +103,24 @@ INSTRUCTIONS = [
 ]
 
 
+def _fit_height(ws, row: int, widths: dict[int, float]) -> None:
+    """Row height for wrapped text: Excel and LibreOffice keep one line per row unless told,
+    so long sentences would overlap the next row."""
+    lines = max(
+        math.ceil(len(str(ws.cell(row, col).value or "")) * 1.1 / width)
+        for col, width in widths.items()
+    )
+    ws.row_dimensions[row].height = 15 * max(1, lines)
+
+
+def _landscape(ws, orientation: str = "landscape") -> None:
+    """Print on pages as wide as the sheet."""
+    ws.page_setup.orientation = orientation
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "."
 
@@ -147,19 +166,25 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     group_fill = PatternFill("solid", fgColor="F2F2F2")
     input_fill = PatternFill("solid", fgColor="FFF2CC")
     wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
 
     wb = Workbook()
     ws = wb.active
     ws.title = "instructions"
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = 80
     for r, (text, style) in enumerate(INSTRUCTIONS, start=1):
         cell = ws.cell(row=r, column=1, value=text)
         cell.data_type = "s"
         cell.alignment = wrap
         if style == "title":
             cell.font = title
+            ws.row_dimensions[r].height = 22
         elif style == "heading":
             cell.font = bold
+        else:
+            _fit_height(ws, r, {1: 80})
+    _landscape(ws, "portrait")
+    ws.print_title_rows = None
 
     ws = wb.create_sheet("country")
     for c, name in enumerate(("field", "value", "explanation"), start=1):
@@ -174,6 +199,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             if isinstance(given[name], str):
                 value.data_type = "s"
         ws.cell(row=r, column=3, value=help_text).alignment = wrap
+        _fit_height(ws, r, {3: 60})
     rows = {name: r for r, (name, _) in enumerate(COUNTRY_ROWS, start=2)}
     checks = [
         _validation(
@@ -207,8 +233,9 @@ def build_template(factors=None, level2=None, country: dict | None = None):
         ws.add_data_validation(dv)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 28
-    ws.column_dimensions["C"].width = 80
+    ws.column_dimensions["C"].width = 60
     ws.freeze_panes = "A2"
+    _landscape(ws)
 
     ws = wb.create_sheet("activity")
     for c, name in enumerate(ACTIVITY_HEADERS, start=1):
@@ -233,9 +260,14 @@ def build_template(factors=None, level2=None, country: dict | None = None):
         for c, value in enumerate(
             (row.code, row.sub_category, row.activity_description), start=1
         ):
-            ws.cell(row=r, column=c, value=value).data_type = "s"
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.data_type = "s"
+            cell.alignment = wrap
+        _fit_height(ws, r, {2: 48, 3: 40})
         ws.cell(row=r, column=4).fill = input_fill
         ws.cell(row=r, column=5, value=row.activity_unit).data_type = "s"
+        for c in (4, 5, 6, 7):
+            ws.cell(row=r, column=c).alignment = top
         unit_ranges.setdefault(parse_unit(row.activity_unit).dimension, []).append(f"E{r}")
     last = r
     activity_check = _validation(
@@ -275,6 +307,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     for col, width in zip("ABCDEFG", (9, 48, 40, 16, 12, 50, 16), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "D2"
+    _landscape(ws)
 
     ws = wb.create_sheet("facilities")
     for c, name in enumerate(FACILITY_COLUMNS, start=1):
@@ -303,6 +336,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
         non_negative.add(f"{letter}2:{letter}{end}")
     ws.add_data_validation(non_negative)
     ws.freeze_panes = "C2"
+    _landscape(ws)
     wb.active = 0
     return wb
 
