@@ -282,3 +282,16 @@ def test_rows_hidden_by_the_focal_point_are_one_warning(make_workbook):
     assert hidden.cell == "A2"
     assert hidden.message == "rows 2-3 are hidden; hidden rows are read like any other"
     assert checked.ok
+
+
+def test_json_is_ascii_and_stays_json_when_the_factor_table_is_broken(tmp_path):
+    """A pipeline parsing --json always gets JSON, whatever the console's encoding."""
+    overlay = tmp_path / "mine.csv"
+    overlay.write_text("code,input_factor\n5.1.1,0.3\n")
+    args = ["validate", "--json", "--factors", str(overlay), str(BAD / "semicolon-latin1.csv")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["problems"][0]["kind"] == "factors"
+    ok = CliRunner().invoke(main, ["validate", "--json", str(BAD / "semicolon-latin1.csv")])
+    assert ok.output.isascii() and json.loads(ok.output)["ok"] is True

@@ -873,15 +873,23 @@ def validate_command(ctx, input_path: Path, as_json: bool, factors_path: Path | 
     Exit code 0 when there is nothing worse than a warning, 1 when there are errors, 2 when
     the command line is wrong. The input is only read.
     """
+    from hginventory.errors import HginvError, Problem
     from hginventory.factors import load_factors, overlay_factors
-    from hginventory.validate import validate_input
+    from hginventory.validate import Validation, validate_input
 
-    if factors_path and factors_path.is_dir():
-        factors = load_factors(factors_path)
-    else:
-        factors = load_factors()
-        if factors_path:
-            factors = overlay_factors(factors, factors_path)
+    try:
+        if factors_path and factors_path.is_dir():
+            factors = load_factors(factors_path)
+        else:
+            factors = load_factors()
+            if factors_path:
+                factors = overlay_factors(factors, factors_path)
+    except HginvError as exc:
+        if not as_json:
+            raise
+        problems = exc.problems or [Problem(exc.args[0], file=str(factors_path), kind="factors")]
+        click.echo(Validation(factors_path, problems).to_json())  # scripts always get JSON
+        sys.exit(1)
     checked = validate_input(input_path, factors)
     if as_json:
         click.echo(checked.to_json())

@@ -58,7 +58,8 @@ class Validation:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, ensure_ascii=False)
+        """ASCII JSON (accents as \\u escapes), so that no console encoding can break it."""
+        return json.dumps(self.to_dict(), indent=1, ensure_ascii=True)
 
     @property
     def summary(self) -> str:
@@ -101,7 +102,11 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     factors = factors or load_factors()
     _add(result.problems, activity.problems)
     _add(result.problems, check_activity(activity, factors))
-    facilities = read_facilities(path)
+    try:
+        facilities = read_facilities(path)
+    except InputFileError as exc:
+        _add(result.problems, exc.problems or [Problem(exc.args[0], file=str(path))])
+        return result
     _add(result.problems, facilities.problems)
     if facilities.rows:
         _add(result.problems, check_facilities(facilities, factors, level2 or default_tables()))
