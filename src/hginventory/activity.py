@@ -250,8 +250,16 @@ def _find_header(
     return None
 
 
-def _number(value, where: dict, what: str, problems: list[Problem]) -> float | None:
-    """A numeric cell value, or None after recording why it is not one."""
+_WITH_UNIT = re.compile(r"\s*[+-]?\d[\d.,\s']*\s*[A-Za-zµ³][\w³ /]*")
+_PERCENT = re.compile(r"\s*([+-]?\d[\d.,\s']*?)\s*%\s*")
+
+
+def _number(
+    value, where: dict, what: str, problems: list[Problem], percent: bool = False
+) -> float | None:
+    """A numeric cell value, or None after recording why it is not one.
+
+    With `percent`, `85 %` is read as 85 (the field is a percentage anyway)."""
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
         problems.append(
             Problem(f"{what} is not a number", found=_text(value), expected="a number", **where)
@@ -262,9 +270,16 @@ def _number(value, where: dict, what: str, problems: list[Problem]) -> float | N
             problems.append(Problem(f"{what} is not a finite number", found=str(value), **where))
             return None
         return float(value)
-    number, note = parse_number(str(value))
+    text = str(value)
+    if percent and _PERCENT.fullmatch(text):
+        text = _PERCENT.fullmatch(text).group(1)
+    number, note = parse_number(text)
     if isinstance(value, AmbiguousText):
         number, note = None, value.reason
+    elif number is None and _WITH_UNIT.fullmatch(text):
+        note = "a number followed by text; type the number alone here, and the unit in its column"
+    elif number is not None and text != str(value):
+        note = "read without the % sign"
     if number is None:
         problems.append(
             Problem(f"{what}: {note}", found=_text(value), expected="a number", **where)
@@ -373,6 +388,7 @@ def _read_country(
             where("electrification_rate"),
             "electrification_rate",
             problems,
+            percent=True,
         )
         if rate is not None:
             if 0 < rate < 1:
@@ -514,7 +530,7 @@ def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
     if _text(raw) == "":
         return math.nan
     where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols["uncertainty_pct"])}
-    value = _number(raw, where, "uncertainty_pct", problems)
+    value = _number(raw, where, "uncertainty_pct", problems, percent=True)
     if value is None:
         return math.nan
     if not 0 <= value <= 100:

@@ -157,6 +157,16 @@ def _(name):
     save(with_activity([("5.1.1", "1 234 567", "t")]), name)
 
 
+@case("number-with-unit.xlsx", 1, "error", "activity", "B2", "type the number alone here")
+def _(name):
+    save(with_activity([("5.1.1", "1500 t", "t")]), name)
+
+
+@case("electrification-85-percent.xlsx", 0, "warning", "country", "B5", "without the % sign as 85")
+def _(name):
+    save(with_country(electrification_rate="85 %"), name)
+
+
 @case("ambiguous-comma.xlsx", 1, "error", "activity", "B2", "ambiguous: a comma followed by three")
 def _(name):
     save(with_activity([("5.1.1", "1,234", "t")]), name)
