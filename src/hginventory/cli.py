@@ -857,6 +857,17 @@ def _print_validation(checked, stderr: bool = False) -> None:
     console.print(table)
 
 
+def _factor_option(path: Path | None):
+    """The factor table of a --factors option: a folder replaces the shipped table, a CSV is
+    laid over it (as in compute)."""
+    from hginventory.factors import load_factors, overlay_factors
+
+    if path and path.is_dir():
+        return load_factors(path)
+    factors = load_factors()
+    return overlay_factors(factors, path) if path else factors
+
+
 @main.command("validate")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -874,16 +885,10 @@ def validate_command(ctx, input_path: Path, as_json: bool, factors_path: Path | 
     the command line is wrong. The input is only read.
     """
     from hginventory.errors import HginvError, Problem
-    from hginventory.factors import load_factors, overlay_factors
     from hginventory.validate import Validation, validate_input
 
     try:
-        if factors_path and factors_path.is_dir():
-            factors = load_factors(factors_path)
-        else:
-            factors = load_factors()
-            if factors_path:
-                factors = overlay_factors(factors, factors_path)
+        factors = _factor_option(factors_path)
     except HginvError as exc:
         if not as_json:
             raise
@@ -939,15 +944,9 @@ def template_command(
     factors_path: Path | None,
 ) -> None:
     """Write an activity workbook to fill in: every sub-category, units, instructions."""
-    from hginventory.factors import load_factors, overlay_factors
     from hginventory.template import write_template
 
-    if factors_path and factors_path.is_dir():
-        factors = load_factors(factors_path)
-    else:
-        factors = load_factors()
-        if factors_path:
-            factors = overlay_factors(factors, factors_path)
+    factors = _factor_option(factors_path)
     country = {"country": country_name, "year": year, "iso3": iso3}
     write_template(output, factors, force=force, country=country)
     _console().print(
