@@ -189,7 +189,7 @@ def compute(
     draws: int = 10_000,
     seed: int = 20_211_013,
 ) -> None:
-    """Compute the inventory of one activity workbook (INPUT)."""
+    """Compute the inventory of one activity workbook or CSV (INPUT); checks it first."""
     from hginventory.errors import ActivityError, HginvError
     from hginventory.factors import load_factors, overlay_factors
     from hginventory.report import write_csv, write_workbook
@@ -877,8 +877,7 @@ def _factor_option(path: Path | None):
     type=click.Path(path_type=Path),
     help="Your factor CSV or folder, as in compute.",
 )
-@click.pass_context
-def validate_command(ctx, input_path: Path, as_json: bool, factors_path: Path | None) -> None:
+def validate_command(input_path: Path, as_json: bool, factors_path: Path | None) -> None:
     """Check an activity workbook or CSV (INPUT) without computing; list every problem.
 
     Exit code 0 when there is nothing worse than a warning, 1 when there are errors, 2 when
