@@ -820,13 +820,14 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                 )
         if factor.scaling == "electrification":
             needs_electrification = True
+    country_sheet = "" if activity.path.suffix.lower() == ".csv" else "country"
     if activity.country is not None:
         if needs_population and activity.country.population is None:
             problems.append(
                 Problem(
                     "population is needed: population-based sub-categories are reported",
                     file=file,
-                    sheet="country",
+                    sheet=country_sheet,
                     expected="the national population",
                 )
             )
@@ -835,7 +836,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                 Problem(
                     "electrification_rate is needed: product rows scaled by it are reported",
                     file=file,
-                    sheet="country",
+                    sheet=country_sheet,
                     expected="per cent from 0 to 100",
                 )
             )
