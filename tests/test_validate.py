@@ -295,3 +295,14 @@ def test_json_is_ascii_and_stays_json_when_the_factor_table_is_broken(tmp_path):
     assert report["problems"][0]["kind"] == "factors"
     ok = CliRunner().invoke(main, ["validate", "--json", str(BAD / "semicolon-latin1.csv")])
     assert ok.output.isascii() and json.loads(ok.output)["ok"] is True
+
+
+def test_help_lists_the_input_commands_and_stays_light():
+    import subprocess
+    import sys
+
+    result = CliRunner().invoke(main, ["--help"])
+    assert "template" in result.output and "validate" in result.output
+    code = "import sys, hginventory.cli; print(sorted({'pandas', 'openpyxl'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
