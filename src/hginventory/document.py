@@ -1017,6 +1017,13 @@ def result_file_hint(path: Path) -> str | None:
     so the report is always computed from the activity workbook.
     """
     if path.suffix.lower() == ".csv":
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                header = fh.readline()
+        except OSError:
+            return None
+        if "hg_input_kg" not in header:  # an activity CSV: its own problems are reported
+            return None
         return (
             f"{path.name}: hginv report reads the activity workbook, not a result CSV; "
             "run it on the workbook the inventory was computed from"
