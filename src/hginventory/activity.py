@@ -40,7 +40,15 @@ NOTATION_KEYS = {
     "IE": "included elsewhere",
 }
 COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3")
-ACTIVITY_COLUMNS = ("code", "activity", "unit", "notes", "uncertainty_pct")
+ACTIVITY_COLUMNS = (
+    "code",
+    "activity",
+    "unit",
+    "notes",
+    "uncertainty_pct",
+    "activity_low",
+    "activity_high",
+)
 INFO_COLUMNS = ("sub_category", "description")  # written by `hginv template`, not read
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 KNOWN_SHEETS = ("country", "activity", "facilities", "instructions")
@@ -506,6 +514,21 @@ def _read_activity_rows(
                 )
                 activity = None
         uncertainty = _uncertainty_pct(get(row, "uncertainty_pct"), r, cols, path, sheet, problems)
+        if "activity_low" in cols or "activity_high" in cols:
+            from_range = _range_pct(get, row, r, cols, code, activity, path, sheet, problems)
+            if not math.isnan(from_range):
+                if not math.isnan(uncertainty):
+                    problems.append(
+                        Problem(
+                            f"activity for {code} has both uncertainty_pct and a low/high range",
+                            file=str(path),
+                            sheet=sheet,
+                            cell=cell_name(r, cols["uncertainty_pct"]),
+                            expected="one of them: uncertainty_pct, or activity_low and "
+                            "activity_high",
+                        )
+                    )
+                uncertainty = from_range
         out.append(
             {
                 "code": code,
@@ -537,6 +560,63 @@ def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
         problems.append(Problem("uncertainty_pct is outside 0-100", found=_text(raw), **where))
         return math.nan
     return value
+
+
+def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> float:
+    """The activity's 95 % interval typed as low/high values, as the per cent half-width U used
+    by the uncertainty analysis: the larger side, U = max(activity - low, high - activity) /
+    activity (the IPCC convention for an asymmetric range); NaN if both are blank."""
+    bounds = {}
+    for name in ("activity_low", "activity_high"):
+        raw = get(row, name)
+        if _text(raw) == "":
+            continue
+        where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols[name])}
+        value = _number(raw, where, f"{name} for {code}", problems)
+        if value is None:
+            continue
+        if value < 0:
+            problems.append(
+                Problem(f"{name} for {code} is negative", found=_text(raw), **where)
+            )
+            continue
+        bounds[name] = (value, where, _text(raw))
+    if not bounds:
+        return math.nan
+    if activity is None or activity <= 0:
+        name, (_, where, text) = next(iter(bounds.items()))
+        problems.append(
+            Problem(
+                f"{name} for {code} needs a positive activity rate to be a range around",
+                found=text,
+                **where,
+            )
+        )
+        return math.nan
+    low = bounds.get("activity_low")
+    high = bounds.get("activity_high")
+    if low and low[0] > activity:
+        problems.append(
+            Problem(
+                f"activity_low for {code} is above the activity rate",
+                found=low[2],
+                expected=f"at most {activity:g}",
+                **low[1],
+            )
+        )
+        return math.nan
+    if high and high[0] < activity:
+        problems.append(
+            Problem(
+                f"activity_high for {code} is below the activity rate",
+                found=high[2],
+                expected=f"at least {activity:g}",
+                **high[1],
+            )
+        )
+        return math.nan
+    sides = [activity - low[0] if low else 0.0, high[0] - activity if high else 0.0]
+    return 100.0 * max(sides) / activity
 
 
 def read_activity(path: str | Path, strict: bool = True) -> ActivityData:

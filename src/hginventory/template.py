@@ -80,6 +80,12 @@ INSTRUCTIONS = [
         "(half-width of the 95 % interval), from 0 to 100.",
         "",
     ),
+    (
+        "activity_low, activity_high: instead of uncertainty_pct, you may add these two "
+        "columns with the lowest and highest plausible activity rate (the 95 % interval, in "
+        "the row's unit).",
+        "",
+    ),
     ("What to write when there is no number", "heading"),
     *[(f"{key}: {meaning}", "") for key, meaning in NOTATION_KEYS.items()],
     (
