@@ -98,7 +98,10 @@ def test_bad_input_exits_1_with_located_message(make_workbook, tmp_path):
     path = make_workbook([("5.1.1", -3, "t")], name="bad one.xlsx")
     result = CliRunner().invoke(main, ["compute", str(path), "-o", str(tmp_path / "o.xlsx")])
     assert result.exit_code == 1
-    assert "bad one.xlsx, activity!B2: activity for 5.1.1 is negative" in result.output
+    # the same table as `hginv validate`: one line per problem, with file and cell
+    [line] = [ln for ln in result.output.splitlines() if "activity!B2" in ln]
+    assert "bad one.xlsx" in line and "activity for 5.1.1 is negative" in line
+    assert "nothing was computed" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o.xlsx").exists()
 
@@ -106,3 +109,11 @@ def test_bad_input_exits_1_with_located_message(make_workbook, tmp_path):
 def test_missing_file_exits_1(tmp_path):
     result = CliRunner().invoke(main, ["compute", str(tmp_path / "nope.xlsx")])
     assert result.exit_code == 1 and "file not found" in result.output
+
+
+def test_messages_print_input_text_as_typed(make_workbook):
+    """Text such as ':x:' or '[red]' in a workbook is shown as typed, not as emoji or markup."""
+    book = make_workbook([(":x:[red]", 5, "t")])
+    result = CliRunner().invoke(main, ["compute", str(book)])
+    assert result.exit_code == 1
+    assert "':x:[red]'" in result.output and "❌" not in result.output

@@ -346,3 +346,25 @@ def test_html_renders_in_a_headless_browser(story, tmp_path):
     # the recalled-factor caution box (#ffc7ce) is painted near the top of the page
     assert any(abs(r - 255) + abs(g - 199) + abs(b - 206) < 12 for r, g, b in colours)
     assert len(colours) > 50
+
+
+def test_docx_columns_are_never_narrower_than_their_longest_word():
+    """Word and LibreOffice break a word that does not fit its column ('quantifi-ed')."""
+    from hginventory.document import _column_widths
+
+    long_text = "a sub-category name that goes on and on " * 3
+    block = Table(
+        "t",
+        ["Rank", "Code", "Sub-category", "Status", "Notes"],
+        [["1", "5.2.2a", long_text, "alternative not used", long_text]] * 5,
+        small=True,
+    )
+    usable = 17.0
+    widths = _column_widths(block, usable)
+    char = 0.21 * 7.5 / 9
+    for head, width, word in zip(
+        block.headers, widths, ["Rank", "5.2.2a", "sub-category", "alternative", "sub-category"],
+        strict=True,
+    ):
+        assert width >= len(word) * char + 0.6 - 1e-9, head
+    assert sum(widths) == pytest.approx(usable)

@@ -23,6 +23,7 @@ from hginventory.crosswalk import ANNEX_D, load_crosswalk, summarise
 from hginventory.errors import FactorTableError
 from hginventory.factordiff import diff_tables
 from hginventory.factors import factors_dir, load_table, overlay_factors
+from tests.conftest import EXAMPLES
 
 SHIPPED = factors_dir() / "toolkit_level1.csv"
 
@@ -263,6 +264,28 @@ def test_compare_marks_added_rows(tmp_path, example_path):
     assert set(diff[diff["code"] == "5.1.1"]["state"]) == {"added"}
 
 
+def test_diff_of_level2_inventories_compares_facility_by_facility(tmp_path):
+    """A plant's measured value changes: only that facility row (and the totals) move."""
+    level2 = EXAMPLES / "valdoria-2021-level2.xlsx"
+    base = read_results(_computed(level2, tmp_path).with_suffix(".csv"))
+    new = base.copy()
+    plant = new.index[new["facility"].fillna("") != ""][0]
+    new.loc[plant, "air_kg"] += 10.0
+    new.loc[plant, "hg_input_kg"] += 10.0
+    diff = compare(base, new)
+    moved = diff[diff["state"] == "changed"]
+    assert set(zip(moved["code"], moved["facility"], strict=True)) == {
+        (new.at[plant, "code"], new.at[plant, "facility"])
+    }
+    assert moved["change_kg"].tolist() == [10.0, 10.0]
+    left, right = tmp_path / "base.csv", tmp_path / "new.csv"
+    base.to_csv(left, index=False)
+    new.to_csv(right, index=False)
+    result = run("diff", left, right)
+    assert result.exit_code == 0, result.output
+    assert new.at[plant, "facility"] in result.output
+
+
 def _computed(example_path, tmp_path):
     out = tmp_path / "c.xlsx"
     assert run("compute", example_path, "-o", out, "-q").exit_code == 0
@@ -300,6 +323,16 @@ def test_by_annex_d_and_nfr_sum_to_the_national_air_total(example_path, tmp_path
     assert float(rows[0]["air_kg"]) == pytest.approx(coal)
     sheet = load_workbook(out)["Convention and NFR"]
     assert any(c.value == "1.A.1.a" for c in sheet["A"])
+
+
+def test_by_summary_names_each_sub_category_once_when_facilities_share_a_code():
+    inv = compute(read_activity(EXAMPLES / "valdoria-2021-level2.xlsx"))
+    assert inv.results["code"].duplicated().any()
+    for by in ("annex-d", "nfr"):
+        summary = summarise(inv, by)
+        assert summary["air_kg"].sum() == pytest.approx(inv.totals()["air_kg"])
+        codes = ";".join(summary["sub_categories"]).split(";")
+        assert sorted(codes) == sorted(set(inv.results["code"]))
 
 
 # --- listing and showing --------------------------------------------------------------------

@@ -145,6 +145,49 @@ def test_activity_uncertainty_gives_its_95_percent_interval(tmp_path, factors):
     )
 
 
+def range_book(path, rows):
+    """An activity sheet giving activity ranges as low/high columns instead of per cent."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "country"
+    for item in [("field", "value"), ("country", "Testland"), ("year", 2021)]:
+        ws.append(list(item))
+    ws = wb.create_sheet("activity")
+    ws.append(["code", "activity", "unit", "activity_low", "activity_high", "uncertainty_pct"])
+    for row in rows:
+        ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def test_activity_low_high_is_the_same_as_its_larger_half_width(tmp_path, factors):
+    """900-1050 kg around 1000 kg: the larger side (10 %) is the U of the analysis."""
+    book = range_book(tmp_path / "r.xlsx", [("5.4.4", 1000, "", 900, 1050, "")])
+    inv = compute(read_activity(book), factors)
+    assert inv.results["uncertainty_pct"].tolist() == [pytest.approx(10.0)]
+    res = run_uncertainty(inv, draws=100_000, seed=11)
+    same = run_uncertainty(inventory(tmp_path, [("5.4.4", 1000, 10)], factors), 100_000, 11)
+    for column in ("p025", "p975"):
+        assert stat(res, "sub_category", "5.4.4", "hg_input_kg", column) == stat(
+            same, "sub_category", "5.4.4", "hg_input_kg", column
+        )
+
+
+@pytest.mark.parametrize(
+    ("row", "cell", "message"),
+    [
+        (("5.4.4", 1000, "", 1100, 1200, ""), "D2", "activity_low for 5.4.4 is above"),
+        (("5.4.4", 1000, "", 800, 900, ""), "E2", "activity_high for 5.4.4 is below"),
+        (("5.4.4", 1000, "", 900, 1100, 10), "F2", "activity for 5.4.4 has both uncertainty_pct"),
+        (("5.4.4", 1000, "", -5, "", ""), "D2", "activity_low for 5.4.4 is negative"),
+        (("5.4.4", "NE", "", 900, 1100, ""), "D2", "activity_low for 5.4.4 needs a positive"),
+    ],
+)
+def test_activity_ranges_that_make_no_sense_are_located(tmp_path, row, cell, message):
+    data = read_activity(range_book(tmp_path / "r.xlsx", [row]), strict=False)
+    assert [(p.cell, p.message[: len(message)]) for p in data.errors] == [(cell, message)]
+
+
 # --- invariants -------------------------------------------------------------------------------
 
 

@@ -21,6 +21,8 @@ _API = {
     "write_workbook": "report",
     "HginvError": "errors",
     "Problem": "errors",
+    "validate_input": "validate",
+    "write_template": "template",
 }
 
 __all__ = ["__version__", *_API]

@@ -5,7 +5,12 @@ Format (what `hginv template` writes and `hginv compute` reads):
 - sheet `country`: columns `field`, `value`; fields `country`, `year`, `population`,
   `electrification_rate` (per cent, 0-100), optional `iso3`;
 - sheet `activity`: columns `code`, `activity`, `unit`, optional `notes`. A blank activity means
-  the source is absent; the notation keys NO, NE, NA and IE are kept as they are.
+  the source is absent; the notation keys NO, NE, NA and IE are kept as they are. The template's
+  information columns (`sub_category`, `description`) and its group heading rows (no code, no
+  activity, no unit) are skipped.
+
+A `.csv` holds the same two tables one after the other in one file: a block starting with the
+header `field;value`, then a block starting with `code;activity;unit;notes` (see `read_csv_grid`).
 
 Every problem is collected with its cell (e.g. `activity!B14`) so that one run tells the user
 everything to fix. Hand-typed numbers stored as text are read when their meaning is certain and
@@ -14,8 +19,10 @@ reported as warnings; ambiguous ones (`1,234`) are errors that explain the choic
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -33,9 +40,20 @@ NOTATION_KEYS = {
     "IE": "included elsewhere",
 }
 COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3")
-ACTIVITY_COLUMNS = ("code", "activity", "unit", "notes", "uncertainty_pct")
+ACTIVITY_COLUMNS = (
+    "code",
+    "activity",
+    "unit",
+    "notes",
+    "uncertainty_pct",
+    "activity_low",
+    "activity_high",
+)
+INFO_COLUMNS = ("sub_category", "description")  # written by `hginv template`, not read
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+KNOWN_SHEETS = ("country", "activity", "facilities", "instructions")
 HEADER_SEARCH_ROWS = 10
+CSV_MAX_BYTES = 20 * 2**20
 
 
 class CountryInfo(BaseModel):
@@ -159,16 +177,12 @@ def _open(path: Path):
     """Open a spreadsheet with calamine, turning every failure into a located InputFileError."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+    from hginventory.xlsxscan import ZIP_SUFFIXES, scan_workbook
+
     name = str(path)
-    if not path.exists():
-        raise InputFileError(f"{name}: file not found")
-    if path.is_dir():
-        raise InputFileError(f"{name}: is a folder, expected a spreadsheet file")
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        raise InputFileError(
-            f"{name}: not a spreadsheet file name; expected one of "
-            f"{', '.join(sorted(SPREADSHEET_SUFFIXES))}"
-        )
+    _check_path(path, SPREADSHEET_SUFFIXES)
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        scan_workbook(path)  # refuses bombs and entity declarations before calamine reads
     try:
         return CalamineWorkbook.from_path(name)
     except PermissionError:
@@ -184,6 +198,32 @@ def _open(path: Path):
         ) from None
 
 
+def _check_path(path: Path, suffixes) -> None:
+    name = str(path)
+    if not path.exists():
+        raise InputFileError(f"{name}: file not found")
+    if path.is_dir():
+        raise InputFileError(f"{name}: is a folder, expected a spreadsheet file")
+    if path.suffix.lower() not in suffixes:
+        raise InputFileError(
+            f"{name}: not a spreadsheet file name; expected one of "
+            f"{', '.join(sorted(suffixes))}"
+        )
+
+
+def read_rows(workbook, name: str, path: Path) -> list[list]:
+    """All rows of one sheet; a sheet the reader cannot parse is an InputFileError."""
+    from python_calamine import CalamineError
+
+    try:
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise InputFileError(
+            f"{path}: sheet '{name}' cannot be read ({exc}); the file may be damaged: open it "
+            "in Excel or LibreOffice and save it again as .xlsx"
+        ) from None
+
+
 def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
     for name in workbook.sheet_names:
         if name.strip().lower() == wanted:
@@ -196,7 +236,7 @@ def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
                         severity="warning",
                     )
                 )
-            return name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            return name, read_rows(workbook, name, path)
     problems.append(
         Problem(
             f"sheet '{wanted}' is missing",
@@ -208,16 +248,26 @@ def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
     return None, None
 
 
-def _find_header(rows, required: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
-    for r, values in enumerate(rows[:HEADER_SEARCH_ROWS]):
+def _find_header(
+    rows, required: tuple[str, ...], search: int = HEADER_SEARCH_ROWS
+) -> tuple[int, dict[str, int]] | None:
+    for r, values in enumerate(rows[:search]):
         names = {_text(v).lower(): c for c, v in enumerate(values) if _text(v)}
         if all(col in names for col in required):
             return r, names
     return None
 
 
-def _number(value, where: dict, what: str, problems: list[Problem]) -> float | None:
-    """A numeric cell value, or None after recording why it is not one."""
+_WITH_UNIT = re.compile(r"\s*[+-]?\d[\d.,\s']*\s*[A-Za-zµ³][\w³ /]*")
+_PERCENT = re.compile(r"\s*([+-]?\d[\d.,\s']*?)\s*%\s*")
+
+
+def _number(
+    value, where: dict, what: str, problems: list[Problem], percent: bool = False
+) -> float | None:
+    """A numeric cell value, or None after recording why it is not one.
+
+    With `percent`, `85 %` is read as 85 (the field is a percentage anyway)."""
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
         problems.append(
             Problem(f"{what} is not a number", found=_text(value), expected="a number", **where)
@@ -228,20 +278,46 @@ def _number(value, where: dict, what: str, problems: list[Problem]) -> float | N
             problems.append(Problem(f"{what} is not a finite number", found=str(value), **where))
             return None
         return float(value)
-    number, note = parse_number(str(value))
+    text = str(value)
+    if percent and _PERCENT.fullmatch(text):
+        text = _PERCENT.fullmatch(text).group(1)
+    number, note = parse_number(text)
+    if isinstance(value, AmbiguousText):
+        number, note = None, value.reason
+    elif number is None and _WITH_UNIT.fullmatch(text):
+        note = "a number followed by text; type the number alone here, and the unit in its column"
+    elif number is not None and text != str(value):
+        note = "read without the % sign"
     if number is None:
         problems.append(
             Problem(f"{what}: {note}", found=_text(value), expected="a number", **where)
         )
         return None
     problems.append(
-        Problem(f"{what}: {note} as {number:g}", found=_text(value), severity="warning", **where)
+        Problem(f"{what}: {note} as {number:.15g}", found=_text(value), severity="warning", **where)
     )
     return number
 
 
-def _read_country(path: Path, sheet: str, rows, problems: list[Problem]) -> CountryInfo | None:
-    at = _find_header(rows, ("field", "value"))
+def _spaces(raw, file: str, sheet: str, cell: str, problems: list[Problem]) -> None:
+    """Warn about text with leading or trailing spaces (read without them)."""
+    if isinstance(raw, str) and raw.strip() and raw != raw.strip():
+        problems.append(
+            Problem(
+                f"leading or trailing spaces removed from {raw.strip()!r}",
+                file=file,
+                sheet=sheet,
+                cell=cell,
+                found=raw,
+                severity="warning",
+            )
+        )
+
+
+def _read_country(
+    path: Path, sheet: str, rows, problems: list[Problem], search: int = HEADER_SEARCH_ROWS
+) -> CountryInfo | None:
+    at = _find_header(rows, ("field", "value"), search)
     if at is None:
         problems.append(
             Problem(
@@ -258,9 +334,11 @@ def _read_country(path: Path, sheet: str, rows, problems: list[Problem]) -> Coun
     cells: dict[str, str] = {}
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
-        name = _text(row[fcol] if fcol < len(row) else "").lower().replace(" ", "_")
+        raw_name = row[fcol] if fcol < len(row) else ""
+        name = _text(raw_name).lower().replace(" ", "_")
         if not name:
             continue
+        _spaces(raw_name, str(path), sheet, cell_name(r, fcol), problems)
         if name not in COUNTRY_FIELDS:
             problems.append(
                 Problem(
@@ -275,6 +353,7 @@ def _read_country(path: Path, sheet: str, rows, problems: list[Problem]) -> Coun
             continue
         values[name] = row[vcol] if vcol < len(row) else ""
         cells[name] = cell_name(r, vcol)
+        _spaces(values[name], str(path), sheet, cells[name], problems)
 
     def where(name: str) -> dict:
         return {"file": str(path), "sheet": sheet, "cell": cells.get(name, "")}
@@ -317,6 +396,7 @@ def _read_country(path: Path, sheet: str, rows, problems: list[Problem]) -> Coun
             where("electrification_rate"),
             "electrification_rate",
             problems,
+            percent=True,
         )
         if rate is not None:
             if 0 < rate < 1:
@@ -346,8 +426,15 @@ def _read_country(path: Path, sheet: str, rows, problems: list[Problem]) -> Coun
     return None
 
 
-def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> list[dict]:
-    at = _find_header(rows, ("code", "activity"))
+def _read_activity_rows(
+    path: Path,
+    sheet: str,
+    rows,
+    problems: list[Problem],
+    search: int = HEADER_SEARCH_ROWS,
+    header_note: bool = True,
+) -> list[dict]:
+    at = _find_header(rows, ("code", "activity"), search)
     if at is None:
         problems.append(
             Problem(
@@ -359,7 +446,7 @@ def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -
         )
         return []
     header_row, cols = at
-    if header_row:
+    if header_row and header_note:
         problems.append(
             Problem(
                 f"header found on row {header_row + 1} instead of row 1; rows above ignored",
@@ -369,7 +456,7 @@ def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -
                 severity="warning",
             )
         )
-    extra = [name for name in cols if name not in ACTIVITY_COLUMNS]
+    extra = [name for name in cols if name not in ACTIVITY_COLUMNS + INFO_COLUMNS]
     if extra:
         problems.append(
             Problem(
@@ -392,6 +479,9 @@ def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -
         raw = get(row, "activity")
         unit = _text(get(row, "unit"))
         notes = _text(get(row, "notes"))
+        for name in ("code", "activity", "unit"):
+            if name in cols:
+                _spaces(get(row, name), str(path), sheet, cell_name(r, cols[name]), problems)
         if not code:
             if _text(raw) or unit:
                 problems.append(
@@ -424,6 +514,21 @@ def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -
                 )
                 activity = None
         uncertainty = _uncertainty_pct(get(row, "uncertainty_pct"), r, cols, path, sheet, problems)
+        if "activity_low" in cols or "activity_high" in cols:
+            from_range = _range_pct(get, row, r, cols, code, activity, path, sheet, problems)
+            if not math.isnan(from_range):
+                if not math.isnan(uncertainty):
+                    problems.append(
+                        Problem(
+                            f"activity for {code} has both uncertainty_pct and a low/high range",
+                            file=str(path),
+                            sheet=sheet,
+                            cell=cell_name(r, cols["uncertainty_pct"]),
+                            expected="one of them: uncertainty_pct, or activity_low and "
+                            "activity_high",
+                        )
+                    )
+                uncertainty = from_range
         out.append(
             {
                 "code": code,
@@ -436,6 +541,7 @@ def _read_activity_rows(path: Path, sheet: str, rows, problems: list[Problem]) -
                 "activity_cell": where["cell"],
                 "unit_cell": cell_name(r, cols["unit"]) if "unit" in cols else "",
                 "code_cell": cell_name(r, cols["code"]),
+                "sheet": sheet,
                 "given": text != "",
             }
         )
@@ -447,7 +553,7 @@ def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
     if _text(raw) == "":
         return math.nan
     where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols["uncertainty_pct"])}
-    value = _number(raw, where, "uncertainty_pct", problems)
+    value = _number(raw, where, "uncertainty_pct", problems, percent=True)
     if value is None:
         return math.nan
     if not 0 <= value <= 100:
@@ -456,32 +562,267 @@ def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
     return value
 
 
+def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> float:
+    """The activity's 95 % interval typed as low/high values, as the per cent half-width U used
+    by the uncertainty analysis: the larger side, U = max(activity - low, high - activity) /
+    activity (the IPCC convention for an asymmetric range); NaN if both are blank."""
+    bounds = {}
+    for name in ("activity_low", "activity_high"):
+        raw = get(row, name)
+        if _text(raw) == "":
+            continue
+        where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols[name])}
+        value = _number(raw, where, f"{name} for {code}", problems)
+        if value is None:
+            continue
+        if value < 0:
+            problems.append(
+                Problem(f"{name} for {code} is negative", found=_text(raw), **where)
+            )
+            continue
+        bounds[name] = (value, where, _text(raw))
+    if not bounds:
+        return math.nan
+    if activity is None or activity <= 0:
+        name, (_, where, text) = next(iter(bounds.items()))
+        problems.append(
+            Problem(
+                f"{name} for {code} needs a positive activity rate to be a range around",
+                found=text,
+                **where,
+            )
+        )
+        return math.nan
+    low = bounds.get("activity_low")
+    high = bounds.get("activity_high")
+    if low and low[0] > activity:
+        problems.append(
+            Problem(
+                f"activity_low for {code} is above the activity rate",
+                found=low[2],
+                expected=f"at most {activity:g}",
+                **low[1],
+            )
+        )
+        return math.nan
+    if high and high[0] < activity:
+        problems.append(
+            Problem(
+                f"activity_high for {code} is below the activity rate",
+                found=high[2],
+                expected=f"at least {activity:g}",
+                **high[1],
+            )
+        )
+        return math.nan
+    sides = [activity - low[0] if low else 0.0, high[0] - activity if high else 0.0]
+    return 100.0 * max(sides) / activity
+
+
 def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
-    """Read an activity workbook. The file is only read, never modified.
+    """Read an activity workbook (or CSV). The file is only read, never modified.
 
     With `strict`, any error raises `ActivityError` carrying every problem found; otherwise the
-    problems are returned on the result (that is what `hginv validate` uses).
+    problems are returned on the result (that is what `hginv validate` uses). A file that cannot
+    be read at all raises `InputFileError` either way.
     """
     path = Path(path)
-    workbook = _open(path)
-    problems: list[Problem] = []
-    country = None
-    rows: list[dict] = []
-    try:
-        sheet, data = _sheet(workbook, "country", path, problems)
-        if sheet is not None:
-            country = _read_country(path, sheet, data, problems)
-        sheet, data = _sheet(workbook, "activity", path, problems)
-        if sheet is not None:
-            rows = _read_activity_rows(path, sheet, data, problems)
-    finally:
-        workbook.close()
+    _check_path(path, SPREADSHEET_SUFFIXES | {".csv"})
+    if path.suffix.lower() == ".csv":
+        country, rows, problems = _read_csv_activity(path)
+    else:
+        country, rows, problems = _read_workbook(path)
     result = ActivityData(
         path=path, sha256=sha256_of(path), country=country, rows=rows, problems=problems
     )
     if strict and result.errors:
         raise ActivityError(f"{path.name}: the activity workbook has errors", problems)
     return result
+
+
+def _read_workbook(path: Path):
+    from hginventory.xlsxscan import ZIP_SUFFIXES, WorkbookScan, scan_workbook, structure_problems
+
+    workbook = _open(path)
+    scan = scan_workbook(path) if path.suffix.lower() in ZIP_SUFFIXES else WorkbookScan()
+    problems: list[Problem] = []
+    country = None
+    rows: list[dict] = []
+    try:
+        sheet, data = _sheet(workbook, "country", path, problems)
+        if sheet is not None:
+            problems += structure_problems(scan, str(path), sheet)
+            country = _read_country(path, sheet, data, problems)
+        sheet, data = _sheet(workbook, "activity", path, problems)
+        if sheet is not None:
+            problems += structure_problems(scan, str(path), sheet)
+            rows = _read_activity_rows(path, sheet, data, problems)
+        names = list(workbook.sheet_names)
+    finally:
+        workbook.close()
+    for name in names:
+        if name.strip().lower() not in KNOWN_SHEETS:
+            problems.append(
+                Problem(
+                    f"sheet '{name}' is not read by hginv (ignored)",
+                    file=str(path),
+                    sheet=name,
+                    expected=", ".join(KNOWN_SHEETS),
+                    severity="warning",
+                )
+            )
+    return country, rows, problems
+
+
+# --- CSV input ------------------------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
+_DOT_THREE = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
+class AmbiguousText(str):
+    """A CSV value whose meaning depends on the country's conventions; refused, not guessed."""
+
+    reason = (
+        "ambiguous in a file separated by ';': a point followed by three digits is a "
+        "thousands separator in Spanish or German, a decimal point in English; write 1500 "
+        "or 1,5"
+    )
+
+
+def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
+    """The cells of a CSV activity file as a grid of rows, and what was noticed reading it.
+
+    Encoding: UTF-8 (with or without BOM), else Windows-1252/Latin-1 (with a warning).
+    Separator: the one named by Excel's `sep=;` first line if there is one; else `;` if the
+    first header line (`field;value` or `code;activity...`) has one, else tab, else `,`.
+    Numbers: plain numbers (`1500`, `72.5`) are numbers; in a `;` file, the separator of
+    French/Spanish Excel, a single comma between digits is the decimal mark (`72,5`), because
+    there the comma cannot be the field separator, and `1.500` is refused as ambiguous
+    (Spanish thousands or English decimals). Anything else is read as typed text and goes
+    through `parse_number` like a hand-typed cell of a workbook.
+    """
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise InputFileError(f"{name}: no permission to read the file") from None
+    except OSError as exc:
+        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+    if len(raw) > CSV_MAX_BYTES:
+        raise InputFileError(
+            f"{name}: refused: {len(raw) // 2**20} MB is far more than an activity CSV "
+            f"(limit {CSV_MAX_BYTES // 2**20} MB)"
+        )
+    if b"\0" in raw[:65536]:
+        raise InputFileError(
+            f"{name}: not a text CSV file (it holds binary data); if it is a workbook, "
+            "give it its .xlsx name, or save it from Excel as 'CSV UTF-8'"
+        )
+    problems: list[Problem] = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+            encoding = "Windows-1252 (Latin-1)"
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+            encoding = "Latin-1"
+        problems.append(
+            Problem(
+                f"the file is not UTF-8; read as {encoding}: check that accented letters "
+                "look right",
+                file=name,
+                expected="CSV saved as 'CSV UTF-8'",
+                severity="warning",
+            )
+        )
+    lines = [line for line in text.splitlines() if line.strip()]
+    explicit = lines[0].strip().lower() if lines else ""
+    if explicit.startswith("sep=") and len(explicit) == 5:  # Excel's separator hint line
+        delimiter = lines[0].strip()[4]
+    else:
+        headers = [ln for ln in lines if re.search(r"field.+value|code.+activity", ln.lower())]
+        first = headers[0] if headers else (lines[0] if lines else "")
+        delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
+    try:
+        grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputFileError(f"{name}: cannot be read as CSV ({exc})") from None
+    if explicit.startswith("sep=") and grid:
+        grid = grid[1:]  # Excel hides this line, so rows are named as Excel shows them
+
+    def value(cell: str):
+        t = cell.strip()
+        if delimiter == ";" and _DOT_THREE.fullmatch(t):
+            return AmbiguousText(cell)
+        if _PLAIN_NUMBER.fullmatch(t):
+            return float(t)
+        if delimiter == ";" and _COMMA_DECIMAL.fullmatch(t):
+            return float(t.replace(",", "."))
+        return cell
+
+    return [[value(c) for c in row] for row in grid], problems
+
+
+def _block(grid, start: int, ends: list[int]) -> list[list]:
+    """The grid with every row outside [start, next header) blanked, so cells keep their names."""
+    stop = min([e for e in ends if e > start] + [len(grid)])
+    return [row if start <= i < stop else [] for i, row in enumerate(grid)]
+
+
+def _read_csv_activity(path: Path):
+    grid, problems = read_csv_grid(path)
+    file = str(path)
+    heads = {}
+    for i, row in enumerate(grid):
+        names = [_text(v).lower() for v in row]
+        if "field" in names and "value" in names and "country" not in heads:
+            heads["country"] = i
+        elif "code" in names and "activity" in names and "activity" not in heads:
+            heads["activity"] = i
+    for block, header in (("country", "field;value"), ("activity", "code;activity;unit;notes")):
+        if block not in heads:
+            problems.append(
+                Problem(
+                    f"the {block} table is missing from the CSV",
+                    file=file,
+                    expected=f"a header row '{header}' followed by the {block} rows",
+                )
+            )
+    starts = list(heads.values())
+    country = None
+    if "country" in heads:
+        block = _block(grid, heads["country"], starts)
+        country = _read_country(path, "", block, problems, len(grid))
+        _overflow(block, heads["country"], file, problems)
+    rows = []
+    if "activity" in heads:
+        block = _block(grid, heads["activity"], starts)
+        rows = _read_activity_rows(path, "", block, problems, len(grid), header_note=False)
+        _overflow(block, heads["activity"], file, problems)
+    return country, rows, problems
+
+
+def _overflow(block, header: int, file: str, problems: list[Problem]) -> None:
+    """A value right of the last header: in a file separated by commas, that is what an
+    unquoted decimal comma does (`72,5` becomes 72 and 5)."""
+    last = max((c for c, v in enumerate(block[header]) if _text(v)), default=-1)
+    for i, row in enumerate(block):
+        if i > header and any(_text(v) for v in row[last + 1 :]):
+            problems.append(
+                Problem(
+                    "more values than column headers on this line (in a file separated by "
+                    "commas, an unquoted decimal comma splits a number in two)",
+                    file=file,
+                    cell=f"line {i + 1}",
+                    found=" | ".join(_text(v) for v in row),
+                    expected="one value per column; quote numbers with a decimal comma "
+                    '("1,5") or save the CSV with \';\' separators',
+                )
+            )
 
 
 def check_activity(activity: ActivityData, factors) -> list[Problem]:
@@ -499,7 +840,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                 Problem(
                     f"unknown sub-category code {code!r}",
                     file=file,
-                    sheet="activity",
+                    sheet=row.get("sheet", "activity"),
                     cell=row["code_cell"],
                     found=code,
                     expected=("one of " + ", ".join(near)) if near else "a Toolkit code",
@@ -511,7 +852,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                 Problem(
                     f"code {code} appears twice (first at {seen[code]})",
                     file=file,
-                    sheet="activity",
+                    sheet=row.get("sheet", "activity"),
                     cell=row["code_cell"],
                     found=code,
                     expected="one row per sub-category",
@@ -533,7 +874,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     Problem(
                         f"unit for {code}: {exc.args[0]}",
                         file=file,
-                        sheet="activity",
+                        sheet=row.get("sheet", "activity"),
                         cell=row["unit_cell"],
                         found=row["unit"],
                         expected=f"{factor.activity_unit} ({factor.activity_description}); "
@@ -550,7 +891,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     Problem(
                         f"activity for {code} is more inhabitants than the population",
                         file=file,
-                        sheet="activity",
+                        sheet=row.get("sheet", "activity"),
                         cell=row["activity_cell"],
                         found=_text(row["activity"]),
                         expected=f"at most {pop:,.0f}",
@@ -559,13 +900,14 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                 )
         if factor.scaling == "electrification":
             needs_electrification = True
+    country_sheet = "" if activity.path.suffix.lower() == ".csv" else "country"
     if activity.country is not None:
         if needs_population and activity.country.population is None:
             problems.append(
                 Problem(
                     "population is needed: population-based sub-categories are reported",
                     file=file,
-                    sheet="country",
+                    sheet=country_sheet,
                     expected="the national population",
                 )
             )
@@ -574,7 +916,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                 Problem(
                     "electrification_rate is needed: product rows scaled by it are reported",
                     file=file,
-                    sheet="country",
+                    sheet=country_sheet,
                     expected="per cent from 0 to 100",
                 )
             )

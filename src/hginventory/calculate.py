@@ -73,7 +73,7 @@ class Inventory:
 
     @property
     def recalled_count(self) -> int:
-        """How many distinct recalled factor rows produced these results."""
+        """How many result rows rest on a recalled factor (a Level 2 row: on any of its factors)."""
         return int((self.results["status"] == "recalled").sum())
 
     def csv_frame(self) -> pd.DataFrame:

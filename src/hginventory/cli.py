@@ -17,7 +17,7 @@ from hginventory import __version__
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_error(exc, debug: bool = False) -> None:
@@ -38,14 +38,40 @@ def _fail(exc, debug: bool) -> None:
     sys.exit(getattr(exc, "exit_code", 1))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """No traceback for any input: an unexpected exception becomes a plain message (the
+    traceback is shown with --debug). Outputs are replaced only when complete, so nothing is
+    lost when this happens."""
+
+    def invoke(self, ctx: click.Context):
+        from hginventory.errors import HginvError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except HginvError as exc:
+            _fail(exc, bool(ctx.obj and ctx.obj.get("debug")))
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            _console(stderr=True).print(
+                f"[bold red]Error:[/] hginv stopped on an unexpected problem "
+                f"({type(exc).__name__}: {exc}). No input was changed and no existing output "
+                "was replaced. Please report it with the input file; --debug shows the details.",
+            )
+            sys.exit(1)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hginv")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """hginv: national mercury release inventories with the UNEP Toolkit method.
 
-    Fill in an activity workbook, then run `hginv compute WORKBOOK`.
+    Get a workbook to fill in with `hginv template`, check it with `hginv validate WORKBOOK`,
+    then run `hginv compute WORKBOOK`.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -163,12 +189,11 @@ def compute(
     draws: int = 10_000,
     seed: int = 20_211_013,
 ) -> None:
-    """Compute the inventory of one activity workbook (INPUT)."""
-    from hginventory.activity import read_activity
-    from hginventory.calculate import compute as run
-    from hginventory.errors import HginvError
+    """Compute the inventory of one activity workbook or CSV (INPUT); checks it first."""
+    from hginventory.errors import ActivityError, HginvError
     from hginventory.factors import load_factors, overlay_factors
     from hginventory.report import write_csv, write_workbook
+    from hginventory.validate import validate_input
 
     debug = ctx.obj["debug"]
     if (conversions or emep_mapping) and not crosscheck:
@@ -177,11 +202,17 @@ def compute(
     output = output or Path(f"{stem}-inventory.xlsx")
     csv_path = csv_path or output.with_suffix(".csv")
     try:
+        from hginventory.files import refuse_inputs
+
+        refuse_inputs([output, csv_path, *([by_csv] if by_csv else [])], [input_path])
         factors = load_factors(factors_path if factors_path and factors_path.is_dir() else None)
         if factors_path and not factors_path.is_dir():
             factors = overlay_factors(factors, factors_path)
-        activity = read_activity(input_path)
-        inv = run(activity, factors)
+        checked = validate_input(input_path, factors)
+        if not checked.ok:
+            _print_validation(checked, stderr=True)
+            raise ActivityError(checked.summary)  # the table above lists the problems
+        inv = checked.inventory
         if crosscheck:
             _add_crosscheck(inv, conversions, emep_mapping)
         if uncertainty:
@@ -666,7 +697,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
         )
         view.add_row(
             r.code,
-            r.sub_category,
+            f"{r.sub_category} - {r.facility}" if r.facility else r.sub_category,
             r.state,
             why,
             f"{r.input_baseline_kg:,.2f}",
@@ -752,11 +783,10 @@ def report_command(
     The report follows the chapters of the Toolkit's reporting template; it is computed from
     the activity workbook (a result CSV or workbook lacks the notes and screening it needs).
     """
-    from hginventory.activity import read_activity
-    from hginventory.calculate import compute as run
     from hginventory.document import check_report_path, report_input_error, write_report
-    from hginventory.errors import HginvError
+    from hginventory.errors import ActivityError, HginvError
     from hginventory.factors import load_factors
+    from hginventory.validate import validate_input
 
     debug = ctx.obj["debug"]
     stem = input_path.stem
@@ -765,11 +795,14 @@ def report_command(
         for out in outputs:
             check_report_path(out)
         factors = load_factors(factors_path)
-        try:
-            activity = read_activity(input_path)
-        except HginvError as exc:
-            raise (report_input_error(input_path) or exc) from None
-        inv = run(activity, factors)
+        checked = validate_input(input_path, factors)
+        if not checked.ok:
+            hint = report_input_error(input_path)
+            if hint:
+                raise hint
+            _print_validation(checked, stderr=True)
+            raise ActivityError(checked.summary)  # the table above lists the problems
+        inv = checked.inventory
         for out in outputs:
             write_report(inv, out, protect=[input_path])
     except HginvError as exc:
@@ -784,6 +817,143 @@ def report_command(
             "'recalled' (not confirmed against the official Toolkit); the report says so up "
             "front and lists them in Annex A.",
         )
+
+
+# --- input side: template and validate (issue 3) ---------------------------------------------
+
+
+def _print_validation(checked, stderr: bool = False) -> None:
+    """Every problem of an input in one table: severity, where, problem, found, expected.
+
+    Cells are plain Text, so input text such as ':x:' or '[red]' prints as typed; the value
+    found is quoted so that stray spaces show."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console(stderr=stderr)
+    if not console.is_terminal:  # piped or captured: wide enough not to break every cell
+        console = Console(stderr=stderr, highlight=False, emoji=False, width=200)
+    if not checked.problems:
+        return
+    n_err, n_warn = len(checked.errors), len(checked.warnings)
+    table = Table(title=Text(f"{checked.path}: {n_err} error(s), {n_warn} warning(s)"))
+    for name in ("Severity", "File", "Sheet!cell", "Problem", "Found", "Expected"):
+        table.add_column(name, overflow="fold")
+    for p in checked.sorted_problems():
+        if p.sheet and p.cell:
+            at = f"{p.sheet}!{p.cell}"
+        else:
+            at = p.cell or (f"sheet '{p.sheet}'" if p.sheet else "")
+        cells = (
+            p.severity,
+            Path(p.file).name if p.file else "",
+            at,
+            p.message,
+            repr(p.found) if p.found else "",
+            p.expected,
+        )
+        table.add_row(*(Text(c) for c in cells))
+    console.print(table)
+
+
+def _factor_option(path: Path | None):
+    """The factor table of a --factors option: a folder replaces the shipped table, a CSV is
+    laid over it (as in compute)."""
+    from hginventory.factors import load_factors, overlay_factors
+
+    if path and path.is_dir():
+        return load_factors(path)
+    factors = load_factors()
+    return overlay_factors(factors, path) if path else factors
+
+
+@main.command("validate")
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="Your factor CSV or folder, as in compute.",
+)
+def validate_command(input_path: Path, as_json: bool, factors_path: Path | None) -> None:
+    """Check an activity workbook or CSV (INPUT) without computing; list every problem.
+
+    Exit code 0 when there is nothing worse than a warning, 1 when there are errors, 2 when
+    the command line is wrong. The input is only read.
+    """
+    from hginventory.errors import HginvError, Problem
+    from hginventory.validate import Validation, validate_input
+
+    try:
+        factors = _factor_option(factors_path)
+    except HginvError as exc:
+        if not as_json:
+            raise
+        problems = exc.problems or [Problem(exc.args[0], file=str(factors_path), kind="factors")]
+        click.echo(Validation(factors_path, problems).to_json())  # scripts always get JSON
+        sys.exit(1)
+    checked = validate_input(input_path, factors)
+    if as_json:
+        click.echo(checked.to_json())
+    else:
+        _print_validation(checked)
+        if checked.ok:
+            note = " (read the warnings)" if checked.warnings else ""
+            _console().print(
+                f"{input_path.name}: no errors{note}; ready for hginv compute",
+                markup=False,
+                emoji=False,
+            )
+        else:
+            _console().print(
+                f"{input_path.name}: {len(checked.errors)} error(s) to fix before hginv compute",
+                markup=False,
+                emoji=False,
+            )
+    sys.exit(checked.exit_code)
+
+
+@main.command("template")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="hginv-template.xlsx",
+    show_default=True,
+    help="Workbook to write.",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--country", "country_name", help="Fill in the country name.")
+@click.option("--year", type=click.IntRange(1950, 2100), help="Fill in the inventory year.")
+@click.option("--iso3", help="Fill in the ISO 3166 three-letter code.")
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="List the sub-categories of this factor CSV or folder instead of the shipped table.",
+)
+def template_command(
+    output: Path,
+    force: bool,
+    country_name: str | None,
+    year: int | None,
+    iso3: str | None,
+    factors_path: Path | None,
+) -> None:
+    """Write an activity workbook to fill in: every sub-category, units, instructions."""
+    from hginventory.template import write_template
+
+    factors = _factor_option(factors_path)
+    country = {"country": country_name, "year": year, "iso3": iso3}
+    write_template(output, factors, force=force, country=country)
+    _console().print(
+        f"Wrote {output}: fill in the sheets 'country' and 'activity', then run "
+        f"hginv validate {output}",
+        markup=False,
+        emoji=False,
+    )
 
 
 # --- batch runs over many workbooks (issue 6; hginventory.batch) -----------------------------

@@ -55,18 +55,37 @@ def _pct(old: float, new: float) -> float:
     return 0.0 if new == old else math.inf
 
 
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Index result rows by sub-category and facility: Level 2 rows share their code."""
+    frame = frame.copy()
+    if "facility" in frame:
+        frame["facility"] = frame["facility"].astype(object).fillna("").astype(str).str.strip()
+    else:
+        frame["facility"] = ""
+    return frame.set_index(["code", "facility"])
+
+
 def compare(baseline: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Long table: one line per sub-category and quantity (input, each pathway).
+    """Long table: one line per result row (sub-category, and facility for Level 2 rows) and
+    quantity (input, each pathway).
 
     `state` is `changed`, `same`, `added` (only in the new inventory) or `gone` (only in the
     baseline); `activity_changed` and `factor_changed` say why a row moved.
     """
-    old_i, new_i = baseline.set_index("code"), new.set_index("code")
-    codes = list(old_i.index) + [c for c in new_i.index if c not in old_i.index]
+    old_i, new_i = _keyed(baseline), _keyed(new)
+    for frame, which in ((old_i, "baseline"), (new_i, "new")):
+        twice = frame.index[frame.index.duplicated()]
+        if len(twice):
+            code, facility = twice[0]
+            raise InputFileError(
+                f"the {which} inventory has the row {code} {facility!r} twice; "
+                "is it an inventory written by hginv compute?"
+            )
+    keys = list(old_i.index) + [k for k in new_i.index if k not in old_i.index]
     records = []
-    for code in codes:
-        a = old_i.loc[code] if code in old_i.index else None
-        b = new_i.loc[code] if code in new_i.index else None
+    for key in keys:
+        a = old_i.loc[key] if key in old_i.index else None
+        b = new_i.loc[key] if key in new_i.index else None
         state = "gone" if b is None else "added" if a is None else ""
         name = (b if b is not None else a)["sub_category"]
         why = {}
@@ -79,7 +98,8 @@ def compare(baseline: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
             moved = abs(vb - va) > 1e-9 * max(1.0, abs(va), abs(vb))
             records.append(
                 {
-                    "code": code,
+                    "code": key[0],
+                    "facility": key[1],
                     "sub_category": name,
                     "state": state or ("changed" if moved else "same"),
                     "quantity": q,
@@ -106,17 +126,19 @@ def pathway_totals(diff: pd.DataFrame) -> pd.DataFrame:
 
 
 def per_code(diff: pd.DataFrame) -> pd.DataFrame:
-    """One line per sub-category: its state and the Hg input and total releases before/after."""
-    inputs = diff[diff["quantity"] == "hg_input_kg"].set_index("code")
-    rel = diff[diff["quantity"] != "hg_input_kg"].groupby("code", sort=False)
+    """One line per result row (sub-category, facility): its state and the Hg input and total
+    releases before/after."""
+    keys = ["code", "facility"]
+    inputs = diff[diff["quantity"] == "hg_input_kg"].set_index(keys)
+    rel = diff[diff["quantity"] != "hg_input_kg"].groupby(keys, sort=False)
     releases = rel[["baseline_kg", "new_kg"]].sum()
     states = rel["state"].agg(lambda s: "changed" if (s == "changed").any() else s.iloc[0])
     out = pd.DataFrame(
         {
             "sub_category": inputs["sub_category"],
             "state": [
-                "changed" if s == "same" and states[c] == "changed" else s
-                for c, s in inputs["state"].items()
+                "changed" if s == "same" and states[k] == "changed" else s
+                for k, s in inputs["state"].items()
             ],
             "input_baseline_kg": inputs["baseline_kg"],
             "input_new_kg": inputs["new_kg"],

@@ -137,7 +137,8 @@ def summarise(inv, by: str, links: dict[str, Link] | None = None):
         else:
             key = (link.nfr_primary if link else "") or NO_NFR
         rec = records.setdefault(key, {"codes": [], "air_kg": 0.0, "also": []})
-        rec["codes"].append(code)
+        if code not in rec["codes"]:
+            rec["codes"].append(code)
         rec["air_kg"] += float(kg)
         if link and by == "nfr":
             rec["also"] += [o for o in link.nfr_other if o not in rec["also"]]

@@ -775,21 +775,32 @@ def _docx_table(doc, block: Table) -> None:
 
 def _column_widths(block: Table, usable_cm: float) -> list[float]:
     """Column widths in cm: short columns as wide as their longest word or value, the long text
-    columns share the rest of the page in proportion to their content."""
-    char = 0.18 * (7.5 if block.small else 9) / 9
-    natural = []
+    columns share the rest of the page in proportion to their content; no column narrower
+    than its longest word, so that words are never broken in the middle."""
+    char = 0.21 * (7.5 if block.small else 9) / 9  # a wide font's glyph, plus bold headers
+    natural, words = [], []
     for i, head in enumerate(block.headers):
         values = [clean(r[i]) for r in block.rows]
         longest = max([len(v) for v in values] + [max(len(w) for w in clean(head).split() or [""])])
-        natural.append(min(longest, 70) * char + 0.5)
+        word = max(len(w) for v in [*values, clean(head)] for w in (v.split() or [""]))
+        natural.append(min(longest, 70) * char + 0.6)  # + the cell's left and right margins
+        words.append(min(word, 40) * char + 0.6)
     short = [w <= 3.2 for w in natural]
     fixed = sum(w for w, s in zip(natural, short, strict=True) if s)
     flexible = sum(w for w, s in zip(natural, short, strict=True) if not s)
     room = usable_cm - fixed
     if not flexible or room <= 0 or flexible <= room:
         scale = usable_cm / sum(natural) if sum(natural) > usable_cm else 1.0
-        return [w * scale for w in natural]
-    return [w if s else w * room / flexible for w, s in zip(natural, short, strict=True)]
+        widths = [w * scale for w in natural]
+    else:
+        widths = [w if s else w * room / flexible for w, s in zip(natural, short, strict=True)]
+    widths = [max(w, m) for w, m in zip(widths, words, strict=True)]
+    slack = sum(w - m for w, m in zip(widths, words, strict=True))
+    excess = sum(widths) - usable_cm
+    if excess > 0 and slack > 0:
+        cut = min(1.0, excess / slack)
+        widths = [w - (w - m) * cut for w, m in zip(widths, words, strict=True)]
+    return widths
 
 
 def _docx_cell(cell, text: str, size, bold: bool, right: bool) -> None:
@@ -1006,6 +1017,13 @@ def result_file_hint(path: Path) -> str | None:
     so the report is always computed from the activity workbook.
     """
     if path.suffix.lower() == ".csv":
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                header = fh.readline()
+        except OSError:
+            return None
+        if "hg_input_kg" not in header:  # an activity CSV: its own problems are reported
+            return None
         return (
             f"{path.name}: hginv report reads the activity workbook, not a result CSV; "
             "run it on the workbook the inventory was computed from"

@@ -72,6 +72,10 @@ class InputFileError(HginvError):
     """The input file cannot be opened or read as a spreadsheet."""
 
 
+class UnsafeInputError(InputFileError):
+    """The input is refused for safety: a decompression bomb, XML entity declarations."""
+
+
 class ActivityError(HginvError):
     """The activity workbook was read but its content is wrong."""
 

@@ -18,6 +18,17 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def refuse_inputs(paths, protect) -> None:
+    """Stop before any work if an output path is one of the inputs (e.g. `--csv` defaulting
+    to the name of a CSV input), so that no output is written at all."""
+    for path in paths:
+        for p in protect:
+            if _same_file(Path(path), Path(p)) or Path(path).resolve() == Path(p).resolve():
+                raise OutputError(
+                    f"{path}: refusing to overwrite the input file; choose another output"
+                )
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) -> Path:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it into place.
 

@@ -25,7 +25,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from hginventory.activity import NOTATION_KEYS, _find_header, _number, _open, _text, cell_name
+from hginventory.activity import (
+    NOTATION_KEYS,
+    _find_header,
+    _number,
+    _open,
+    _text,
+    cell_name,
+    read_rows,
+)
 from hginventory.errors import ActivityError, FactorTableError, Problem, UnitError
 from hginventory.factors import BALANCE_TOLERANCE, PATHWAYS, factors_dir
 from hginventory.units import conversion, parse_factor_unit, parse_unit
@@ -291,17 +299,23 @@ class FacilityData:
 
 def read_facilities(path: str | Path) -> FacilityData:
     """Read the optional `facilities` sheet; the file is only read, never modified."""
+    from hginventory.xlsxscan import ZIP_SUFFIXES, scan_workbook, structure_problems
+
     path = Path(path)
     data = FacilityData(path)
+    if path.suffix.lower() == ".csv":  # a CSV holds the Level 1 tables only
+        return data
     workbook = _open(path)
     try:
         names = {n.strip().lower(): n for n in workbook.sheet_names}
         if SHEET not in names:
             return data
         data.sheet = names[SHEET]
-        rows = workbook.get_sheet_by_name(data.sheet).to_python(skip_empty_area=False)
+        rows = read_rows(workbook, data.sheet, path)
     finally:
         workbook.close()
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        data.problems += structure_problems(scan_workbook(path), str(path), data.sheet)
     _parse(data, rows)
     return data
 

@@ -6,6 +6,7 @@ never as a live formula (a note typed as `=HYPERLINK(...)` stays a note).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -157,6 +158,7 @@ def _readme(wb, inv: Inventory, styles) -> None:
     r = 3
     for line in lines:
         _put(ws, r, 1, line).alignment = styles["wrap"]
+        _fit_height(ws, r)
         r += 1
     r += 1
     n = inv.recalled_count
@@ -178,6 +180,7 @@ def _readme(wb, inv: Inventory, styles) -> None:
             "See the sheet 'Factors used' (column Status) and check these values against the "
             "official Level 1 calculation spreadsheet before publishing.",
         ).alignment = styles["wrap"]
+        _fit_height(ws, r + 1)
         r += 3
     else:
         _put(
@@ -223,13 +226,26 @@ def _readme(wb, inv: Inventory, styles) -> None:
     for name, text in sheets:
         r += 1
         _put(ws, r, 1, f"{name}: {text}").alignment = styles["wrap"]
+        _fit_height(ws, r)
     if inv.warnings:
         r += 2
         _put(ws, r, 1, "Warnings from reading the input", font=styles["bold"])
         for w in inv.warnings:
             r += 1
             _put(ws, r, 1, str(w)).alignment = styles["wrap"]
-    _widths(ws, {"A": 120})
+            _fit_height(ws, r)
+    _widths(ws, {"A": README_WIDTH})
+
+
+README_WIDTH = 100
+
+
+def _fit_height(ws, row: int, width: float = README_WIDTH) -> None:
+    """Row height for a wrapped text cell: Excel and LibreOffice keep one line per row unless
+    told, so long sentences would overlap the next row."""
+    text = str(ws.cell(row, 1).value or "")
+    lines = max(1, math.ceil(len(text) * 1.1 / width))
+    ws.row_dimensions[row].height = 15 * lines
 
 
 def _inputs_sheet(wb, inv: Inventory, styles) -> None:

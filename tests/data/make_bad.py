@@ -1,0 +1,648 @@
+"""Writes the corpus of bad inputs in tests/data/bad/ and its expectations table expected.csv.
+
+Each case is a file a focal point could plausibly hand to hginv, and the one problem hginv must
+report for it: exit code of `hginv validate`, severity, sheet, cell and a fragment of the
+message. The files are committed, so the tests never depend on regenerating them; run
+`python tests/data/make_bad.py` after changing a case: it gives the same bytes again, except
+the password-protected workbook and the two saved by LibreOffice, which are kept as committed
+(writing them anew needs the optional `msoffcrypto-tool` package or LibreOffice's `soffice`,
+and they carry a random salt or the time of saving).
+
+Files that need the file system at test time (a missing path, a folder, no read permission)
+are made by the tests themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).parent
+OUT = HERE / "bad"
+FIXED_TIME = dt.datetime(2021, 1, 1)
+
+COUNTRY = [
+    ("country", "Testland"),
+    ("year", 2021),
+    ("population", 1_000_000),
+    ("electrification_rate", 50),
+]
+ACTIVITY = [("5.1.1", 1000, "t", "power plants"), ("5.9.1", 2000, "corpses", "")]
+HEADER = ("code", "activity", "unit", "notes")
+
+
+def book(
+    country=COUNTRY, activity=ACTIVITY, header=HEADER, above=(), sheets=("country", "activity")
+) -> Workbook:
+    """A workbook laid out as `hginv template` lays it out; `above` are rows above the header."""
+    wb = Workbook()
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    wb.remove(wb.active)
+    if "country" in sheets:
+        ws = wb.create_sheet("country")
+        ws.append(["field", "value"])
+        for row in country:
+            ws.append(list(row))
+    if "activity" in sheets:
+        ws = wb.create_sheet("activity")
+        for row in above:
+            ws.append(list(row))
+        ws.append(list(header))
+        for row in activity:
+            ws.append(list(row))
+    if not wb.sheetnames:
+        wb.create_sheet("Sheet1")
+    return wb
+
+
+def save(wb: Workbook, name: str) -> Path:
+    """Save, then fix the zip timestamps and document dates so that a rerun gives the same
+    bytes (the encrypted workbook is the exception: its salt is random)."""
+    path = OUT / name
+    wb.save(path)
+    with zipfile.ZipFile(path) as zin:
+        items = [(info.filename, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for filename, data in items:
+            if filename == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2021-01-01T00:00:00Z", data)
+            info = zipfile.ZipInfo(filename, date_time=(2021, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(info, data)
+    return path
+
+
+def rewrite(path: Path, part: str, change) -> Path:
+    """Rewrite one XML part of a saved workbook (to imitate other programs' files)."""
+    with zipfile.ZipFile(path) as zin:
+        items = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in items:
+            if info.filename == part:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(info, data)
+    return path
+
+
+ACTIVITY_XML = "xl/worksheets/sheet2.xml"
+COUNTRY_XML = "xl/worksheets/sheet1.xml"
+
+
+def with_activity(rows, **kw) -> Workbook:
+    return book(activity=rows, **kw)
+
+
+def with_country(**changes) -> Workbook:
+    rows = [(k, changes.pop(k)) if k in changes else (k, v) for k, v in COUNTRY]
+    rows = [r for r in rows if r[1] is not None]
+    return book(country=rows)
+
+
+# --- the cases: (file, exit code, severity, sheet, cell, message fragment, maker) ------------
+CASES: list[tuple] = []
+
+
+def case(name, exit_code, severity, sheet, cell, fragment):
+    def register(make):
+        CASES.append((name, exit_code, severity, sheet, cell, fragment, make))
+        return make
+
+    return register
+
+
+@case("unknown code.xlsx", 1, "error", "activity", "A2", "unknown sub-category code '5.1.99'")
+def _(name):
+    save(with_activity([("5.1.99", 10, "t", "")]), name)
+
+
+@case("duplicate-code.xlsx", 1, "error", "activity", "A3", "code 5.1.1 appears twice")
+def _(name):
+    save(with_activity([("5.1.1", 10, "t"), ("5.1.1", 20, "t")]), name)
+
+
+@case("negative.xlsx", 1, "error", "activity", "B2", "activity for 5.1.1 is negative")
+def _(name):
+    save(with_activity([("5.1.1", -5, "t")]), name)
+
+
+@case("text-in-number.xlsx", 1, "error", "activity", "B2", "activity for 5.1.1: not a number")
+def _(name):
+    save(with_activity([("5.1.1", "about 300", "t")]), name)
+
+
+@case("decimal-comma.xlsx", 0, "warning", "activity", "B2", "read with ',' as decimal mark as 1.5")
+def _(name):
+    save(with_activity([("5.1.1", "1,5", "kt")]), name)
+
+
+@case(
+    "thousands-dots.xlsx", 0, "warning", "activity", "B2", "'.' as thousands separator as 1234567"
+)
+def _(name):
+    save(with_activity([("5.1.1", "1.234.567", "t")]), name)
+
+
+@case("thousands-spaces.xlsx", 0, "warning", "activity", "B2", "as text as 1234567")
+def _(name):
+    save(with_activity([("5.1.1", "1 234 567", "t")]), name)
+
+
+@case("number-with-unit.xlsx", 1, "error", "activity", "B2", "type the number alone here")
+def _(name):
+    save(with_activity([("5.1.1", "1500 t", "t")]), name)
+
+
+@case("electrification-85-percent.xlsx", 0, "warning", "country", "B5", "without the % sign as 85")
+def _(name):
+    save(with_country(electrification_rate="85 %"), name)
+
+
+@case("ambiguous-comma.xlsx", 1, "error", "activity", "B2", "ambiguous: a comma followed by three")
+def _(name):
+    save(with_activity([("5.1.1", "1,234", "t")]), name)
+
+
+@case("number-as-text.xlsx", 0, "warning", "activity", "B2", "number stored as text as 1500")
+def _(name):
+    save(with_activity([("5.1.1", "1500", "t")]), name)
+
+
+@case("empty workbook.xlsx", 1, "error", "", "", "sheet 'country' is missing")
+def _(name):
+    save(book(sheets=()), name)
+
+
+@case("missing-country-sheet.xlsx", 1, "error", "", "", "sheet 'country' is missing")
+def _(name):
+    save(book(sheets=("activity",)), name)
+
+
+@case("missing-activity-sheet.xlsx", 1, "error", "", "", "sheet 'activity' is missing")
+def _(name):
+    save(book(sheets=("country",)), name)
+
+
+@case("missing-year.xlsx", 1, "error", "country", "", "required field 'year' is missing")
+def _(name):
+    save(with_country(year=None), name)
+
+
+@case("empty-year.xlsx", 1, "error", "country", "B3", "required field 'year' is missing")
+def _(name):
+    save(with_country(year=""), name)
+
+
+@case("implausible-year.xlsx", 1, "error", "country", "B3", "year is not a plausible year")
+def _(name):
+    save(with_country(year=21), name)
+
+
+@case("missing-population.xlsx", 1, "error", "country", "", "population is needed")
+def _(name):
+    wb = book(
+        country=[("country", "Testland"), ("year", 2021), ("electrification_rate", 50)],
+        activity=[("5.4.5", 1_000_000, "inhabitants")],
+    )
+    save(wb, name)
+
+
+@case("zero-population.xlsx", 1, "error", "country", "B4", "population must be above zero")
+def _(name):
+    save(with_country(population=0), name)
+
+
+@case(
+    "electrification-fraction.xlsx", 1, "error", "country", "B5", "this looks like a fraction"
+)
+def _(name):
+    save(with_country(electrification_rate=0.85), name)
+
+
+@case("electrification-150.xlsx", 1, "error", "country", "B5", "outside 0-100")
+def _(name):
+    save(with_country(electrification_rate=150), name)
+
+
+@case("electrification-missing.xlsx", 1, "error", "country", "", "electrification_rate is needed")
+def _(name):
+    wb = book(
+        country=[("country", "Testland"), ("year", 2021), ("population", 1e6)],
+        activity=[("5.4.7", 1_000_000, "inhabitants")],
+    )
+    save(wb, name)
+
+
+@case("unknown-unit.xlsx", 1, "error", "activity", "C2", "unit for 5.1.1: unknown unit 'tons'")
+def _(name):
+    save(with_activity([("5.1.1", 10, "tons")]), name)
+
+
+@case("incompatible-unit.xlsx", 1, "error", "activity", "C2", "'t' (mass) cannot be converted")
+def _(name):
+    save(with_activity([("5.8.5", 10, "t", "waste water, needs m3")]), name)
+
+
+@case("activity-without-code.xlsx", 1, "error", "activity", "A3", "without a sub-category code")
+def _(name):
+    save(with_activity([("5.1.1", 10, "t"), ("", 20, "t")]), name)
+
+
+@case("uncertainty-200.xlsx", 1, "error", "activity", "E2", "uncertainty_pct is outside 0-100")
+def _(name):
+    save(with_activity([("5.1.1", 10, "t", "", 200)], header=HEADER + ("uncertainty_pct",)), name)
+
+
+@case("date-as-activity.xlsx", 1, "error", "activity", "B2", "activity for 5.1.1 is not a number")
+def _(name):
+    save(with_activity([("5.1.1", dt.date(2021, 3, 1), "t")]), name)
+
+
+@case("header-missing.xlsx", 1, "error", "activity", "", "header row with columns 'code'")
+def _(name):
+    save(with_activity([("5.1.1", 10, "t")], header=("Code", "Quantity", "Unit")), name)
+
+
+@case("formula-no-result.xlsx", 1, "error", "activity", "B2", "formula without a saved result")
+def _(name):
+    save(with_activity([("5.1.1", "=2*500", "t"), ("5.9.1", 2000, "corpses")]), name)
+
+
+@case("merged-cells.xlsx", 0, "warning", "activity", "D2", "merged cells D2:E2")
+def _(name):
+    wb = book()
+    wb["activity"].merge_cells("D2:E2")
+    save(wb, name)
+
+
+@case("hidden-rows.xlsx", 0, "warning", "activity", "A3", "row 3 is hidden")
+def _(name):
+    wb = book()
+    wb["activity"].row_dimensions[3].hidden = True
+    save(wb, name)
+
+
+@case("spaces.xlsx", 0, "warning", "activity", "A2", "leading or trailing spaces removed")
+def _(name):
+    save(with_activity([(" 5.1.1 ", 10, "t")]), name)
+
+
+@case("header-on-row-3.xlsx", 0, "warning", "activity", "A3", "header found on row 3")
+def _(name):
+    save(book(above=[("Activity data of Testland",), ()]), name)
+
+
+@case("extra-columns.xlsx", 0, "warning", "activity", "row 1", "extra column(s) ignored: source")
+def _(name):
+    rows = [("5.1.1", 10, "t", "", "ministry of energy")]
+    save(with_activity(rows, header=HEADER + ("source",)), name)
+
+
+@case("extra-sheet.xlsx", 0, "warning", "Calculations", "", "is not read by hginv")
+def _(name):
+    wb = book()
+    wb.create_sheet("Calculations")["A1"] = "my working"
+    save(wb, name)
+
+
+@case("Côte d'Ivoire 2021.xlsx", 1, "error", "activity", "B3", "activity for 5.9.1 is negative")
+def _(name):
+    save(with_activity([("5.1.1", 10, "t"), ("5.9.1", -1, "corpses")]), name)
+
+
+@case("libreoffice-quirks.xlsx", 0, "warning", "Activity ", "", "read as 'activity'")
+def _(name):
+    """As LibreOffice and WPS write it: shared strings, cells and rows without `r`, a formula
+    with its saved result, a sheet name typed with a capital and a trailing space."""
+    wb = book()
+    wb["activity"].title = "Activity "
+    path = save(wb, name)
+
+    def change(xml):
+        xml = re.sub(r' r="[A-Z]+\d+"', "", xml)
+        xml = re.sub(r'<row r="\d+"', "<row", xml)
+        return xml.replace("<v>1000</v>", "<f>500*2</f><v>1000</v>")
+
+    rewrite(path, ACTIVITY_XML, change)
+
+
+@case("prefixed-xml.xlsx", 1, "error", "activity", "B3", "formula without a saved result")
+def _(name):
+    """As the .NET Open XML SDK writes it: every element with a namespace prefix (x:c, x:f);
+    here a formula whose result was never calculated."""
+    path = save(book(), name)
+
+    def change(xml):
+        xml = xml.replace('xmlns="http://schemas', 'xmlns:x="http://schemas', 1)
+        xml = re.sub(r"<(/?)([a-zA-Z]+)", r"<\1x:\2", xml)
+        xml = xml.replace("<x:?xml", "<?xml")
+        return xml.replace('<x:c r="B3" t="n"><x:v>2000</x:v>', '<x:c r="B3"><x:f>1000*2</x:f>')
+
+    rewrite(path, ACTIVITY_XML, change)
+
+
+@case("sep-line.csv", 1, "error", "", "B9", "activity for 5.9.1 is negative")
+def _(name):
+    """Excel's 'sep=;' first line; the cells keep the names Excel shows."""
+    _csv(name, "sep=;\n" + CSV_OK.replace("5.9.1;2000", "5.9.1;-2000"))
+
+
+@case("title-line.csv", 0, "warning", "", "B9", "read with ',' as decimal mark")
+def _(name):
+    """A title line above the tables, with no separator in it: ';' is still found."""
+    text = "Inventaire mercure 2021\n" + CSV_OK.replace("1500,5", "1 500,5")
+    _csv(name, text)
+
+
+@case("semicolon-dot-thousands.csv", 1, "error", "", "B8", "ambiguous in a file separated by ';'")
+def _(name):
+    _csv(name, CSV_OK.replace("1500,5", "1.500"))
+
+
+@case("string-typed-number.xlsx", 0, "warning", "activity", "B2", "number stored as text")
+def _(name):
+    path = save(book(), name)
+    rewrite(path, ACTIVITY_XML, lambda x: x.replace('<c r="B2" t="n">', '<c r="B2" t="str">'))
+
+
+@case("error-value.xlsx", 1, "error", "activity", "B2", "shows a spreadsheet error")
+def _(name):
+    path = save(book(), name)
+    rewrite(
+        path,
+        ACTIVITY_XML,
+        lambda x: x.replace(
+            '<c r="B2" t="n"><v>1000</v>', '<c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v>'
+        ),
+    )
+
+
+@case("xxe-external-entity.xlsx", 1, "error", "", "", "declares XML entities")
+def _(name):
+    path = save(with_activity([("5.1.1", "PLACEHOLDER", "t")]), name)
+
+    def change(xml):
+        doctype = '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        xml = re.sub(r"^<\?xml[^>]*\?>", "", xml)
+        return '<?xml version="1.0"?>' + doctype + xml.replace("PLACEHOLDER", "&xxe;")
+
+    rewrite(path, ACTIVITY_XML, change)
+
+
+@case("billion-laughs.xlsx", 1, "error", "", "", "declares XML entities")
+def _(name):
+    path = save(with_activity([("5.1.1", "PLACEHOLDER", "t")]), name)
+    entities = ['<!ENTITY l0 "lol">'] + [
+        f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    ]
+
+    def change(xml):
+        xml = re.sub(r"^<\?xml[^>]*\?>", "", xml)
+        doctype = "<!DOCTYPE worksheet [" + "".join(entities) + "]>"
+        return '<?xml version="1.0"?>' + doctype + xml.replace("PLACEHOLDER", "&l9;")
+
+    rewrite(path, ACTIVITY_XML, change)
+
+
+BOMB_BYTES = 201 * 2**20
+
+
+def _bomb(path: Path) -> None:
+    """A real workbook plus one part that inflates to 201 MB of spaces (about 200 kB zipped)."""
+    save(book(), path.name)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with z.open("xl/media/padding.xml", "w", force_zip64=True) as part:
+            block = b" " * 2**20
+            for _ in range(BOMB_BYTES // 2**20):
+                part.write(block)
+
+
+@case("zip-bomb.xlsx", 1, "error", "", "", "refused: the workbook unpacks to more than 200 MB")
+def _(name):
+    _bomb(OUT / name)
+
+
+@case("zip-bomb-lying-sizes.xlsx", 1, "error", "", "", "the workbook is damaged")
+def _(name):
+    """The same bomb whose zip directory claims the big part is 1 kB."""
+    path = OUT / name
+    _bomb(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("xl/media/padding.xml")
+    # local header: uncompressed size at offset 22 (or in the zip64 extra field)
+    start = info.header_offset
+    n, m = struct.unpack("<HH", data[start + 26 : start + 30])
+    extra = start + 30 + n
+    if data[extra : extra + 2] == b"\x01\x00":
+        data[extra + 4 : extra + 12] = struct.pack("<Q", 1024)
+    else:
+        data[start + 22 : start + 26] = struct.pack("<I", 1024)
+    # its central directory entry: uncompressed size at offset 24
+    eocd = data.rfind(b"PK\x05\x06")
+    count, _size, pos = struct.unpack("<HII", data[eocd + 10 : eocd + 20])
+    for _ in range(count):
+        name_len, extra_len, comment_len = struct.unpack("<HHH", data[pos + 28 : pos + 34])
+        if data[pos + 46 : pos + 46 + name_len] == b"xl/media/padding.xml":
+            data[pos + 24 : pos + 28] = struct.pack("<I", 1024)
+        pos += 46 + name_len + extra_len + comment_len
+    path.write_bytes(bytes(data))
+
+
+@case("not-a-spreadsheet.xlsx", 1, "error", "", "", "cannot be read as a spreadsheet")
+def _(name):
+    (OUT / name).write_text("Inventory notes, typed in Notepad and named .xlsx\n")
+
+
+@case("notes.txt", 1, "error", "", "", "not a spreadsheet file name")
+def _(name):
+    (OUT / name).write_text("country: Testland\n")
+
+
+@case("truncated.xlsx", 1, "error", "", "", "cannot be read as a spreadsheet")
+def _(name):
+    path = save(book(), name)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+@case("damaged-part.xlsx", 1, "error", "", "", "the workbook is damaged")
+def _(name):
+    path = save(book(), name)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(ACTIVITY_XML)
+    start = info.header_offset
+    n, m = struct.unpack("<HH", data[start + 26 : start + 30])
+    body = start + 30 + n + m
+    for i in range(body + 10, body + min(info.compress_size, 60)):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+@case("password-protected.xlsx", 1, "error", "", "", "password-protected")
+def _(name):
+    if (OUT / name).exists():  # its encryption salt is random: keep the committed bytes
+        return
+    try:
+        from msoffcrypto.format.ooxml import OOXMLFile
+    except ImportError:
+        print(f"  {name}: needs the package msoffcrypto-tool to be written")
+        return
+    plain = io.BytesIO()
+    book().save(plain)
+    plain.seek(0)
+    with open(OUT / name, "wb") as out:
+        OOXMLFile(plain).encrypt("hginv", out)
+
+
+def _libreoffice(name: str) -> None:
+    """A workbook really saved by LibreOffice (as .xlsx or .ods), with a negative activity.
+    Kept as committed when it exists (LibreOffice stamps the time) or soffice is missing."""
+    target = OUT / name
+    if target.exists() or shutil.which("soffice") is None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"{target.stem}.xlsx"
+        book(activity=[("5.1.1", 1000, "t"), ("5.9.1", -3, "corpses")]).save(source)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                target.suffix[1:],
+                "--outdir",
+                str(Path(tmp) / "out"),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        shutil.copy(Path(tmp) / "out" / name, target)
+
+
+@case("libreoffice-saved.xlsx", 1, "error", "activity", "B3", "activity for 5.9.1 is negative")
+def _(name):
+    _libreoffice(name)
+
+
+@case("libreoffice-saved.ods", 1, "error", "activity", "B3", "activity for 5.9.1 is negative")
+def _(name):
+    _libreoffice(name)
+
+
+def _csv(name: str, text: str, encoding="utf-8") -> None:
+    (OUT / name).write_bytes(text.replace("\n", "\r\n").encode(encoding))
+
+
+CSV_OK = (
+    "field;value\n"
+    "country;Côte d'Ivoire\n"
+    "year;2021\n"
+    "population;26378274\n"
+    "electrification_rate;72,5\n"
+    "\n"
+    "code;activity;unit;notes\n"
+    "5.1.1;1500,5;t;Centrale thermique\n"
+    "5.9.1;2000;corpses;Crématoriums\n"
+    "5.2.3;NE;t;\n"
+)
+
+
+@case("semicolon utf8-bom.csv", 0, "none", "", "", "")
+def _(name):
+    _csv(name, CSV_OK, "utf-8-sig")
+
+
+@case("semicolon-latin1.csv", 0, "warning", "", "", "the file is not UTF-8")
+def _(name):
+    _csv(name, CSV_OK, "cp1252")
+
+
+@case("comma-quoted-decimal.csv", 0, "warning", "", "B8", "read with ',' as decimal mark")
+def _(name):
+    _csv(name, CSV_OK.replace(";", ",").replace("72,5", "72.5").replace("1500,5", '"1500,5"'))
+
+
+@case("comma-unquoted-decimal.csv", 1, "error", "", "line 8", "more values than column headers")
+def _(name):
+    _csv(name, CSV_OK.replace(";", ",").replace("72,5", "72.5"))
+
+
+@case("comma-unquoted-rate.csv", 1, "error", "", "line 5", "more values than column headers")
+def _(name):
+    """electrification_rate,72,5 would otherwise be read as 72."""
+    _csv(name, CSV_OK.replace(";", ",").replace("1500,5", "1500.5"))
+
+
+@case("csv-negative.csv", 1, "error", "", "B9", "activity for 5.9.1 is negative")
+def _(name):
+    _csv(name, CSV_OK.replace("5.9.1;2000", "5.9.1;-2000"), "utf-8-sig")
+
+
+@case("csv-no-country.csv", 1, "error", "", "", "the country table is missing from the CSV")
+def _(name):
+    _csv(name, CSV_OK.split("\n\n", 1)[1], "utf-8-sig")
+
+
+@case("workbook-named.csv", 1, "error", "", "", "not a text CSV file")
+def _(name):
+    path = save(book(), name + ".xlsx")
+    shutil.move(path, OUT / name)
+
+
+@case("facility-unknown-control.xlsx", 1, "error", "facilities", "D2", "unknown")
+def _(name):
+    wb = book()
+    ws = wb.create_sheet("facilities")
+    ws.append(["code", "facility", "activity", "control"])
+    ws.append(["5.1.1", "Kessel Bay", 400, "magic-filter"])
+    save(wb, name)
+
+
+@case("facilities-exceed-national.xlsx", 1, "error", "activity", "B2", "sum to 1,500 t")
+def _(name):
+    wb = book()
+    ws = wb.create_sheet("facilities")
+    ws.append(["code", "facility", "activity", "control"])
+    ws.append(["5.1.1", "Kessel Bay", 800, "coal-esp"])
+    ws.append(["5.1.1", "Northgate", 700, "coal-esp"])
+    save(wb, name)
+
+
+@case("facilities-same-code.xlsx", 0, "none", "", "", "")
+def _(name):
+    """Two facilities under one code are two facilities, not a duplicate."""
+    wb = book()
+    ws = wb.create_sheet("facilities")
+    ws.append(["code", "facility", "activity", "control"])
+    ws.append(["5.1.1", "Kessel Bay", 400, "coal-esp"])
+    ws.append(["5.1.1", "Northgate", 300, "coal-esp"])
+    save(wb, name)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for name, *_rest, make in CASES:
+        make(name)
+    with open(OUT / "expected.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["file", "exit_code", "severity", "sheet", "cell", "message"])
+        for name, exit_code, severity, sheet, cell, fragment, _make in CASES:
+            writer.writerow([name, exit_code, severity, sheet, cell, fragment])
+    print(f"wrote {len(CASES)} files and expected.csv in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
