@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hginventory.batch import MANIFEST, output_names, run_batch
 from hginventory.cli import main
 
-from .conftest import EXAMPLES, write_workbook
+from .conftest import EXAMPLES, ROOT, write_workbook
 
 
 def sha(path: Path) -> str:
@@ -284,3 +284,16 @@ def test_outputs_inside_the_input_folder_are_not_read_back(tmp_path):
     assert "0 workbook(s) to compute, 1 unchanged" in again.output
     named = run("batch", out / "countries" / "valdoria-2021.xlsx", "-o", out, "--jobs", "1")
     assert named.exit_code == 2 and "inside the output folder" in named.output
+
+
+def test_csv_activity_files_are_taken_by_pattern_not_from_folders(tmp_path):
+    folder = tmp_path / "csv round"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "bad" / "semicolon utf8-bom.csv", folder / "Valdoria.csv")
+    shutil.copy(EXAMPLES / "valdoria-2021.xlsx", folder)
+    out = tmp_path / "out"
+    assert "1 workbook(s) to compute" in run("batch", folder, "-o", out, "--jobs", "1").output
+    result = run("batch", folder / "*.csv", folder / "*.xlsx", "-o", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "1 workbook(s) to compute, 1 unchanged" in result.output
+    assert len(pd.read_csv(out / "summary.csv")) == 2
