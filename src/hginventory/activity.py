@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from hginventory.errors import ActivityError, InputFileError, Problem, UnitError
+from hginventory.errors import ActivityError, HasProblems, InputFileError, Problem, UnitError
 from hginventory.units import conversion, parse_unit
 
 NOTATION_KEYS = {
@@ -65,7 +65,7 @@ class CountryInfo(BaseModel):
 
 
 @dataclass
-class ActivityData:
+class ActivityData(HasProblems):
     """What was read from one activity workbook, with the location of every value."""
 
     path: Path
@@ -73,14 +73,6 @@ class ActivityData:
     country: CountryInfo | None
     rows: list[dict]
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     def frame(self):
         """Activity rows as a DataFrame (code, activity, notation, unit, notes, cells)."""
@@ -595,26 +587,20 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
         return math.nan
     low = bounds.get("activity_low")
     high = bounds.get("activity_high")
-    if low and low[0] > activity:
-        problems.append(
-            Problem(
-                f"activity_low for {code} is above the activity rate",
-                found=low[2],
-                expected=f"at most {activity:g}",
-                **low[1],
+    for name, bound, wrong, expected in (
+        ("activity_low", low, "above", "at most"),
+        ("activity_high", high, "below", "at least"),
+    ):
+        if bound and (bound[0] > activity if wrong == "above" else bound[0] < activity):
+            problems.append(
+                Problem(
+                    f"{name} for {code} is {wrong} the activity rate",
+                    found=bound[2],
+                    expected=f"{expected} {activity:g}",
+                    **bound[1],
+                )
             )
-        )
-        return math.nan
-    if high and high[0] < activity:
-        problems.append(
-            Problem(
-                f"activity_high for {code} is below the activity rate",
-                found=high[2],
-                expected=f"at least {activity:g}",
-                **high[1],
-            )
-        )
-        return math.nan
+            return math.nan
     sides = [activity - low[0] if low else 0.0, high[0] - activity if high else 0.0]
     return 100.0 * max(sides) / activity
 

@@ -103,6 +103,37 @@ def _recalled_notice(inv) -> None:
         )
 
 
+def uncertainty_options(what: str):
+    """--uncertainty, --draws and --seed, the same for compute and batch."""
+
+    def add(command):
+        for option in reversed(
+            [
+                click.option("--uncertainty", is_flag=True, help=what),
+                click.option(
+                    "--draws",
+                    type=click.IntRange(min=2, max=100_000),
+                    default=10_000,
+                    show_default=True,
+                    help="Monte Carlo draws (with --uncertainty); memory grows with draws x "
+                    "sub-categories.",
+                ),
+                click.option(
+                    "--seed",
+                    type=click.IntRange(min=0),
+                    default=20_211_013,
+                    show_default=True,
+                    help="Random seed (with --uncertainty); the same seed gives the same "
+                    "numbers.",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return add
+
+
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
@@ -153,24 +184,8 @@ def _recalled_notice(inv) -> None:
     type=click.Path(path_type=Path),
     help="Sub-category -> Guidebook mapping CSV to use instead of the shipped one.",
 )
-@click.option(
-    "--uncertainty",
-    is_flag=True,
-    help="Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation.",
-)
-@click.option(
-    "--draws",
-    type=click.IntRange(min=2, max=100_000),
-    default=10_000,
-    show_default=True,
-    help="Monte Carlo draws (with --uncertainty); memory grows with draws x sub-categories.",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=20_211_013,
-    show_default=True,
-    help="Random seed (with --uncertainty); the same seed gives the same numbers.",
+@uncertainty_options(
+    "Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation."
 )
 @click.pass_context
 def compute(
@@ -983,25 +998,7 @@ def template_command(
 )
 @click.option("--xlsx", is_flag=True, help="Also write the inventory workbook of each country.")
 @click.option("--force", is_flag=True, help="Recompute workbooks that are unchanged.")
-@click.option(
-    "--uncertainty",
-    is_flag=True,
-    help="Add Monte Carlo ranges (*_p025, *_p975 columns) to every country's results.",
-)
-@click.option(
-    "--draws",
-    type=click.IntRange(min=2, max=100_000),
-    default=10_000,
-    show_default=True,
-    help="Monte Carlo draws (with --uncertainty).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=20_211_013,
-    show_default=True,
-    help="Random seed (with --uncertainty).",
-)
+@uncertainty_options("Add Monte Carlo ranges (*_p025, *_p975 columns) to every country's results.")
 @click.pass_context
 def batch_command(ctx, inputs, outdir, jobs, factors_path, xlsx, force, uncertainty, draws, seed):
     """Compute many activity workbooks: files, folders or patterns such as "data/*.xlsx".

@@ -49,7 +49,21 @@ class Problem:
         return asdict(self)
 
 
-class HginvError(Exception):
+class HasProblems:
+    """Errors and warnings of anything that carries a `problems` list."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+class HginvError(HasProblems, Exception):
     """Base of every error hginv reports to a user; never shown as a traceback."""
 
     exit_code = 1
@@ -57,10 +71,6 @@ class HginvError(Exception):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         self.problems = list(problems or [])
         super().__init__(message)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
 
     def __str__(self) -> str:
         lines = [self.args[0]]

@@ -13,25 +13,17 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hginventory.errors import ActivityError, HginvError, InputFileError, Problem
+from hginventory.errors import ActivityError, HasProblems, HginvError, InputFileError, Problem
 
 
 @dataclass
-class Validation:
+class Validation(HasProblems):
     """Every problem found in one input, and what was read (for compute to reuse)."""
 
     path: Path
     problems: list[Problem] = field(default_factory=list)
     activity: object | None = None
     inventory: object | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def ok(self) -> bool:
