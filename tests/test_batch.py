@@ -132,6 +132,40 @@ def test_batch_numbers_equal_compute_and_all_good_exits_0(tmp_path):
         assert summary.loc[case, pathways].sum() == pytest.approx(summary.at[case, "releases_kg"])
 
 
+def test_every_batch_says_how_many_recalled_factors_it_used(tmp_path):
+    out = tmp_path / "out"
+    result = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
+    assert result.exit_code == 0
+    from hginventory import compute, read_activity
+
+    summary = pd.read_csv(out / "summary.csv").set_index("name")
+    expected = 0
+    for case in ("valdoria-2021", "valdoria-2021-level2"):
+        inv = compute(read_activity(EXAMPLES / f"{case}.xlsx"))
+        assert summary.at[case, "recalled_rows"] == inv.recalled_count > 0
+        expected += inv.recalled_count
+    rows = int(summary["result_rows"].sum())
+    notice = f"Notice: {expected} of {rows} result rows, in 2 of 2 inventories, use 'recalled'"
+    assert notice in result.output
+    assert notice in (out / "batch-report.txt").read_text(encoding="utf-8")
+    combined = pd.read_csv(out / "all.csv")
+    assert (combined["status"] == "recalled").sum() == expected
+
+
+def test_a_manifest_from_another_hginv_is_not_trusted(tmp_path):
+    out = tmp_path / "out"
+    assert run("batch", EXAMPLES, "-o", out, "--jobs", "1").exit_code == 0
+    manifest = out / MANIFEST
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    lines[0] = json.dumps({"format": "hginv-batch-manifest/1"})
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    again = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
+    assert "2 workbook(s) to compute, 0 unchanged" in again.output
+    assert json.loads(manifest.read_text(encoding="utf-8").splitlines()[0])["format"].endswith("/2")
+    third = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
+    assert "0 workbook(s) to compute, 2 unchanged" in third.output
+
+
 def test_parquet_is_the_same_table_as_all_csv(tmp_path):
     out = tmp_path / "out"
     assert run("batch", EXAMPLES, "-o", out, "--jobs", "1").exit_code == 0

@@ -38,7 +38,7 @@ COUNTRIES = "countries"
 MANIFEST = "batch-manifest.jsonl"
 REPORT_CSV = "batch-report.csv"
 REPORT_TXT = "batch-report.txt"
-MANIFEST_FORMAT = "hginv-batch-manifest/1"
+MANIFEST_FORMAT = "hginv-batch-manifest/2"  # 2: results carry their recalled count
 REPORT_COLUMNS = [
     "input_file",
     "name",
@@ -90,6 +90,7 @@ class FileResult:
     year: int | None = None
     totals: dict = field(default_factory=dict)
     rows: int = 0
+    recalled: int = 0
     outputs: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     seconds: float = 0.0
@@ -269,6 +270,7 @@ class Manifest:
     def __init__(self, path: Path):
         self.path = path
         self.entries: dict[str, dict] = {}
+        self.outdated = False
         if path.is_file():
             with open(path, encoding="utf-8") as fh:
                 for line in fh:
@@ -276,15 +278,24 @@ class Manifest:
                         entry = json.loads(line)
                     except json.JSONDecodeError:
                         continue
-                    if isinstance(entry, dict) and "resolved" in entry:
+                    if not isinstance(entry, dict):
+                        continue
+                    if entry.get("format", MANIFEST_FORMAT) != MANIFEST_FORMAT:
+                        self.entries.clear()  # written by another hginv: compute it all again
+                        self.outdated = True
+                        break
+                    if "resolved" in entry:
                         self.entries[entry["resolved"]] = entry
         self._fh = None
 
     def record(self, resolved: str, result: FileResult) -> None:
         entry = {"resolved": resolved, **result.to_json()}
         self.entries[resolved] = entry
-        if self._fh is None:
-            self._fh = open(self.path, "a", encoding="utf-8")  # kept open for the whole run
+        if self._fh is None:  # kept open for the whole run
+            self._fh = open(self.path, "w" if self.outdated else "a", encoding="utf-8")
+            if self.outdated:
+                self._fh.write(json.dumps({"format": MANIFEST_FORMAT}) + "\n")
+                self.outdated = False
         self._fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._fh.flush()
 
@@ -373,6 +384,7 @@ def process_file(path: Path, name: str, key: dict) -> FileResult:
         result.country, result.iso3, result.year = meta["country"], meta["iso3"], meta["year"]
         result.totals = inv.totals()
         result.rows = len(inv.results)
+        result.recalled = inv.recalled_count
         result.outputs = {f"{COUNTRIES}/{p.name}": sha256_of(p) for p in written}
         result.problems = [p.to_dict() for p in inv.warnings]
     if result.status == "failed":
@@ -591,13 +603,14 @@ def summary_frame(results: list[FileResult], factors):
             "name": r.name,
             **{q: r.totals[q] for q in quantities},
             "result_rows": r.rows,
+            "recalled_rows": r.recalled,
             "factor_table_version": factors.label,
             "factor_table_sha256": factors.sha256,
         }
         for r in results
         if r.succeeded
     ]
-    columns = [*ID_COLUMNS, "name", *quantities, "result_rows", *TABLE_COLUMNS]
+    columns = [*ID_COLUMNS, "name", *quantities, "result_rows", "recalled_rows", *TABLE_COLUMNS]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
@@ -692,6 +705,20 @@ def write_reports(batch: BatchResult) -> dict[str, Path]:
     return {REPORT_CSV: csv_path, REPORT_TXT: txt_path}
 
 
+def recalled_notice(batch: BatchResult) -> str:
+    """How many result rows of the batch rest on 'recalled' factors (every run says so)."""
+    done = [r for r in batch.results if r.succeeded]
+    recalled = sum(r.recalled for r in done)
+    rows = sum(r.rows for r in done)
+    if not recalled:
+        return f"All {rows} result rows use factors confirmed against their cited source."
+    return (
+        f"Notice: {recalled} of {rows} result rows, in {sum(r.recalled > 0 for r in done)} of "
+        f"{len(done)} inventories, use 'recalled' factors (not confirmed against the official "
+        "Toolkit); column recalled_rows of summary.csv and status in all.csv."
+    )
+
+
 def report_text(batch: BatchResult) -> str:
     """The readable summary: counts, then each failed workbook with its located errors."""
     n = len(batch.results)
@@ -715,6 +742,10 @@ def report_text(batch: BatchResult) -> str:
     if warned:
         lines.append("Computed with warnings (see batch-report.csv):")
         lines += [f"  {r.input_file}: {len(r.warnings)} warning(s)" for r in warned]
+        lines.append("")
+    done = [r for r in batch.results if r.succeeded]
+    if done:
+        lines.append(recalled_notice(batch))
         lines.append("")
     if batch.tables.get("all.csv"):
         lines.append(

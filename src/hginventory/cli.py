@@ -1037,6 +1037,10 @@ def batch_command(ctx, inputs, outdir, jobs, factors_path, xlsx, force, uncertai
     except HginvError as exc:
         _fail(exc, ctx.obj["debug"])
     view.finish(result)
+    if any(r.succeeded for r in result.results):
+        from hginventory.batch import recalled_notice
+
+        _console(stderr=True).print(recalled_notice(result), markup=False)
     sys.exit(result.exit_code)
 
 
