@@ -36,11 +36,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) ->
     must never be overwritten.
     """
     path = Path(path)
-    for p in protect:
-        if _same_file(path, Path(p)) or path.resolve() == Path(p).resolve():
-            raise OutputError(
-                f"{path}: refusing to overwrite the input file; choose another output"
-            )
+    refuse_inputs([path], protect)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name for the output")
     folder = path.parent if str(path.parent) else Path(".")

@@ -840,14 +840,14 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
 
     sources = sources.copy()
     presence, detail = sources["presence"].tolist(), sources["detail"].tolist()
+    position = {code: i for i, code in enumerate(sources["code"])}  # one row per table code
     for code, recs in by_code.items():
         rest = code in l1_index and l1_index[code] not in drop
-        for i, row_code in enumerate(sources["code"]):
-            if row_code == code:
-                presence[i] = "quantified"
-                detail[i] = f"Level 2: {_count(len(recs))}" + (
-                    "; remainder at Level 1 defaults" if rest else ""
-                )
+        i = position[code]
+        presence[i] = "quantified"
+        detail[i] = f"Level 2: {_count(len(recs))}" + (
+            "; remainder at Level 1 defaults" if rest else ""
+        )
     sources["presence"] = pd.Series(presence, index=sources.index, dtype=sources["presence"].dtype)
     sources["detail"] = pd.Series(detail, index=sources.index, dtype=sources["detail"].dtype)
     warnings = [p for p in problems if p.severity == "warning"]
