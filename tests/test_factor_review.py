@@ -186,6 +186,22 @@ def test_overlay_marks_every_overridden_factor_with_its_origin(
     assert len(meta["overlay_table_sha256"]) == 64
 
 
+def test_one_factors_option_means_one_table_in_every_command(coal_overlay, example_path, tmp_path):
+    """compute, report and batch read --factors alike: the report states the overlay's factor."""
+    report = tmp_path / "r.html"
+    result = run("report", example_path, "--factors", coal_overlay, "-o", report, "-q")
+    assert result.exit_code == 0, result.output
+    assert "national coal.csv line 2" in report.read_text(encoding="utf-8")
+    out = tmp_path / "batch"
+    batch = run("batch", example_path, "-o", out, "--factors", coal_overlay, "-j", "1")
+    assert batch.exit_code == 0
+    computed = tmp_path / "c.xlsx"
+    single = run("compute", example_path, "--factors", coal_overlay, "-o", computed, "-q")
+    assert single.exit_code == 0
+    expected = computed.with_suffix(".csv").read_bytes()
+    assert (out / "countries" / "valdoria-2021.csv").read_bytes() == expected
+
+
 def test_overlay_adds_a_variant_row(tmp_path, make_workbook):
     overlay = tmp_path / "variants.csv"
     header = SHIPPED.read_text(encoding="utf-8").splitlines()[0]

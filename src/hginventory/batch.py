@@ -230,15 +230,9 @@ def output_names(paths: list[Path]) -> list[str]:
 
 def load_batch_factors(factors=None):
     """The factor table as `compute --factors` reads it: a folder replaces, a CSV overlays."""
-    from hginventory.factors import FactorTable, load_factors, overlay_factors
+    from hginventory.factors import FactorTable, factors_for
 
-    if isinstance(factors, FactorTable):
-        return factors
-    path = Path(factors) if factors is not None else None
-    table = load_factors(path if path is not None and path.is_dir() else None)
-    if path is not None and not path.is_dir():
-        table = overlay_factors(table, path)
-    return table
+    return factors if isinstance(factors, FactorTable) else factors_for(factors)
 
 
 def table_key(factors) -> dict:

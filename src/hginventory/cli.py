@@ -206,7 +206,6 @@ def compute(
 ) -> None:
     """Compute the inventory of one activity workbook or CSV (INPUT); checks it first."""
     from hginventory.errors import ActivityError, HginvError
-    from hginventory.factors import load_factors, overlay_factors
     from hginventory.report import write_csv, write_workbook
     from hginventory.validate import validate_input
 
@@ -220,9 +219,7 @@ def compute(
         from hginventory.files import refuse_inputs
 
         refuse_inputs([output, csv_path, *([by_csv] if by_csv else [])], [input_path])
-        factors = load_factors(factors_path if factors_path and factors_path.is_dir() else None)
-        if factors_path and not factors_path.is_dir():
-            factors = overlay_factors(factors, factors_path)
+        factors = _factor_option(factors_path)
         checked = validate_input(input_path, factors)
         if not checked.ok:
             _print_validation(checked, stderr=True)
@@ -786,7 +783,7 @@ def _print_by(summary, by) -> None:
     "--factors",
     "factors_path",
     type=click.Path(path_type=Path),
-    help="Factor table (CSV or folder) to use instead of the shipped one.",
+    help="Your factor CSV laid over the shipped table, or a folder replacing it (as in compute).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
 @click.pass_context
@@ -800,7 +797,6 @@ def report_command(
     """
     from hginventory.document import check_report_path, report_input_error, write_report
     from hginventory.errors import ActivityError, HginvError
-    from hginventory.factors import load_factors
     from hginventory.validate import validate_input
 
     debug = ctx.obj["debug"]
@@ -809,7 +805,7 @@ def report_command(
     try:
         for out in outputs:
             check_report_path(out)
-        factors = load_factors(factors_path)
+        factors = _factor_option(factors_path)
         checked = validate_input(input_path, factors)
         if not checked.ok:
             hint = report_input_error(input_path)
@@ -873,14 +869,10 @@ def _print_validation(checked, stderr: bool = False) -> None:
 
 
 def _factor_option(path: Path | None):
-    """The factor table of a --factors option: a folder replaces the shipped table, a CSV is
-    laid over it (as in compute)."""
-    from hginventory.factors import load_factors, overlay_factors
+    """The table of a --factors option (imported here: pandas stays out of --help)."""
+    from hginventory.factors import factors_for
 
-    if path and path.is_dir():
-        return load_factors(path)
-    factors = load_factors()
-    return overlay_factors(factors, path) if path else factors
+    return factors_for(path)
 
 
 @main.command("validate")

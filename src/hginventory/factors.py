@@ -611,3 +611,16 @@ def load_table(path: str | Path | None = None, base: FactorTable | None = None) 
             )
         return table
     return overlay_factors(base or load_factors(), path)
+
+
+def factors_for(path: str | Path | None = None) -> FactorTable:
+    """The factor table of a `--factors` option: the shipped table; a folder, which replaces
+    it; or a CSV laid over it row by row. The same for compute, report, validate, template and
+    batch, so that one option means one table everywhere."""
+    if path is None:
+        return load_factors()
+    path = Path(path)
+    if path.is_dir():
+        return load_factors(path)
+    return overlay_factors(load_factors(), path)
+
