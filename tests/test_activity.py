@@ -110,3 +110,49 @@ def test_unreadable_files_say_why(tmp_path, name, content, expected):
 def test_a_folder_is_not_a_workbook(tmp_path):
     with pytest.raises(InputFileError, match="is a folder"):
         read_activity(tmp_path)
+
+
+def test_text_that_overflows_to_infinity_is_not_a_number(make_workbook):
+    data = read_activity(make_workbook([("5.1.1", "1e999", "t")]), strict=False)
+    assert [(p.cell, p.message) for p in data.errors] == [
+        ("B2", "activity for 5.1.1: not a finite number")
+    ]
+
+
+def test_two_sheets_named_like_activity(tmp_path, make_workbook):
+    from openpyxl import load_workbook
+
+    path = make_workbook([("5.1.1", 100, "t")])
+    wb = load_workbook(path)
+    wb.create_sheet("Activity ").append(["code", "activity", "unit"])
+    wb.save(path)
+    data = read_activity(path, strict=False)
+    assert not data.errors and [r["code"] for r in data.rows] == ["5.1.1"]
+    assert any("other sheet(s) named like it are ignored" in p.message for p in data.warnings)
+    wb["activity"].title = " Activity"
+    wb.save(path)
+    data = read_activity(path, strict=False)
+    assert [p.message for p in data.errors] == ["2 sheets can be read as 'activity'"]
+
+
+def test_a_row_number_that_is_not_ascii_digits_does_not_stop_the_reader(make_workbook, tmp_path):
+    """`<row r="²">`: '²'.isdigit() is true but int('²') fails; the file is still read or
+    refused with a message, never a crash."""
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from hginventory.cli import main
+
+    plain = make_workbook([("5.1.1", 100, "t")])
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(odd, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith("sheet2.xml"):
+                data = data.replace(b'<row r="1"', '<row r="²"'.encode())
+            dst.writestr(item, data)
+    result = CliRunner().invoke(main, ["validate", str(odd)])
+    assert result.exit_code in (0, 1)
+    assert "unexpected problem" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

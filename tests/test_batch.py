@@ -332,3 +332,76 @@ def test_csv_activity_files_are_taken_by_pattern_not_from_folders(tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 workbook(s) to compute, 1 unchanged" in result.output
     assert len(pd.read_csv(out / "summary.csv")) == 2
+
+
+# --- found in review: each was reproduced before it was fixed ---------------------------------
+
+
+def test_parquet_has_text_as_typed_and_all_csv_keeps_it_from_being_a_formula(tmp_path):
+    from .test_level2 import with_facilities
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book = with_facilities(
+        folder / "plus.xlsx",
+        [("5.7.1", 100_000, "t")],
+        [{"code": "5.7.1", "facility": "+North station", "activity": 1000}],
+    )
+    out = tmp_path / "out"
+    assert run("batch", book, "-o", out, "-j", "1").exit_code == 0
+    parquet = fastparquet.ParquetFile(out / "all.parquet").to_pandas()
+    assert "+North station" in set(parquet["facility"])
+    text = pd.read_csv(out / "all.csv", dtype=str, keep_default_na=False)
+    assert "'+North station" in set(text["facility"])
+
+
+def test_batch_reports_every_problem_that_validate_finds(tmp_path):
+    from .test_level2 import with_facilities
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    book = with_facilities(
+        folder / "two errors.xlsx",
+        [("5.1.1", -5, "t")],
+        [{"code": "9.9.9", "facility": "Nowhere", "activity": 1}],
+    )
+    validated = run("validate", book, "--json")
+    expected = {(p["sheet"], p["cell"]) for p in json.loads(validated.output)["problems"]}
+    assert len(expected) >= 2
+    out = tmp_path / "out"
+    assert run("batch", folder, "-o", out, "-j", "1").exit_code == 1
+    reported = {(r["sheet"], r["cell"]) for r in report_rows(out)}
+    assert reported == expected
+
+
+def test_a_torn_manifest_line_cut_inside_an_accent_is_ignored(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "valdoria-2021.xlsx", folder / "Côte d'Ivoire.xlsx")
+    out = tmp_path / "out"
+    assert run("batch", folder, "-o", out, "-j", "1").exit_code == 0
+    with open(out / MANIFEST, "ab") as fh:
+        fh.write('{"resolved": "/x/Côte'.encode()[:-2])  # cut in the middle of "ô"
+    again = run("batch", folder, "-o", out, "-j", "1")
+    assert again.exit_code == 0, again.output
+    assert "0 workbook(s) to compute, 1 unchanged" in again.output
+
+
+def test_a_pattern_takes_workbooks_and_csv_files_only(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "valdoria-2021.xlsx", folder / "valdoria.xlsx")
+    (folder / "README.md").write_text("what these files are\n", encoding="utf-8")
+    result = run("batch", str(folder / "*"), "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "1 workbook(s) to compute" in result.output
+
+
+def test_a_scanner_error_names_the_file_once(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "bad" / "billion-laughs.xlsx", folder / "bl.xlsx")
+    out = tmp_path / "out"
+    assert run("batch", folder, "-o", out, "-j", "1").exit_code == 1
+    text = (out / "batch-report.txt").read_text(encoding="utf-8")
+    assert "bl.xlsx: refused" in text and "bl.xlsx: bl.xlsx" not in text

@@ -122,6 +122,8 @@ def parse_number(text: str) -> tuple[float | None, str]:
     if not s:
         return None, "empty"
     if re.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?", s):
+        if not math.isfinite(float(s)):
+            return None, "not a finite number"
         return float(s), "number stored as text"
     if not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
         return None, "not a number"
@@ -217,27 +219,50 @@ def read_rows(workbook, name: str, path: Path) -> list[list]:
 
 
 def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
-    for name in workbook.sheet_names:
-        if name.strip().lower() == wanted:
-            if name != wanted:
-                problems.append(
-                    Problem(
-                        f"sheet name {name!r} read as '{wanted}'",
-                        file=str(path),
-                        sheet=name,
-                        severity="warning",
-                    )
-                )
-            return name, read_rows(workbook, name, path)
-    problems.append(
-        Problem(
-            f"sheet '{wanted}' is missing",
-            file=str(path),
-            found=", ".join(workbook.sheet_names) or "no sheets",
-            expected=f"a sheet named '{wanted}'",
+    """The rows of the sheet named `wanted` (spaces and case aside); with several such sheets,
+    the one named exactly, or an error when none is."""
+    matching = [n for n in workbook.sheet_names if n.strip().lower() == wanted]
+    if not matching:
+        problems.append(
+            Problem(
+                f"sheet '{wanted}' is missing",
+                file=str(path),
+                found=", ".join(workbook.sheet_names) or "no sheets",
+                expected=f"a sheet named '{wanted}'",
+            )
         )
-    )
-    return None, None
+        return None, None
+    if len(matching) > 1 and wanted not in matching:
+        problems.append(
+            Problem(
+                f"{len(matching)} sheets can be read as '{wanted}'",
+                file=str(path),
+                found=", ".join(repr(n) for n in matching),
+                expected=f"one sheet named '{wanted}': rename or delete the others",
+            )
+        )
+        return None, None
+    name = wanted if wanted in matching else matching[0]
+    if len(matching) > 1:
+        problems.append(
+            Problem(
+                f"sheet {name!r} read; the other sheet(s) named like it are ignored",
+                file=str(path),
+                sheet=name,
+                found=", ".join(repr(n) for n in matching if n != name),
+                severity="warning",
+            )
+        )
+    elif name != wanted:
+        problems.append(
+            Problem(
+                f"sheet name {name!r} read as '{wanted}'",
+                file=str(path),
+                sheet=name,
+                severity="warning",
+            )
+        )
+    return name, read_rows(workbook, name, path)
 
 
 def _find_header(
@@ -276,7 +301,7 @@ def _number(
     number, note = parse_number(text)
     if isinstance(value, AmbiguousText):
         number, note = None, value.reason
-    elif number is None and _WITH_UNIT.fullmatch(text):
+    elif number is None and note == "not a number" and _WITH_UNIT.fullmatch(text):
         note = "a number followed by text; type the number alone here, and the unit in its column"
     elif number is not None and text != str(value):
         note = "read without the % sign"
@@ -614,13 +639,13 @@ def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
     """
     path = Path(path)
     _check_path(path, SPREADSHEET_SUFFIXES | {".csv"})
+    # hashed before it is read: a file saved again meanwhile then looks changed, never the same
+    digest = sha256_of(path)
     if path.suffix.lower() == ".csv":
         country, rows, problems = _read_csv_activity(path)
     else:
         country, rows, problems = _read_workbook(path)
-    result = ActivityData(
-        path=path, sha256=sha256_of(path), country=country, rows=rows, problems=problems
-    )
+    result = ActivityData(path=path, sha256=digest, country=country, rows=rows, problems=problems)
     if strict and result.errors:
         raise ActivityError(f"{path.name}: the activity workbook has errors", problems)
     return result

@@ -134,11 +134,13 @@ class BatchResult:
 # --- inputs and output names -----------------------------------------------------------------
 
 
-def _is_candidate(path: Path, root: Path) -> bool:
-    """A spreadsheet in a folder, not an Excel lock file (`~$x.xlsx`) or a hidden file."""
+def _is_candidate(path: Path, root: Path, csv: bool = False) -> bool:
+    """A spreadsheet (or, for a pattern, a CSV) in a folder, not an Excel lock file
+    (`~$x.xlsx`) or a hidden file."""
     rel = path.relative_to(root).parts
+    suffixes = SPREADSHEET_SUFFIXES | ({".csv"} if csv else set())
     return (
-        path.suffix.lower() in SPREADSHEET_SUFFIXES
+        path.suffix.lower() in suffixes
         and not path.name.startswith("~$")
         and not any(part.startswith(".") for part in rel)
         and path.is_file()
@@ -180,8 +182,10 @@ def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None
         for m in matches:
             if m.is_dir():
                 files = sorted(f for f in m.rglob("*") if _is_candidate(f, m))
+            elif _is_candidate(m, m.parent, csv=True):
+                files = [m]  # a pattern may pick CSV activity files; never a lock file
             else:
-                files = [] if m.name.startswith("~$") else [m]  # Excel's lock files
+                files = []
             found += [f for f in files if not _inside(f, skip)]
     if missing:
         raise BatchUsageError(
@@ -266,7 +270,7 @@ class Manifest:
         self.entries: dict[str, dict] = {}
         self.outdated = False
         if path.is_file():
-            with open(path, encoding="utf-8") as fh:
+            with open(path, encoding="utf-8", errors="replace") as fh:  # a torn last line
                 for line in fh:
                     try:
                         entry = json.loads(line)
@@ -333,25 +337,29 @@ def _init_worker(factors, options: BatchOptions, outdir: Path) -> None:
 
 
 def _problem_dicts(exc: HginvError, path: Path) -> list[dict]:
-    message = str(exc.args[0]).removeprefix(f"{path}: ")  # the file has its own column
+    # the file has its own column
+    message = str(exc.args[0]).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
     problems = exc.problems or [Problem(message, file=str(path))]
     return [p.to_dict() for p in problems]
 
 
 def process_file(path: Path, name: str, key: dict) -> FileResult:
     """Compute one workbook and write its outputs; never raises for a bad workbook."""
-    from hginventory.activity import read_activity
-    from hginventory.calculate import compute
+    from hginventory.errors import ActivityError
     from hginventory.report import write_csv, write_workbook
+    from hginventory.validate import validate_input
 
     factors, options, outdir = _WORKER["factors"], _WORKER["options"], _WORKER["outdir"]
     start = time.perf_counter()
     result = FileResult(input_file=str(path), name=name, status="failed", key=key)
     folder = outdir / COUNTRIES
     try:
-        activity = read_activity(path)
-        result.key = {**key, "input_sha256": activity.sha256}
-        inv = compute(activity, factors)
+        checked = validate_input(path, factors)  # every problem, as compute reports them
+        if checked.activity is not None:
+            result.key = {**key, "input_sha256": checked.activity.sha256}
+        if not checked.ok:
+            raise ActivityError(checked.summary, checked.sorted_problems())
+        inv = checked.inventory
         if options.uncertainty:
             from hginventory.uncertainty import with_uncertainty
 
@@ -519,18 +527,29 @@ TEXT_COLUMNS = (
 
 
 def _parse_results(data: bytes, header: list[str]):
-    """Result CSV text as written: empty text stays empty text, empty numbers are NaN."""
+    """Result CSV text as it was before writing: empty text stays empty text, empty numbers are
+    NaN, and the apostrophe that kept text such as `=x` from being a formula in the CSV is taken
+    off again (all.csv puts it back; all.parquet has the text as typed)."""
     import io
 
     import pandas as pd
 
+    from hginventory.report import FORMULA_STARTS
+
     numeric = [c for c in header if c not in TEXT_COLUMNS]
-    return pd.read_csv(
+    frame = pd.read_csv(
         io.BytesIO(data),
         dtype={c: str for c in header if c in TEXT_COLUMNS},
         keep_default_na=False,
         na_values={c: [""] for c in numeric},
     )
+    guarded = tuple("'" + c for c in FORMULA_STARTS)
+    for col in frame.columns.intersection(TEXT_COLUMNS):
+        values = frame[col]
+        marked = values.str.startswith(guarded)
+        if marked.any():
+            frame[col] = values.where(~marked, values.str[1:])
+    return frame
 
 
 def combined_frame(results: list[FileResult], outdir: Path, factors):

@@ -95,7 +95,8 @@ class _Sheet:
     def start(self, name, attrs) -> None:
         tag = _local(name)
         if tag == "row":
-            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            r = attrs.get("r", "")
+            self.row = int(r) if r.isascii() and r.isdigit() else self.row + 1
             self.col = 0
             self.hidden_row = attrs.get("hidden") in ("1", "true")
         elif tag == "c":
