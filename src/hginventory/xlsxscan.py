@@ -3,8 +3,9 @@
 An `.xlsx` is a zip of XML parts. Before calamine reads one, this module
 
 - refuses a decompression bomb: the sizes declared in the zip directory must add up to at most
-  `MAX_UNCOMPRESSED` bytes, and the bytes actually inflated are counted against the same limit
-  (so a directory that lies about sizes is caught too);
+  `MAX_UNCOMPRESSED` bytes. A directory that lies about sizes gets no further: Python's zipfile
+  inflates no more than a member's declared size and then fails its CRC check, reported as a
+  damaged file; the bytes inflated are also counted against the limit, should that change;
 - refuses any XML part with a document type declaration (DTD). Excel and LibreOffice never
   write one; it is the only way to declare entities, so entity expansion ("billion laughs") and
   external entities (reading local files) are refused before any parser sees them. The XML is
