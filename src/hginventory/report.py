@@ -240,12 +240,19 @@ def _readme(wb, inv: Inventory, styles) -> None:
 README_WIDTH = 100
 
 
-def _fit_height(ws, row: int, width: float = README_WIDTH) -> None:
-    """Row height for a wrapped text cell: Excel and LibreOffice keep one line per row unless
-    told, so long sentences would overlap the next row."""
-    text = str(ws.cell(row, 1).value or "")
-    lines = max(1, math.ceil(len(text) * 1.1 / width))
-    ws.row_dimensions[row].height = 15 * lines
+def fit_height(ws, row: int, widths: dict[int, float]) -> None:
+    """Row height for wrapped text in the columns `widths` (column number: width): Excel and
+    LibreOffice keep one line per row unless told, so long sentences would overlap the next
+    row."""
+    lines = max(
+        math.ceil(len(str(ws.cell(row, col).value or "")) * 1.1 / width)
+        for col, width in widths.items()
+    )
+    ws.row_dimensions[row].height = 15 * max(1, lines)
+
+
+def _fit_height(ws, row: int) -> None:
+    fit_height(ws, row, {1: README_WIDTH})
 
 
 def _inputs_sheet(wb, inv: Inventory, styles) -> None:

@@ -11,7 +11,6 @@ language of Excel: anything else makes Excel offer to "repair" the workbook.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from hginventory.activity import NOTATION_KEYS
@@ -109,16 +108,6 @@ INSTRUCTIONS = [
 ]
 
 
-def _fit_height(ws, row: int, widths: dict[int, float]) -> None:
-    """Row height for wrapped text: Excel and LibreOffice keep one line per row unless told,
-    so long sentences would overlap the next row."""
-    lines = max(
-        math.ceil(len(str(ws.cell(row, col).value or "")) * 1.1 / width)
-        for col, width in widths.items()
-    )
-    ws.row_dimensions[row].height = 15 * max(1, lines)
-
-
 def _landscape(ws, orientation: str = "landscape") -> None:
     """Print on pages as wide as the sheet."""
     ws.page_setup.orientation = orientation
@@ -163,6 +152,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
 
     from hginventory.factors import load_factors
     from hginventory.level2 import FACILITY_COLUMNS, NUMERIC_COLUMNS, default_tables
+    from hginventory.report import fit_height
     from hginventory.units import parse_unit, units_of
 
     factors = factors or load_factors()
@@ -188,7 +178,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
         elif style == "heading":
             cell.font = bold
         else:
-            _fit_height(ws, r, {1: 80})
+            fit_height(ws, r, {1: 80})
     _landscape(ws, "portrait")
     ws.print_title_rows = None
 
@@ -205,7 +195,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             if isinstance(given[name], str):
                 value.data_type = "s"
         ws.cell(row=r, column=3, value=help_text).alignment = wrap
-        _fit_height(ws, r, {3: 60})
+        fit_height(ws, r, {3: 60})
     rows = {name: r for r, (name, _) in enumerate(COUNTRY_ROWS, start=2)}
     checks = [
         _validation(
@@ -269,7 +259,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             cell = ws.cell(row=r, column=c, value=value)
             cell.data_type = "s"
             cell.alignment = wrap
-        _fit_height(ws, r, {2: 48, 3: 40})
+        fit_height(ws, r, {2: 48, 3: 40})
         ws.cell(row=r, column=4).fill = input_fill
         ws.cell(row=r, column=5, value=row.activity_unit).data_type = "s"
         for c in (4, 5, 6, 7):
