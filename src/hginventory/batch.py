@@ -337,10 +337,7 @@ def _init_worker(factors, options: BatchOptions, outdir: Path) -> None:
 
 
 def _problem_dicts(exc: HginvError, path: Path) -> list[dict]:
-    # the file has its own column
-    message = str(exc.args[0]).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
-    problems = exc.problems or [Problem(message, file=str(path))]
-    return [p.to_dict() for p in problems]
+    return [p.to_dict() for p in exc.located(path)]
 
 
 def process_file(path: Path, name: str, key: dict) -> FileResult:

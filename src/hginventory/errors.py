@@ -72,6 +72,15 @@ class HginvError(HasProblems, Exception):
         self.problems = list(problems or [])
         super().__init__(message)
 
+    def located(self, path: str | Path) -> list[Problem]:
+        """Its problems, or the message itself as one problem of `path` (without the file name
+        in front, since the file has a column of its own)."""
+        if self.problems:
+            return list(self.problems)
+        path = Path(path)
+        message = str(self.args[0]).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
+        return [Problem(message, file=str(path))]
+
     def __str__(self) -> str:
         lines = [self.args[0]]
         lines += [f"  - {p}" for p in self.problems]

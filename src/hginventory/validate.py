@@ -80,8 +80,7 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     try:
         activity = read_activity(path, strict=False)
     except InputFileError as exc:
-        message = exc.args[0].removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
-        result.problems = exc.problems or [Problem(message, file=str(path))]
+        result.problems = exc.located(path)
         return result
     result.activity = activity
     if activity.errors:
@@ -97,7 +96,7 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     try:
         facilities = read_facilities(path)
     except InputFileError as exc:
-        _add(result.problems, exc.problems or [Problem(exc.args[0], file=str(path))])
+        _add(result.problems, exc.located(path))
         return result
     _add(result.problems, facilities.problems)
     if facilities.rows:
@@ -107,7 +106,7 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     try:
         result.inventory = compute(activity, factors, facilities=facilities, level2=level2)
     except HginvError as exc:
-        _add(result.problems, exc.problems or [Problem(exc.args[0], file=str(path))])
+        _add(result.problems, exc.located(path))
         return result
     _add(result.problems, result.inventory.warnings)
     return result
