@@ -192,15 +192,24 @@ def _apply_replacements(rows: list[dict], factors: FactorTable) -> tuple[list[di
 
 
 def compute(
-    activity: ActivityData, factors: FactorTable | None = None, facilities=None, level2=None
+    activity: ActivityData,
+    factors: FactorTable | None = None,
+    facilities=None,
+    level2=None,
+    checked: list[Problem] | None = None,
 ) -> Inventory:
     """Compute the inventory of one country; raises ActivityError listing every input error.
 
     Facility rows (Level 2) are read from the workbook's optional `facilities` sheet unless
     `facilities` (a `level2.FacilityData`) is given; `level2` overrides the Level 2 tables.
+    `checked` is what `validate_input` found in the activity and facility rows (it checks
+    them first), so that the checks are not made twice.
     """
     factors = factors or load_factors()
-    problems = list(activity.problems) + check_activity(activity, factors)
+    if checked is None:
+        problems = list(activity.problems) + check_activity(activity, factors)
+    else:
+        problems = list(checked)
     errors = [p for p in problems if p.severity == "error"]
     if errors or activity.country is None:
         raise ActivityError(f"{activity.path.name}: the activity workbook has errors", problems)
@@ -241,7 +250,9 @@ def compute(
     sources = _sources(activity, factors, replaced)
     from hginventory import level2 as _level2
 
-    merged = _level2.apply(df, sources, activity, factors, facilities, level2, replaced)
+    merged = _level2.apply(
+        df, sources, activity, factors, facilities, level2, replaced, checked=checked is not None
+    )
     df, sources = merged.results, merged.sources
     df["label"] = row_labels(df)
     warnings += merged.warnings

@@ -695,11 +695,14 @@ class Merged:
     metadata: dict
 
 
-def apply(df, sources, activity, factors, facilities=None, tables=None, replaced=None) -> Merged:
+def apply(
+    df, sources, activity, factors, facilities=None, tables=None, replaced=None, checked=False
+) -> Merged:
     """Merge facility rows into the Level 1 results (see the module docstring for the rule).
 
     Raises ActivityError, located at the cells, when facility rows are wrong or sum to more
-    than their national activity row.
+    than their national activity row. With `checked`, the facility rows were already checked
+    (`check_facilities`, as `hginv validate` does) and their problems are the caller's.
     """
     import pandas as pd
 
@@ -715,7 +718,9 @@ def apply(df, sources, activity, factors, facilities=None, tables=None, replaced
     tables = tables or default_tables()
     replaced = replaced or {}
     file, sheet = str(facilities.path), facilities.sheet
-    problems = list(facilities.problems) + check_facilities(facilities, factors, tables)
+    problems = [] if checked else list(facilities.problems)
+    if not checked:
+        problems += check_facilities(facilities, factors, tables)
 
     def located(cell, message, expected="", found="", where_sheet=sheet):
         problems.append(

@@ -104,7 +104,9 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     if result.errors or activity.country is None:
         return result
     try:
-        result.inventory = compute(activity, factors, facilities=facilities, level2=level2)
+        result.inventory = compute(
+            activity, factors, facilities=facilities, level2=level2, checked=result.problems
+        )
     except HginvError as exc:
         _add(result.problems, exc.located(path))
         return result
