@@ -167,6 +167,7 @@ def test_an_existing_output_is_replaced_only_when_the_new_one_is_complete(
     monkeypatch.setattr(Workbook, "save", broken_save)
     result = CliRunner().invoke(main, ["compute", str(example_path), "-o", str(out)])
     assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot write (disk full); an existing file was left as it was" in result.output
     assert out.read_bytes() == b"last year's inventory"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inv.xlsx"]
 

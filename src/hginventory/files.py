@@ -42,7 +42,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) ->
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -53,8 +56,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) ->
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp_path, path)
-    except PermissionError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    except OSError as exc:  # no permission, disk full, ...: the previous output stays
+        raise OutputError(
+            f"{path}: cannot write ({exc.strerror or exc}); an existing file was left as it was"
+        ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
