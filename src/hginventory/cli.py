@@ -103,6 +103,17 @@ def _recalled_notice(inv) -> None:
         )
 
 
+FACTORS_HELP = (
+    "Your factor CSV, laid over the shipped table row by row (same code overrides, a new code "
+    "adds a variant); a folder replaces the shipped table."
+)
+
+
+def factors_option(help: str = FACTORS_HELP):
+    """--factors, read by `factors.factors_for` in every command that computes."""
+    return click.option("--factors", "factors_path", type=click.Path(path_type=Path), help=help)
+
+
 def uncertainty_options(what: str):
     """--uncertainty, --draws and --seed, the same for compute and batch."""
 
@@ -148,13 +159,7 @@ def uncertainty_options(what: str):
     type=click.Path(path_type=Path),
     help="CSV to write [default: <input name>-inventory.csv here].",
 )
-@click.option(
-    "--factors",
-    "factors_path",
-    type=click.Path(path_type=Path),
-    help="Your factor CSV, laid over the shipped table row by row (same code overrides, a new "
-    "code adds a variant); a folder replaces the shipped table.",
-)
+@factors_option()
 @click.option(
     "--by",
     type=click.Choice(["annex-d", "nfr"]),
@@ -779,12 +784,7 @@ def _print_by(summary, by) -> None:
     help="Report to write, .docx (Word) or .html (web page); repeat to write both "
     "[default: <input name>-report.docx and <input name>-report.html here].",
 )
-@click.option(
-    "--factors",
-    "factors_path",
-    type=click.Path(path_type=Path),
-    help="Your factor CSV laid over the shipped table, or a folder replacing it (as in compute).",
-)
+@factors_option()
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
 @click.pass_context
 def report_command(
@@ -878,12 +878,7 @@ def _factor_option(path: Path | None):
 @main.command("validate")
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--factors",
-    "factors_path",
-    type=click.Path(path_type=Path),
-    help="Your factor CSV or folder, as in compute.",
-)
+@factors_option()
 def validate_command(input_path: Path, as_json: bool, factors_path: Path | None) -> None:
     """Check an activity workbook or CSV (INPUT) without computing; list every problem.
 
@@ -935,11 +930,8 @@ def validate_command(input_path: Path, as_json: bool, factors_path: Path | None)
 @click.option("--country", "country_name", help="Fill in the country name.")
 @click.option("--year", type=click.IntRange(1950, 2100), help="Fill in the inventory year.")
 @click.option("--iso3", help="Fill in the ISO 3166 three-letter code.")
-@click.option(
-    "--factors",
-    "factors_path",
-    type=click.Path(path_type=Path),
-    help="List the sub-categories of this factor CSV or folder instead of the shipped table.",
+@factors_option(
+    "List the sub-categories of this factor CSV or folder instead of the shipped table."
 )
 def template_command(
     output: Path,
@@ -982,12 +974,7 @@ def template_command(
     type=click.IntRange(min=1),
     help="Worker processes [default: the number of CPUs]; 1 computes in this process.",
 )
-@click.option(
-    "--factors",
-    "factors_path",
-    type=click.Path(path_type=Path),
-    help="Your factor CSV laid over the shipped table, or a folder replacing it (as in compute).",
-)
+@factors_option()
 @click.option("--xlsx", is_flag=True, help="Also write the inventory workbook of each country.")
 @click.option("--force", is_flag=True, help="Recompute workbooks that are unchanged.")
 @uncertainty_options("Add Monte Carlo ranges (*_p025, *_p975 columns) to every country's results.")
