@@ -30,7 +30,7 @@ def update_golden(request) -> bool:
 
 @pytest.fixture(scope="session")
 def factors():
-    from hginventory.factors import load_factors
+    from hginventory.tables.factors import load_factors
 
     return load_factors()
 

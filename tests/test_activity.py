@@ -2,8 +2,9 @@
 
 import pytest
 
-from hginventory.activity import check_activity, parse_number, read_activity
-from hginventory.errors import ActivityError, InputFileError
+from hginventory.check.activity import check_activity
+from hginventory.core.errors import ActivityError, InputFileError
+from hginventory.read.activity import parse_number, read_activity
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,7 @@ def test_no_read_permission_is_explained(tmp_path, name, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     if name.endswith(".xlsx"):
-        monkeypatch.setattr("hginventory.xlsxscan.zipfile.is_zipfile", refuse)
+        monkeypatch.setattr("hginventory.read.scan.zipfile.is_zipfile", refuse)
     else:
         read_bytes = Path.read_bytes
         monkeypatch.setattr(

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from hginventory.batch import MANIFEST, output_names, run_batch
 from hginventory.cli import main
+from hginventory.jobs.batch import MANIFEST, output_names, run_batch
 
 from .conftest import EXAMPLES, ROOT, write_workbook
 

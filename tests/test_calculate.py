@@ -3,7 +3,7 @@
 import pytest
 
 from hginventory import compute, read_activity
-from hginventory.errors import ActivityError
+from hginventory.core.errors import ActivityError
 
 
 def run(make_workbook, rows, **country):

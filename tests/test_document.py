@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from hginventory import compute, read_activity
 from hginventory.cli import main
-from hginventory.document import Para, Table, build_document
-from hginventory.factors import PATHWAYS
+from hginventory.core.columns import PATHWAYS
+from hginventory.write.document import Para, Table, build_document
 
 NASTY_NOTE = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script> & <b>'
 NASTY_COUNTRY = "Valdoria <i>&</i> Isles"
@@ -350,7 +350,7 @@ def test_html_renders_in_a_headless_browser(story, tmp_path):
 
 def test_docx_columns_are_never_narrower_than_their_longest_word():
     """Word and LibreOffice break a word that does not fit its column ('quantifi-ed')."""
-    from hginventory.document import _column_widths
+    from hginventory.write.document import _column_widths
 
     long_text = "a sub-category name that goes on and on " * 3
     block = Table(
@@ -363,7 +363,9 @@ def test_docx_columns_are_never_narrower_than_their_longest_word():
     widths = _column_widths(block, usable)
     char = 0.21 * 7.5 / 9
     for head, width, word in zip(
-        block.headers, widths, ["Rank", "5.2.2a", "sub-category", "alternative", "sub-category"],
+        block.headers,
+        widths,
+        ["Rank", "5.2.2a", "sub-category", "alternative", "sub-category"],
         strict=True,
     ):
         assert width >= len(word) * char + 0.6 - 1e-9, head

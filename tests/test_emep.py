@@ -20,25 +20,27 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from hginventory import compute, read_activity
-from hginventory.calculate import CSV_COLUMNS
 from hginventory.cli import main
-from hginventory.emep import (
+from hginventory.core.columns import CSV_COLUMNS
+from hginventory.core.errors import FactorTableError
+from hginventory.engine.crosscheck import (
     CSV_EXTRA_COLUMNS,
     FLAG_ABOVE,
     FLAG_BELOW,
     FLAG_NOT_MAPPED,
     FLAG_WITHIN,
-    SHEET_NAME,
-    CrosscheckError,
     add_crosscheck,
     estimate,
+)
+from hginventory.tables.emep import (
+    CrosscheckError,
     load_emep_factors,
     load_emep_mapping,
     parse_conversions,
 )
-from hginventory.errors import FactorTableError
-from hginventory.factors import factors_dir
-from hginventory.report import write_csv
+from hginventory.tables.factors import factors_dir
+from hginventory.write.crosscheck_sheet import SHEET_NAME
+from hginventory.write.csv import write_csv
 
 from .conftest import EXAMPLES, GOLDEN
 from .test_golden import readable_diff
@@ -62,7 +64,7 @@ def emep():
 
 @pytest.fixture(scope="module")
 def mapping(emep):
-    from hginventory.factors import load_factors
+    from hginventory.tables.factors import load_factors
 
     return load_emep_mapping(emep=emep, toolkit=load_factors())
 

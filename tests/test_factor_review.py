@@ -18,11 +18,13 @@ from openpyxl import load_workbook
 
 from hginventory import compute, read_activity
 from hginventory.cli import main
-from hginventory.compare import compare, read_results
-from hginventory.crosswalk import ANNEX_D, load_crosswalk, summarise
-from hginventory.errors import FactorTableError
-from hginventory.factordiff import diff_tables
-from hginventory.factors import factors_dir, load_table, overlay_factors
+from hginventory.core.errors import FactorTableError
+from hginventory.engine.compare import compare
+from hginventory.engine.crosswalk import summarise
+from hginventory.engine.factordiff import diff_tables
+from hginventory.read.results import read_results
+from hginventory.tables.crosswalk import ANNEX_D, load_crosswalk
+from hginventory.tables.factors import factors_dir, load_table, overlay_factors
 from tests.conftest import EXAMPLES
 
 SHIPPED = factors_dir() / "toolkit_level1.csv"

@@ -5,8 +5,9 @@ import shutil
 
 import pytest
 
-from hginventory.errors import FactorTableError
-from hginventory.factors import PATHWAYS, load_factors
+from hginventory.core.columns import PATHWAYS
+from hginventory.core.errors import FactorTableError
+from hginventory.tables.factors import load_factors
 
 # Every sub-category of the Toolkit (Level 2 numbering), as listed in shared/reference/
 # toolkit_level1.md §2.3. Level 1 splits some into suffixed variants (5.1.3a ...).
@@ -72,7 +73,7 @@ def test_table_has_version_and_content_hash(factors):
 
 @pytest.fixture
 def table_copy(tmp_path, factors):
-    from hginventory.factors import factors_dir
+    from hginventory.tables.factors import factors_dir
 
     folder = tmp_path / "factors"
     shutil.copytree(factors_dir(), folder)

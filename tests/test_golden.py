@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from hginventory import compute, read_activity
-from hginventory.report import write_csv
+from hginventory.write.csv import write_csv
 
 from .conftest import EXAMPLES, GOLDEN
 

@@ -17,9 +17,11 @@ from openpyxl import load_workbook
 
 from hginventory import compute, read_activity
 from hginventory.cli import main
-from hginventory.errors import ActivityError, FactorTableError
-from hginventory.factors import PATHWAYS, factors_dir
-from hginventory.level2 import article8_table, load_level2
+from hginventory.core.columns import PATHWAYS
+from hginventory.core.errors import ActivityError, FactorTableError
+from hginventory.engine.level2 import article8_table
+from hginventory.tables.factors import factors_dir
+from hginventory.tables.level2 import load_level2
 
 from .conftest import EXAMPLES, write_workbook
 
@@ -465,7 +467,8 @@ def test_facility_text_never_becomes_a_formula(tmp_path):
     wb["facilities"]["B2"].data_type = "s"  # typed as text, e.g. with a leading apostrophe
     wb.save(path)
     inv = compute(read_activity(path))
-    from hginventory.report import write_csv, write_workbook
+    from hginventory.write.csv import write_csv
+    from hginventory.write.workbook import write_workbook
 
     rows = list(csv.DictReader(write_csv(inv, tmp_path / "o.csv").open(encoding="utf-8")))
     assert rows[1]["facility"] == "'" + name
@@ -475,7 +478,7 @@ def test_facility_text_never_becomes_a_formula(tmp_path):
 
 
 def test_level1_workbook_has_article8_sheet_and_no_facilities_sheet(tmp_path, example_path):
-    from hginventory.report import write_workbook
+    from hginventory.write.workbook import write_workbook
 
     inv = compute(read_activity(example_path))
     assert set(inv.results["method"]) == {"default"} and set(inv.results["facility"]) == {""}
@@ -485,7 +488,7 @@ def test_level1_workbook_has_article8_sheet_and_no_facilities_sheet(tmp_path, ex
 
 def test_facilities_given_from_python(tmp_path, factors):
     """Batch scripts may read the facilities themselves and pass them to compute()."""
-    from hginventory.level2 import read_facilities
+    from hginventory.read.facilities import read_facilities
 
     path = with_facilities(
         tmp_path / "f.xlsx",

@@ -6,9 +6,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hginventory.activity import ActivityData, CountryInfo
-from hginventory.calculate import OUTPUT_COLUMNS, compute
-from hginventory.factors import load_factors
+from hginventory.core.columns import OUTPUT_COLUMNS
+from hginventory.engine.calculate import compute
+from hginventory.read.activity import ActivityData, CountryInfo
+from hginventory.tables.factors import load_factors
 
 FACTORS = load_factors()
 CODES = FACTORS.codes

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from hginventory.cli import main
-from hginventory.template import ERROR_MAX, PROMPT_MAX, TITLE_MAX
-from hginventory.units import parse_unit, units_of
+from hginventory.core.units import parse_unit, units_of
+from hginventory.write.template import ERROR_MAX, PROMPT_MAX, TITLE_MAX
 
 from .conftest import write_workbook
 
@@ -67,9 +67,7 @@ def test_template_guards_the_cells_a_focal_point_types(template, factors):
         by_type.setdefault(dv.type, []).append(dv)
     [activity] = by_type["custom"]
     assert str(activity.sqref) == f"D2:D{ws.max_row}"
-    assert activity.formula1 == (
-        'OR(AND(ISNUMBER(D2),D2>=0),D2="NO",D2="NE",D2="NA",D2="IE")'
-    )
+    assert activity.formula1 == ('OR(AND(ISNUMBER(D2),D2>=0),D2="NO",D2="NE",D2="NA",D2="IE")')
     lists = {dv.formula1: dv for dv in by_type["list"]}
     rows = _activity_rows(ws)
     for factor in factors.rows:

@@ -13,13 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from hginventory.activity import read_activity
-from hginventory.calculate import compute
 from hginventory.cli import main
-from hginventory.distributions import Z975, mean, ppf, resolve
-from hginventory.errors import ActivityError, FactorTableError
-from hginventory.factors import PATHWAYS, factors_dir, load_factors
-from hginventory.uncertainty import run_uncertainty, simulate, with_uncertainty
+from hginventory.core.columns import PATHWAYS
+from hginventory.core.distributions import Z975, mean, ppf, resolve
+from hginventory.core.errors import ActivityError, FactorTableError
+from hginventory.engine.calculate import compute
+from hginventory.engine.uncertainty import run_uncertainty, simulate, with_uncertainty
+from hginventory.read.activity import read_activity
+from hginventory.tables.factors import factors_dir, load_factors
 
 EXTRA = ["factor_distribution", "dist_param1", "dist_param2"]
 

@@ -1,7 +1,7 @@
 import pytest
 
-from hginventory.errors import UnitError
-from hginventory.units import conversion, parse_factor_unit, parse_unit
+from hginventory.core.errors import UnitError
+from hginventory.core.units import conversion, parse_factor_unit, parse_unit
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from hginventory.activity import read_activity
 from hginventory.cli import main
-from hginventory.validate import validate_input
+from hginventory.jobs.validate import validate_input
+from hginventory.read.activity import read_activity
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -146,8 +146,8 @@ def test_input_bytes_never_change(tmp_path, monkeypatch):
 def test_template_refuses_to_replace_its_input(tmp_path):
     src = tmp_path / "in.xlsx"
     shutil.copy(BAD / "negative.xlsx", src)
-    from hginventory.errors import OutputError
-    from hginventory.template import write_template
+    from hginventory.core.errors import OutputError
+    from hginventory.write.template import write_template
 
     with pytest.raises(OutputError, match="refusing to overwrite the input"):
         write_template(src, force=True, protect=[src])
@@ -173,7 +173,7 @@ def test_an_existing_output_is_replaced_only_when_the_new_one_is_complete(
 
 
 INJECTIONS = {
-    "country": "=HYPERLINK(\"http://evil.example\",\"Valdoria\")",
+    "country": '=HYPERLINK("http://evil.example","Valdoria")',
     "note": "+cmd|' /C calc'!A0",
     "facility": "@SUM(1+1)*cmd|' /C calc'!A0",
     "other": "-2+3+cmd|' /C calc'!A0",

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from hginventory import compute, read_activity
-from hginventory.report import top_sources, write_workbook
+from hginventory.engine.inventory import top_sources
+from hginventory.write.workbook import write_workbook
 
 EXPECTED_TABLES = {
     "Summary inputs": "tblSummaryInputs",
@@ -143,7 +144,7 @@ def test_workbook_with_nothing_quantified_still_opens(tmp_path, make_workbook):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_opens_the_workbook_and_the_report(xlsx, tmp_path, inv):
-    from hginventory.document import write_docx
+    from hginventory.write.document import write_docx
 
     docx = write_docx(inv, tmp_path / "report.docx")
     profile = (tmp_path / "profile").as_uri()

@@ -9,20 +9,20 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _API = {
-    "read_activity": "activity",
-    "ActivityData": "activity",
-    "CountryInfo": "activity",
-    "load_factors": "factors",
-    "FactorTable": "factors",
-    "FactorRow": "factors",
-    "compute": "calculate",
-    "Inventory": "calculate",
-    "write_csv": "report",
-    "write_workbook": "report",
-    "HginvError": "errors",
-    "Problem": "errors",
-    "validate_input": "validate",
-    "write_template": "template",
+    "read_activity": "read.activity",
+    "ActivityData": "read.activity",
+    "CountryInfo": "read.activity",
+    "load_factors": "tables.factors",
+    "FactorTable": "tables.factors",
+    "FactorRow": "tables.factors",
+    "compute": "engine.calculate",
+    "Inventory": "engine.inventory",
+    "write_csv": "write.csv",
+    "write_workbook": "write.workbook",
+    "HginvError": "core.errors",
+    "Problem": "core.errors",
+    "validate_input": "jobs.validate",
+    "write_template": "write.template",
 }
 
 __all__ = ["__version__", *_API]

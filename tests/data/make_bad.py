@@ -221,9 +221,7 @@ def _(name):
     save(with_country(population=0), name)
 
 
-@case(
-    "electrification-fraction.xlsx", 1, "error", "country", "B5", "this looks like a fraction"
-)
+@case("electrification-fraction.xlsx", 1, "error", "country", "B5", "this looks like a fraction")
 def _(name):
     save(with_country(electrification_rate=0.85), name)
 

@@ -1,0 +1,176 @@
+"""Checks of the facility rows (Level 2) against the factor and Level 2 tables."""
+
+from __future__ import annotations
+
+from hginventory.core.errors import Problem, UnitError
+from hginventory.core.units import conversion, parse_factor_unit, parse_unit
+from hginventory.read.activity import cell_text
+from hginventory.read.facilities import FacilityData
+from hginventory.tables.level2 import Level2Tables
+
+
+def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[Problem]:
+    """Problems of facility rows against the factor tables, each located at its cell."""
+    problems: list[Problem] = []
+    seen: dict[tuple, str] = {}
+
+    def err(rec, column, message, found="", expected="", severity="error"):
+        problems.append(
+            Problem(
+                message,
+                file=str(data.path),
+                sheet=data.sheet,
+                cell=rec["cells"][column],
+                found=found,
+                expected=expected,
+                severity=severity,
+            )
+        )
+
+    for rec in data.rows:
+        code, name = rec["code"], rec["facility"]
+        if code not in tables.families or code not in factors:
+            err(
+                rec,
+                "code",
+                f"sub-category {code!r} cannot be described facility by facility",
+                code,
+                "one of " + ", ".join(sorted(tables.families)),
+            )
+            continue
+        family = tables.families[code]
+        factor = factors[code]
+        if not name:
+            err(rec, "facility", "facility name is empty", expected="a name for the facility")
+        elif (code, name.lower()) in seen:
+            err(
+                rec,
+                "facility",
+                f"facility {name!r} appears twice for {code} "
+                f"(first at {seen[(code, name.lower())]})",
+                name,
+            )
+        seen.setdefault((code, name.lower()), rec["cells"]["facility"])
+        if rec["activity"] is None and not rec.get("activity_bad"):
+            if rec["capacity"] is not None and rec["utilisation"] is not None:
+                if rec["utilisation"] > 100 or 0 < rec["utilisation"] < 1:
+                    err(
+                        rec,
+                        "utilisation",
+                        "utilisation is a percentage from 0 to 100",
+                        cell_text(rec["utilisation"]),
+                        "per cent, e.g. 85",
+                    )
+                else:
+                    rec["activity"] = rec["capacity"] * rec["utilisation"] / 100.0
+            else:
+                err(
+                    rec,
+                    "activity",
+                    f"activity of facility {name!r} is missing",
+                    expected=f"{factor.activity_description} ({factor.activity_unit}), "
+                    "or capacity and utilisation (per cent)",
+                )
+        unit = rec["unit"] or factor.activity_unit
+        try:
+            conversion(unit, factor.activity_unit)
+        except UnitError as exc:
+            err(rec, "unit", f"unit for {code}: {exc.args[0]}", unit, factor.activity_unit)
+        if rec["input_type"]:
+            row = tables.inputs.get(rec["input_type"])
+            if row is None or row.family != family:
+                err(
+                    rec,
+                    "input_type",
+                    f"unknown input type for {code}",
+                    rec["input_type"],
+                    _choices(tables.inputs, family),
+                )
+            elif _per_dimension(row.input_factor_unit) != _dimension(factor.activity_unit):
+                err(
+                    rec,
+                    "input_type",
+                    "input type is per another kind of activity",
+                    rec["input_type"],
+                    factor.activity_unit,
+                )
+        if rec["hg_content"] is not None:
+            hu = rec["hg_content_unit"] or factor.input_factor_unit
+            try:
+                if _per_dimension(hu) != _dimension(factor.activity_unit):
+                    raise UnitError(f"{hu} is not per {factor.activity_unit}")
+            except UnitError as exc:
+                err(
+                    rec,
+                    "hg_content_unit",
+                    f"Hg content unit: {exc.args[0]}",
+                    hu,
+                    f"e.g. {factor.input_factor_unit} or mg/kg",
+                )
+            if rec["input_type"]:
+                err(
+                    rec,
+                    "input_type",
+                    "both hg_content and input_type given: hg_content is used",
+                    rec["input_type"],
+                    severity="warning",
+                )
+        if rec["control"]:
+            _check_control(rec, family, tables, err)
+        if rec["coincinerated_waste_t"] is not None and family != "cement":
+            err(
+                rec,
+                "coincinerated_waste_t",
+                "waste co-incineration is for cement kilns only",
+                cell_text(rec["coincinerated_waste_t"]),
+                "blank",
+            )
+        if rec["measured_input_kg"] is not None and rec["coincinerated_waste_t"]:
+            err(
+                rec,
+                "coincinerated_waste_t",
+                "the measured Hg input (plant mass balance) "
+                "already includes the waste fuels: coincinerated_waste_t is not used",
+                cell_text(rec["coincinerated_waste_t"]),
+                severity="warning",
+            )
+    return problems
+
+
+def _choices(rows: dict, family: str) -> str:
+    ids = [k for k, v in rows.items() if v.family == family]
+    return "one of " + ", ".join(ids) if ids else f"nothing: no choices for family {family}"
+
+
+def _dimension(unit: str) -> str:
+    return parse_unit(unit).dimension
+
+
+def _per_dimension(factor_unit: str) -> str:
+    return parse_factor_unit(factor_unit).per.dimension
+
+
+def _check_control(rec, family, tables, err) -> None:
+    ids = [c.strip() for c in rec["control"].split("+") if c.strip()]
+    rows = []
+    for cid in ids:
+        row = tables.configs.get(cid)
+        if row is None or row.family != family:
+            err(
+                rec,
+                "control",
+                f"unknown control configuration {cid!r} for {rec['code']}",
+                rec["control"],
+                _choices(tables.configs, family),
+            )
+            return
+        rows.append(row)
+    kinds = [r.kind for r in rows]
+    if kinds.count("control") != 1 or kinds[-1] != "control":
+        err(
+            rec,
+            "control",
+            "give one control configuration, optionally after a pretreatment "
+            "(e.g. coal-washing + coal-esp)",
+            rec["control"],
+        )

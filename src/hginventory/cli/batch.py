@@ -1,0 +1,151 @@
+"""`hginv batch`: many inventories in one run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hginventory.cli.common import factors_option, fail, main, make_console, uncertainty_options
+
+
+@main.command("batch")
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the results (created if needed).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes [default: the number of CPUs]; 1 computes in this process.",
+)
+@factors_option()
+@click.option("--xlsx", is_flag=True, help="Also write the inventory workbook of each country.")
+@click.option("--force", is_flag=True, help="Recompute workbooks that are unchanged.")
+@uncertainty_options("Add Monte Carlo ranges (*_p025, *_p975 columns) to every country's results.")
+@click.pass_context
+def batch_command(ctx, inputs, outdir, jobs, factors_path, xlsx, force, uncertainty, draws, seed):
+    """Compute many activity workbooks: files, folders or patterns such as "data/*.xlsx".
+
+    Writes one CSV per country (a workbook too with --xlsx) in OUTDIR/countries, the combined
+    tables all.csv and all.parquet, summary.csv of national totals, and batch-report.csv/.txt
+    listing every problem with its cell. A bad workbook does not stop the others. Running the
+    same command again skips workbooks unchanged since the last run (--force recomputes) and
+    resumes an interrupted batch. Exit code 0 when all succeeded, 1 when any failed, 2 when
+    there is nothing to compute.
+    """
+    from hginventory.core.errors import HginvError
+    from hginventory.jobs.batch import BatchUsageError, run_batch
+
+    given = {n for n in ("draws", "seed") if ctx.get_parameter_source(n).name == "COMMANDLINE"}
+    if given and not uncertainty:
+        raise click.UsageError("--draws and --seed need --uncertainty")
+    view = _BatchView(interactive=sys.stdout.isatty())
+    try:
+        with view:
+            result = run_batch(
+                inputs,
+                outdir,
+                jobs=jobs,
+                factors=factors_path,
+                xlsx=xlsx,
+                force=force,
+                uncertainty=uncertainty,
+                draws=draws,
+                seed=seed,
+                on_start=view.start,
+                on_result=view.update,
+            )
+    except BatchUsageError as exc:
+        raise click.UsageError(exc.args[0]) from None
+    except HginvError as exc:
+        fail(exc, ctx.obj["debug"])
+    view.finish(result)
+    if any(r.succeeded for r in result.results):
+        from hginventory.jobs.batch import recalled_notice
+
+        make_console(stderr=True).print(recalled_notice(result), markup=False)
+    sys.exit(result.exit_code)
+
+
+class _BatchView:
+    """A rich progress bar on a terminal; one plain line per workbook otherwise (CI logs)."""
+
+    def __init__(self, interactive: bool):
+        self.interactive = interactive
+        self.progress = None
+        self.counts = {"ok": 0, "failed": 0, "skipped": 0}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress is not None:
+            self.progress.stop()
+
+    def start(self, todo: int, skipped: int) -> None:
+        if not self.interactive:
+            click.echo(f"{todo} workbook(s) to compute, {skipped} unchanged")
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[bold]hginv batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[green]{task.fields[ok]} done[/] [red]{task.fields[failed]} failed[/]"),
+            TextColumn("{task.fields[skipped]} unchanged"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=make_console(),
+        )
+        self.task = self.progress.add_task("batch", total=todo + skipped, ok=0, failed=0, skipped=0)
+        self.progress.start()
+
+    def update(self, r) -> None:
+        self.counts[r.status] += 1
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1, **self.counts)
+            if r.status == "failed":
+                self.progress.console.print(
+                    f"[red]failed[/] {r.input_file}: {len(r.errors)} error(s)", markup=True
+                )
+            return
+        if r.status == "failed":
+            from hginventory.core.errors import Problem
+
+            first = Problem(**(r.errors or r.problems)[0])
+            click.echo(f"FAILED  {r.input_file}: {len(r.errors)} error(s); first: {first}")
+        elif r.status == "skipped":
+            click.echo(f"skipped {r.input_file} (unchanged)")
+        else:
+            click.echo(f"ok      {r.input_file} -> countries/{r.name}.csv ({r.seconds:.2f} s)")
+
+    def finish(self, result) -> None:
+        out = result.outdir
+        line = (
+            f"{result.count('ok')} computed, {result.count('skipped')} unchanged, "
+            f"{result.count('failed')} failed in {result.seconds:.1f} s; results in {out}"
+        )
+        if self.interactive:
+            make_console().print(line, markup=False)
+        else:
+            click.echo(line)
+        if result.failed:
+            msg = f"{len(result.failed)} workbook(s) failed; see {out / 'batch-report.txt'}"
+            make_console(stderr=True).print(f"[bold red]Error:[/] {msg}", markup=True)

@@ -1,0 +1,366 @@
+"""`hginv factors`: list, show, validate and diff factor tables."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hginventory.cli.common import fail, main, make_console, pct_text, report_error
+
+FACTOR_SETS = ("toolkit", "emep")
+
+
+def _load_for_cli(path, base_path=None, debug=False):
+    """A complete table, or an overlay on `base_path` (default the shipped table)."""
+    from hginventory.core.errors import HginvError
+    from hginventory.tables.factors import load_factors, load_table
+
+    try:
+        base = load_factors(base_path) if base_path else None
+        return load_table(path, base)
+    except HginvError as exc:
+        fail(exc, debug)
+
+
+def _finite(value):
+    """JSON has no Infinity or NaN: a per cent change from zero becomes null."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+@main.group()
+def factors() -> None:
+    """Factor tables: list, show, validate and diff them."""
+
+
+@factors.command("list")
+@click.option("--group", "group", help="Only this source group (id such as fuels, or its name).")
+@click.option(
+    "--set",
+    "factor_set",
+    type=click.Choice(FACTOR_SETS),
+    default="toolkit",
+    show_default=True,
+    help="Which factor set.",
+)
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="Your factor CSV laid over the shipped table (as in compute).",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV to standard output.")
+@click.option("--json", "as_json", is_flag=True, help="Write JSON to standard output.")
+@click.pass_context
+def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
+    """List the factor table: code, name, input factor and range, distribution, source."""
+    from rich.table import Table
+
+    from hginventory.core.columns import PATHWAYS
+
+    if factor_set == "emep":
+        _list_emep(ctx, group, as_csv, as_json)
+        return
+    table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
+    frame = table.frame()
+    if group:
+        frame = frame[(frame["source_group"] == group) | (frame["group_name"] == group)]
+        if frame.empty:
+            make_console(stderr=True).print(
+                f"[bold red]Error:[/] no source group {group!r}; "
+                f"expected one of {', '.join(table.groups) or 'the table groups'}"
+            )
+            sys.exit(1)
+    columns = [
+        "code",
+        "sub_category",
+        "source_group",
+        "input_factor",
+        "input_factor_low",
+        "input_factor_high",
+        "input_factor_unit",
+        "activity_unit",
+        *PATHWAYS,
+        "status",
+        "confidence",
+        "factor_id",
+        "factor_source",
+    ]
+    if as_csv or as_json:
+        from hginventory.write.sheets import csv_safe
+
+        out = frame[columns]
+        if as_json:
+            click.echo(out.to_json(orient="records", indent=1, force_ascii=False))
+        else:
+            click.echo(csv_safe(out).to_csv(index=False, lineterminator="\n"), nl=False)
+        return
+    view = Table(title=f"{table.title} ({table.label})", show_lines=False)
+    for name in ("Code", "Sub-category", "Input factor (low-high)", "Distribution"):
+        view.add_column(name)
+    view.add_column("Source")
+    view.add_column("Status")
+    origins = getattr(table, "origins", {})
+    for r in frame.itertuples(index=False):
+        source = f"{r.document} v{r.version}"
+        if r.code in origins:
+            source += f" ({Path(origins[r.code]['file']).name} line {origins[r.code]['line']})"
+        rng = ""
+        if r.input_factor_low == r.input_factor_low and r.input_factor_low is not None:
+            rng = f" ({r.input_factor_low:g}-{r.input_factor_high:g})"
+        dist = " ".join(f"{p[:5]} {getattr(r, p):g}" for p in PATHWAYS if getattr(r, p))
+        status = r.status + (f" ({r.confidence})" if r.confidence else "")
+        view.add_row(
+            r.code,
+            r.sub_category,
+            f"{r.input_factor:g} {r.input_factor_unit}{rng}",
+            dist,
+            source,
+            status,
+        )
+    make_console().print(view)
+
+
+def _list_emep(ctx, group, as_csv, as_json) -> None:
+    """The EMEP/EEA Guidebook Hg air emission factors (`--group` filters on NFR or chapter)."""
+    from rich.table import Table
+
+    from hginventory.core.errors import HginvError
+    from hginventory.tables.emep import load_emep_factors
+
+    try:
+        table = load_emep_factors()
+    except HginvError as exc:
+        fail(exc, ctx.obj["debug"])
+    frame = table.frame()
+    if group:
+        frame = frame[frame["NFR"].str.startswith(group) | frame["chapter"].str.startswith(group)]
+        if frame.empty:
+            make_console(stderr=True).print(
+                f"[bold red]Error:[/] no Guidebook row with NFR code or chapter {group!r}"
+            )
+            sys.exit(1)
+    if as_csv or as_json:
+        from hginventory.write.sheets import csv_safe
+
+        if as_json:
+            click.echo(frame.to_json(orient="records", indent=1, force_ascii=False))
+        else:
+            click.echo(csv_safe(frame).to_csv(index=False, lineterminator="\n"), nl=False)
+        return
+    view = Table(title=f"EMEP/EEA Guidebook Hg air emission factors ({table.id}@{table.version})")
+    for name in ("Row", "NFR", "Table", "Type", "Technology / fuel", "Value (95 % CI)", "Status"):
+        view.add_column(name)
+    for r in frame.itertuples(index=False):
+        what = " / ".join(v for v in (r.Technology, r.Fuel, r.Abatement) if v and v != "NA")
+        ci = f" ({r.CI_lower:g}-{r.CI_upper:g})" if r.CI_lower == r.CI_lower else ""
+        view.add_row(r.row_id, r.NFR, r.Table, r.Type, what, f"{r.Value:g} {r.Unit}{ci}", r.status)
+    make_console().print(view)
+
+
+@factors.command("show")
+@click.argument("code")
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="Your factor CSV laid over the shipped table (as in compute).",
+)
+@click.pass_context
+def factors_show(ctx, code, factors_path) -> None:
+    """Show one factor row in full, with its provenance and Convention/NFR links."""
+    from rich.table import Table
+
+    from hginventory.core.errors import HginvError
+    from hginventory.tables.crosswalk import link_for, load_crosswalk
+    from hginventory.tables.factors import FIELDS
+
+    table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
+    if code not in table:
+        make_console(stderr=True).print(
+            f"[bold red]Error:[/] no factor row {code!r} in {table.label}", markup=True
+        )
+        sys.exit(1)
+    row = table[code]
+    view = Table(title=f"{code} {row.sub_category}", show_header=False)
+    view.add_column("Field", style="bold")
+    view.add_column("Value")
+    view.add_row("factor_id", table.factor_id(code))
+    view.add_row("source", table.source(row))
+    for name in FIELDS:
+        value = getattr(row, name)
+        text = ";".join(value) if isinstance(value, tuple) else str(value)
+        view.add_row(name, "" if value is None else text)
+    doc = table.documents.get(row.document, {})
+    if doc:
+        view.add_row("document title", doc.get("title", ""))
+        view.add_row("document address", doc.get("address", ""))
+    try:
+        link = link_for(code, load_crosswalk())
+    except HginvError:
+        link = None
+    if link:
+        view.add_row("Annex D category", link.annex_d or "-")
+        view.add_row("Convention article", link.convention_article or "-")
+        view.add_row("NFR (primary)", link.nfr_primary or "-")
+        view.add_row("NFR (others)", ";".join(link.nfr_other) or "-")
+        view.add_row("crosswalk provenance", link.provenance)
+    make_console().print(view)
+
+
+@factors.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def factors_validate(paths) -> None:
+    """Validate factor tables (default: the shipped ones and the crosswalk).
+
+    A CSV with every column is checked as a complete table; a CSV with some columns is checked
+    as an overlay of the shipped table. Every problem is printed with file, line and field;
+    the exit code is 1 if any table has an error (usable as a CI step).
+    """
+    from hginventory.core.errors import HginvError
+    from hginventory.tables.crosswalk import load_crosswalk
+    from hginventory.tables.factors import load_factors, load_table
+
+    console = make_console()
+    failed = False
+    checks = [(str(p), lambda p=p: load_table(p)) for p in paths]
+    if not paths:
+        checks = [
+            ("shipped factor table", load_factors),
+            ("crosswalk", lambda: load_crosswalk(codes=load_factors().codes)),
+        ]
+    for name, check in checks:
+        try:
+            result = check()
+        except HginvError as exc:
+            failed = True
+            report_error(exc)
+            continue
+        if getattr(result, "origins", None) is not None:
+            what = f"overlay {result.overlay_label} of {result.base.label}, "
+            what += f"{len(result.origins)} rows"
+        elif hasattr(result, "label"):
+            what = f"{result.label}, {len(result)} rows"
+        else:
+            what = f"{len(result)} rows"
+        console.print(f"[green]OK[/] {name} ({what})")
+    sys.exit(1 if failed else 0)
+
+
+@factors.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--inventory",
+    "inventories",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Activity workbook to compute with both tables (repeatable) [default: examples/].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Write the diff as JSON to standard output.")
+@click.option(
+    "--fail-on-change",
+    is_flag=True,
+    help="Exit with code 3 when a row or an inventory total changed (for CI).",
+)
+@click.pass_context
+def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
+    """What changed from factor table OLD to NEW, and what it does to inventories.
+
+    OLD and NEW are factor CSVs or folders; a CSV with only some columns is read as an overlay
+    of OLD. Exit code 0 (or 3 with --fail-on-change when something changed), 1 on errors.
+    """
+    import json
+
+    from rich.table import Table
+
+    from hginventory.engine.factordiff import (
+        diff_tables,
+        example_inventories,
+        impact,
+        impact_frame,
+        moved,
+    )
+
+    debug = ctx.obj["debug"]
+    before = _load_for_cli(old, debug=debug)
+    after = _load_for_cli(new, base_path=old, debug=debug)
+    table_diff = diff_tables(before, after)
+    paths = list(inventories) or example_inventories()
+    impacts = [impact(p, before, after) for p in paths]
+    changed = bool(table_diff) or any(i.changed for i in impacts)
+    if as_json:
+        payload = {
+            "old": {"label": before.label, "sha256": before.sha256, "path": str(old)},
+            "new": {"label": after.label, "sha256": after.sha256, "path": str(new)},
+            "rows": table_diff.frame().to_dict(orient="records"),
+            "inventories": impact_frame(impacts).to_dict(orient="records"),
+            "errors": {i.name: i.error for i in impacts if i.error},
+            "changed": changed,
+            "warnings": [w for w in [table_diff.version_warning] if w],
+        }
+        click.echo(json.dumps(_finite(payload), indent=1, ensure_ascii=False, default=str))
+    else:
+        console = make_console()
+        console.print(
+            f"Factor table diff: {old} ({before.label}) -> {new} ({after.label})", markup=False
+        )
+        if not table_diff:
+            console.print("No row of the factor table changed.")
+        else:
+            rows = Table(title="Rows changed")
+            for name in ("Code", "Change", "Field", "Kind", "Old", "New"):
+                rows.add_column(name)
+            for r in table_diff.frame().itertuples(index=False):
+                rows.add_row(r.code, r.change, r.field, r.kind, r.old, r.new)
+            console.print(rows)
+        if table_diff.version_warning:
+            make_console(stderr=True).print(
+                f"  warning: {table_diff.version_warning}", markup=False
+            )
+        if not paths:
+            console.print("No example inventory found; give one with --inventory WORKBOOK.")
+        for imp in impacts:
+            if imp.error:
+                console.print(f"{imp.name}: cannot be computed with both tables", markup=False)
+                console.print(f"  {imp.error}", markup=False)
+                continue
+            view = Table(title=f"{imp.name}: national totals (kg Hg/y)")
+            for name in ("Total", "Old", "New", "Change", "%"):
+                view.add_column(name, justify="left" if name == "Total" else "right")
+            for r in imp.totals.itertuples(index=False):
+                view.add_row(
+                    r.total.removesuffix("_kg"),
+                    f"{r.old_kg:,.2f}",
+                    f"{r.new_kg:,.2f}",
+                    f"{r.change_kg:+,.2f}",
+                    pct_text(r.change_pct),
+                )
+            console.print(view)
+            groups = imp.groups[moved(imp.groups)]
+            if len(groups):
+                view = Table(title=f"{imp.name}: source groups that moved (kg Hg/y)")
+                for name in ("Source group", "Quantity", "Old", "New", "Change", "%"):
+                    view.add_column(name, justify="left" if name[0] in "SQ" else "right")
+                for r in groups.itertuples(index=False):
+                    view.add_row(
+                        r.source_group,
+                        r.quantity.removesuffix("_kg"),
+                        f"{r.old_kg:,.2f}",
+                        f"{r.new_kg:,.2f}",
+                        f"{r.change_kg:+,.2f}",
+                        pct_text(r.change_pct),
+                    )
+                console.print(view)
+            else:
+                console.print(f"{imp.name}: no source group total moved.", markup=False)
+    if fail_on_change and changed:
+        make_console(stderr=True).print("Factor tables differ (--fail-on-change).")
+        sys.exit(3)

@@ -1,0 +1,425 @@
+"""Commands on one inventory: compute, validate, report, template, diff."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hginventory.cli.common import (
+    factors_flag,
+    factors_option,
+    fail,
+    main,
+    make_console,
+    pct_text,
+    print_recalled_notice,
+    print_totals,
+    print_validation,
+    uncertainty_options,
+)
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Workbook to write [default: <input name>-inventory.xlsx here].",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    help="CSV to write [default: <input name>-inventory.csv here].",
+)
+@factors_option()
+@click.option(
+    "--by",
+    type=click.Choice(["annex-d", "nfr"]),
+    help="Also print air emissions summed by Minamata Annex D category or by NFR code.",
+)
+@click.option(
+    "--by-csv",
+    type=click.Path(path_type=Path),
+    help="Write the --by summary to this CSV.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
+@click.option(
+    "--crosscheck",
+    type=click.Choice(["emep"]),
+    help="Add a second estimate of air releases from the EMEP/EEA Guidebook factors.",
+)
+@click.option(
+    "--conversion",
+    "conversions",
+    multiple=True,
+    metavar="CODE=VALUE",
+    help="Country value of a cross-check unit conversion, e.g. 5.1.1=21.5 (GJ per t coal). "
+    "Repeatable.",
+)
+@click.option(
+    "--emep-mapping",
+    type=click.Path(path_type=Path),
+    help="Sub-category -> Guidebook mapping CSV to use instead of the shipped one.",
+)
+@uncertainty_options("Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation.")
+@click.pass_context
+def compute(
+    ctx,
+    input_path: Path,
+    output: Path | None,
+    csv_path: Path | None,
+    factors_path: Path | None,
+    by: str | None,
+    by_csv: Path | None,
+    quiet: bool,
+    crosscheck: str | None = None,
+    conversions: tuple[str, ...] = (),
+    emep_mapping: Path | None = None,
+    uncertainty: bool = False,
+    draws: int = 10_000,
+    seed: int = 20_211_013,
+) -> None:
+    """Compute the inventory of one activity workbook or CSV (INPUT); checks it first."""
+    from hginventory.core.errors import ActivityError, HginvError
+    from hginventory.jobs.validate import validate_input
+    from hginventory.write.csv import write_csv
+    from hginventory.write.workbook import write_workbook
+
+    debug = ctx.obj["debug"]
+    if (conversions or emep_mapping) and not crosscheck:
+        raise click.UsageError("--conversion and --emep-mapping need --crosscheck emep")
+    stem = input_path.stem
+    output = output or Path(f"{stem}-inventory.xlsx")
+    csv_path = csv_path or output.with_suffix(".csv")
+    try:
+        from hginventory.core.files import refuse_inputs
+
+        refuse_inputs([output, csv_path, *([by_csv] if by_csv else [])], [input_path])
+        factors = factors_flag(factors_path)
+        checked = validate_input(input_path, factors)
+        if not checked.ok:
+            print_validation(checked, stderr=True)
+            raise ActivityError(checked.summary)  # the table above lists the problems
+        inv = checked.inventory
+        if crosscheck:
+            _add_crosscheck(inv, conversions, emep_mapping)
+        if uncertainty:
+            from hginventory.engine.uncertainty import with_uncertainty
+
+            inv = with_uncertainty(inv, draws=draws, seed=seed)
+        write_workbook(inv, output, protect=[input_path])
+        write_csv(inv, csv_path, protect=[input_path])
+        summary = _by_summary(inv, by, by_csv, protect=[input_path]) if by else None
+    except HginvError as exc:
+        fail(exc, debug)
+    console = make_console()
+    for w in inv.warnings:
+        make_console(stderr=True).print(f"  warning: {w}", markup=False)
+    if not quiet:
+        print_totals(inv)
+        if inv.crosscheck is not None:
+            _print_crosscheck(inv)
+        if inv.uncertainty is not None:
+            _print_uncertainty(inv)
+        console.print(f"Wrote {output} and {csv_path}", markup=False)
+    if summary is not None:
+        _print_by(summary, by)
+    print_recalled_notice(inv)
+
+
+def _add_crosscheck(inv, conversions, mapping_path) -> None:
+    from hginventory.engine.crosscheck import add_crosscheck
+    from hginventory.tables.emep import load_emep_factors, load_emep_mapping, parse_conversions
+
+    emep = load_emep_factors()
+    mapping = load_emep_mapping(mapping_path, emep=emep, toolkit=inv.factors)
+    overrides = parse_conversions(conversions, mapping)
+    add_crosscheck(inv, factors=emep, mapping=mapping, overrides=overrides)
+
+
+def _print_crosscheck(inv) -> None:
+    from hginventory.engine.crosscheck import flagged_table
+    from hginventory.write.crosscheck_sheet import SHEET_NAME
+
+    cc = inv.crosscheck
+    console = make_console()
+    if len(cc.flagged()):
+        console.print(flagged_table(cc))
+    else:
+        console.print(
+            f"EMEP/EEA cross-check: the Toolkit air figure of all {len(cc.mapped)} mapped "
+            "sub-categories lies within the Guidebook 95 % interval."
+        )
+    console.print(f"Details in the workbook sheet '{SHEET_NAME}'.", markup=False)
+
+
+def _print_uncertainty(inv) -> None:
+    """National totals with their Monte Carlo 95 % interval."""
+    from rich.table import Table
+
+    from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+
+    res = inv.uncertainty
+    names = {"hg_input_kg": "Hg input (counted)", "releases_kg": "Total releases"}
+    names.update({f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS})
+    table = Table(title=f"Uncertainty: {res.draws:,} Monte Carlo draws, seed {res.seed} (kg Hg/y)")
+    for col in ["Pathway", "Median", "2.5th pct", "97.5th pct", "Approach 1 U"]:
+        table.add_column(col, justify="left" if col == "Pathway" else "right")
+    for row in res.table("total").itertuples(index=False):
+        table.add_row(
+            names[row.quantity],
+            f"{row.median:,.1f}",
+            f"{row.p025:,.1f}",
+            f"{row.p975:,.1f}",
+            f"{row.approach1_u_pct:,.0f} %",
+        )
+    make_console().print(table)
+
+
+@main.command("diff")
+@click.argument("baseline", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(path_type=Path),
+    help="Write every change (sub-category x pathway) to this CSV.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Also list sub-categories that did not move.")
+@click.pass_context
+def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
+    """Compare two computed inventories (hginv CSV outputs or workbooks).
+
+    Per sub-category and pathway: change in kg and per cent, rows added or gone, and whether
+    the activity or the factor changed.
+    """
+    from rich.table import Table
+
+    from hginventory.core.errors import HginvError
+    from hginventory.engine.compare import compare, pathway_totals, per_code
+    from hginventory.read.results import read_results
+    from hginventory.write.csv import write_changes
+
+    try:
+        diff = compare(read_results(baseline), read_results(new))
+        if csv_path:
+            write_changes(diff, csv_path, protect=[baseline, new])
+    except HginvError as exc:
+        fail(exc, ctx.obj["debug"])
+    console = make_console()
+    codes = per_code(diff)
+    shown = codes if show_all else codes[codes["state"] != "same"]
+    view = Table(title=f"{baseline.name} -> {new.name}: sub-categories (kg Hg/y)")
+    for name in ("Code", "Sub-category", "State", "Why", "Input old", "Input new"):
+        view.add_column(name, justify="right" if "old" in name or "new" in name else "left")
+    for name in ("Releases old", "Releases new", "Change", "%"):
+        view.add_column(name, justify="right")
+    for r in shown.itertuples(index=False):
+        why = ", ".join(
+            w for w, f in (("activity", r.activity_changed), ("factor", r.factor_changed)) if f
+        )
+        view.add_row(
+            r.code,
+            f"{r.sub_category} - {r.facility}" if r.facility else r.sub_category,
+            r.state,
+            why,
+            f"{r.input_baseline_kg:,.2f}",
+            f"{r.input_new_kg:,.2f}",
+            f"{r.releases_baseline_kg:,.2f}",
+            f"{r.releases_new_kg:,.2f}",
+            f"{r.releases_change_kg:+,.2f}",
+            pct_text(r.releases_change_pct),
+        )
+    console.print(view)
+    unchanged = int((codes["state"] == "same").sum())
+    if unchanged and not show_all:
+        console.print(f"{unchanged} sub-categories unchanged (--all lists them).")
+    totals = Table(title="Sum of rows per pathway (before the double-counting adjustments)")
+    for name in ("Quantity", "Baseline", "New", "Change", "%"):
+        totals.add_column(name, justify="left" if name == "Quantity" else "right")
+    for r in pathway_totals(diff).itertuples(index=False):
+        totals.add_row(
+            r.quantity.removesuffix("_kg"),
+            f"{r.baseline_kg:,.2f}",
+            f"{r.new_kg:,.2f}",
+            f"{r.change_kg:+,.2f}",
+            pct_text(r.change_pct),
+        )
+    console.print(totals)
+    if csv_path:
+        console.print(f"Wrote {csv_path}", markup=False)
+
+
+def _by_summary(inv, by, by_csv, protect):
+    """The --by summary of compute (and its CSV if asked)."""
+    from hginventory.core.files import atomic_write
+    from hginventory.engine.crosswalk import summarise
+    from hginventory.write.sheets import csv_safe
+
+    summary = summarise(inv, by)
+    if by_csv:
+        frame = csv_safe(summary)
+        atomic_write(
+            by_csv,
+            lambda tmp: frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
+            protect,
+        )
+    return summary
+
+
+def _print_by(summary, by) -> None:
+    from rich.table import Table
+
+    title = (
+        "Air emissions by Minamata Annex D category"
+        if by == "annex-d"
+        else ("Air emissions by NFR code (primary code of each sub-category)")
+    )
+    view = Table(title=f"{title} (kg Hg/y)")
+    for name in summary.columns:
+        view.add_column(name, justify="right" if name == "air_kg" else "left")
+    for r in summary.itertuples(index=False):
+        view.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r))
+    make_console().print(view)
+
+
+@main.command("report")
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Report to write, .docx (Word) or .html (web page); repeat to write both "
+    "[default: <input name>-report.docx and <input name>-report.html here].",
+)
+@factors_option()
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
+@click.pass_context
+def report_command(
+    ctx, input_path: Path, outputs: tuple[Path, ...], factors_path: Path | None, quiet: bool
+) -> None:
+    """Write a draft national inventory report from an activity workbook (INPUT).
+
+    The report follows the chapters of the Toolkit's reporting template; it is computed from
+    the activity workbook (a result CSV or workbook lacks the notes and screening it needs).
+    """
+    from hginventory.core.errors import ActivityError, HginvError
+    from hginventory.jobs.validate import validate_input
+    from hginventory.read.results import report_input_error
+    from hginventory.write.document import check_report_path, write_report
+
+    debug = ctx.obj["debug"]
+    stem = input_path.stem
+    outputs = outputs or (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
+    try:
+        for out in outputs:
+            check_report_path(out)
+        factors = factors_flag(factors_path)
+        checked = validate_input(input_path, factors)
+        if not checked.ok:
+            hint = report_input_error(input_path)
+            if hint:
+                raise hint
+            print_validation(checked, stderr=True)
+            raise ActivityError(checked.summary)  # the table above lists the problems
+        inv = checked.inventory
+        for out in outputs:
+            write_report(inv, out, protect=[input_path])
+    except HginvError as exc:
+        fail(exc, debug)
+    for w in inv.warnings:
+        make_console(stderr=True).print(f"  warning: {w}", markup=False)
+    if not quiet:
+        make_console().print(f"Wrote {' and '.join(str(o) for o in outputs)}", markup=False)
+    if inv.recalled_count:
+        make_console(stderr=True).print(
+            f"[yellow]Notice:[/] {inv.recalled_count} of {len(inv.results)} factors used are "
+            "'recalled' (not confirmed against the official Toolkit); the report says so up "
+            "front and lists them in Annex A.",
+        )
+
+
+@main.command("validate")
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@factors_option()
+def validate_command(input_path: Path, as_json: bool, factors_path: Path | None) -> None:
+    """Check an activity workbook or CSV (INPUT) without computing; list every problem.
+
+    Exit code 0 when there is nothing worse than a warning, 1 when there are errors, 2 when
+    the command line is wrong. The input is only read.
+    """
+    from hginventory.core.errors import HginvError, Problem
+    from hginventory.jobs.validate import Validation, validate_input
+
+    try:
+        factors = factors_flag(factors_path)
+    except HginvError as exc:
+        if not as_json:
+            raise
+        problems = exc.problems or [Problem(exc.args[0], file=str(factors_path), kind="factors")]
+        click.echo(Validation(factors_path, problems).to_json())  # scripts always get JSON
+        sys.exit(1)
+    checked = validate_input(input_path, factors)
+    if as_json:
+        click.echo(checked.to_json())
+    else:
+        print_validation(checked)
+        if checked.ok:
+            note = " (read the warnings)" if checked.warnings else ""
+            make_console().print(
+                f"{input_path.name}: no errors{note}; ready for hginv compute",
+                markup=False,
+                emoji=False,
+            )
+        else:
+            make_console().print(
+                f"{input_path.name}: {len(checked.errors)} error(s) to fix before hginv compute",
+                markup=False,
+                emoji=False,
+            )
+    sys.exit(checked.exit_code)
+
+
+@main.command("template")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default="hginv-template.xlsx",
+    show_default=True,
+    help="Workbook to write.",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+@click.option("--country", "country_name", help="Fill in the country name.")
+@click.option("--year", type=click.IntRange(1950, 2100), help="Fill in the inventory year.")
+@click.option("--iso3", help="Fill in the ISO 3166 three-letter code.")
+@factors_option(
+    "List the sub-categories of this factor CSV or folder instead of the shipped table."
+)
+def template_command(
+    output: Path,
+    force: bool,
+    country_name: str | None,
+    year: int | None,
+    iso3: str | None,
+    factors_path: Path | None,
+) -> None:
+    """Write an activity workbook to fill in: every sub-category, units, instructions."""
+    from hginventory.write.template import write_template
+
+    factors = factors_flag(factors_path)
+    country = {"country": country_name, "year": year, "iso3": iso3}
+    write_template(output, factors, force=force, country=country)
+    make_console().print(
+        f"Wrote {output}: fill in the sheets 'country' and 'activity', then run "
+        f"hginv validate {output}",
+        markup=False,
+        emoji=False,
+    )

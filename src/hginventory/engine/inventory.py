@@ -1,0 +1,170 @@
+"""The computed inventory (results, sources present, totals) and summaries derived from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS, PATHWAYS
+from hginventory.core.errors import Problem
+from hginventory.read.activity import CountryInfo
+from hginventory.tables.factors import FactorTable
+
+if TYPE_CHECKING:
+    from hginventory.engine.crosscheck import Crosscheck
+    from hginventory.engine.uncertainty import UncertaintyResult
+
+
+def sources_present(inv: Inventory) -> pd.DataFrame:
+    """The screening of source types, where a blank alternative row (e.g. ASGM with the mercury
+    used known) whose default row was quantified is not counted as a data gap."""
+    s = inv.sources.copy()
+    quantified = set(s.loc[s["presence"] == "quantified", "code"])
+    factors = inv.factors
+    alternative = s["code"].map(
+        lambda c: (
+            c in factors and factors[c].replaces in quantified if factors[c].replaces else False
+        )
+    )
+    blank = alternative & (s["presence"] == "not reported")
+    s.loc[blank, "presence"] = "alternative not used"
+    s.loc[blank, "detail"] = s.loc[blank, "code"].map(lambda c: f"{factors[c].replaces} quantified")
+    return s
+
+
+def sources_by_presence(inv: Inventory) -> dict[str, int]:
+    counts = sources_present(inv)["presence"].value_counts()
+    return {k: int(counts[k]) for k in PRESENCE_TEXT if k in counts} | {
+        k: int(v) for k, v in counts.items() if k not in PRESENCE_TEXT
+    }
+
+
+REST = "rest of the country (Level 1 defaults)"
+
+
+PRESENCE_TEXT = {
+    "quantified": "present and quantified",
+    "NO": "not occurring (NO)",
+    "NE": "not estimated (NE)",
+    "NA": "not applicable (NA)",
+    "IE": "included elsewhere (IE)",
+    "not reported": "not reported in the activity workbook",
+    "alternative not used": "alternative calculation not used (the default row was quantified)",
+}
+
+
+@dataclass
+class Inventory:
+    """A computed national inventory: one result row per sub-category present, and totals."""
+
+    country: CountryInfo
+    results: pd.DataFrame
+    sources: pd.DataFrame
+    factors: FactorTable
+    metadata: dict
+    warnings: list[Problem] = field(default_factory=list)
+    crosscheck: Crosscheck | None = None  # EMEP/EEA cross-check, see hginventory.emep
+    uncertainty: UncertaintyResult | None = None
+
+    @property
+    def recalled_count(self) -> int:
+        """How many result rows rest on a recalled factor (a Level 2 row: on any of its factors)."""
+        return int((self.results["status"] == "recalled").sum())
+
+    def csv_frame(self) -> pd.DataFrame:
+        frame = self.results[CSV_COLUMNS]
+        if self.crosscheck is not None:
+            frame = self.crosscheck.extend(frame)
+        if self.uncertainty is not None:
+            frame = self.uncertainty.extend_csv(frame)
+        return frame
+
+    def input_summary(self) -> pd.DataFrame:
+        """The Toolkit's summary of mercury inputs: per sub-category, with the share counted."""
+        r = self.results
+        return pd.DataFrame(
+            {
+                "code": r["code"],
+                "sub_category": r["label"],
+                "source_group": r["group_name"],
+                "hg_input_kg": r["hg_input_kg"],
+                "counted_share": r["input_total_weight"],
+                "counted_input_kg": r["hg_input_kg"] * r["input_total_weight"],
+            }
+        )
+
+    def counted_releases(self) -> pd.DataFrame:
+        """Releases per pathway as counted in the national totals (exclusions applied)."""
+        r = self.results
+        out = r[OUTPUT_COLUMNS].copy()
+        excludes = [set(text.split(";")) for text in r["release_total_exclude"]]
+        for p in PATHWAYS:
+            excluded = np.fromiter((p in xs for xs in excludes), bool, len(excludes))
+            if excluded.any():
+                out.loc[excluded, f"{p}_kg"] = 0.0
+        return out
+
+    def totals(self) -> dict[str, float]:
+        """National totals after the double-counting adjustments (kg Hg/y)."""
+        counted = self.counted_releases()
+        out = {"hg_input_kg": float(self.input_summary()["counted_input_kg"].sum())}
+        out.update({c: float(counted[c].sum()) for c in OUTPUT_COLUMNS})
+        out["releases_kg"] = sum(out[c] for c in OUTPUT_COLUMNS)
+        return out
+
+    def sums(self) -> dict[str, float]:
+        """Plain sums of all rows, before the double-counting adjustments."""
+        out = {"hg_input_kg": float(self.results["hg_input_kg"].sum())}
+        out.update({c: float(self.results[c].sum()) for c in OUTPUT_COLUMNS})
+        out["releases_kg"] = sum(out[c] for c in OUTPUT_COLUMNS)
+        return out
+
+    def group_summary(self) -> pd.DataFrame:
+        """Inputs and releases by source group, as counted in the national totals."""
+        r = self.results
+        counted = self.counted_releases()
+        frame = pd.concat(
+            [
+                r[["group_order", "group_name"]],
+                (r["hg_input_kg"] * r["input_total_weight"]).rename("hg_input_kg"),
+                counted,
+            ],
+            axis=1,
+        )
+        grouped = frame.groupby(["group_order", "group_name"], sort=True).sum().reset_index()
+        grouped["releases_kg"] = grouped[OUTPUT_COLUMNS].sum(axis=1)
+        return grouped.drop(columns="group_order").rename(columns={"group_name": "source_group"})
+
+
+def row_labels(results: pd.DataFrame) -> pd.Series:
+    """Names for report tables: Level 2 rows share a code, so they carry the facility name,
+    and the rest of such a code's activity is marked as computed at Level 1 defaults."""
+    names = results["sub_category"].astype(str)
+    if "facility" not in results:
+        return names
+    facility = ["" if f is None or f != f else str(f) for f in results["facility"]]
+    codes = results["code"].tolist()
+    with_facilities = {c for c, f in zip(codes, facility, strict=True) if f}
+    labels = [
+        f"{n} - {f}" if f else (f"{n} - {REST}" if c in with_facilities else n)
+        for n, f, c in zip(names, facility, codes, strict=True)
+    ]
+    return pd.Series(labels, index=results.index, dtype=names.dtype)
+
+
+def top_sources(inv: Inventory, n: int = 10) -> pd.DataFrame:
+    """The n sub-categories releasing most mercury, as counted in the national totals."""
+    r = inv.results
+    frame = pd.DataFrame(
+        {
+            "code": r["code"],
+            "sub_category": r["label"],
+            "source_group": r["group_name"],
+            "hg_input_kg": r["hg_input_kg"],
+            "releases_kg": inv.counted_releases().sum(axis=1),
+        }
+    )
+    return frame.sort_values("releases_kg", ascending=False, kind="stable").head(n)

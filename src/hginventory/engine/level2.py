@@ -1,0 +1,388 @@
+"""Inventory Level 2: facility-by-facility detail for coal, cement, chlor-alkali, ASGM and waste.
+
+A country that knows its power plants, kilns, chlor-alkali plant, mining methods and
+incinerators describes them on an optional `facilities` sheet of the activity workbook. Each
+facility row replaces the Level 1 default for the part of the national activity it covers; what
+the facilities leave of the national activity row is still computed at Level 1 defaults, so
+nothing is counted twice and no activity is lost. Facilities summing to more than the national
+row is an error located at the national activity cell.
+
+The controlled lists (input types, control configurations) and their factors live in
+`factors/level2/` as reviewable CSV, validated on load like the Level 1 table.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from hginventory.check.facilities import check_facilities
+from hginventory.core.columns import PATHWAYS
+from hginventory.core.errors import ActivityError, Problem
+from hginventory.core.units import conversion, parse_factor_unit
+from hginventory.read.activity import NOTATION_KEYS
+from hginventory.read.facilities import FacilityData, read_facilities
+from hginventory.tables.level2 import CONFIDENCE_RANK, TOLERANCE, Level2Tables, default_tables
+
+
+def _kg_per(activity_unit: str, factor_unit: str) -> float:
+    fu = parse_factor_unit(factor_unit)
+    return conversion(activity_unit, fu.per.symbol) * fu.to_kg
+
+
+def _worst(parts: list[tuple[str, str]]) -> tuple[str, str]:
+    """The evidence status of a result built from several factor rows: the weakest one."""
+    recalled = [c for s, c in parts if s == "recalled"]
+    if recalled:
+        return "recalled", min(recalled, key=lambda c: CONFIDENCE_RANK[c])
+    return "confirmed", ""
+
+
+def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) -> dict:
+    """One facility's result row, built on the Level 1 row of its sub-category."""
+    code = rec["code"]
+    l1 = factors[code]
+    row = dict(base)
+    unit = rec["unit"] or l1.activity_unit
+    mult = _kg_per(unit, l1.input_factor_unit)
+    used: list[tuple[str, str, str, str, str]] = []  # (id, source, status, confidence, doc)
+    l1_used = (factors.factor_id(code), factors.source(l1), l1.status, l1.confidence, l1.document)
+
+    if rec["measured_input_kg"] is not None:
+        hg_input = rec["measured_input_kg"]
+        basis = f"measured Hg input {hg_input:g} kg/y (plant mass balance)"
+    else:
+        if rec["hg_content"] is not None:
+            hu = rec["hg_content_unit"] or l1.input_factor_unit
+            per_unit = rec["hg_content"] * _kg_per(unit, hu)
+            basis = f"Hg content {rec['hg_content']:g} {hu} (facility data)"
+        elif rec["input_type"]:
+            it = tables.inputs[rec["input_type"]]
+            per_unit = it.input_factor * _kg_per(unit, it.input_factor_unit)
+            basis = f"input type {it.id}: {it.input_factor:g} {it.input_factor_unit}"
+            used.append(
+                (tables.factor_id(it.id), tables.source(it), it.status, it.confidence, it.document)
+            )
+        else:
+            per_unit = base["default_input_factor"] * base.get("scale", 1.0) * mult
+            basis = f"Level 1 input factor {l1.input_factor:g} {l1.input_factor_unit}"
+            used.append(l1_used)
+        hg_input = rec["activity"] * per_unit
+        if rec["coincinerated_waste_t"]:
+            ci = tables.inputs["cement-coincinerated-waste"]
+            hg_input += (
+                rec["coincinerated_waste_t"] * ci.input_factor * _kg_per("t", ci.input_factor_unit)
+            )
+            basis += f" + {rec['coincinerated_waste_t']:g} t waste co-incinerated"
+            used.append(
+                (tables.factor_id(ci.id), tables.source(ci), ci.status, ci.confidence, ci.document)
+            )
+
+    if rec["control"]:
+        ids = [c.strip() for c in rec["control"].split("+") if c.strip()]
+        rows = [tables.configs[c] for c in ids]
+        dist = dict(rows[-1].distribution)
+        for pre in reversed(rows[:-1]):
+            dist = {p: pre.distribution[p] + pre.pass_through * dist[p] for p in PATHWAYS}
+        for cfg in rows:
+            used.append(
+                (
+                    tables.factor_id(cfg.id),
+                    tables.source(cfg),
+                    cfg.status,
+                    cfg.confidence,
+                    cfg.document,
+                )
+            )
+        control = " + ".join(ids)
+    else:
+        dist = {p: base[p] for p in PATHWAYS}
+        if l1_used not in used:
+            used.append(l1_used)
+        control = ""
+
+    out = {p: hg_input * dist[p] for p in PATHWAYS}
+    measured_air = rec["measured_air_kg"]
+    if measured_air is not None:
+        rest_share = 1.0 - dist["air"]
+        rest = hg_input - measured_air
+        where = rec["cells"]["measured_air_kg"]
+        if rest < -TOLERANCE * max(1.0, hg_input):
+            errors.append(
+                (
+                    where,
+                    f"measured air emission {measured_air:g} kg/y is more than the "
+                    f"calculated Hg input {hg_input:g} kg/y of {rec['facility']!r}",
+                    "give the plant's Hg input as measured_input_kg (mass balance) or "
+                    "its hg_content",
+                )
+            )
+        elif rest > TOLERANCE * max(1.0, hg_input) and rest_share <= TOLERANCE:
+            errors.append(
+                (
+                    where,
+                    f"the distribution factors of {rec['facility']!r} send all mercury to "
+                    "air, so the part of the Hg input above the measured air emission has no "
+                    "pathway",
+                    "a control configuration that captures Hg, or measured_input_kg",
+                )
+            )
+        rest = max(rest, 0.0) if rest_share > TOLERANCE else 0.0
+        out = {p: rest * dist[p] / rest_share if rest else 0.0 for p in PATHWAYS}
+        out["air"] = measured_air
+        hg_input = measured_air + rest  # within the tolerance of the calculated input
+    measured = rec["measured_input_kg"] is not None or measured_air is not None
+
+    status, confidence = _worst([(u[2], u[3]) for u in used])
+    activity = rec["activity"] if rec["activity"] is not None else math.nan
+    row.update(
+        {
+            "facility": rec["facility"],
+            "method": "measured" if measured else "level2",
+            "control": control,
+            "basis": basis + (f"; measured air {measured_air:g} kg/y" if measured_air else ""),
+            "activity": activity,
+            "activity_unit": unit,
+            "unit_multiplier": mult,
+            "input_factor": hg_input / (activity * mult) if activity * mult else math.nan,
+            "hg_input_kg": hg_input,
+            "measured_input_kg": rec["measured_input_kg"],
+            "measured_air_kg": measured_air,
+            "notes": rec["notes"],
+            "activity_cell": rec["cells"]["activity"],
+            "facility_cell": rec["cells"]["facility"],
+            "factor_id": " + ".join(u[0] for u in used),
+            "factor_source": "; ".join(u[1] for u in used),
+            "status": status,
+            "confidence": confidence,
+            "document": ";".join(dict.fromkeys(u[4] for u in used)),
+            "version": "",
+            "table_page": "see factor_source",
+            "note": "",
+        }
+    )
+    for p in PATHWAYS:
+        row[f"{p}_kg"] = out[p]
+        row[p] = out[p] / hg_input if hg_input else dist[p]
+    return row
+
+
+@dataclass
+class Merged:
+    """Level 1 results with the facility rows merged in."""
+
+    results: object
+    sources: object
+    warnings: list[Problem]
+    metadata: dict
+
+
+def apply(
+    df, sources, activity, factors, facilities=None, tables=None, replaced=None, checked=False
+) -> Merged:
+    """Merge facility rows into the Level 1 results (see the module docstring for the rule).
+
+    Raises ActivityError, located at the cells, when facility rows are wrong or sum to more
+    than their national activity row. With `checked`, the facility rows were already checked
+    (`check_facilities`, as `hginv validate` does) and their problems are the caller's.
+    """
+    import pandas as pd
+
+    df = df.copy()
+    df["facility"] = ""
+    df["method"] = "default"
+    df["basis"] = "national activity at Level 1 defaults"
+    if facilities is None:
+        path = Path(activity.path)
+        facilities = read_facilities(path) if path.is_file() else FacilityData(path)
+    if not facilities.rows and not facilities.problems:
+        return Merged(df, sources, [], {})
+    tables = tables or default_tables()
+    replaced = replaced or {}
+    file, sheet = str(facilities.path), facilities.sheet
+    problems = [] if checked else list(facilities.problems)
+    if not checked:
+        problems += check_facilities(facilities, factors, tables)
+
+    def located(cell, message, expected="", found="", where_sheet=sheet):
+        problems.append(
+            Problem(
+                message, file=file, sheet=where_sheet, cell=cell, found=found, expected=expected
+            )
+        )
+
+    national = {r["code"]: r for r in activity.rows}
+    by_code: dict[str, list[dict]] = {}
+    for rec in facilities.rows:
+        if rec["code"] in tables.families and rec["code"] in factors:
+            by_code.setdefault(rec["code"], []).append(rec)
+    l1_index = {code: i for i, code in enumerate(df["code"])}
+    for code, recs in by_code.items():
+        l1 = factors[code]
+        cell = recs[0]["cells"]["code"]
+        if code in replaced:
+            located(
+                cell,
+                f"facility rows for {code}, but the activity sheet replaces {code} "
+                f"by {replaced[code]}",
+                f"facility rows under {replaced[code]}",
+                code,
+            )
+            continue
+        if l1.replaces and l1.replaces in l1_index:
+            located(
+                cell,
+                f"facility rows for {code} while the activity sheet gives "
+                f"{l1.replaces} for the same sources: that would count them twice",
+                f"facility rows under {l1.replaces}",
+                code,
+            )
+            continue
+        nat = national.get(code)
+        if nat is not None and nat["notation"]:
+            msg = (
+                f"the activity sheet says {nat['notation']} "
+                f"({NOTATION_KEYS[nat['notation']]}) for {code} but facilities are given"
+            )
+            if nat["notation"] == "NO":
+                located(
+                    nat["activity_cell"], msg, "a national activity rate or blank", "NO", "activity"
+                )
+                continue
+            problems.append(
+                Problem(
+                    msg + "; the facilities are counted",
+                    file=file,
+                    sheet="activity",
+                    cell=nat["activity_cell"],
+                    severity="warning",
+                )
+            )
+    _raise_errors(file, problems)
+
+    frame = factors.frame().set_index("code", drop=False)
+    new_rows: list[dict] = []
+    drop: list[int] = []
+    for code, recs in by_code.items():
+        l1 = factors[code]
+        if code in l1_index:
+            base = df.iloc[l1_index[code]].to_dict()
+        else:
+            base = frame.loc[code].to_dict()
+            base.update(
+                activity=math.nan,
+                unit="",
+                notes="",
+                activity_cell="",
+                scale=1.0,
+                default_input_factor=l1.input_factor,
+                facility="",
+                method="default",
+                basis="",
+            )
+        errors: list = []
+        rows = [_facility_row(rec, base, factors, tables, errors) for rec in recs]
+        for where, message, expected in errors:
+            located(where, message, expected)
+        if code not in l1_index:
+            new_rows += rows
+            continue
+        unit = base["activity_unit"]
+        covered = sum(r["activity"] * conversion(r["activity_unit"], unit) for r in rows)
+        total = base["activity"]
+        if covered > total * (1 + TOLERANCE) + TOLERANCE:
+            located(
+                base["activity_cell"],
+                f"the facilities of {code} sum to {covered:,.10g} {unit}, more than the national "
+                f"activity {total:,.10g} {unit}",
+                f"a national activity of at least {covered:,.10g} {unit} (it includes the "
+                "facilities), or corrected facility rows",
+                f"{total:g}",
+                "activity",
+            )
+            continue
+        remainder = max(total - covered, 0.0)
+        i = l1_index[code]
+        if remainder <= total * TOLERANCE:
+            drop.append(i)
+        else:
+            share = remainder / total
+            df.at[i, "activity"] = remainder
+            df.at[i, "hg_input_kg"] = df.at[i, "hg_input_kg"] * share
+            for p in PATHWAYS:
+                df.at[i, f"{p}_kg"] = df.at[i, f"{p}_kg"] * share
+            df.at[i, "basis"] = (
+                f"remainder: national activity {total:,.10g} {unit} minus {covered:,.10g} {unit} "
+                f"described as {_count(len(rows))}, at Level 1 defaults"
+            )
+        new_rows += rows
+
+    _raise_errors(file, problems)
+    df = df.drop(index=drop)
+    if new_rows:
+        df = pd.concat([df, pd.DataFrame.from_records(new_rows)], ignore_index=True)
+    df["_rank"] = (df["facility"] != "").astype(int)
+    df = df.sort_values(["order", "_rank"], kind="stable").drop(columns="_rank")
+    df = df.reset_index(drop=True)
+
+    sources = sources.copy()
+    presence, detail = sources["presence"].tolist(), sources["detail"].tolist()
+    position = {code: i for i, code in enumerate(sources["code"])}  # one row per table code
+    for code, recs in by_code.items():
+        rest = code in l1_index and l1_index[code] not in drop
+        i = position[code]
+        presence[i] = "quantified"
+        detail[i] = f"Level 2: {_count(len(recs))}" + (
+            "; remainder at Level 1 defaults" if rest else ""
+        )
+    sources["presence"] = pd.Series(presence, index=sources.index, dtype=sources["presence"].dtype)
+    sources["detail"] = pd.Series(detail, index=sources.index, dtype=sources["detail"].dtype)
+    warnings = [p for p in problems if p.severity == "warning"]
+    metadata = {
+        "level2_table_id": tables.id,
+        "level2_table_version": tables.version,
+        "level2_table_sha256": tables.sha256,
+        "facilities": len(new_rows),
+        "facilities_measured": sum(r["method"] == "measured" for r in new_rows),
+    }
+    return Merged(df, sources, warnings, metadata)
+
+
+def _count(n: int) -> str:
+    return f"{n} facility" if n == 1 else f"{n} facilities"
+
+
+def _raise_errors(file: str, problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ActivityError(
+            f"{Path(file).name}: the facilities sheet has errors",
+            errors + [p for p in problems if p.severity != "error"],
+        )
+
+
+def article8_table(inv, tables: Level2Tables | None = None):
+    """Air emissions of the Minamata Convention Annex D source categories (Article 8)."""
+    import pandas as pd
+
+    tables = tables or default_tables()
+    r = inv.results
+    facility = r["facility"] != "" if "facility" in r.columns else pd.Series(False, index=r.index)
+    records = []
+    for item in tables.article8:
+        mask = r["code"].isin(item["codes"])
+        present = sorted(set(r.loc[mask, "code"]), key=list(r["code"]).index)
+        records.append(
+            {
+                "annex_d_source": item["annex_d_source"],
+                "codes": ", ".join(item["codes"]),
+                "codes_quantified": ", ".join(present),
+                "facilities": int((mask & facility).sum()),
+                "air_facilities_kg": float(r.loc[mask & facility, "air_kg"].sum()),
+                "air_default_kg": float(r.loc[mask & ~facility, "air_kg"].sum()),
+                "air_kg": float(r.loc[mask, "air_kg"].sum()),
+                "note": item["note"],
+            }
+        )
+    return pd.DataFrame.from_records(records)

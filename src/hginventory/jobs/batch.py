@@ -1,0 +1,769 @@
+"""`hginv batch`: many country workbooks in one run, in parallel, resumable.
+
+Each workbook goes through exactly what `hginv compute` does (`read_activity`, `compute`, the
+same CSV writer), so a country's numbers in a batch are the numbers `compute` gives. Work runs
+in worker processes that load the factor table once each. One bad workbook is recorded with its
+located problems and the batch goes on.
+
+OUTDIR holds:
+
+- `countries/<name>.csv` (and `.xlsx` with `xlsx=True`): one per input, named after it;
+- `all.csv`, `all.parquet`: every country's result rows in one long table;
+- `summary.csv` (and `summary.xlsx`): national totals per pathway, one row per country;
+- `batch-report.csv`, `batch-report.txt`: every problem found, with its file, sheet and cell;
+- `batch-manifest.jsonl`: what was computed from which input hash, factor table and options.
+
+A re-run skips an input whose hash, factor table, Level 2 tables, hginv version and result
+options are those recorded and whose outputs are still as written; an interrupted run resumes
+from the manifest, which gets one line per finished file. Combined tables are rebuilt at the
+end from the per-country CSVs, so a resumed batch writes the same tables as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from hginventory import __version__
+from hginventory.core.errors import HginvError, Problem
+from hginventory.read.activity import SPREADSHEET_SUFFIXES, sha256_of
+
+COUNTRIES = "countries"
+
+
+MANIFEST = "batch-manifest.jsonl"
+
+
+REPORT_CSV = "batch-report.csv"
+
+
+REPORT_TXT = "batch-report.txt"
+
+
+MANIFEST_FORMAT = "hginv-batch-manifest/2"  # 2: results carry their recalled count
+
+
+REPORT_COLUMNS = [
+    "input_file",
+    "name",
+    "status",
+    "severity",
+    "file",
+    "sheet",
+    "cell",
+    "found",
+    "expected",
+    "message",
+]
+
+
+ID_COLUMNS = ["country", "iso3", "year", "input_file"]
+
+
+TABLE_COLUMNS = ["factor_table_version", "factor_table_sha256"]
+
+
+class BatchUsageError(HginvError):
+    """The batch cannot start: no inputs found, an argument that matches nothing."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What changes the outputs of one workbook, besides its content and the factor table."""
+
+    xlsx: bool = False
+    uncertainty: bool = False
+    draws: int = 10_000
+    seed: int = 20_211_013
+
+    def key(self) -> dict:
+        out: dict = {"xlsx": self.xlsx, "uncertainty": self.uncertainty}
+        if self.uncertainty:
+            out.update(draws=self.draws, seed=self.seed)
+        return out
+
+
+@dataclass
+class FileResult:
+    """The outcome for one input: `ok`, `failed`, or `skipped` (unchanged since the last run)."""
+
+    input_file: str
+    name: str
+    status: str
+    key: dict = field(default_factory=dict)
+    country: str = ""
+    iso3: str = ""
+    year: int | None = None
+    totals: dict = field(default_factory=dict)
+    rows: int = 0
+    recalled: int = 0
+    outputs: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[dict]:
+        return [p for p in self.problems if p["severity"] == "error"]
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [p for p in self.problems if p["severity"] == "warning"]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in ("ok", "skipped")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class BatchResult:
+    outdir: Path
+    results: list[FileResult]
+    tables: dict[str, Path]
+    factor_label: str
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def _is_candidate(path: Path, root: Path, csv: bool = False) -> bool:
+    """A spreadsheet (or, for a pattern, a CSV) in a folder, not an Excel lock file
+    (`~$x.xlsx`) or a hidden file."""
+    rel = path.relative_to(root).parts
+    suffixes = SPREADSHEET_SUFFIXES | ({".csv"} if csv else set())
+    return (
+        path.suffix.lower() in suffixes
+        and not path.name.startswith("~$")
+        and not any(part.startswith(".") for part in rel)
+        and path.is_file()
+    )
+
+
+def _inside(path: Path, folder: Path | None) -> bool:
+    return folder is not None and path.resolve().is_relative_to(folder)
+
+
+def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None) -> list[Path]:
+    """Files, folders (searched recursively for spreadsheets) and glob patterns, in order.
+
+    A path that exists is taken as it is, so a file named `Côte d'Ivoire [draft].xlsx` is not
+    read as a pattern. An argument that is neither a path nor a pattern matching something is
+    a usage error, as is finding nothing at all. Files under `exclude` (the output folder)
+    are left out, so outputs are never read back as inputs (and old outputs removed there are
+    never inputs); naming one explicitly is a usage error.
+    """
+    skip = Path(exclude).resolve() if exclude is not None else None
+    found: list[Path] = []
+    missing: list[str] = []
+    for arg in args:
+        text = str(arg)
+        p = Path(text)
+        if p.is_file():
+            if _inside(p, skip):
+                raise BatchUsageError(f"{text}: is inside the output folder {exclude}")
+            found.append(p)  # named explicitly: taken even if it is not a spreadsheet
+            continue
+        if p.is_dir():
+            matches = [p]
+        elif glob.has_magic(text):
+            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
+        else:
+            matches = []
+        if not matches:
+            missing.append(text)
+        for m in matches:
+            if m.is_dir():
+                files = sorted(f for f in m.rglob("*") if _is_candidate(f, m))
+            elif _is_candidate(m, m.parent, csv=True):
+                files = [m]  # a pattern may pick CSV activity files; never a lock file
+            else:
+                files = []
+            found += [f for f in files if not _inside(f, skip)]
+    if missing:
+        raise BatchUsageError(
+            "no such file or folder, and no file matches: " + ", ".join(repr(m) for m in missing)
+        )
+    seen: set[Path] = set()
+    out: list[Path] = []
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    if not out:
+        raise BatchUsageError(
+            "no activity workbooks found in " + ", ".join(repr(str(a)) for a in args)
+        )
+    return out
+
+
+def output_names(paths: list[Path]) -> list[str]:
+    """A file name stem per input, from its own name; unique even when two inputs share a stem
+    (in different folders): those get their folder name in front, and a short hash of the full
+    path if that is not enough. Case is ignored, as on Windows and macOS file systems."""
+    names = [p.stem for p in paths]
+
+    def clashes(candidates: list[str]) -> set[str]:
+        seen: dict[str, int] = {}
+        for n in candidates:
+            seen[n.casefold()] = seen.get(n.casefold(), 0) + 1
+        return {n for n in candidates if seen[n.casefold()] > 1}
+
+    clash = clashes(names)
+    names = [
+        f"{p.resolve().parent.name}-{n}" if n in clash and p.resolve().parent.name else n
+        for p, n in zip(paths, names, strict=True)
+    ]
+    clash = clashes(names)
+    return [
+        f"{n}-{hashlib.sha256(str(p.resolve()).encode()).hexdigest()[:8]}" if n in clash else n
+        for p, n in zip(paths, names, strict=True)
+    ]
+
+
+def load_batch_factors(factors=None):
+    """The factor table as `compute --factors` reads it: a folder replaces, a CSV overlays."""
+    from hginventory.tables.factors import FactorTable, factors_for
+
+    return factors if isinstance(factors, FactorTable) else factors_for(factors)
+
+
+def table_key(factors) -> dict:
+    """Identity of everything besides the input that the numbers depend on."""
+    from hginventory.tables.level2 import default_tables
+
+    return {
+        "hginv_version": __version__,
+        "factor_table": factors.label,
+        "factor_table_sha256": factors.sha256,
+        "overlay": getattr(factors, "overlay_label", ""),
+        "overlay_sha256": getattr(factors, "overlay_sha256", ""),
+        "level2_sha256": default_tables().sha256,
+    }
+
+
+class Manifest:
+    """One JSON line per finished file, appended and flushed as each file finishes.
+
+    A line is written with a single write after the file's outputs are in place (themselves
+    written atomically), so a run stopped at any moment leaves at worst a torn last line, which
+    is ignored on reading: that file is simply computed again. At the end of a batch the
+    manifest is rewritten atomically with one line per input.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: dict[str, dict] = {}
+        self.outdated = False
+        if path.is_file():
+            with open(path, encoding="utf-8", errors="replace") as fh:  # a torn last line
+                for line in fh:
+                    try:
+                        entry = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    if not isinstance(entry, dict):
+                        continue
+                    if entry.get("format", MANIFEST_FORMAT) != MANIFEST_FORMAT:
+                        self.entries.clear()  # written by another hginv: compute it all again
+                        self.outdated = True
+                        break
+                    if "resolved" in entry:
+                        self.entries[entry["resolved"]] = entry
+        self._fh = None
+
+    def record(self, resolved: str, result: FileResult) -> None:
+        entry = {"resolved": resolved, **result.to_json()}
+        self.entries[resolved] = entry
+        if self._fh is None:  # kept open for the whole run
+            self._fh = open(self.path, "w" if self.outdated else "a", encoding="utf-8")
+            if self.outdated:
+                self._fh.write(json.dumps({"format": MANIFEST_FORMAT}) + "\n")
+                self.outdated = False
+        self._fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def rewrite(self, keep: list[str]) -> None:
+        from hginventory.core.files import atomic_write
+
+        self.close()
+        lines = [json.dumps({"format": MANIFEST_FORMAT})]
+        kept = [self.entries[k] for k in keep if k in self.entries]
+        lines += [json.dumps(e, ensure_ascii=False) for e in kept]
+        atomic_write(self.path, lambda tmp: tmp.write_text("\n".join(lines) + "\n", "utf-8"))
+
+
+def _unchanged(entry: dict | None, key: dict, outdir: Path) -> bool:
+    """The recorded result of an input is still valid: same key, outputs as written."""
+    if not entry or entry.get("status") not in ("ok", "skipped") or entry.get("key") != key:
+        return False
+    for rel, digest in entry.get("outputs", {}).items():
+        path = outdir / rel
+        if not path.is_file() or sha256_of(path) != digest:
+            return False
+    return bool(entry.get("outputs"))
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(factors, options: BatchOptions, outdir: Path) -> None:
+    """Once per worker process: the factor table and the Level 2 tables, loaded and kept."""
+    from hginventory.tables.level2 import default_tables
+
+    _WORKER.update(factors=load_batch_factors(factors), options=options, outdir=outdir)
+    default_tables()
+
+
+def _problem_dicts(exc: HginvError, path: Path) -> list[dict]:
+    return [p.to_dict() for p in exc.located(path)]
+
+
+def process_file(path: Path, name: str, key: dict) -> FileResult:
+    """Compute one workbook and write its outputs; never raises for a bad workbook."""
+    from hginventory.core.errors import ActivityError
+    from hginventory.jobs.validate import validate_input
+    from hginventory.write.csv import write_csv
+    from hginventory.write.workbook import write_workbook
+
+    factors, options, outdir = _WORKER["factors"], _WORKER["options"], _WORKER["outdir"]
+    start = time.perf_counter()
+    result = FileResult(input_file=str(path), name=name, status="failed", key=key)
+    folder = outdir / COUNTRIES
+    try:
+        checked = validate_input(path, factors)  # every problem, as compute reports them
+        if checked.activity is not None:
+            result.key = {**key, "input_sha256": checked.activity.sha256}
+        if not checked.ok:
+            raise ActivityError(checked.summary, checked.sorted_problems())
+        inv = checked.inventory
+        if options.uncertainty:
+            from hginventory.engine.uncertainty import with_uncertainty
+
+            inv = with_uncertainty(inv, draws=options.draws, seed=options.seed)
+        written = [write_csv(inv, folder / f"{name}.csv", protect=[path])]
+        if options.xlsx:
+            written.append(write_workbook(inv, folder / f"{name}.xlsx", protect=[path]))
+        else:
+            (folder / f"{name}.xlsx").unlink(missing_ok=True)  # from an older run: out of date
+    except HginvError as exc:
+        result.problems = _problem_dicts(exc, path)
+    except Exception as exc:  # a bug met on one workbook must not stop the batch
+        result.problems = [
+            Problem(
+                f"internal error while computing ({type(exc).__name__}: {exc}); please report "
+                "it with this workbook",
+                file=str(path),
+                kind="internal",
+            ).to_dict()
+        ]
+    else:
+        meta = inv.metadata
+        result.status = "ok"
+        result.country, result.iso3, result.year = meta["country"], meta["iso3"], meta["year"]
+        result.totals = inv.totals()
+        result.rows = len(inv.results)
+        result.recalled = inv.recalled_count
+        result.outputs = {f"{COUNTRIES}/{p.name}": sha256_of(p) for p in written}
+        result.problems = [p.to_dict() for p in inv.warnings]
+    if result.status == "failed":
+        _remove_stale(folder, name)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _remove_stale(folder: Path, name: str) -> None:
+    """A workbook that now fails must not leave an older result beside the fresh ones."""
+    for suffix in (".csv", ".xlsx"):
+        (folder / f"{name}{suffix}").unlink(missing_ok=True)
+
+
+def _run_job(job: tuple[Path, str, dict]) -> FileResult:
+    return process_file(*job)
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    outdir: str | Path,
+    *,
+    jobs: int | None = None,
+    factors=None,
+    xlsx: bool = False,
+    force: bool = False,
+    uncertainty: bool = False,
+    draws: int = 10_000,
+    seed: int = 20_211_013,
+    on_start: Callable[[int, int], None] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> BatchResult:
+    """Compute every workbook of `inputs` into `outdir`; see the module docstring.
+
+    `jobs` worker processes (default: the number of CPUs; 1 runs in this process). `factors` is
+    a factor CSV (overlay) or folder as for `compute --factors`, or a loaded table. `on_start`
+    gets (to compute, skipped) once, `on_result` each file's result as it finishes.
+    Raises BatchUsageError when there is nothing to do, HginvError for a bad factor table.
+    """
+    start = time.perf_counter()
+    outdir = Path(outdir)
+    paths = collect_inputs(inputs, exclude=outdir)
+    names = output_names(paths)
+    table = load_batch_factors(factors)
+    options = BatchOptions(xlsx=xlsx, uncertainty=uncertainty, draws=draws, seed=seed)
+    base_key = {**table_key(table), "options": options.key()}
+    (outdir / COUNTRIES).mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(outdir / MANIFEST)
+    resolved = [str(p.resolve()) for p in paths]
+
+    results: dict[str, FileResult] = {}
+    todo: list[tuple[Path, str, dict]] = []
+    for path, name, res in zip(paths, names, resolved, strict=True):
+        try:
+            digest = sha256_of(path)
+        except OSError:
+            digest = ""
+        key = {**base_key, "name": name, "input_sha256": digest}
+        entry = manifest.entries.get(res)
+        if not force and digest and _unchanged(entry, key, outdir):
+            known = {k: v for k, v in entry.items() if k in FileResult.__dataclass_fields__}
+            results[res] = FileResult(**{**known, "input_file": str(path), "status": "skipped"})
+        else:
+            todo.append((path, name, key))
+    if on_start:
+        on_start(len(todo), len(results))
+    for res in resolved:
+        if res in results and on_result:
+            on_result(results[res])
+
+    by_input = dict(zip([str(p) for p in paths], resolved, strict=True))
+
+    def finished(result: FileResult) -> None:
+        res = by_input[result.input_file]
+        results[res] = result
+        manifest.record(res, result)
+        if on_result:
+            on_result(result)
+
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    try:
+        if jobs == 1 or len(todo) <= 1:
+            _init_worker(table, options, outdir)
+            for job in todo:
+                finished(_run_job(job))
+        else:
+            _run_parallel(todo, jobs, table, options, outdir, finished)
+    finally:
+        manifest.close()
+    ordered = [results[r] for r in resolved]
+    tables = write_tables(ordered, outdir, table)
+    fresh = [(r, res) for r, res in zip(resolved, ordered, strict=True) if res.status != "skipped"]
+    manifest.entries.update({r: {"resolved": r, **res.to_json()} for r, res in fresh})
+    manifest.rewrite(resolved)
+    seconds = time.perf_counter() - start
+    batch = BatchResult(outdir, ordered, tables, table.label, seconds)
+    tables.update(write_reports(batch))
+    return batch
+
+
+def _run_parallel(todo, jobs, table, options, outdir, finished) -> None:
+    """Workers keep the factor table; small files are sent in chunks to cut round trips."""
+    import importlib
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    for module in (
+        "hginventory.engine.calculate",
+        "hginventory.write.workbook",
+        "hginventory.read.activity",
+    ):
+        importlib.import_module(module)  # where workers are forked, they start with these
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(table, options, outdir)
+    ) as pool:
+        futures = [pool.submit(_run_job, job) for job in todo]
+        try:
+            for future in as_completed(futures):
+                finished(future.result())
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+
+TEXT_COLUMNS = (
+    "code",
+    "sub_category",
+    "facility",
+    "method",
+    "activity_unit",
+    "input_factor_unit",
+    "factor_id",
+    "factor_source",
+    "status",
+)
+
+
+def _parse_results(data: bytes, header: list[str]):
+    """Result CSV text as it was before writing: empty text stays empty text, empty numbers are
+    NaN, and the apostrophe that kept text such as `=x` from being a formula in the CSV is taken
+    off again (all.csv puts it back; all.parquet has the text as typed)."""
+    import io
+
+    import pandas as pd
+
+    from hginventory.write.sheets import FORMULA_STARTS
+
+    numeric = [c for c in header if c not in TEXT_COLUMNS]
+    frame = pd.read_csv(
+        io.BytesIO(data),
+        dtype={c: str for c in header if c in TEXT_COLUMNS},
+        keep_default_na=False,
+        na_values={c: [""] for c in numeric},
+    )
+    guarded = tuple("'" + c for c in FORMULA_STARTS)
+    for col in frame.columns.intersection(TEXT_COLUMNS):
+        values = frame[col]
+        marked = values.str.startswith(guarded)
+        if marked.any():
+            frame[col] = values.where(~marked, values.str[1:])
+    return frame
+
+
+def combined_frame(results: list[FileResult], outdir: Path, factors):
+    """All successful countries' result rows in one long table, in input order.
+
+    Read back from the per-country CSVs (so a resumed batch gives the same table as a fresh
+    one), parsed in one go: the CSVs share their header, and the manifest knows each one's
+    row count, which is checked against what was parsed.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from hginventory.core.columns import CSV_COLUMNS
+
+    done = [r for r in results if r.succeeded]
+    if not done:
+        return None
+    header = None
+    bodies = []
+    for r in done:
+        path = outdir / COUNTRIES / f"{r.name}.csv"
+        first, _, body = path.read_bytes().partition(b"\n")
+        if header is None:
+            header = first
+        elif first != header:
+            raise HginvError(f"{path}: its columns differ from the other countries' CSVs")
+        bodies.append(body if body.endswith(b"\n") or not body else body + b"\n")
+    columns = header.decode("utf-8").split(",")
+    frame = _parse_results(header + b"\n" + b"".join(bodies), columns)
+    counts = [r.rows for r in done]
+    if len(frame) != sum(counts) or not set(CSV_COLUMNS) <= set(frame.columns):
+        raise HginvError(f"{outdir / COUNTRIES}: the per-country CSVs do not match the manifest")
+
+    def repeat(values):
+        return np.repeat(np.asarray(values, dtype=object), counts)
+
+    ids = pd.DataFrame(
+        {
+            "country": pd.array(repeat([r.country for r in done]), dtype="str"),
+            "iso3": pd.array(repeat([r.iso3 for r in done]), dtype="str"),
+            "year": np.repeat(np.asarray([r.year for r in done], dtype="int64"), counts),
+            "input_file": pd.array(repeat([r.input_file for r in done]), dtype="str"),
+        }
+    )
+    out = pd.concat([ids, frame], axis=1)
+    out["factor_table_version"] = factors.label
+    out["factor_table_sha256"] = factors.sha256
+    return out
+
+
+def summary_frame(results: list[FileResult], factors):
+    """National totals per pathway (after the double-counting adjustments), one row a country."""
+    import pandas as pd
+
+    from hginventory.core.columns import OUTPUT_COLUMNS
+
+    quantities = ["hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
+    rows = [
+        {
+            "country": r.country,
+            "iso3": r.iso3,
+            "year": r.year,
+            "input_file": r.input_file,
+            "name": r.name,
+            **{q: r.totals[q] for q in quantities},
+            "result_rows": r.rows,
+            "recalled_rows": r.recalled,
+            "factor_table_version": factors.label,
+            "factor_table_sha256": factors.sha256,
+        }
+        for r in results
+        if r.succeeded
+    ]
+    columns = [*ID_COLUMNS, "name", *quantities, "result_rows", "recalled_rows", *TABLE_COLUMNS]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def write_parquet(frame, path: Path) -> None:
+    """Parquet with fastparquet, called directly: pandas' own route needs pyarrow, which pandas
+    3 then imports into every hginv command (0.1 s more for each `import pandas`)."""
+    import fastparquet
+
+    fastparquet.write(str(path), frame, write_index=False, compression="SNAPPY")
+
+
+def write_tables(results: list[FileResult], outdir: Path, factors) -> dict[str, Path]:
+    """all.csv, all.parquet, summary.csv (and summary.xlsx when workbooks were asked for)."""
+    from hginventory.core.files import atomic_write
+    from hginventory.write.sheets import csv_safe
+
+    written: dict[str, Path] = {}
+    stale = ["all.csv", "all.parquet", "summary.csv", "summary.xlsx"]
+    combined = combined_frame(results, outdir, factors)
+    if combined is None:
+        for name in stale:
+            (outdir / name).unlink(missing_ok=True)
+        return written
+    safe = csv_safe(combined)
+    written["all.csv"] = atomic_write(
+        outdir / "all.csv",
+        lambda tmp: safe.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
+    )
+    written["all.parquet"] = atomic_write(
+        outdir / "all.parquet", lambda tmp: write_parquet(combined, tmp)
+    )
+    summary = summary_frame(results, factors)
+    safe_summary = csv_safe(summary)
+    written["summary.csv"] = atomic_write(
+        outdir / "summary.csv",
+        lambda tmp: safe_summary.to_csv(
+            tmp, index=False, float_format="%.12g", lineterminator="\n"
+        ),
+    )
+    if any(r.key.get("options", {}).get("xlsx") for r in results):
+        written["summary.xlsx"] = atomic_write(
+            outdir / "summary.xlsx", lambda tmp: _summary_workbook(summary, tmp)
+        )
+    else:
+        (outdir / "summary.xlsx").unlink(missing_ok=True)
+    return written
+
+
+def _summary_workbook(summary, path: Path) -> None:
+    from openpyxl import Workbook
+
+    from hginventory.write.sheets import KG, put_cell, set_widths, sheet_styles, write_table
+
+    styles = sheet_styles()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Summary"
+    headers = list(summary.columns)
+    formats = {i: KG for i, c in enumerate(headers, start=1) if c.endswith("_kg")}
+    write_table(ws, 1, headers, summary.itertuples(index=False), formats, styles, name="Summary")
+    set_widths(ws, {"A": 28, "D": 30, "E": 24})
+    put_cell(ws, 1, 1, headers[0], font=styles["bold"])
+    wb.save(path)
+
+
+def write_reports(batch: BatchResult) -> dict[str, Path]:
+    """batch-report.csv (every problem, located) and batch-report.txt (for people)."""
+    import pandas as pd
+
+    from hginventory.core.files import atomic_write
+    from hginventory.write.sheets import csv_safe
+
+    rows = []
+    for r in batch.results:
+        for p in sorted(r.problems, key=lambda p: p["severity"] != "error"):
+            rows.append(
+                {
+                    "input_file": r.input_file,
+                    "name": r.name,
+                    "status": r.status,
+                    **{k: p.get(k, "") for k in REPORT_COLUMNS[3:]},
+                }
+            )
+    frame = csv_safe(pd.DataFrame.from_records(rows, columns=REPORT_COLUMNS))
+    csv_path = atomic_write(
+        batch.outdir / REPORT_CSV,
+        lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"),
+    )
+    txt_path = atomic_write(
+        batch.outdir / REPORT_TXT, lambda tmp: tmp.write_text(report_text(batch), "utf-8")
+    )
+    return {REPORT_CSV: csv_path, REPORT_TXT: txt_path}
+
+
+def recalled_notice(batch: BatchResult) -> str:
+    """How many result rows of the batch rest on 'recalled' factors (every run says so)."""
+    done = [r for r in batch.results if r.succeeded]
+    recalled = sum(r.recalled for r in done)
+    rows = sum(r.rows for r in done)
+    if not recalled:
+        return f"All {rows} result rows use factors confirmed against their cited source."
+    return (
+        f"Notice: {recalled} of {rows} result rows, in {sum(r.recalled > 0 for r in done)} of "
+        f"{len(done)} inventories, use 'recalled' factors (not confirmed against the official "
+        "Toolkit); column recalled_rows of summary.csv and status in all.csv."
+    )
+
+
+def report_text(batch: BatchResult) -> str:
+    """The readable summary: counts, then each failed workbook with its located errors."""
+    n = len(batch.results)
+    lines = [
+        f"hginv batch: {n} workbook{'s' if n != 1 else ''}, factor table {batch.factor_label}",
+        f"  computed: {batch.count('ok')}",
+        f"  unchanged since the last run (skipped): {batch.count('skipped')}",
+        f"  failed: {batch.count('failed')}",
+        f"  time: {batch.seconds:.1f} s",
+        "",
+    ]
+    if batch.failed:
+        lines.append("Failed workbooks (fix them and run the same command again):")
+        for r in batch.failed:
+            lines.append("")
+            lines.append(f"{r.input_file}: {len(r.errors)} error(s)")
+            for p in r.errors + r.warnings:
+                lines.append(f"  {p['severity']}: {Problem(**p)}")
+        lines.append("")
+    warned = [r for r in batch.results if r.succeeded and r.warnings]
+    if warned:
+        lines.append("Computed with warnings (see batch-report.csv):")
+        lines += [f"  {r.input_file}: {len(r.warnings)} warning(s)" for r in warned]
+        lines.append("")
+    done = [r for r in batch.results if r.succeeded]
+    if done:
+        lines.append(recalled_notice(batch))
+        lines.append("")
+    if batch.tables.get("all.csv"):
+        lines.append(
+            "Combined tables: all.csv, all.parquet, summary.csv; one CSV per country in "
+            f"{COUNTRIES}/."
+        )
+    else:
+        lines.append("No workbook succeeded: no combined tables written.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,854 @@
+"""The country's activity workbook: country data and one activity rate per sub-category.
+
+Format (what `hginv template` writes and `hginv compute` reads):
+
+- sheet `country`: columns `field`, `value`; fields `country`, `year`, `population`,
+  `electrification_rate` (per cent, 0-100), optional `iso3`;
+- sheet `activity`: columns `code`, `activity`, `unit`, optional `notes`. A blank activity means
+  the source is absent; the notation keys NO, NE, NA and IE are kept as they are. The template's
+  information columns (`sub_category`, `description`) and its group heading rows (no code, no
+  activity, no unit) are skipped.
+
+A `.csv` holds the same two tables one after the other in one file: a block starting with the
+header `field;value`, then a block starting with `code;activity;unit;notes` (see `read_csv_grid`).
+
+Every problem is collected with its cell (e.g. `activity!B14`) so that one run tells the user
+everything to fix. Hand-typed numbers stored as text are read when their meaning is certain and
+reported as warnings; ambiguous ones (`1,234`) are errors that explain the choice to make.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
+
+NOTATION_KEYS = {
+    "NO": "not occurring",
+    "NE": "not estimated",
+    "NA": "not applicable",
+    "IE": "included elsewhere",
+}
+
+
+COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3")
+
+
+ACTIVITY_COLUMNS = (
+    "code",
+    "activity",
+    "unit",
+    "notes",
+    "uncertainty_pct",
+    "activity_low",
+    "activity_high",
+)
+
+
+INFO_COLUMNS = ("sub_category", "description")  # written by `hginv template`, not read
+
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+KNOWN_SHEETS = ("country", "activity", "facilities", "instructions")
+
+
+HEADER_SEARCH_ROWS = 10
+
+
+CSV_MAX_BYTES = 20 * 2**20
+
+
+class CountryInfo(BaseModel):
+    country: str
+    year: int
+    population: float | None = None
+    electrification_rate: float | None = None
+    iso3: str | None = None
+
+
+@dataclass
+class ActivityData(HasProblems):
+    """What was read from one activity workbook, with the location of every value."""
+
+    path: Path
+    sha256: str
+    country: CountryInfo | None
+    rows: list[dict]
+    problems: list[Problem] = field(default_factory=list)
+
+    def frame(self):
+        """Activity rows as a DataFrame (code, activity, notation, unit, notes, cells)."""
+        import pandas as pd
+
+        columns = ["code", "activity", "notation", "unit", "notes", "row", "activity_cell"]
+        return pd.DataFrame.from_records(self.rows, columns=columns)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    """Spreadsheet address of a zero-based (row, col)."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_number(text: str) -> tuple[float | None, str]:
+    """Read a hand-typed number; returns (value, note) or (None, reason).
+
+    Rules, so that `1,5` (French/Spanish decimal comma) and `1 234 567` are read, while a
+    value whose meaning is not certain is refused rather than guessed:
+    - spaces and apostrophes are thousands separators;
+    - with both `.` and `,`, the last one is the decimal mark;
+    - one `,` followed by exactly three digits (`1,234`) is ambiguous: refused;
+    - several `,` or several `.` are thousands separators.
+    """
+    s = _SPACES.sub("", str(text))
+    if not s:
+        return None, "empty"
+    if re.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?", s):
+        if not math.isfinite(float(s)):
+            return None, "not a finite number"
+        return float(s), "number stored as text"
+    if not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
+        return None, "not a number"
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        decimal = "." if s.rfind(".") > s.rfind(",") else ","
+        thousands = "," if decimal == "." else "."
+        if s.count(decimal) > 1:
+            return None, "separators do not make sense"
+        s = s.replace(thousands, "").replace(decimal, ".")
+        note = f"read with '{decimal}' as decimal mark"
+    elif commas == 1:
+        head, tail = s.split(",")
+        if len(tail) == 3 and head.lstrip("+-") not in ("", "0"):
+            return None, (
+                "ambiguous: a comma followed by three digits may be a decimal or a thousands "
+                "separator; write the number without separators, e.g. 1234 or 1.234"
+            )
+        s = s.replace(",", ".")
+        note = "read with ',' as decimal mark"
+    elif commas > 1 or dots > 1:
+        sep = "," if commas else "."
+        groups = s.lstrip("+-").split(sep)
+        if any(len(g) != 3 for g in groups[1:]):
+            return None, "separators do not make sense"
+        s = s.replace(sep, "")
+        note = f"read with '{sep}' as thousands separator"
+    else:
+        note = "number stored as text"
+    try:
+        return float(s), note
+    except ValueError:
+        return None, "not a number"
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def open_workbook(path: Path):
+    """Open a spreadsheet with calamine, turning every failure into a located InputFileError."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    from hginventory.read.scan import ZIP_SUFFIXES, scan_workbook
+
+    name = str(path)
+    _check_path(path, SPREADSHEET_SUFFIXES)
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        scan_workbook(path)  # refuses bombs and entity declarations before calamine reads
+    try:
+        return CalamineWorkbook.from_path(name)
+    except PermissionError:
+        raise InputFileError(f"{name}: no permission to read the file") from None
+    except PasswordError:
+        raise InputFileError(
+            f"{name}: the workbook is password-protected; save an unprotected copy and try again"
+        ) from None
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputFileError(
+            f"{name}: cannot be read as a spreadsheet ({exc}); the file may be damaged or "
+            "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
+        ) from None
+
+
+def _check_path(path: Path, suffixes) -> None:
+    name = str(path)
+    if not path.exists():
+        raise InputFileError(f"{name}: file not found")
+    if path.is_dir():
+        raise InputFileError(f"{name}: is a folder, expected a spreadsheet file")
+    if path.suffix.lower() not in suffixes:
+        raise InputFileError(
+            f"{name}: not a spreadsheet file name; expected one of {', '.join(sorted(suffixes))}"
+        )
+
+
+def read_rows(workbook, name: str, path: Path) -> list[list]:
+    """All rows of one sheet; a sheet the reader cannot parse is an InputFileError."""
+    from python_calamine import CalamineError
+
+    try:
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise InputFileError(
+            f"{path}: sheet '{name}' cannot be read ({exc}); the file may be damaged: open it "
+            "in Excel or LibreOffice and save it again as .xlsx"
+        ) from None
+
+
+def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
+    """The rows of the sheet named `wanted` (spaces and case aside); with several such sheets,
+    the one named exactly, or an error when none is."""
+    matching = [n for n in workbook.sheet_names if n.strip().lower() == wanted]
+    if not matching:
+        problems.append(
+            Problem(
+                f"sheet '{wanted}' is missing",
+                file=str(path),
+                found=", ".join(workbook.sheet_names) or "no sheets",
+                expected=f"a sheet named '{wanted}'",
+            )
+        )
+        return None, None
+    if len(matching) > 1 and wanted not in matching:
+        problems.append(
+            Problem(
+                f"{len(matching)} sheets can be read as '{wanted}'",
+                file=str(path),
+                found=", ".join(repr(n) for n in matching),
+                expected=f"one sheet named '{wanted}': rename or delete the others",
+            )
+        )
+        return None, None
+    name = wanted if wanted in matching else matching[0]
+    if len(matching) > 1:
+        problems.append(
+            Problem(
+                f"sheet {name!r} read; the other sheet(s) named like it are ignored",
+                file=str(path),
+                sheet=name,
+                found=", ".join(repr(n) for n in matching if n != name),
+                severity="warning",
+            )
+        )
+    elif name != wanted:
+        problems.append(
+            Problem(
+                f"sheet name {name!r} read as '{wanted}'",
+                file=str(path),
+                sheet=name,
+                severity="warning",
+            )
+        )
+    return name, read_rows(workbook, name, path)
+
+
+def find_header(
+    rows, required: tuple[str, ...], search: int = HEADER_SEARCH_ROWS
+) -> tuple[int, dict[str, int]] | None:
+    for r, values in enumerate(rows[:search]):
+        names = {cell_text(v).lower(): c for c, v in enumerate(values) if cell_text(v)}
+        if all(col in names for col in required):
+            return r, names
+    return None
+
+
+_WITH_UNIT = re.compile(r"\s*[+-]?\d[\d.,\s']*\s*[A-Za-zµ³][\w³ /]*")
+
+
+_PERCENT = re.compile(r"\s*([+-]?\d[\d.,\s']*?)\s*%\s*")
+
+
+def cell_number(
+    value, where: dict, what: str, problems: list[Problem], percent: bool = False
+) -> float | None:
+    """A numeric cell value, or None after recording why it is not one.
+
+    With `percent`, `85 %` is read as 85 (the field is a percentage anyway)."""
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        problems.append(
+            Problem(f"{what} is not a number", found=cell_text(value), expected="a number", **where)
+        )
+        return None
+    if isinstance(value, (int, float)):
+        if math.isnan(value) or math.isinf(value):
+            problems.append(Problem(f"{what} is not a finite number", found=str(value), **where))
+            return None
+        return float(value)
+    text = str(value)
+    if percent and _PERCENT.fullmatch(text):
+        text = _PERCENT.fullmatch(text).group(1)
+    number, note = parse_number(text)
+    if isinstance(value, AmbiguousText):
+        number, note = None, value.reason
+    elif number is None and note == "not a number" and _WITH_UNIT.fullmatch(text):
+        note = "a number followed by text; type the number alone here, and the unit in its column"
+    elif number is not None and text != str(value):
+        note = "read without the % sign"
+    if number is None:
+        problems.append(
+            Problem(f"{what}: {note}", found=cell_text(value), expected="a number", **where)
+        )
+        return None
+    problems.append(
+        Problem(
+            f"{what}: {note} as {number:.15g}", found=cell_text(value), severity="warning", **where
+        )
+    )
+    return number
+
+
+def _spaces(raw, file: str, sheet: str, cell: str, problems: list[Problem]) -> None:
+    """Warn about text with leading or trailing spaces (read without them)."""
+    if isinstance(raw, str) and raw.strip() and raw != raw.strip():
+        problems.append(
+            Problem(
+                f"leading or trailing spaces removed from {raw.strip()!r}",
+                file=file,
+                sheet=sheet,
+                cell=cell,
+                found=raw,
+                severity="warning",
+            )
+        )
+
+
+def _read_country(
+    path: Path, sheet: str, rows, problems: list[Problem], search: int = HEADER_SEARCH_ROWS
+) -> CountryInfo | None:
+    at = find_header(rows, ("field", "value"), search)
+    if at is None:
+        problems.append(
+            Problem(
+                "header row with columns 'field' and 'value' not found",
+                file=str(path),
+                sheet=sheet,
+                expected="'field' and 'value' in the first row",
+            )
+        )
+        return None
+    header_row, cols = at
+    fcol, vcol = cols["field"], cols["value"]
+    values: dict[str, object] = {}
+    cells: dict[str, str] = {}
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        raw_name = row[fcol] if fcol < len(row) else ""
+        name = cell_text(raw_name).lower().replace(" ", "_")
+        if not name:
+            continue
+        _spaces(raw_name, str(path), sheet, cell_name(r, fcol), problems)
+        if name not in COUNTRY_FIELDS:
+            problems.append(
+                Problem(
+                    f"unknown field {name!r} ignored",
+                    file=str(path),
+                    sheet=sheet,
+                    cell=cell_name(r, fcol),
+                    expected=", ".join(COUNTRY_FIELDS),
+                    severity="warning",
+                )
+            )
+            continue
+        values[name] = row[vcol] if vcol < len(row) else ""
+        cells[name] = cell_name(r, vcol)
+        _spaces(values[name], str(path), sheet, cells[name], problems)
+
+    def where(name: str) -> dict:
+        return {"file": str(path), "sheet": sheet, "cell": cells.get(name, "")}
+
+    out: dict[str, object] = {}
+    for name in ("country", "year"):
+        if cell_text(values.get(name)) == "":
+            problems.append(Problem(f"required field '{name}' is missing or empty", **where(name)))
+    if cell_text(values.get("country")):
+        out["country"] = cell_text(values["country"])
+    if cell_text(values.get("year")):
+        year = cell_number(values["year"], where("year"), "year", problems)
+        if year is not None:
+            if not year.is_integer() or not 1950 <= year <= 2100:
+                problems.append(
+                    Problem(
+                        "year is not a plausible year",
+                        found=cell_text(values["year"]),
+                        expected="a whole year such as 2021",
+                        **where("year"),
+                    )
+                )
+            else:
+                out["year"] = int(year)
+    if cell_text(values.get("population")):
+        pop = cell_number(values["population"], where("population"), "population", problems)
+        if pop is not None and pop <= 0:
+            problems.append(
+                Problem(
+                    "population must be above zero",
+                    found=cell_text(values["population"]),
+                    **where("population"),
+                )
+            )
+        elif pop is not None:
+            out["population"] = pop
+    if cell_text(values.get("electrification_rate")):
+        rate = cell_number(
+            values["electrification_rate"],
+            where("electrification_rate"),
+            "electrification_rate",
+            problems,
+            percent=True,
+        )
+        if rate is not None:
+            if 0 < rate < 1:
+                problems.append(
+                    Problem(
+                        "electrification_rate is a percentage: this looks like a fraction",
+                        found=cell_text(values["electrification_rate"]),
+                        expected=f"per cent from 0 to 100, e.g. {rate * 100:g}",
+                        **where("electrification_rate"),
+                    )
+                )
+            elif not 0 <= rate <= 100:
+                problems.append(
+                    Problem(
+                        "electrification_rate is outside 0-100",
+                        found=cell_text(values["electrification_rate"]),
+                        expected="per cent from 0 to 100",
+                        **where("electrification_rate"),
+                    )
+                )
+            else:
+                out["electrification_rate"] = rate
+    if cell_text(values.get("iso3")):
+        out["iso3"] = cell_text(values["iso3"]).upper()
+    if "country" in out and "year" in out:
+        return CountryInfo(**out)
+    return None
+
+
+def _read_activity_rows(
+    path: Path,
+    sheet: str,
+    rows,
+    problems: list[Problem],
+    search: int = HEADER_SEARCH_ROWS,
+    header_note: bool = True,
+) -> list[dict]:
+    at = find_header(rows, ("code", "activity"), search)
+    if at is None:
+        problems.append(
+            Problem(
+                "header row with columns 'code', 'activity' and 'unit' not found",
+                file=str(path),
+                sheet=sheet,
+                expected="columns code, activity, unit, notes in the first row",
+            )
+        )
+        return []
+    header_row, cols = at
+    if header_row and header_note:
+        problems.append(
+            Problem(
+                f"header found on row {header_row + 1} instead of row 1; rows above ignored",
+                file=str(path),
+                sheet=sheet,
+                cell=f"A{header_row + 1}",
+                severity="warning",
+            )
+        )
+    extra = [name for name in cols if name not in ACTIVITY_COLUMNS + INFO_COLUMNS]
+    if extra:
+        problems.append(
+            Problem(
+                f"extra column(s) ignored: {', '.join(extra)}",
+                file=str(path),
+                sheet=sheet,
+                cell=f"row {header_row + 1}",
+                severity="warning",
+            )
+        )
+
+    def get(row, name):
+        c = cols.get(name)
+        return row[c] if c is not None and c < len(row) else ""
+
+    out = []
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        code = cell_text(get(row, "code"))
+        raw = get(row, "activity")
+        unit = cell_text(get(row, "unit"))
+        notes = cell_text(get(row, "notes"))
+        for name in ("code", "activity", "unit"):
+            if name in cols:
+                _spaces(get(row, name), str(path), sheet, cell_name(r, cols[name]), problems)
+        if not code:
+            if cell_text(raw) or unit:
+                problems.append(
+                    Problem(
+                        "activity given without a sub-category code",
+                        file=str(path),
+                        sheet=sheet,
+                        cell=cell_name(r, cols["code"]),
+                        found=cell_text(raw),
+                        expected="a code such as 5.1.1",
+                    )
+                )
+            continue
+        where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols["activity"])}
+        activity: float | None = None
+        notation = ""
+        text = cell_text(raw)
+        if text.upper() in NOTATION_KEYS and not isinstance(raw, (int, float)):
+            notation = text.upper()
+        elif text != "":
+            activity = cell_number(raw, where, f"activity for {code}", problems)
+            if activity is not None and activity < 0:
+                problems.append(
+                    Problem(
+                        f"activity for {code} is negative",
+                        found=text,
+                        expected="a number of zero or more",
+                        **where,
+                    )
+                )
+                activity = None
+        uncertainty = _uncertainty_pct(get(row, "uncertainty_pct"), r, cols, path, sheet, problems)
+        if "activity_low" in cols or "activity_high" in cols:
+            from_range = _range_pct(get, row, r, cols, code, activity, path, sheet, problems)
+            if not math.isnan(from_range):
+                if not math.isnan(uncertainty):
+                    problems.append(
+                        Problem(
+                            f"activity for {code} has both uncertainty_pct and a low/high range",
+                            file=str(path),
+                            sheet=sheet,
+                            cell=cell_name(r, cols["uncertainty_pct"]),
+                            expected="one of them: uncertainty_pct, or activity_low and "
+                            "activity_high",
+                        )
+                    )
+                uncertainty = from_range
+        out.append(
+            {
+                "code": code,
+                "activity": activity if activity is not None else math.nan,
+                "uncertainty_pct": uncertainty,
+                "notation": notation,
+                "unit": unit,
+                "notes": notes,
+                "row": r + 1,
+                "activity_cell": where["cell"],
+                "unit_cell": cell_name(r, cols["unit"]) if "unit" in cols else "",
+                "code_cell": cell_name(r, cols["code"]),
+                "sheet": sheet,
+                "given": text != "",
+            }
+        )
+    return out
+
+
+def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
+    """Optional half-width of the 95 % interval of an activity rate, in per cent (NaN if blank)."""
+    if cell_text(raw) == "":
+        return math.nan
+    where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols["uncertainty_pct"])}
+    value = cell_number(raw, where, "uncertainty_pct", problems, percent=True)
+    if value is None:
+        return math.nan
+    if not 0 <= value <= 100:
+        problems.append(Problem("uncertainty_pct is outside 0-100", found=cell_text(raw), **where))
+        return math.nan
+    return value
+
+
+def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> float:
+    """The activity's 95 % interval typed as low/high values, as the per cent half-width U used
+    by the uncertainty analysis: the larger side, U = max(activity - low, high - activity) /
+    activity (the IPCC convention for an asymmetric range); NaN if both are blank."""
+    bounds = {}
+    for name in ("activity_low", "activity_high"):
+        raw = get(row, name)
+        if cell_text(raw) == "":
+            continue
+        where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols[name])}
+        value = cell_number(raw, where, f"{name} for {code}", problems)
+        if value is None:
+            continue
+        if value < 0:
+            problems.append(
+                Problem(f"{name} for {code} is negative", found=cell_text(raw), **where)
+            )
+            continue
+        bounds[name] = (value, where, cell_text(raw))
+    if not bounds:
+        return math.nan
+    if activity is None or activity <= 0:
+        name, (_, where, text) = next(iter(bounds.items()))
+        problems.append(
+            Problem(
+                f"{name} for {code} needs a positive activity rate to be a range around",
+                found=text,
+                **where,
+            )
+        )
+        return math.nan
+    low = bounds.get("activity_low")
+    high = bounds.get("activity_high")
+    for name, bound, wrong, expected in (
+        ("activity_low", low, "above", "at most"),
+        ("activity_high", high, "below", "at least"),
+    ):
+        if bound and (bound[0] > activity if wrong == "above" else bound[0] < activity):
+            problems.append(
+                Problem(
+                    f"{name} for {code} is {wrong} the activity rate",
+                    found=bound[2],
+                    expected=f"{expected} {activity:g}",
+                    **bound[1],
+                )
+            )
+            return math.nan
+    sides = [activity - low[0] if low else 0.0, high[0] - activity if high else 0.0]
+    return 100.0 * max(sides) / activity
+
+
+def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
+    """Read an activity workbook (or CSV). The file is only read, never modified.
+
+    With `strict`, any error raises `ActivityError` carrying every problem found; otherwise the
+    problems are returned on the result (that is what `hginv validate` uses). A file that cannot
+    be read at all raises `InputFileError` either way.
+    """
+    path = Path(path)
+    _check_path(path, SPREADSHEET_SUFFIXES | {".csv"})
+    # hashed before it is read: a file saved again meanwhile then looks changed, never the same
+    digest = sha256_of(path)
+    if path.suffix.lower() == ".csv":
+        country, rows, problems = _read_csv_activity(path)
+    else:
+        country, rows, problems = _read_workbook(path)
+    result = ActivityData(path=path, sha256=digest, country=country, rows=rows, problems=problems)
+    if strict and result.errors:
+        raise ActivityError(f"{path.name}: the activity workbook has errors", problems)
+    return result
+
+
+def _read_workbook(path: Path):
+    from hginventory.read.scan import ZIP_SUFFIXES, WorkbookScan, scan_workbook, structure_problems
+
+    workbook = open_workbook(path)
+    scan = scan_workbook(path) if path.suffix.lower() in ZIP_SUFFIXES else WorkbookScan()
+    problems: list[Problem] = []
+    country = None
+    rows: list[dict] = []
+    try:
+        sheet, data = _sheet(workbook, "country", path, problems)
+        if sheet is not None:
+            problems += structure_problems(scan, str(path), sheet)
+            country = _read_country(path, sheet, data, problems)
+        sheet, data = _sheet(workbook, "activity", path, problems)
+        if sheet is not None:
+            problems += structure_problems(scan, str(path), sheet)
+            rows = _read_activity_rows(path, sheet, data, problems)
+        names = list(workbook.sheet_names)
+    finally:
+        workbook.close()
+    for name in names:
+        if name.strip().lower() not in KNOWN_SHEETS:
+            problems.append(
+                Problem(
+                    f"sheet '{name}' is not read by hginv (ignored)",
+                    file=str(path),
+                    sheet=name,
+                    expected=", ".join(KNOWN_SHEETS),
+                    severity="warning",
+                )
+            )
+    return country, rows, problems
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+_COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
+
+
+_DOT_THREE = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
+class AmbiguousText(str):
+    """A CSV value whose meaning depends on the country's conventions; refused, not guessed."""
+
+    reason = (
+        "ambiguous in a file separated by ';': a point followed by three digits is a "
+        "thousands separator in Spanish or German, a decimal point in English; write 1500 "
+        "or 1,5"
+    )
+
+
+def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
+    """The cells of a CSV activity file as a grid of rows, and what was noticed reading it.
+
+    Encoding: UTF-8 (with or without BOM), else Windows-1252/Latin-1 (with a warning).
+    Separator: the one named by Excel's `sep=;` first line if there is one; else `;` if the
+    first header line (`field;value` or `code;activity...`) has one, else tab, else `,`.
+    Numbers: plain numbers (`1500`, `72.5`) are numbers; in a `;` file, the separator of
+    French/Spanish Excel, a single comma between digits is the decimal mark (`72,5`), because
+    there the comma cannot be the field separator, and `1.500` is refused as ambiguous
+    (Spanish thousands or English decimals). Anything else is read as typed text and goes
+    through `parse_number` like a hand-typed cell of a workbook.
+    """
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise InputFileError(f"{name}: no permission to read the file") from None
+    except OSError as exc:
+        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+    if len(raw) > CSV_MAX_BYTES:
+        raise InputFileError(
+            f"{name}: refused: {len(raw) // 2**20} MB is far more than an activity CSV "
+            f"(limit {CSV_MAX_BYTES // 2**20} MB)"
+        )
+    if b"\0" in raw[:65536]:
+        raise InputFileError(
+            f"{name}: not a text CSV file (it holds binary data); if it is a workbook, "
+            "give it its .xlsx name, or save it from Excel as 'CSV UTF-8'"
+        )
+    problems: list[Problem] = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+            encoding = "Windows-1252 (Latin-1)"
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+            encoding = "Latin-1"
+        problems.append(
+            Problem(
+                f"the file is not UTF-8; read as {encoding}: check that accented letters "
+                "look right",
+                file=name,
+                expected="CSV saved as 'CSV UTF-8'",
+                severity="warning",
+            )
+        )
+    lines = [line for line in text.splitlines() if line.strip()]
+    explicit = lines[0].strip().lower() if lines else ""
+    if explicit.startswith("sep=") and len(explicit) == 5:  # Excel's separator hint line
+        delimiter = lines[0].strip()[4]
+    else:
+        headers = [ln for ln in lines if re.search(r"field.+value|code.+activity", ln.lower())]
+        first = headers[0] if headers else (lines[0] if lines else "")
+        delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
+    try:
+        grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputFileError(f"{name}: cannot be read as CSV ({exc})") from None
+    if explicit.startswith("sep=") and grid:
+        grid = grid[1:]  # Excel hides this line, so rows are named as Excel shows them
+
+    def value(cell: str):
+        t = cell.strip()
+        if delimiter == ";" and _DOT_THREE.fullmatch(t):
+            return AmbiguousText(cell)
+        if _PLAIN_NUMBER.fullmatch(t):
+            return float(t)
+        if delimiter == ";" and _COMMA_DECIMAL.fullmatch(t):
+            return float(t.replace(",", "."))
+        return cell
+
+    return [[value(c) for c in row] for row in grid], problems
+
+
+def _block(grid, start: int, ends: list[int]) -> list[list]:
+    """The grid with every row outside [start, next header) blanked, so cells keep their names."""
+    stop = min([e for e in ends if e > start] + [len(grid)])
+    return [row if start <= i < stop else [] for i, row in enumerate(grid)]
+
+
+def _read_csv_activity(path: Path):
+    grid, problems = read_csv_grid(path)
+    file = str(path)
+    heads = {}
+    for i, row in enumerate(grid):
+        names = [cell_text(v).lower() for v in row]
+        if "field" in names and "value" in names and "country" not in heads:
+            heads["country"] = i
+        elif "code" in names and "activity" in names and "activity" not in heads:
+            heads["activity"] = i
+    for block, header in (("country", "field;value"), ("activity", "code;activity;unit;notes")):
+        if block not in heads:
+            problems.append(
+                Problem(
+                    f"the {block} table is missing from the CSV",
+                    file=file,
+                    expected=f"a header row '{header}' followed by the {block} rows",
+                )
+            )
+    starts = list(heads.values())
+    country = None
+    if "country" in heads:
+        block = _block(grid, heads["country"], starts)
+        country = _read_country(path, "", block, problems, len(grid))
+        _overflow(block, heads["country"], file, problems)
+    rows = []
+    if "activity" in heads:
+        block = _block(grid, heads["activity"], starts)
+        rows = _read_activity_rows(path, "", block, problems, len(grid), header_note=False)
+        _overflow(block, heads["activity"], file, problems)
+    return country, rows, problems
+
+
+def _overflow(block, header: int, file: str, problems: list[Problem]) -> None:
+    """A value right of the last header: in a file separated by commas, that is what an
+    unquoted decimal comma does (`72,5` becomes 72 and 5)."""
+    last = max((c for c, v in enumerate(block[header]) if cell_text(v)), default=-1)
+    for i, row in enumerate(block):
+        if i > header and any(cell_text(v) for v in row[last + 1 :]):
+            problems.append(
+                Problem(
+                    "more values than column headers on this line (in a file separated by "
+                    "commas, an unquoted decimal comma splits a number in two)",
+                    file=file,
+                    cell=f"line {i + 1}",
+                    found=" | ".join(cell_text(v) for v in row),
+                    expected="one value per column; quote numbers with a decimal comma "
+                    "(\"1,5\") or save the CSV with ';' separators",
+                )
+            )

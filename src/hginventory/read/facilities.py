@@ -1,0 +1,135 @@
+"""Reading the optional `facilities` sheet (Level 2) into typed rows with their cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hginventory.core.errors import Problem
+from hginventory.read.activity import (
+    cell_name,
+    cell_number,
+    cell_text,
+    find_header,
+    open_workbook,
+    read_rows,
+)
+
+FACILITY_SHEET = "facilities"
+
+
+FACILITY_COLUMNS = (
+    "code",
+    "facility",
+    "activity",
+    "unit",
+    "capacity",
+    "utilisation",
+    "input_type",
+    "hg_content",
+    "hg_content_unit",
+    "control",
+    "coincinerated_waste_t",
+    "measured_input_kg",
+    "measured_air_kg",
+    "notes",
+)
+
+
+NUMERIC_COLUMNS = (
+    "activity",
+    "capacity",
+    "utilisation",
+    "hg_content",
+    "coincinerated_waste_t",
+    "measured_input_kg",
+    "measured_air_kg",
+)
+
+
+@dataclass
+class FacilityData:
+    """Facility rows read from a workbook's `facilities` sheet (empty when there is none)."""
+
+    path: Path
+    rows: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sheet: str = FACILITY_SHEET
+
+
+def read_facilities(path: str | Path) -> FacilityData:
+    """Read the optional `facilities` sheet; the file is only read, never modified."""
+    from hginventory.read.scan import ZIP_SUFFIXES, scan_workbook, structure_problems
+
+    path = Path(path)
+    data = FacilityData(path)
+    if path.suffix.lower() == ".csv":  # a CSV holds the Level 1 tables only
+        return data
+    workbook = open_workbook(path)
+    try:
+        names = {n.strip().lower(): n for n in workbook.sheet_names}
+        if FACILITY_SHEET not in names:
+            return data
+        data.sheet = names[FACILITY_SHEET]
+        rows = read_rows(workbook, data.sheet, path)
+    finally:
+        workbook.close()
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        data.problems += structure_problems(scan_workbook(path), str(path), data.sheet)
+    _parse(data, rows)
+    return data
+
+
+def _parse(data: FacilityData, rows) -> None:
+    file, sheet, problems = str(data.path), data.sheet, data.problems
+    at = find_header(rows, ("code", "facility"))
+    if at is None:
+        problems.append(
+            Problem(
+                "header row with columns 'code' and 'facility' not found",
+                file=file,
+                sheet=sheet,
+                expected=", ".join(FACILITY_COLUMNS),
+            )
+        )
+        return
+    header_row, cols = at
+    extra = [name for name in cols if name not in FACILITY_COLUMNS]
+    if extra:
+        problems.append(
+            Problem(
+                f"unknown column(s) ignored: {', '.join(extra)}",
+                file=file,
+                sheet=sheet,
+                cell=f"row {header_row + 1}",
+                expected=", ".join(FACILITY_COLUMNS),
+                severity="warning",
+            )
+        )
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        values = {name: (row[c] if c < len(row) else "") for name, c in cols.items()}
+        if not any(cell_text(v) for v in values.values()):
+            continue
+        rec: dict = {"row": r + 1, "cells": {}}
+        for name in FACILITY_COLUMNS:
+            c = cols.get(name)
+            rec["cells"][name] = cell_name(r, c) if c is not None else f"row {r + 1}"
+            raw = values.get(name, "")
+            if name in NUMERIC_COLUMNS:
+                rec[name] = None
+                if cell_text(raw) != "":
+                    where = {"file": file, "sheet": sheet, "cell": rec["cells"][name]}
+                    value = cell_number(raw, where, f"{name} of facility row {r + 1}", problems)
+                    if value is not None and value < 0:
+                        problems.append(
+                            Problem(f"{name} is negative", found=cell_text(raw), **where)
+                        )
+                        value = None
+                    rec[name] = value
+                    rec[f"{name}_bad"] = value is None
+            else:
+                rec[name] = cell_text(raw)
+        for name in ("input_type", "control"):  # controlled-list ids are lower case
+            rec[name] = rec[name].lower()
+        data.rows.append(rec)

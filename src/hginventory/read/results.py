@@ -1,0 +1,83 @@
+"""Reading hginv result files back, and telling a result file from an activity workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS
+from hginventory.core.errors import InputFileError, Problem
+
+NEEDED = ("code", "sub_category", "hg_input_kg", *OUTPUT_COLUMNS)
+
+
+def read_results(path: str | Path) -> pd.DataFrame:
+    """The result rows of a computed inventory: a CSV written by hginv, or its workbook."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: file not found")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
+            frame = pd.read_excel(
+                path, sheet_name="Results", engine="calamine", dtype={"code": str}
+            )
+        else:
+            frame = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
+    except ValueError as exc:
+        raise InputFileError(
+            f"{path.name}: no 'Results' sheet; is this an inventory written by hginv compute?",
+            [Problem(str(exc), file=str(path), sheet="Results")],
+        ) from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputFileError(f"{path.name}: cannot be read ({exc})") from None
+    missing = [c for c in NEEDED if c not in frame.columns]
+    if missing:
+        raise InputFileError(
+            f"{path.name}: not an hginv inventory result",
+            [Problem("missing columns", file=str(path), found=", ".join(missing))],
+        )
+    frame = frame.dropna(subset=["code"])
+    frame["code"] = frame["code"].astype(str).str.strip()
+    return frame[[c for c in CSV_COLUMNS if c in frame.columns]].reset_index(drop=True)
+
+
+def result_file_hint(path: Path) -> str | None:
+    """If `path` is an hginv output rather than an activity workbook, say what to give instead.
+
+    Result files lack the country data, the notes and the sources screening the report needs,
+    so the report is always computed from the activity workbook.
+    """
+    if path.suffix.lower() == ".csv":
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                header = fh.readline()
+        except OSError:
+            return None
+        if "hg_input_kg" not in header:  # an activity CSV: its own problems are reported
+            return None
+        return (
+            f"{path.name}: hginv report reads the activity workbook, not a result CSV; "
+            "run it on the workbook the inventory was computed from"
+        )
+    try:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception:  # the activity reader has already reported why the file cannot be read
+        return None
+    if "Metadata" not in book.sheet_names or "Results" not in book.sheet_names:
+        return None
+    source = ""
+    for row in book.get_sheet_by_name("Metadata").to_python():
+        if row and row[0] == "input_file" and len(row) > 1:
+            source = f" ({row[1]})"
+    return (
+        f"{path.name}: this is an hginv result workbook; run hginv report on the activity "
+        f"workbook it was computed from{source}"
+    )
+
+
+def report_input_error(path: Path) -> InputFileError | None:
+    hint = result_file_hint(path)
+    return InputFileError(hint) if hint else None

@@ -1,0 +1,365 @@
+"""Safety and structure checks of a zipped workbook, made before the spreadsheet reader opens it.
+
+An `.xlsx` is a zip of XML parts. Before calamine reads one, this module
+
+- refuses a decompression bomb: the sizes declared in the zip directory must add up to at most
+  `MAX_UNCOMPRESSED` bytes. A directory that lies about sizes gets no further: Python's zipfile
+  inflates no more than a member's declared size and then fails its CRC check, reported as a
+  damaged file; the bytes inflated are also counted against the limit, should that change;
+- refuses any XML part with a document type declaration (DTD). Excel and LibreOffice never
+  write one; it is the only way to declare entities, so entity expansion ("billion laughs") and
+  external entities (reading local files) are refused before any parser sees them. The XML is
+  read with the standard library's expat, streamed, with a handler that stops at the DTD;
+- notes what the values alone do not show: formulas without a saved result (calamine reads
+  them as empty), cells showing an error such as #DIV/0! (also read as empty), merged cells
+  and hidden rows.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from xml.parsers import expat
+
+from hginventory.core.errors import InputFileError, Problem, UnsafeInputError
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+MAX_MEMBERS = 10_000
+
+
+ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
+
+
+MAX_LISTED = 20
+
+
+_CHUNK = 1 << 16
+
+
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+@dataclass
+class SheetFacts:
+    """What one worksheet's XML says beyond its values."""
+
+    formulas_without_value: list[str] = field(default_factory=list)
+    error_values: list[tuple[str, str]] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden: bool = False
+
+
+@dataclass
+class WorkbookScan:
+    sheets: dict[str, SheetFacts] = field(default_factory=dict)
+
+    def facts(self, sheet: str) -> SheetFacts:
+        return self.sheets.get(sheet, SheetFacts())
+
+
+class _Refused(Exception):
+    pass
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _local(name: str) -> str:
+    return name.rsplit(" ", 1)[-1]
+
+
+class _Sheet:
+    """expat handlers collecting the facts of one worksheet part."""
+
+    def __init__(self) -> None:
+        self.facts = SheetFacts()
+        self.row = 0
+        self.col = 0
+        self.cell = ""
+        self.kind = ""
+        self.formula = self.value = self.inline = False
+        self.in_value = False
+        self.hidden_row = False
+        self.text: list[str] = []
+
+    def start(self, name, attrs) -> None:
+        tag = _local(name)
+        if tag == "row":
+            r = attrs.get("r", "")
+            self.row = int(r) if r.isascii() and r.isdigit() else self.row + 1
+            self.col = 0
+            self.hidden_row = attrs.get("hidden") in ("1", "true")
+        elif tag == "c":
+            if self.hidden_row:  # only hidden rows that hold cells are worth a warning
+                self.facts.hidden_rows.append(self.row)
+                self.hidden_row = False
+            m = _CELL.match(attrs.get("r", ""))
+            if m:
+                self.col, self.row = _col_index(m.group(1)), int(m.group(2))
+            else:
+                self.col += 1
+            self.cell = f"{_col_letters(self.col)}{self.row}"
+            self.kind = attrs.get("t", "")
+            self.formula = self.value = self.inline = False
+            self.text = []
+        elif tag == "f":
+            self.formula = True
+        elif tag == "v":
+            self.value = self.in_value = True
+        elif tag == "is":
+            self.inline = True
+        elif tag == "mergeCell" and attrs.get("ref"):
+            self.facts.merged.append(attrs["ref"])
+
+    def end(self, name) -> None:
+        tag = _local(name)
+        if tag == "v":
+            self.in_value = False
+        elif tag == "c" and self.kind == "e":
+            self.facts.error_values.append((self.cell, "".join(self.text).strip()))
+        elif tag == "c" and self.formula and not self.inline:
+            empty = not "".join(self.text).strip()
+            if not self.value or (empty and self.kind != "str"):
+                self.facts.formulas_without_value.append(self.cell)
+
+    def chars(self, data) -> None:
+        if self.in_value:
+            self.text.append(data)
+
+
+class _Workbook:
+    """Sheet names and their relationship ids, from xl/workbook.xml."""
+
+    def __init__(self) -> None:
+        self.sheets: list[tuple[str, str, bool]] = []
+
+    def start(self, name, attrs) -> None:
+        if _local(name) == "sheet":
+            rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+            self.sheets.append(
+                (attrs.get("name", ""), rid, attrs.get("state", "visible") != "visible")
+            )
+
+    def end(self, name) -> None:
+        pass
+
+    def chars(self, data) -> None:
+        pass
+
+
+class _Rels(_Workbook):
+    """Relationship id -> target part, from xl/_rels/workbook.xml.rels."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, str] = {}
+
+    def start(self, name, attrs) -> None:
+        if _local(name) == "Relationship" and attrs.get("Id"):
+            target = attrs.get("Target", "")
+            if target.startswith("/"):
+                target = target.lstrip("/")
+            else:
+                target = posixpath.normpath(posixpath.join("xl", target))
+            self.targets[attrs["Id"]] = target
+
+
+def _refuse_dtd(*_args) -> None:
+    raise _Refused("document type declaration")
+
+
+def _parser(handler):
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    if handler is not None:
+        parser.StartElementHandler = handler.start
+        parser.EndElementHandler = handler.end
+        parser.CharacterDataHandler = handler.chars
+    return parser
+
+
+def scan_workbook(path: str | Path) -> WorkbookScan:
+    """Check a zipped workbook and collect its structure facts; raises InputFileError.
+
+    Files that are not zip archives (.xls, password-protected workbooks, damaged files) are
+    left to the spreadsheet reader, which says what they are.
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return WorkbookScan()
+    return _scan(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _scan(name: str, _size: int, _mtime: int) -> WorkbookScan:
+    label = os.path.basename(name)
+    try:
+        if not zipfile.is_zipfile(name):
+            return WorkbookScan()
+        with zipfile.ZipFile(name) as archive:
+            return _scan_archive(archive, label)
+    except PermissionError:
+        raise InputFileError(f"{label}: no permission to read the file") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+        raise InputFileError(
+            f"{label}: the workbook is damaged (its compressed parts cannot be read); open it "
+            "in Excel or LibreOffice and save it again as .xlsx"
+        ) from None
+
+
+def _bomb(label: str, size: int) -> UnsafeInputError:
+    return UnsafeInputError(
+        f"{label}: refused: the workbook unpacks to more than {MAX_UNCOMPRESSED // 2**20} MB "
+        f"({size // 2**20} MB or more). An activity workbook is far smaller; this may be a "
+        "decompression bomb. Save only the country, activity and facilities sheets in a new "
+        "workbook"
+    )
+
+
+def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise UnsafeInputError(
+            f"{label}: refused: the workbook holds {len(members)} parts (limit {MAX_MEMBERS})"
+        )
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_UNCOMPRESSED:
+        raise _bomb(label, declared)
+    sheet_parts: dict[str, _Sheet] = {}
+    book, rels = _Workbook(), _Rels()
+    inflated = 0
+    for member in members:
+        if member.is_dir():
+            continue
+        lower = member.filename.lower()
+        handler = None
+        if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+            handler = sheet_parts.setdefault(member.filename, _Sheet())
+        elif lower == "xl/workbook.xml":
+            handler = book
+        elif lower == "xl/_rels/workbook.xml.rels":
+            handler = rels
+        parser = _parser(handler) if lower.endswith((".xml", ".rels")) else None
+        with archive.open(member) as stream:
+            while chunk := stream.read(_CHUNK):
+                inflated += len(chunk)
+                if inflated > MAX_UNCOMPRESSED:
+                    raise _bomb(label, inflated)
+                if parser is None:
+                    continue
+                try:
+                    parser.Parse(chunk, False)
+                except _Refused:
+                    raise UnsafeInputError(
+                        f"{label}: refused: the part {member.filename} declares XML entities "
+                        "(a DTD), which Excel and LibreOffice never write; the file may have "
+                        "been crafted to read other files or exhaust memory. Open it in Excel "
+                        "and save it again only if you trust where it came from"
+                    ) from None
+                except expat.ExpatError:
+                    parser = None  # not well-formed: the spreadsheet reader will say so
+    result = WorkbookScan()
+    for name, rid, hidden in book.sheets:
+        part = rels.targets.get(rid, "")
+        facts = sheet_parts[part].facts if part in sheet_parts else SheetFacts()
+        facts.hidden = hidden
+        result.sheets[name] = facts
+    return result
+
+
+def _spans(rows: list[int]) -> str:
+    """[3, 4, 5, 9] -> '3-5, 9'."""
+    out: list[str] = []
+    start = prev = rows[0]
+    for r in [*rows[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if r is not None:
+            start = prev = r
+    return ", ".join(out)
+
+
+def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Problem]:
+    """Problems of one sheet that its values alone do not show, located at their cells."""
+    facts = scan.facts(sheet)
+    out: list[Problem] = []
+    where = {"file": file, "sheet": sheet}
+    for cell in facts.formulas_without_value[:MAX_LISTED]:
+        out.append(
+            Problem(
+                "formula without a saved result: hginv reads the results Excel saves, and this "
+                "file was written by a program that did not compute them",
+                found="a formula",
+                expected="open the file in Excel or LibreOffice, save it, and run again "
+                "(or type the value instead of a formula)",
+                cell=cell,
+                **where,
+            )
+        )
+    extra = len(facts.formulas_without_value) - MAX_LISTED
+    if extra > 0:
+        out.append(Problem(f"{extra} more formulas without a saved result", **where))
+    for cell, text in facts.error_values[:MAX_LISTED]:
+        out.append(
+            Problem(
+                "the cell shows a spreadsheet error instead of a value",
+                found=text or "an error value",
+                expected="a value: correct the formula in Excel, or type the value",
+                cell=cell,
+                **where,
+            )
+        )
+    for ref in facts.merged[:MAX_LISTED]:
+        first = ref.split(":")[0].replace("$", "")
+        out.append(
+            Problem(
+                f"merged cells {ref}: the value is read from {first}, the other cells as empty",
+                cell=first,
+                severity="warning",
+                **where,
+            )
+        )
+    if facts.hidden_rows:
+        rows = _spans(facts.hidden_rows)
+        label = f"row {rows}" if "," not in rows and "-" not in rows else f"rows {rows}"
+        verb = "is" if label.startswith("row ") else "are"
+        out.append(
+            Problem(
+                f"{label} {verb} hidden; hidden rows are read like any other",
+                cell=f"A{facts.hidden_rows[0]}",
+                severity="warning",
+                **where,
+            )
+        )
+    if facts.hidden:
+        out.append(
+            Problem("the sheet is hidden; it is read like any other", severity="warning", **where)
+        )
+    return out

@@ -1,0 +1,619 @@
+"""Factor tables: the Toolkit's input factors and output distribution factors, as reviewed data.
+
+A factor table is a CSV of one row per sub-category (or variant) plus a small TOML of metadata
+(id, version). Every row carries its provenance and an evidence `status`: `confirmed` when the
+value was checked against the cited document, table and page, `recalled` otherwise. Tables are
+validated on load; every problem is reported with file, row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hginventory.core.columns import PATHWAYS
+from hginventory.core.distributions import DISTRIBUTIONS, check_param
+from hginventory.core.errors import FactorTableError, Problem, UnitError
+from hginventory.core.units import parse_factor_unit, parse_unit
+
+BALANCE_TOLERANCE = 1e-9
+
+
+DEFAULT_TABLE = "toolkit_level1"
+
+
+CODE_PATTERN = re.compile(r"^5\.\d{1,2}\.\d{1,2}[a-z]?$")
+
+
+def factors_dir() -> Path:
+    """Where the shipped factor tables are: inside the wheel, or `factors/` of a checkout."""
+    packaged = Path(__file__).parents[1] / "factors"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "factors"
+
+
+class FactorRow(BaseModel):
+    """One row of a Level 1 factor table (a sub-category or one of its variants)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    code: str
+    sub_category: str = Field(min_length=1)
+    source_group: str = Field(min_length=1)
+    activity_description: str = Field(min_length=1)
+    activity_unit: str
+    input_factor: float = Field(ge=0)
+    input_factor_low: float | None = Field(default=None, ge=0)
+    input_factor_high: float | None = Field(default=None, ge=0)
+    input_factor_unit: str
+    air: float = Field(ge=0, le=1)
+    water: float = Field(ge=0, le=1)
+    land: float = Field(ge=0, le=1)
+    byproducts: float = Field(ge=0, le=1)
+    general_waste: float = Field(ge=0, le=1)
+    sector_treatment: float = Field(ge=0, le=1)
+    scaling: Literal["none", "electrification"] = "none"
+    input_total_weight: float = Field(default=1.0, ge=0, le=1)
+    release_total_exclude: tuple[str, ...] = ()
+    replaces: str | None = None
+    status: Literal["confirmed", "recalled"]
+    confidence: Literal["hi", "med", "lo", ""] = ""
+    document: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    table_page: str = Field(min_length=1)
+    note: str = ""
+    factor_distribution: Literal[DISTRIBUTIONS] = ""
+    dist_param1: float | None = Field(default=None, validate_default=True)
+    dist_param2: float | None = Field(default=None, validate_default=True)
+
+    @field_validator("input_factor_low", "input_factor_high", "replaces", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("code")
+    @classmethod
+    def _code_form(cls, value: str) -> str:
+        if not CODE_PATTERN.match(value):
+            raise ValueError("expected a Toolkit sub-category code such as 5.1.1 or 5.1.3a")
+        return value
+
+    @field_validator("activity_unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        try:
+            return parse_unit(value).symbol
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("input_factor_unit")
+    @classmethod
+    def _known_factor_unit(cls, value: str) -> str:
+        try:
+            parse_factor_unit(value)
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("release_total_exclude", mode="before")
+    @classmethod
+    def _pathway_list(cls, value):
+        if isinstance(value, str):
+            value = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
+        unknown = [v for v in value if v not in PATHWAYS]
+        if unknown:
+            raise ValueError(f"unknown pathway(s) {unknown}; expected some of {list(PATHWAYS)}")
+        return tuple(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FactorRow:
+        total = sum(getattr(self, p) for p in PATHWAYS)
+        if abs(total - 1.0) > BALANCE_TOLERANCE:
+            raise ValueError(
+                f"distribution factors sum to {total:.12g}, expected 1 (within {BALANCE_TOLERANCE})"
+            )
+        low, high = self.input_factor_low, self.input_factor_high
+        if low is not None and low > self.input_factor:
+            raise ValueError("input_factor_low is above input_factor")
+        if high is not None and high < self.input_factor:
+            raise ValueError("input_factor_high is below input_factor")
+        per = parse_factor_unit(self.input_factor_unit).per
+        activity = parse_unit(self.activity_unit)
+        if per.dimension != activity.dimension:
+            raise ValueError(
+                f"input_factor_unit {self.input_factor_unit!r} is per {per.dimension}, "
+                f"but activity_unit {self.activity_unit!r} is {activity.dimension}"
+            )
+        if self.status == "recalled" and not self.confidence:
+            raise ValueError("a recalled row needs a confidence (hi, med or lo)")
+        return self
+
+    @field_validator("dist_param1", "dist_param2", mode="before")
+    @classmethod
+    def _blank_param(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("dist_param1", "dist_param2")
+    @classmethod
+    def _param_fits(cls, value, info):
+        """Distribution parameters are checked at load, so sampling never meets a bad one."""
+        if "factor_distribution" in info.data:
+            which = int(info.field_name[-1])
+            check_param(info.data["factor_distribution"], which, value, info.data)
+        return value
+
+    @property
+    def distribution(self) -> dict[str, float]:
+        return {p: getattr(self, p) for p in PATHWAYS}
+
+    @property
+    def population_based(self) -> bool:
+        return parse_unit(self.activity_unit).dimension == "inhabitants"
+
+
+FIELDS = list(FactorRow.model_fields)
+
+
+@dataclass(frozen=True)
+class FactorTable:
+    """A validated factor table with its identity: id, version and a hash of its content."""
+
+    id: str
+    version: str
+    title: str
+    rows: tuple[FactorRow, ...]
+    sha256: str
+    path: str
+    groups: dict[str, dict] = field(default_factory=dict)
+    documents: dict[str, dict] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def factor_id(self, code: str) -> str:
+        return f"{self.label}:{code}"
+
+    @cached_property
+    def by_code(self) -> dict[str, FactorRow]:
+        return {r.code: r for r in self.rows}
+
+    @property
+    def codes(self) -> list[str]:
+        return [r.code for r in self.rows]
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.by_code
+
+    def __getitem__(self, code: str) -> FactorRow:
+        return self.by_code[code]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def source(self, row: FactorRow) -> str:
+        """Short provenance text: document, version, table/page."""
+        return f"{row.document} v{row.version}, {row.table_page}"
+
+    def frame(self):
+        """The table as a pandas DataFrame (one row per code, Toolkit order): a fresh copy
+        of one built once per table, since every compute needs it."""
+        return self._frame.copy()
+
+    @cached_property
+    def _frame(self):
+        import pandas as pd
+
+        records = []
+        for order, row in enumerate(self.rows):
+            rec = row.model_dump()
+            rec["release_total_exclude"] = ";".join(row.release_total_exclude)
+            rec["order"] = order
+            rec["group_order"] = self.groups.get(row.source_group, {}).get("order", 99)
+            rec["group_name"] = self.groups.get(row.source_group, {}).get("name", row.source_group)
+            rec["factor_id"] = self.factor_id(row.code)
+            rec["factor_source"] = self.source(row)
+            records.append(rec)
+        return pd.DataFrame.from_records(records)
+
+
+def _read_csv(path: Path) -> tuple[list[dict], bytes]:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text))), raw
+
+
+def _field_of(loc: tuple) -> str:
+    return str(loc[0]) if loc else ""
+
+
+def _validate_rows(
+    path: Path, records: list[dict], groups: dict, documents: dict
+) -> tuple[list[FactorRow], list[Problem]]:
+    """Validate every row; each problem names the CSV line, the code and the field."""
+    rows: list[FactorRow] = []
+    problems: list[Problem] = []
+
+    def problem(message, where, name="", found="", expected=""):
+        problems.append(
+            Problem(
+                message,
+                file=str(path),
+                cell=f"{where}, field '{name}'" if name else where,
+                found=found,
+                expected=expected,
+                kind="factors",
+            )
+        )
+
+    if records:
+        header = list(records[0].keys())
+        missing = [f for f in FIELDS if f not in header and FactorRow.model_fields[f].is_required()]
+        if missing:
+            problem(
+                f"missing column(s) {', '.join(missing)}",
+                "header (line 1)",
+                expected=", ".join(FIELDS),
+            )
+            return rows, problems
+    first_line: dict[str, int] = {}
+    for line, rec in enumerate(records, start=2):
+        code = (rec.get("code") or "").strip()
+        where = f"line {line}" + (f" (code {code})" if code else "")
+        if None in rec:
+            problem("more values than columns", where)
+            continue
+        if code in first_line:
+            problem(f"code appears twice (first on line {first_line[code]})", where, "code", code)
+        first_line.setdefault(code, line)
+        group, doc = (rec.get("source_group") or "").strip(), (rec.get("document") or "").strip()
+        if groups and group and group not in groups:
+            problem("unknown source group", where, "source_group", group, ", ".join(groups))
+        if documents and doc and doc not in documents:
+            problem("unknown document id", where, "document", doc, ", ".join(documents))
+        try:
+            rows.append(FactorRow(**{k: v for k, v in rec.items() if v is not None}))
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = _field_of(err["loc"])
+                problem(
+                    err["msg"].removeprefix("Value error, "),
+                    where,
+                    name,
+                    str(rec.get(name, "")) if name else "",
+                )
+    codes = set(first_line)
+    for row in rows:
+        if row.replaces and row.replaces not in codes:
+            problem(
+                "replaces a code that is not in the table",
+                f"line {first_line[row.code]} (code {row.code})",
+                "replaces",
+                row.replaces,
+            )
+    return rows, problems
+
+
+def _keyed(path: Path, key: str) -> dict[str, dict]:
+    if not path.is_file():
+        return {}
+    records, _ = _read_csv(path)
+    out = {}
+    for rec in records:
+        if "order" in rec:
+            rec["order"] = int(rec["order"])
+        out[rec[key]] = rec
+    return out
+
+
+def load_factors(path: str | Path | None = None) -> FactorTable:
+    """Load and validate a factor table.
+
+    `path` is a factor CSV (its metadata in a `.toml` of the same stem beside it) or a directory
+    holding `toolkit_level1.csv`; by default the table shipped with hginv.
+    """
+    path = Path(path) if path is not None else factors_dir()
+    csv_path = path / f"{DEFAULT_TABLE}.csv" if path.is_dir() else path
+    if not csv_path.is_file():
+        raise FactorTableError(f"factor table not found: {csv_path}")
+    folder = csv_path.parent
+    meta_path = csv_path.with_suffix(".toml")
+    try:
+        records, raw = _read_csv(csv_path)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FactorTableError(f"{csv_path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+    meta_raw = meta_path.read_bytes() if meta_path.is_file() else b""
+    try:
+        meta = tomllib.loads(meta_raw.decode("utf-8")) if meta_raw else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+    groups = _keyed(folder / "source_groups.csv", "id")
+    documents = _keyed(folder / "documents.csv", "id")
+    rows, problems = _validate_rows(csv_path, records, groups, documents)
+    if not records:
+        problems.append(Problem("the table has no rows", file=str(csv_path), kind="factors"))
+    if problems:
+        raise FactorTableError(f"factor table {csv_path.name} is not valid", problems)
+    digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + meta_raw.replace(b"\r\n", b"\n"))
+    return FactorTable(
+        id=meta.get("id", csv_path.stem),
+        version=str(meta.get("version", "unversioned")),
+        title=meta.get("title", csv_path.stem),
+        rows=tuple(rows),
+        sha256=digest.hexdigest(),
+        path=str(csv_path),
+        groups=groups,
+        documents=documents,
+        meta=meta,
+    )
+
+
+PROVENANCE_FIELDS = ("status", "document", "version", "table_page")
+
+
+@dataclass(frozen=True)
+class OverlaidTable(FactorTable):
+    """The shipped table with a user's rows laid over it, row by row.
+
+    Rows that come from the overlay keep their origin (file, line, which fields they changed), so
+    every result row can say which table and which line produced it.
+    """
+
+    base: FactorTable | None = None
+    overlay_id: str = ""
+    overlay_version: str = ""
+    overlay_sha256: str = ""
+    overlay_path: str = ""
+    origins: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def overlay_label(self) -> str:
+        return f"{self.overlay_id}@{self.overlay_version}"
+
+    def factor_id(self, code: str) -> str:
+        if code in self.origins:
+            return f"{self.overlay_label}:{code}"
+        return super().factor_id(code)
+
+    def source(self, row: FactorRow) -> str:
+        origin = self.origins.get(row.code)
+        if origin is None:
+            return super().source(row)
+        what = (
+            f"overrides {self.base.label} ({', '.join(origin['changed']) or 'no value changed'})"
+            if origin["overrides"]
+            else "new row"
+        )
+        return f"{Path(origin['file']).name} line {origin['line']}, {what}: {super().source(row)}"
+
+    @property
+    def overlay_metadata(self) -> dict:
+        return {
+            "overlay_table_id": self.overlay_id,
+            "overlay_table_version": self.overlay_version,
+            "overlay_table_sha256": self.overlay_sha256,
+            "overlay_table_file": self.overlay_path,
+            "overlay_codes": ";".join(self.origins),
+            "factors_combined_sha256": self.meta.get("combined_sha256", ""),
+        }
+
+
+def _row_fields(row: FactorRow) -> dict:
+    return row.model_dump()
+
+
+DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+def _decimal_point(value):
+    return value.replace(",", ".") if value and DECIMAL_COMMA.match(value.strip()) else value
+
+
+def _read_overlay_csv(path: Path) -> tuple[list[dict], bytes]:
+    """Read a user's CSV; a French or Spanish Excel writes `;` between fields and decimal
+    commas (`0,6`), which are read as such when the header has `;` and no `,`."""
+    records, raw = _read_csv(path)
+    first = raw.decode("utf-8-sig").split("\n", 1)[0]
+    if ";" in first and "," not in first:
+        text = raw.decode("utf-8-sig")
+        records = [
+            {k: _decimal_point(v) for k, v in r.items()}
+            for r in csv.DictReader(io.StringIO(text), delimiter=";")
+        ]
+    return records, raw
+
+
+def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
+    """Lay a user's factor CSV over `base`, row by row.
+
+    The user's CSV needs `code` and the provenance columns (`status`, `document`, `version`,
+    `table_page`, and `confidence` for recalled rows): a changed number always carries its own
+    source. Other columns are optional: a column left out is taken from the shipped row of the
+    same code; a column present is read as written. A code not in `base` adds a new (variant)
+    row, which must then give every required column. Each merged row is validated like a
+    shipped one; every problem names the file, line and field.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FactorTableError(f"factor table not found: {path}")
+    try:
+        records, raw = _read_overlay_csv(path)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FactorTableError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+    meta_path = path.with_suffix(".toml")
+    meta_raw = meta_path.read_bytes() if meta_path.is_file() else b""
+    try:
+        meta = tomllib.loads(meta_raw.decode("utf-8")) if meta_raw else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+    problems: list[Problem] = []
+
+    def problem(message, where, name="", found="", expected=""):
+        problems.append(
+            Problem(
+                message,
+                file=str(path),
+                cell=f"{where}, field '{name}'" if name else where,
+                found=found,
+                expected=expected,
+                kind="factors",
+            )
+        )
+
+    header = list(records[0].keys()) if records else []
+    if not records:
+        problem("the table has no rows", "header (line 1)")
+    unknown = [h for h in header if h not in FIELDS]
+    if unknown:
+        problem(
+            f"unknown column(s) {', '.join(unknown)}", "header (line 1)", expected=", ".join(FIELDS)
+        )
+    needed = [f for f in ("code", *PROVENANCE_FIELDS) if f not in header]
+    if needed:
+        problem(
+            f"missing column(s) {', '.join(needed)}: an override must say where its numbers "
+            "come from",
+            "header (line 1)",
+        )
+    if problems:
+        raise FactorTableError(f"factor table {path.name} is not valid", problems)
+    groups = {**base.groups, **_keyed(path.parent / "source_groups.csv", "id")}
+    documents = {**base.documents, **_keyed(path.parent / "documents.csv", "id")}
+    own_documents = _keyed(path.parent / "documents.csv", "id")
+    merged = {r.code: r for r in base.rows}
+    origins: dict[str, dict] = {}
+    first_line: dict[str, int] = {}
+    for line, rec in enumerate(records, start=2):
+        code = (rec.get("code") or "").strip()
+        where = f"line {line}" + (f" (code {code})" if code else "")
+        if None in rec:
+            problem("more values than columns", where)
+            continue
+        if code in first_line:
+            problem(f"code appears twice (first on line {first_line[code]})", where, "code", code)
+            continue
+        first_line[code] = line
+        for name in PROVENANCE_FIELDS:
+            if not (rec.get(name) or "").strip():
+                problem("an override row must give its own provenance", where, name)
+        shipped = base.by_code.get(code)
+        values = _row_fields(shipped) if shipped else {}
+        values.update({k: v for k, v in rec.items() if v is not None})
+        group, doc = str(values.get("source_group", "")).strip(), rec.get("document", "").strip()
+        if groups and group and group not in groups:
+            problem("unknown source group", where, "source_group", group, ", ".join(groups))
+        if own_documents and doc and doc not in documents:
+            problem("unknown document id", where, "document", doc, ", ".join(documents))
+        try:
+            row = FactorRow(**values)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = _field_of(err["loc"])
+                found = str(rec.get(name, values.get(name, ""))) if name else ""
+                message = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "missing":
+                    message = f"a new code (not in {base.label}) must give this column"
+                problem(message, where, name, found)
+            continue
+        changed = (
+            [f for f in FIELDS if getattr(row, f) != getattr(shipped, f)] if shipped else FIELDS
+        )
+        merged[code] = row
+        origins[code] = {
+            "file": str(path),
+            "line": line,
+            "overrides": shipped is not None,
+            "changed": [f for f in changed if f not in (*PROVENANCE_FIELDS, "confidence", "note")]
+            if shipped
+            else [],
+        }
+    for code, row in merged.items():
+        if code in origins and row.replaces and row.replaces not in merged:
+            problem(
+                "replaces a code that is not in the table",
+                f"line {origins[code]['line']} (code {code})",
+                "replaces",
+                row.replaces,
+            )
+    if problems:
+        raise FactorTableError(f"factor table {path.name} is not valid", problems)
+    digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + meta_raw.replace(b"\r\n", b"\n"))
+    sha = digest.hexdigest()
+    overlay_id = meta.get("id", path.stem)
+    overlay_version = str(meta.get("version", f"sha256-{sha[:12]}"))
+    if (overlay_id, overlay_version) == (base.id, base.version) and sha != base.sha256:
+        # an edited copy that kept the shipped id and version must not pass for the shipped rows
+        overlay_version += f"+sha256-{sha[:12]}"
+    combined = hashlib.sha256(f"{base.sha256}+{sha}".encode()).hexdigest()
+    return OverlaidTable(
+        id=base.id,
+        version=base.version,
+        title=f"{base.title}, overlaid by {path.name} ({overlay_id}@{overlay_version})",
+        rows=tuple(merged.values()),
+        sha256=base.sha256,
+        path=base.path,
+        groups=groups,
+        documents=documents,
+        meta={**base.meta, "overlay": meta, "combined_sha256": combined},
+        base=base,
+        overlay_id=overlay_id,
+        overlay_version=overlay_version,
+        overlay_sha256=sha,
+        overlay_path=str(path),
+        origins=origins,
+    )
+
+
+def is_full_table(path: str | Path) -> bool:
+    """Whether `path` is a complete factor table (a folder, or a CSV with every required
+    column), as opposed to an overlay of some columns."""
+    path = Path(path)
+    if path.is_dir() or not path.is_file():
+        return True
+    try:
+        records, _ = _read_csv(path)
+    except (UnicodeDecodeError, csv.Error):
+        return True
+    header = set(records[0].keys()) if records else set()
+    return all(f in header for f in FIELDS if FactorRow.model_fields[f].is_required())
+
+
+def load_table(path: str | Path | None = None, base: FactorTable | None = None) -> FactorTable:
+    """A complete table, or an overlay laid over `base` (by default the shipped table)."""
+    from dataclasses import replace
+
+    if path is None or is_full_table(path):
+        table = load_factors(path)
+        if not table.groups or not table.documents:
+            # a table copied out of factors/ alone: source groups and documents as shipped
+            shipped = load_factors()
+            table = replace(
+                table,
+                groups=table.groups or shipped.groups,
+                documents=table.documents or shipped.documents,
+            )
+        return table
+    return overlay_factors(base or load_factors(), path)
+
+
+def factors_for(path: str | Path | None = None) -> FactorTable:
+    """The factor table of a `--factors` option: the shipped table; a folder, which replaces
+    it; or a CSV laid over it row by row. The same for compute, report, validate, template and
+    batch, so that one option means one table everywhere."""
+    if path is None:
+        return load_factors()
+    path = Path(path)
+    if path.is_dir():
+        return load_factors(path)
+    return overlay_factors(load_factors(), path)

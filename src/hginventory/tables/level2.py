@@ -1,0 +1,239 @@
+"""The Level 2 factor tables: input types, control configurations, families."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hginventory.core.columns import PATHWAYS
+from hginventory.core.errors import FactorTableError, Problem, UnitError
+from hginventory.core.units import parse_factor_unit
+from hginventory.tables.factors import BALANCE_TOLERANCE, factors_dir
+
+METHODS = ("default", "level2", "measured")
+
+
+TOLERANCE = 1e-9
+
+
+CONFIDENCE_RANK = {"lo": 0, "med": 1, "hi": 2, "": 3}
+
+
+class _Provenance(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    family: str = Field(min_length=1)
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    label: str = Field(min_length=1)
+    status: Literal["confirmed", "recalled"]
+    confidence: Literal["hi", "med", "lo", ""] = ""
+    document: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    table_page: str = Field(min_length=1)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _recalled_has_confidence(self):
+        if self.status == "recalled" and not self.confidence:
+            raise ValueError("a recalled row needs a confidence (hi, med or lo)")
+        return self
+
+
+class InputRow(_Provenance):
+    """An input type of the controlled list: Hg content of a coal, a waste fuel..."""
+
+    input_factor: float = Field(ge=0)
+    input_factor_low: float | None = Field(default=None, ge=0)
+    input_factor_high: float | None = Field(default=None, ge=0)
+    input_factor_unit: str
+
+    @field_validator("input_factor_low", "input_factor_high", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("input_factor_unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        try:
+            parse_factor_unit(value)
+        except UnitError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.input_factor_low is not None and self.input_factor_low > self.input_factor:
+            raise ValueError("input_factor_low is above input_factor")
+        if self.input_factor_high is not None and self.input_factor_high < self.input_factor:
+            raise ValueError("input_factor_high is below input_factor")
+        return self
+
+
+class ConfigRow(_Provenance):
+    """A control configuration: output distribution factors of one kind of plant.
+
+    A `pretreatment` (coal washing) sends part of the Hg to its own pathways and lets
+    `pass_through` of it on to the control configuration it is combined with.
+    """
+
+    kind: Literal["control", "pretreatment"]
+    pass_through: float = Field(default=0.0, ge=0, le=1)
+    air: float = Field(ge=0, le=1)
+    water: float = Field(ge=0, le=1)
+    land: float = Field(ge=0, le=1)
+    byproducts: float = Field(ge=0, le=1)
+    general_waste: float = Field(ge=0, le=1)
+    sector_treatment: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _balanced(self):
+        if self.kind == "control" and self.pass_through:
+            raise ValueError("pass_through is only for pretreatment rows")
+        total = sum(getattr(self, p) for p in PATHWAYS) + self.pass_through
+        if abs(total - 1.0) > BALANCE_TOLERANCE:
+            raise ValueError(f"distribution factors (+ pass_through) sum to {total:.12g}, not 1")
+        return self
+
+    @property
+    def distribution(self) -> dict[str, float]:
+        return {p: getattr(self, p) for p in PATHWAYS}
+
+
+@dataclass(frozen=True)
+class Level2Tables:
+    """The validated Level 2 tables with their identity (id, version, content hash)."""
+
+    id: str
+    version: str
+    title: str
+    families: dict[str, str]
+    inputs: dict[str, InputRow]
+    configs: dict[str, ConfigRow]
+    article8: tuple[dict, ...]
+    documents: dict[str, dict]
+    sha256: str
+    path: str
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def factor_id(self, row_id: str) -> str:
+        return f"{self.label}:{row_id}"
+
+    def source(self, row: _Provenance) -> str:
+        return f"{row.document} v{row.version}, {row.table_page}"
+
+
+def _read_csv(path: Path) -> tuple[list[dict], bytes]:
+    if not path.is_file():
+        raise FactorTableError(f"Level 2 table not found: {path}")
+    raw = path.read_bytes()
+    try:
+        return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))), raw
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FactorTableError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+
+
+def _validate(path: Path, model, records, families, documents, problems) -> dict:
+    """Rows of one controlled list by id; each problem names the CSV line and field."""
+    out: dict = {}
+    for line, rec in enumerate(records, start=2):
+        row_id = (rec.get("id") or "").strip()
+        where = f"line {line}" + (f" (id {row_id})" if row_id else "")
+
+        def problem(message, name="", found="", where=where):
+            problems.append(
+                Problem(
+                    message,
+                    file=str(path),
+                    cell=f"{where}, field '{name}'" if name else where,
+                    found=found,
+                    kind="factors",
+                )
+            )
+
+        if None in rec:
+            problem("more values than columns")
+            continue
+        if row_id in out:
+            problem("id appears twice", "id", row_id)
+        family = (rec.get("family") or "").strip()
+        if family and family not in set(families.values()):
+            problem("unknown family", "family", family)
+        doc = (rec.get("document") or "").strip()
+        if doc and doc not in documents:
+            problem("unknown document id", "document", doc)
+        try:
+            out[row_id] = model(**{k: v for k, v in rec.items() if v is not None})
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err["loc"] else ""
+                problem(
+                    err["msg"].removeprefix("Value error, "),
+                    name,
+                    str(rec.get(name, "")) if name else "",
+                )
+    return out
+
+
+def load_level2(path: str | Path | None = None) -> Level2Tables:
+    """Load and validate the Level 2 tables of a folder (by default `factors/level2/`)."""
+    folder = Path(path) if path is not None else factors_dir() / "level2"
+    meta_path = folder / "level2.toml"
+    if not meta_path.is_file():
+        raise FactorTableError(f"Level 2 tables not found: {meta_path}")
+    meta_raw = meta_path.read_bytes()
+    try:
+        meta = tomllib.loads(meta_raw.decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+    families = {code: fam for fam, codes in meta.get("families", {}).items() for code in codes}
+    documents: dict[str, dict] = {}
+    for doc_path in (folder.parent / "documents.csv", folder / "documents.csv"):
+        if doc_path.is_file():
+            documents.update({r["id"]: r for r in _read_csv(doc_path)[0]})
+    problems: list[Problem] = []
+    digest = hashlib.sha256(meta_raw.replace(b"\r\n", b"\n"))
+    tables = {}
+    for name, model in (("inputs", InputRow), ("configurations", ConfigRow)):
+        csv_path = folder / f"{name}.csv"
+        records, raw = _read_csv(csv_path)
+        digest.update(b"\0" + raw.replace(b"\r\n", b"\n"))
+        tables[name] = _validate(csv_path, model, records, families, documents, problems)
+    article8, raw = _read_csv(folder / "article8.csv")
+    digest.update(b"\0" + raw.replace(b"\r\n", b"\n"))
+    if problems:
+        raise FactorTableError("the Level 2 factor tables are not valid", problems)
+    return Level2Tables(
+        id=meta.get("id", "level2"),
+        version=str(meta.get("version", "unversioned")),
+        title=meta.get("title", "Level 2 factors"),
+        families=families,
+        inputs=tables["inputs"],
+        configs=tables["configurations"],
+        article8=tuple(
+            {**r, "codes": tuple(c.strip() for c in r["codes"].split(";") if c.strip())}
+            for r in article8
+        ),
+        documents=documents,
+        sha256=digest.hexdigest(),
+        path=str(folder),
+        meta=meta,
+    )
+
+
+@lru_cache(maxsize=1)
+def default_tables() -> Level2Tables:
+    """The shipped Level 2 tables, loaded and validated once per process."""
+    return load_level2()

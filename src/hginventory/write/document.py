@@ -1,0 +1,971 @@
+"""The draft national inventory report, as an editable Word document or a self-contained web page.
+
+The chapters follow the Toolkit's reporting template (executive summary, source types present,
+summary of inputs, summary of releases, one chapter per source group, annexes). The content is
+built once as a list of plain blocks (headings, paragraphs, tables, figures); two renderers turn
+it into .docx (python-docx) and .html (inline CSS, charts as inline SVG). python-docx and
+matplotlib are imported only inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
+from hginventory.core.errors import OutputError
+from hginventory.core.files import atomic_write
+from hginventory.engine.inventory import (
+    PRESENCE_TEXT,
+    Inventory,
+    sources_by_presence,
+    sources_present,
+)
+
+REPORT_SUFFIXES = (".docx", ".html")
+
+
+TO_COMPLETE = "[to be completed]"
+
+
+SHORT_PATHWAY = {
+    "air": "Air",
+    "water": "Water",
+    "land": "Land",
+    "byproducts": "By-products",
+    "general_waste": "General waste",
+    "sector_treatment": "Sector treatment",
+}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    text: str
+    kind: str = "normal"  # normal | caution | note | lead
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: set[int] = field(default_factory=set)
+    total_rows: int = 0
+    small: bool = False
+
+
+@dataclass
+class Figure:
+    name: str
+    caption: str
+
+
+@dataclass
+class Landscape:
+    """Wide content follows (the Word document switches to a landscape section)."""
+
+
+def kg(value) -> str:
+    """kg Hg/y as printed in the report: thousands separated, one decimal (three digits below 1)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    v = float(value)
+    if v == 0:
+        return "0"
+    if abs(v) >= 1:
+        return f"{v:,.1f}"
+    return f"{v:.3g}"
+
+
+def pct(share: float) -> str:
+    return f"{100 * share:.1f} %"
+
+
+def factor(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{float(value):.4g}"
+
+
+def clean(text) -> str:
+    """Input text as printable text: no control characters (they break .docx XML)."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return _CONTROL.sub("", str(text))
+
+
+def _top(inv: Inventory, n: int = 10) -> pd.DataFrame:
+    from hginventory.engine.inventory import top_sources
+
+    return top_sources(inv, n)
+
+
+def _caution(inv: Inventory) -> list[Para]:
+    n = inv.recalled_count
+    if not n:
+        return [Para("All factors used are confirmed against their cited source.", "note")]
+    return [
+        Para(
+            f"CAUTION: {n} of the {len(inv.results)} factors used are 'recalled', not confirmed "
+            "against the official UNEP Toolkit. A recalled factor is the best value that could be "
+            "justified, with the Toolkit table it belongs to, but it was not checked against a "
+            "copy of the Toolkit. Check every recalled factor (Annex A, column Status) against "
+            "the official Inventory Level 1 calculation spreadsheet before this report is "
+            "published.",
+            "caution",
+        )
+    ]
+
+
+def _cover(inv: Inventory) -> list:
+    m, f = inv.metadata, inv.factors
+    rows = [
+        ["Country", m["country"]],
+        ["Inventory year", str(m["year"])],
+        ["Ministry / institution responsible", TO_COMPLETE],
+        ["Contact person, e-mail, telephone", TO_COMPLETE],
+        ["Report issuing date", TO_COMPLETE],
+        [
+            "Method",
+            "UNEP Toolkit for Identification and Quantification of Mercury Releases, "
+            "Inventory Level 1",
+        ],
+        ["Toolkit version", f.meta.get("based_on", "unknown")],
+        ["Factor table", f"{f.title} ({f.label}, sha256 {f.sha256[:12]})"],
+        ["Activity data", f"{m['input_file']} (sha256 {m['input_sha256'][:12]})"],
+        ["Computed", f"hginv {m['hginv_version']}, {m['computed_at']}"],
+    ]
+    return [
+        Para(
+            "Draft produced by hginv from the activity data of the national inventory team. "
+            f"Complete the fields marked {TO_COMPLETE}, review the text and the factors, "
+            "then circulate.",
+            "lead",
+        ),
+        Table("Report details", ["Field", "Value"], rows),
+        *_caution(inv),
+    ]
+
+
+def _executive_summary(inv: Inventory) -> list:
+    t = inv.totals()
+    n_sources = len(inv.sources)
+    counts = sources_by_presence(inv)
+    releases = t["releases_kg"]
+    share = {p: (t[f"{p}_kg"] / releases if releases else 0.0) for p in PATHWAYS}
+    main = sorted(PATHWAYS, key=lambda p: -t[f"{p}_kg"])[:3]
+    text = (
+        f"This draft inventory of {clean(inv.country.country)} for {inv.country.year} quantifies "
+        f"{len(inv.results)} of the {n_sources} sub-categories of the UNEP Toolkit (Inventory "
+        f"Level 1). The total quantified mercury input to society is {kg(t['hg_input_kg'])} kg "
+        f"Hg/y and the total quantified releases are {kg(releases)} kg Hg/y, after the "
+        "adjustments for double counting. The largest pathways are "
+        + ", ".join(f"{PATHWAY_LABELS[p].lower()} ({pct(share[p])})" for p in main)
+        + "."
+    )
+    rows = [["Hg input to society (counted in the total)", kg(t["hg_input_kg"]), ""]]
+    rows += [[PATHWAY_LABELS[p], kg(t[f"{p}_kg"]), pct(share[p])] for p in PATHWAYS]
+    rows.append(["Total releases", kg(releases), pct(1.0 if releases else 0.0)])
+    top = _top(inv)
+    top_rows = [
+        [
+            str(i),
+            r.code,
+            clean(r.sub_category),
+            kg(r.hg_input_kg),
+            kg(r.releases_kg),
+            pct(r.releases_kg / releases if releases else 0.0),
+        ]
+        for i, r in enumerate(top.itertuples(index=False), start=1)
+    ]
+    gaps = counts.get("NE", 0) + counts.get("not reported", 0)
+    blocks: list = [
+        Heading(1, "1 Executive summary"),
+        Para(text),
+        Table(
+            "Main results (kg Hg/y)",
+            ["Quantity", "kg Hg/y", "Share of total releases"],
+            rows,
+            {1, 2},
+            total_rows=1,
+        ),
+        Figure("pathways", "Releases per pathway, as counted in the national totals (kg Hg/y)"),
+    ]
+    if len(top_rows):
+        blocks += [
+            Para(
+                "The largest sources of mercury releases are "
+                + "; ".join(f"{r[2]} ({r[4]} kg Hg/y)" for r in top_rows[:3])
+                + "."
+            ),
+            Table(
+                "The ten largest sources of mercury releases",
+                [
+                    "Rank",
+                    "Code",
+                    "Sub-category",
+                    "Hg input (kg Hg/y)",
+                    "Releases (kg Hg/y)",
+                    "Share of total releases",
+                ],
+                top_rows,
+                {0, 3, 4, 5},
+            ),
+            Figure("top", "The ten largest sources: releases counted in the totals (kg Hg/y)"),
+        ]
+    blocks.append(
+        Para(
+            f"Data gaps: {gaps} sub-categories were not estimated (NE) or not reported; they are "
+            "listed in chapter 2 and in the data-gap section of each source group chapter. The "
+            "totals above are therefore lower bounds for the sources present."
+            if gaps
+            else "Every sub-category of the Toolkit was either quantified or reported absent."
+        )
+    )
+    blocks += _caution(inv)
+    return blocks
+
+
+def _source_types(inv: Inventory) -> list:
+    counts = sources_by_presence(inv)
+    return [
+        Heading(1, "2 Mercury release source types present"),
+        Para(
+            "Every sub-category of the Toolkit, with what the inventory team reported for it: "
+            "quantified (an activity rate was given), NO (the activity does not occur in the "
+            "country), NE (it may occur but was not estimated), NA (not applicable), IE "
+            "(included elsewhere) or not reported (left blank in the activity workbook). "
+            "An alternative calculation left blank because its default row was quantified "
+            "is not a data gap."
+        ),
+        Table(
+            "Number of sub-categories by status",
+            ["Status", "Number of sub-categories"],
+            [[PRESENCE_TEXT.get(k, k), str(v)] for k, v in counts.items()],
+            {1},
+        ),
+        Table(
+            "Mercury release source types present",
+            ["Code", "Sub-category", "Source group", "Status", "Notes"],
+            [
+                [r.code, clean(r.sub_category), clean(r.source_group), r.presence, clean(r.detail)]
+                for r in sources_present(inv).itertuples(index=False)
+            ],
+            small=True,
+        ),
+    ]
+
+
+def _adjustment_rows(labels_at: int, width: int, values: list[tuple[int, float, float]]):
+    """The three summary lines: sum, adjustment for double counting, total after adjustment."""
+    lines = []
+    for label, pick in (
+        ("Sum of calculated values", lambda s, t: s),
+        ("Adjustment for double counting", lambda s, t: t - s),
+        ("Total quantified", lambda s, t: t),
+    ):
+        row = [""] * width
+        row[labels_at] = label
+        for col, s, t in values:
+            row[col] = kg(pick(s, t))
+        lines.append(row)
+    return lines
+
+
+def _inputs_summary(inv: Inventory) -> list:
+    s = inv.input_summary()
+    r = inv.results
+    calc = r.groupby(["group_order", "group_name"], sort=True)["hg_input_kg"].sum()
+    counted = inv.group_summary().set_index("source_group")["hg_input_kg"]
+    total_calc, total_counted = float(s["hg_input_kg"].sum()), float(s["counted_input_kg"].sum())
+    group_rows = [[clean(name), kg(v), kg(counted.get(name, 0.0))] for (_, name), v in calc.items()]
+    group_rows += _adjustment_rows(
+        0, 3, [(1, total_calc, total_calc), (2, total_calc, total_counted)]
+    )
+    rows = [
+        [x.code, clean(x.sub_category), kg(x.hg_input_kg), pct(x.counted_share)]
+        + [kg(x.counted_input_kg)]
+        for x in s.itertuples(index=False)
+    ]
+    rows += _adjustment_rows(1, 5, [(2, total_calc, total_calc), (4, total_calc, total_counted)])
+    return [
+        Heading(1, "3 Summary of mercury inputs to society"),
+        Para(
+            "Mercury inputs to society are the quantities of mercury mobilised by the economy: "
+            "Hg input = activity rate x input factor. Only part of the input calculated for some "
+            "waste sub-categories counts in the total, because most mercury in waste was already "
+            "counted as input under the product sub-categories (column 'Share counted')."
+        ),
+        Table(
+            "Mercury inputs to society by source group (kg Hg/y)",
+            ["Source group", "Calculated Hg input", "Hg input counted in the total"],
+            group_rows,
+            {1, 2},
+            total_rows=3,
+        ),
+        Table(
+            "Mercury inputs to society by sub-category (kg Hg/y)",
+            ["Code", "Sub-category", "Calculated Hg input", "Share counted", "Counted in total"],
+            rows,
+            {2, 3, 4},
+            total_rows=3,
+            small=True,
+        ),
+    ]
+
+
+def _release_note(inv: Inventory) -> str:
+    r = inv.results
+    excluded = r[r["release_total_exclude"] != ""]
+    if not len(excluded):
+        return "Double counting: no adjustment applies to the sub-categories present."
+    return (
+        "Double counting: "
+        + "; ".join(
+            f"{x.code} {clean(x.sub_category)}: the release to "
+            + ", ".join(PATHWAY_LABELS[p].lower() for p in x.release_total_exclude.split(";"))
+            + " is left out of the total"
+            for x in excluded.itertuples(index=False)
+        )
+        + (". Only the counted share of the waste inputs enters the total input (chapter 3).")
+    )
+
+
+def _releases_summary(inv: Inventory) -> list:
+    g = inv.group_summary()
+    sums, totals = inv.sums(), inv.totals()
+    keys = [*OUTPUT_COLUMNS, "releases_kg"]
+    heads = [SHORT_PATHWAY[p] for p in PATHWAYS] + ["Total"]
+    group_rows = [
+        [clean(x.source_group)] + [kg(getattr(x, k)) for k in keys] for x in g.itertuples()
+    ]
+    group_rows.append(["National total"] + [kg(totals[k]) for k in keys])
+    r = inv.results
+    rows = [
+        [x.code, clean(x.label)]
+        + [kg(getattr(x, c)) for c in OUTPUT_COLUMNS]
+        + [kg(sum(getattr(x, c) for c in OUTPUT_COLUMNS))]
+        for x in r.itertuples(index=False)
+    ]
+    rows += _adjustment_rows(
+        1, 2 + len(keys), [(2 + i, sums[k], totals[k]) for i, k in enumerate(keys)]
+    )
+    return [
+        Heading(1, "4 Summary of mercury releases"),
+        Para(
+            "Releases are the Hg input of each sub-category distributed to six pathways with the "
+            "Toolkit's distribution factors: air, water, land, by-products and impurities, "
+            "general waste, and sector specific treatment/disposal."
+        ),
+        Table(
+            "Mercury releases by source group and pathway, as counted in the national totals "
+            "(kg Hg/y)",
+            ["Source group", *heads],
+            group_rows,
+            set(range(1, 1 + len(keys))),
+            total_rows=1,
+            small=True,
+        ),
+        Figure("groups", "Releases by source group and pathway (kg Hg/y)"),
+        Landscape(),
+        Table(
+            "Mercury releases by sub-category and pathway (kg Hg/y)",
+            ["Code", "Sub-category", *heads],
+            rows,
+            set(range(2, 2 + len(keys))),
+            total_rows=3,
+            small=True,
+        ),
+        Para(_release_note(inv), "note"),
+        Heading(2, "4.1 Uncertainty of the estimates"),
+        *uncertainty_blocks(inv),
+    ]
+
+
+def uncertainty_blocks(inv: Inventory) -> list:
+    """Render `inv.uncertainty` when a run computed it (a DataFrame or a dict); else say so."""
+    u = getattr(inv, "uncertainty", None)
+    if u is None:
+        return [
+            Para(
+                "Uncertainty ranges were not computed for this run. The Toolkit gives low and "
+                "high input factors for many sub-categories (Annex A); the real releases may "
+                "differ from the central estimates above by a factor of several."
+            )
+        ]
+    if isinstance(u, pd.DataFrame):
+        frame = u.reset_index() if u.index.name else u
+        numeric = {
+            i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])
+        }
+        rows = [
+            [kg(v) if i in numeric else clean(v) for i, v in enumerate(values)]
+            for values in frame.itertuples(index=False)
+        ]
+        return [
+            Table(
+                "Uncertainty ranges (kg Hg/y)",
+                [clean(c) for c in frame.columns],
+                rows,
+                numeric,
+                small=True,
+            )
+        ]
+    if isinstance(u, dict):
+        rows = [[clean(k), kg(v) if isinstance(v, int | float) else clean(v)] for k, v in u.items()]
+        return [Table("Uncertainty ranges (kg Hg/y)", ["Quantity", "Range"], rows)]
+    return [Para(clean(u))]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _group_chapters(inv: Inventory, first_number: int = 5) -> list:
+    groups = sorted(inv.factors.groups.values(), key=lambda g: g.get("order", 99))
+    r, s = inv.results, sources_present(inv)
+    blocks: list = []
+    for n, g in enumerate(groups, start=first_number):
+        name = g["name"]
+        rows = r[r["group_name"] == name]
+        present = s[s["source_group"] == name]
+        blocks.append(Heading(1, f"{n} Data and inventory on {_lower_first(clean(name))}"))
+        if not len(rows):
+            blocks.append(Para("No sub-category of this source group was quantified."))
+        else:
+            blocks += _group_tables(inv, n, rows)
+        gaps = present[present["presence"].isin(["NE", "not reported"])]
+        blocks.append(Heading(2, f"{n}.{4 if len(rows) else 1} Data gaps"))
+        if len(gaps):
+            blocks.append(
+                Table(
+                    "Sub-categories not estimated or not reported",
+                    ["Code", "Sub-category", "Status", "Notes"],
+                    [
+                        [x.code, clean(x.sub_category), x.presence, clean(x.detail)]
+                        for x in gaps.itertuples(index=False)
+                    ],
+                )
+            )
+        else:
+            blocks.append(
+                Para("None: every sub-category of this group was quantified or reported absent.")
+            )
+    return blocks
+
+
+def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
+    activity = [
+        [
+            x.code,
+            clean(x.label),
+            f"{x.activity:,.6g}",
+            clean(x.activity_unit),
+            clean(x.activity_description),
+            clean(x.notes),
+        ]
+        for x in rows.itertuples(index=False)
+    ]
+    factors = []
+    for x in rows.itertuples(index=False):
+        used = f"{factor(x.input_factor)} {x.input_factor_unit}"
+        if x.scaling == "electrification":
+            used += (
+                f" (default {factor(x.default_input_factor)} x electrification "
+                f"{inv.country.electrification_rate:g} %)"
+            )
+        dist = ", ".join(
+            f"{SHORT_PATHWAY[p].lower()} {getattr(x, p):g}" for p in PATHWAYS if getattr(x, p)
+        )
+        status = x.status + (f" ({x.confidence})" if x.status == "recalled" else "")
+        factors.append(
+            [
+                x.code,
+                used,
+                dist,
+                status.upper() if x.status == "recalled" else status,
+                clean(x.factor_source),
+            ]
+        )
+    results = [
+        [x.code, clean(x.label), kg(x.hg_input_kg)] + [kg(getattr(x, c)) for c in OUTPUT_COLUMNS]
+        for x in rows.itertuples(index=False)
+    ]
+    results.append(
+        ["", "Sum of the group", kg(rows["hg_input_kg"].sum())]
+        + [kg(rows[c].sum()) for c in OUTPUT_COLUMNS]
+    )
+    recalled = int((rows["status"] == "recalled").sum())
+    return [
+        Heading(2, f"{n}.1 Activity data"),
+        Table(
+            "Activity data",
+            ["Code", "Sub-category", "Activity rate", "Unit", "Activity", "Notes from the input"],
+            activity,
+            {2},
+            small=True,
+        ),
+        Heading(2, f"{n}.2 Factors used"),
+        *(
+            [
+                Para(
+                    f"CAUTION: {recalled} of the {len(rows)} factors in this chapter are "
+                    "recalled, not confirmed against the official Toolkit.",
+                    "caution",
+                )
+            ]
+            if recalled
+            else []
+        ),
+        Table(
+            "Input factors and output distribution factors",
+            ["Code", "Input factor used", "Distribution factors", "Status", "Source"],
+            factors,
+            small=True,
+        ),
+        Heading(2, f"{n}.3 Results"),
+        Table(
+            "Hg input and releases per pathway, before adjustment for double counting (kg Hg/y)",
+            ["Code", "Sub-category", "Hg input", *(SHORT_PATHWAY[p] for p in PATHWAYS)],
+            results,
+            set(range(2, 3 + len(PATHWAYS))),
+            total_rows=1,
+            small=True,
+        ),
+    ]
+
+
+def _annexes(inv: Inventory) -> list:
+    f = inv.factors
+    used = set(inv.results["code"])
+    rows = []
+    for x in f.rows:
+        span = ""
+        if x.input_factor_low is not None or x.input_factor_high is not None:
+            span = f"{factor(x.input_factor_low)}-{factor(x.input_factor_high)}"
+        status = x.status + (f" ({x.confidence})" if x.confidence else "")
+        rows.append(
+            [
+                x.code + (" *" if x.code in used else ""),
+                clean(x.sub_category),
+                factor(x.input_factor),
+                span,
+                x.input_factor_unit,
+                *(f"{getattr(x, p):g}" for p in PATHWAYS),
+                status,
+                clean(f.source(x)),
+            ]
+        )
+    docs = [
+        [clean(k), clean(d.get("title", "")), clean(d.get("version", "")), clean(d.get("address"))]
+        for k, d in f.documents.items()
+    ]
+    meta = [[clean(k), clean(v)] for k, v in inv.metadata.items()]
+    blocks: list = [
+        Landscape(),
+        Heading(1, "Annex A Factor table used"),
+        Para(
+            f"{clean(f.title)} ({f.label}, sha256 {f.sha256}). Rows marked * were used in this "
+            "inventory. Status 'recalled' means the value was not checked against a copy of the "
+            "Toolkit; confidence hi/med/lo says how sure the recollection is.",
+        ),
+        *_caution(inv),
+        Table(
+            "Input factors (with low-high range) and output distribution factors",
+            [
+                "Code",
+                "Sub-category",
+                "Input factor",
+                "Low-high",
+                "Unit",
+                *(SHORT_PATHWAY[p] for p in PATHWAYS),
+                "Status",
+                "Source",
+            ],
+            rows,
+            set(range(2, 4)) | set(range(5, 5 + len(PATHWAYS))),
+            small=True,
+        ),
+        Heading(1, "Annex B Documents cited"),
+        Table("Documents", ["Id", "Title", "Version", "Address"], docs, small=True),
+        Heading(1, "Annex C Run metadata"),
+        Table("Run metadata", ["Field", "Value"], meta, small=True),
+    ]
+    if inv.warnings:
+        blocks.append(Heading(2, "Warnings from reading the activity workbook"))
+        blocks += [Para(clean(w), "note") for w in inv.warnings]
+    return blocks
+
+
+def build_document(inv: Inventory) -> list:
+    """The report as blocks, in the order of the Toolkit reporting template."""
+    return [
+        *_cover(inv),
+        *_executive_summary(inv),
+        *_source_types(inv),
+        *_inputs_summary(inv),
+        *_releases_summary(inv),
+        *_group_chapters(inv),
+        *_annexes(inv),
+    ]
+
+
+def title(inv: Inventory) -> str:
+    return f"National inventory of mercury releases in {clean(inv.country.country)}"
+
+
+COLOURS = ["#4e79a7", "#59a14f", "#9c755f", "#edc948", "#bab0ac", "#e15759"]
+
+
+def _chart(inv: Inventory, name: str):
+    """A matplotlib Figure (no pyplot, so no GUI backend and no global state)."""
+    from matplotlib.figure import Figure as MplFigure
+
+    totals = inv.totals()
+    if name == "pathways":
+        fig = MplFigure(figsize=(7, 2.8))
+        ax = fig.add_subplot()
+        labels = [PATHWAY_LABELS[p] for p in PATHWAYS]
+        values = [totals[f"{p}_kg"] for p in PATHWAYS]
+        bars = ax.barh(labels, values, color=COLOURS)
+        releases = totals["releases_kg"] or 1.0
+        ax.bar_label(bars, labels=[f" {kg(v)} ({pct(v / releases)})" for v in values], fontsize=8)
+        ax.invert_yaxis()
+    elif name == "groups":
+        g = inv.group_summary()
+        fig = MplFigure(figsize=(7, 0.45 * len(g) + 1.8))
+        ax = fig.add_subplot()
+        left = [0.0] * len(g)
+        labels = [_wrap(x) for x in g["source_group"]]
+        for p, colour in zip(PATHWAYS, COLOURS, strict=True):
+            values = list(g[f"{p}_kg"])
+            ax.barh(labels, values, left=left, color=colour, label=PATHWAY_LABELS[p])
+            left = [a + b for a, b in zip(left, values, strict=True)]
+        ax.invert_yaxis()
+        ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.4, -0.12))
+    else:
+        top = _top(inv)
+        fig = MplFigure(figsize=(7, 0.35 * len(top) + 1.2))
+        ax = fig.add_subplot()
+        bars = ax.barh(
+            [_wrap(f"{c} {s}") for c, s in zip(top["code"], top["sub_category"], strict=True)],
+            top["releases_kg"],
+            color=COLOURS[0],
+        )
+        ax.bar_label(bars, labels=[f" {kg(v)}" for v in top["releases_kg"]], fontsize=8)
+        ax.invert_yaxis()
+    ax.set_xlabel("kg Hg/y")
+    ax.tick_params(labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(x=0.18)
+    fig.set_layout_engine("tight")
+    return fig
+
+
+def _wrap(text: str, width: int = 42) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(clean(text), width)[:2])
+
+
+def chart_svg(inv: Inventory, name: str) -> str:
+    """The chart as an inline <svg> element (text kept as text, ids unique per chart)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"hginv-{name}"}):
+        buf = io.StringIO()
+        _chart(inv, name).savefig(buf, format="svg", metadata={"Date": None})
+    svg = buf.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def chart_png(inv: Inventory, name: str) -> bytes:
+    buf = io.BytesIO()
+    _chart(inv, name).savefig(buf, format="png", dpi=150)
+    return buf.getvalue()
+
+
+def _docx_table(doc, block: Table) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc.add_paragraph(clean(block.caption), style="Caption")
+    table = doc.add_table(rows=1, cols=len(block.headers), style="Table Grid")
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    size = Pt(7.5 if block.small else 9)
+    header = table.rows[0]
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(repeat)
+    last_body = len(block.rows) - block.total_rows
+    grid = [header.cells]
+    for i, (cell, text) in enumerate(zip(header.cells, block.headers, strict=True)):
+        _docx_cell(cell, clean(text), size, bold=True, right=i in block.numeric)
+        shade = OxmlElement("w:shd")
+        shade.set(qn("w:val"), "clear")
+        shade.set(qn("w:fill"), "DDEBF7")
+        cell._tc.get_or_add_tcPr().append(shade)
+    for r, values in enumerate(block.rows):
+        cells = table.add_row().cells
+        grid.append(cells)
+        for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
+            _docx_cell(cell, clean(text), size, bold=r >= last_body, right=i in block.numeric)
+    section = doc.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin - Cm(0.5)
+    widths = [Cm(w) for w in _column_widths(block, usable / Cm(1))]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the table grid, which LibreOffice follows
+    for cells in grid:
+        for cell, width in zip(cells, widths, strict=True):  # the cell widths, which Word follows
+            cell.width = width
+    doc.add_paragraph()
+
+
+def _column_widths(block: Table, usable_cm: float) -> list[float]:
+    """Column widths in cm: short columns as wide as their longest word or value, the long text
+    columns share the rest of the page in proportion to their content; no column narrower
+    than its longest word, so that words are never broken in the middle."""
+    char = 0.21 * (7.5 if block.small else 9) / 9  # a wide font's glyph, plus bold headers
+    natural, words = [], []
+    for i, head in enumerate(block.headers):
+        values = [clean(r[i]) for r in block.rows]
+        longest = max([len(v) for v in values] + [max(len(w) for w in clean(head).split() or [""])])
+        word = max(len(w) for v in [*values, clean(head)] for w in (v.split() or [""]))
+        natural.append(min(longest, 70) * char + 0.6)  # + the cell's left and right margins
+        words.append(min(word, 40) * char + 0.6)
+    short = [w <= 3.2 for w in natural]
+    fixed = sum(w for w, s in zip(natural, short, strict=True) if s)
+    flexible = sum(w for w, s in zip(natural, short, strict=True) if not s)
+    room = usable_cm - fixed
+    if not flexible or room <= 0 or flexible <= room:
+        scale = usable_cm / sum(natural) if sum(natural) > usable_cm else 1.0
+        widths = [w * scale for w in natural]
+    else:
+        widths = [w if s else w * room / flexible for w, s in zip(natural, short, strict=True)]
+    widths = [max(w, m) for w, m in zip(widths, words, strict=True)]
+    slack = sum(w - m for w, m in zip(widths, words, strict=True))
+    excess = sum(widths) - usable_cm
+    if excess > 0 and slack > 0:
+        cut = min(1.0, excess / slack)
+        widths = [w - (w - m) * cut for w, m in zip(widths, words, strict=True)]
+    return widths
+
+
+def _docx_cell(cell, text: str, size, bold: bool, right: bool) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    para = cell.paragraphs[0]
+    run = para.add_run(text)
+    run.font.size = size
+    run.bold = bold
+    if right:
+        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _docx_landscape(doc) -> None:
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    current = doc.sections[-1]
+    if current.orientation == WD_ORIENT.LANDSCAPE:
+        return
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = current.page_height, current.page_width
+
+
+def _docx_portrait(doc) -> None:
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    current = doc.sections[-1]
+    if current.orientation == WD_ORIENT.PORTRAIT:
+        return
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = current.page_height, current.page_width
+
+
+def build_docx(inv: Inventory, blocks: list | None = None):
+    """The report as a python-docx Document: real headings (Heading 1/2) and real tables."""
+    from docx import Document
+    from docx.shared import Cm, Pt, RGBColor
+
+    blocks = build_document(inv) if blocks is None else blocks
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    for s in ("left_margin", "right_margin"):
+        setattr(section, s, Cm(2))
+    doc.styles["Normal"].font.size = Pt(10)
+    props = doc.core_properties
+    props.title = title(inv)
+    props.subject = f"Mercury release inventory {inv.country.year}"
+    props.author = "hginv"
+    props.comments = f"Draft generated by hginv {inv.metadata['hginv_version']}"
+    doc.add_heading(title(inv), level=0)
+    doc.add_paragraph(f"Inventory year {inv.country.year} - draft", style="Subtitle")
+    for block in blocks:
+        if isinstance(block, Heading):
+            if block.level == 1 and not block.text.startswith("Annex"):
+                _docx_portrait(doc)
+            doc.add_heading(clean(block.text), level=block.level)
+        elif isinstance(block, Para):
+            if block.kind == "caution":
+                para = doc.add_paragraph(style="Intense Quote")
+                run = para.add_run(clean(block.text))
+                run.bold = True
+                run.font.color.rgb = RGBColor(0x9C, 0x00, 0x06)
+            else:
+                para = doc.add_paragraph(clean(block.text))
+                if block.kind in ("note", "lead"):
+                    para.runs[0].italic = True
+        elif isinstance(block, Table):
+            _docx_table(doc, block)
+        elif isinstance(block, Figure):
+            width = doc.sections[-1].page_width - Cm(4)
+            doc.add_picture(io.BytesIO(chart_png(inv, block.name)), width=min(width, Cm(16)))
+            doc.add_paragraph(clean(block.caption), style="Caption")
+        elif isinstance(block, Landscape):
+            _docx_landscape(doc)
+    return doc
+
+
+def write_docx(inv: Inventory, path: str | Path, protect=()) -> Path:
+    doc = build_docx(inv)
+    return atomic_write(path, lambda tmp: doc.save(str(tmp)), protect)
+
+
+CSS = """
+body{font-family:Calibri,Carlito,'Segoe UI',Arial,sans-serif;max-width:64rem;margin:2rem auto;
+padding:0 1rem;color:#1b1b1b;line-height:1.45}
+h1{font-size:1.5rem;border-bottom:2px solid #2f5496;color:#2f5496;margin-top:2.5rem}
+h1.title{font-size:2rem;border:0;margin-top:0}
+h2{font-size:1.15rem;color:#2f5496}
+table{border-collapse:collapse;margin:.3rem 0 1.2rem;font-size:.9rem}
+table.small{font-size:.78rem}
+th,td{border:1px solid #a6a6a6;padding:.2rem .4rem;vertical-align:top;text-align:left}
+th{background:#ddebf7}
+td.n,th.n{text-align:right;white-space:nowrap}
+tr.total td{font-weight:bold;background:#f2f2f2}
+caption{caption-side:top;text-align:left;font-style:italic;color:#44546a;padding:.2rem 0}
+.caution{border-left:6px solid #9c0006;background:#ffc7ce;color:#9c0006;font-weight:bold;
+padding:.6rem 1rem;margin:1rem 0}
+.note,.lead{font-style:italic;color:#404040}
+figure{margin:1rem 0}
+figure svg{max-width:100%;height:auto}
+figcaption{font-style:italic;color:#44546a}
+nav ol{columns:2;list-style:none;padding-left:0}
+@media print{body{max-width:none;margin:0}h1{break-before:page}h1.title{break-before:auto}
+.caution{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+"""
+
+
+def _anchor(text: str) -> str:
+    return "s-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def build_html(inv: Inventory, blocks: list | None = None) -> str:
+    """One self-contained page: inline CSS, inline SVG charts, no script, no external link."""
+    esc = html.escape
+    blocks = build_document(inv) if blocks is None else blocks
+    heads = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="hginv {esc(str(inv.metadata["hginv_version"]))}">',
+        f"<title>{esc(title(inv))} {inv.country.year}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f'<h1 class="title">{esc(title(inv))}</h1>',
+        f'<p class="lead">Inventory year {inv.country.year} - draft</p>',
+    ]
+    contents = "".join(
+        f'<li><a href="#{_anchor(h.text)}">{esc(clean(h.text))}</a></li>' for h in heads
+    )
+    cover_done = False
+    for block in blocks:
+        if isinstance(block, Heading):
+            if not cover_done:
+                out.append(f"<nav><h2>Contents</h2><ol>{contents}</ol></nav>")
+                cover_done = True
+            tag = f"h{min(block.level, 6)}"
+            anchor = f' id="{_anchor(block.text)}"' if block.level == 1 else ""
+            out.append(f"<{tag}{anchor}>{esc(clean(block.text))}</{tag}>")
+        elif isinstance(block, Para):
+            klass = f' class="{block.kind}"' if block.kind != "normal" else ""
+            tag = "div" if block.kind == "caution" else "p"
+            role = ' role="note"' if block.kind == "caution" else ""
+            out.append(f"<{tag}{klass}{role}>{esc(clean(block.text))}</{tag}>")
+        elif isinstance(block, Table):
+            out.append(_html_table(block))
+        elif isinstance(block, Figure):
+            out.append(
+                f'<figure id="fig-{block.name}">{chart_svg(inv, block.name)}'
+                f"<figcaption>{esc(clean(block.caption))}</figcaption></figure>"
+            )
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _html_table(block: Table) -> str:
+    esc = html.escape
+    klass = ' class="small"' if block.small else ""
+    parts = [f"<table{klass}><caption>{esc(clean(block.caption))}</caption><thead><tr>"]
+    parts += [
+        f'<th scope="col"{" class=n" if i in block.numeric else ""}>{esc(clean(h))}</th>'
+        for i, h in enumerate(block.headers)
+    ]
+    parts.append("</tr></thead><tbody>")
+    first_total = len(block.rows) - block.total_rows
+    for r, values in enumerate(block.rows):
+        parts.append('<tr class="total">' if r >= first_total else "<tr>")
+        parts += [
+            f"<td{' class=n' if i in block.numeric else ''}>{esc(clean(v))}</td>"
+            for i, v in enumerate(values)
+        ]
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def write_html(inv: Inventory, path: str | Path, protect=()) -> Path:
+    text = build_html(inv)
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), protect)
+
+
+def check_report_path(path: str | Path) -> str:
+    """The report format a file name asks for: 'docx' or 'html'; anything else is refused."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return "docx"
+    if suffix in (".html", ".htm"):
+        return "html"
+    raise OutputError(
+        f"{path}: unknown report format {suffix or '(no extension)'}; "
+        "name the report .docx (Word) or .html (web page)"
+    )
+
+
+def write_report(inv: Inventory, path: str | Path, protect=()) -> Path:
+    """Write the report in the format its file name asks for (.docx or .html)."""
+    if check_report_path(path) == "docx":
+        return write_docx(inv, path, protect)
+    return write_html(inv, path, protect)
