@@ -186,13 +186,18 @@ def median_wall(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="workbooks in the big batch")
-    parser.add_argument("--xlsx-count", type=int, default=None,
-                        help="workbooks in the --xlsx batch [default: --count]")
+    parser.add_argument(
+        "--xlsx-count",
+        type=int,
+        default=None,
+        help="workbooks in the --xlsx batch [default: --count]",
+    )
     parser.add_argument("--runs", type=int, default=7, help="runs of each single-file command")
     parser.add_argument("--jobs", type=int, default=None, help="hginv batch --jobs")
     parser.add_argument("--workdir", type=Path, help="keep the generated workbooks here")
-    parser.add_argument("--quick", action="store_true",
-                        help="100 workbooks (20 with --xlsx), 3 runs: a smoke run")
+    parser.add_argument(
+        "--quick", action="store_true", help="100 workbooks (20 with --xlsx), 3 runs: a smoke run"
+    )
     args = parser.parse_args()
     if args.quick:
         args.count, args.runs = 100, 3
@@ -205,24 +210,43 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         books = make_workbooks(work, max(args.count, xlsx_count))
-        print(f"{len(books)} synthetic workbooks in {work} ({time.perf_counter() - t0:.0f} s)",
-              file=sys.stderr)
+        print(
+            f"{len(books)} synthetic workbooks in {work} ({time.perf_counter() - t0:.0f} s)",
+            file=sys.stderr,
+        )
         level2 = books[0]  # i % 3 == 0: has a facilities sheet
         rows = []
         floor, lo, hi = median_wall([PYTHON, "-c", READ_ONE, str(level2)], args.runs)
-        rows.append(("floor: python + import pandas + calamine read, 1 workbook",
-                     f"{floor:.3f} s", f"min {lo:.3f}, max {hi:.3f}", ""))
+        rows.append(
+            (
+                "floor: python + import pandas + calamine read, 1 workbook",
+                f"{floor:.3f} s",
+                f"min {lo:.3f}, max {hi:.3f}",
+                "",
+            )
+        )
         out = tmp / "single"
         out.mkdir()
         comp, lo, hi = median_wall(
             [HGINV, "compute", "-q", str(level2), "-o", str(out / "x.xlsx")], args.runs
         )
-        rows.append(("hginv compute, 1 workbook (CSV + workbook)", f"{comp:.3f} s",
-                     f"min {lo:.3f}, max {hi:.3f}",
-                     f"{comp / floor:.2f}x floor (target <= 1.3x)"))
+        rows.append(
+            (
+                "hginv compute, 1 workbook (CSV + workbook)",
+                f"{comp:.3f} s",
+                f"min {lo:.3f}, max {hi:.3f}",
+                f"{comp / floor:.2f}x floor (target <= 1.3x)",
+            )
+        )
         helpt, lo, hi = median_wall([HGINV, "--help"], args.runs)
-        rows.append(("hginv --help", f"{helpt * 1000:.0f} ms", f"min {lo * 1000:.0f}, max "
-                     f"{hi * 1000:.0f}", "target < 150 ms"))
+        rows.append(
+            (
+                "hginv --help",
+                f"{helpt * 1000:.0f} ms",
+                f"min {lo * 1000:.0f}, max {hi * 1000:.0f}",
+                "target < 150 ms",
+            )
+        )
 
         def batch(n: int, xlsx: bool) -> dict:
             target = tmp / f"batch-{n}-{'xlsx' if xlsx else 'csv'}"
@@ -234,26 +258,55 @@ def main() -> None:
             shutil.rmtree(target)
             return result
 
-        read_n = run([PYTHON, "-c", READ_ONE, *[str(p) for p in books[:args.count]]])["wall"]
-        rows.append((f"bare read of {args.count} workbooks (1 process, calamine)",
-                     f"{read_n:.2f} s", "", ""))
+        read_n = run([PYTHON, "-c", READ_ONE, *[str(p) for p in books[: args.count]]])["wall"]
+        rows.append(
+            (
+                f"bare read of {args.count} workbooks (1 process, calamine)",
+                f"{read_n:.2f} s",
+                "",
+                "",
+            )
+        )
         big = batch(args.count, xlsx=False)
-        rows.append((f"hginv batch, {args.count} workbooks -> all.csv/all.parquet",
-                     f"{big['wall']:.2f} s", f"{big['wall'] / args.count * 1000:.1f} ms each",
-                     f"{big['wall'] / read_n:.2f}x bare read (target <= 3x, < 30 s)"))
+        rows.append(
+            (
+                f"hginv batch, {args.count} workbooks -> all.csv/all.parquet",
+                f"{big['wall']:.2f} s",
+                f"{big['wall'] / args.count * 1000:.1f} ms each",
+                f"{big['wall'] / read_n:.2f}x bare read (target <= 3x, < 30 s)",
+            )
+        )
         with_xlsx = batch(xlsx_count, xlsx=True)
-        rows.append((f"hginv batch --xlsx, {xlsx_count} workbooks", f"{with_xlsx['wall']:.2f} s",
-                     f"{with_xlsx['wall'] / xlsx_count * 1000:.1f} ms each", ""))
+        rows.append(
+            (
+                f"hginv batch --xlsx, {xlsx_count} workbooks",
+                f"{with_xlsx['wall']:.2f} s",
+                f"{with_xlsx['wall'] / xlsx_count * 1000:.1f} ms each",
+                "",
+            )
+        )
         few = batch(small, xlsx=False)
-        rows.append((f"peak memory, batch of {small} (summed RSS of the process tree)",
-                     f"{few['tree_peak_mb']:.0f} MB", "", ""))
-        rows.append((f"peak memory, batch of {args.count} (summed RSS of the process tree)",
-                     f"{big['tree_peak_mb']:.0f} MB", "",
-                     f"+{big['tree_peak_mb'] - few['tree_peak_mb']:.0f} MB tree "
-                     f"(target <= +50 MB)"))
+        rows.append(
+            (
+                f"peak memory, batch of {small} (summed RSS of the process tree)",
+                f"{few['tree_peak_mb']:.0f} MB",
+                "",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"peak memory, batch of {args.count} (summed RSS of the process tree)",
+                f"{big['tree_peak_mb']:.0f} MB",
+                "",
+                f"+{big['tree_peak_mb'] - few['tree_peak_mb']:.0f} MB tree (target <= +50 MB)",
+            )
+        )
         width = max(len(r[0]) for r in rows)
-        print(f"hginv benchmark on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-              f"{args.runs} runs per single command (median)")
+        print(
+            f"hginv benchmark on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+            f"{args.runs} runs per single command (median)"
+        )
         print(f"{'measure'.ljust(width)} | {'value':>10} | {'spread / detail':<22} | vs target")
         print(f"{'-' * width}-|-{'-' * 10}-|-{'-' * 22}-|-{'-' * 40}")
         for name, value, detail, note in rows:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from hginventory.read.activity import read_activity
 from hginventory.engine.calculate import compute
-from hginventory.tables.factors import factors_dir, load_factors
 from hginventory.engine.uncertainty import run_uncertainty
+from hginventory.read.activity import read_activity
+from hginventory.tables.factors import factors_dir, load_factors
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 0.5

@@ -16,7 +16,7 @@ and `dist_param2`. The central value is always the row's `input_factor` (the Too
 - `uniform`: `dist_param1` = minimum, `dist_param2` = maximum (the default lies in between).
 
 This module needs no NumPy so that loading a factor table stays light; sampling is in
-`hginventory.uncertainty`.
+`hginventory.engine.uncertainty`.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ class Inventory:
     factors: FactorTable
     metadata: dict
     warnings: list[Problem] = field(default_factory=list)
-    crosscheck: Crosscheck | None = None  # EMEP/EEA cross-check, see hginventory.emep
+    crosscheck: Crosscheck | None = None  # EMEP/EEA cross-check, see hginventory.engine.crosscheck
     uncertainty: UncertaintyResult | None = None
 
     @property

@@ -3,7 +3,7 @@
 Monte Carlo, vectorised over draws x sub-categories x pathways, one NumPy generator seeded
 with `seed` (the same seed and number of draws give bit-identical results):
 
-- input factor: the row's distribution (see `hginventory.distributions`; by default a split
+- input factor: the row's distribution (see `hginventory.core.distributions`; by default a split
   lognormal with the Toolkit default as median and the low/high range as 2.5th/97.5th
   percentiles), times the electrification scaling of the row;
 - activity rate: exact, or, with `uncertainty_pct` = U in the activity sheet, a gamma
