@@ -83,7 +83,7 @@ class Crosscheck:
         """Sub-categories whose Toolkit air falls outside the Guidebook 95 % interval."""
         return self.frame[self.frame["flag"].isin([FLAG_ABOVE, FLAG_BELOW])]
 
-    def extend(self, frame: pd.DataFrame) -> pd.DataFrame:
+    def extend_csv(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The CSV frame with the four Guidebook columns appended (blank where not mapped)."""
         # one cross-check record per result row, in the same order (facility rows included)
         if len(frame) != len(self.frame) or list(frame["code"]) != list(self.frame["code"]):

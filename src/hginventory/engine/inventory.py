@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -12,10 +12,6 @@ from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS, PATHWAYS
 from hginventory.core.errors import Problem
 from hginventory.read.activity import CountryInfo
 from hginventory.tables.factors import FactorTable
-
-if TYPE_CHECKING:
-    from hginventory.engine.crosscheck import Crosscheck
-    from hginventory.engine.uncertainty import UncertaintyResult
 
 
 def sources_present(inv: Inventory) -> pd.DataFrame:
@@ -56,6 +52,14 @@ PRESENCE_TEXT = {
 }
 
 
+class CsvExtension(Protocol):
+    """An optional analysis attached to an inventory (the EMEP/EEA cross-check, the uncertainty
+    ranges): it adds its columns to the result CSV. Typed here, so the inventory does not import
+    the analyses that import it."""
+
+    def extend_csv(self, frame: pd.DataFrame) -> pd.DataFrame: ...
+
+
 @dataclass
 class Inventory:
     """A computed national inventory: one result row per sub-category present, and totals."""
@@ -66,8 +70,8 @@ class Inventory:
     factors: FactorTable
     metadata: dict
     warnings: list[Problem] = field(default_factory=list)
-    crosscheck: Crosscheck | None = None  # EMEP/EEA cross-check, see hginventory.engine.crosscheck
-    uncertainty: UncertaintyResult | None = None
+    crosscheck: CsvExtension | None = None  # engine.crosscheck.Crosscheck
+    uncertainty: CsvExtension | None = None  # engine.uncertainty.UncertaintyResult
 
     @property
     def recalled_count(self) -> int:
@@ -77,7 +81,7 @@ class Inventory:
     def csv_frame(self) -> pd.DataFrame:
         frame = self.results[CSV_COLUMNS]
         if self.crosscheck is not None:
-            frame = self.crosscheck.extend(frame)
+            frame = self.crosscheck.extend_csv(frame)
         if self.uncertainty is not None:
             frame = self.uncertainty.extend_csv(frame)
         return frame
