@@ -106,6 +106,96 @@ if __name__ == "__main__":
     print("wrote", HERE / "valdoria-2021.xlsx")
 
 
+# --- Earlier years: a three-year series for `hginv trend` ------------------------------------
+#
+# The same country in 2015 and 2018, as its focal point would have filled the workbooks then.
+# Plausible, documented differences from 2021:
+# - population and electrification grow (17.1 M / 64 % in 2015, 17.8 M / 68.9 % in 2018);
+# - 2015 gives coal for power in Mt (5.6 Mt), the later years in t (unit conversion);
+# - the capital's municipal incinerator (5.7.1) was commissioned in 2017: NO in 2015;
+# - the retort pilot of the ASGM cooperatives (5.2.2c) began in 2017: NO in 2015;
+# - the household charcoal survey (5.1.6b) was not repeated for 2018: the row is absent, and
+#   lime production (5.3.3a) was left blank: both are gaps that `--fill interpolate` fills
+#   between 2015 and 2021;
+# - activity changes elsewhere: less industrial coal and whole-ore amalgamation, more cement,
+#   copper, landfilled waste and waste water over the years.
+
+VALDORIA_YEARS = {
+    2015: {
+        "country": {"year": 2015, "population": 17_100_000, "electrification_rate": 64.0},
+        "activity": {
+            "5.1.1": (5.6, "Mt", "Two plants above 300 MW thermal; energy balance 2015"),
+            "5.1.2": (1_350_000, "t", "Industrial boilers and household coal"),
+            "5.1.6b": (610, "kt", "Household charcoal, survey 2015"),
+            "5.2.2a": (2_400, "kg", "Whole-ore amalgamation, northern districts"),
+            "5.2.2b": (3_600, "kg", "Concentrate amalgamation without retorts"),
+            "5.2.2c": ("NO", "kg", "Retort pilot started in 2017"),
+            "5.2.4": (250_000, "t", "Copper concentrate smelted"),
+            "5.3.1": (4_700_000, "t", "Cement produced, three plants"),
+            "5.4.1a": (52_000, "t", "One mercury-cell plant, chlorine produced"),
+            "5.6.2": (28_000, "vehicles", "End-of-life vehicles shredded"),
+            "5.7.1": ("NO", "t", "Municipal incinerator commissioned in 2017"),
+            "5.8.1": (2_500_000, "t", ""),
+            "5.8.4": (1_500_000, "t", "Uncollected waste dumped"),
+            "5.8.5": (350, "Mm3", "Waste water collected, million m3"),
+            "5.9.1": (18_000, "corpses", ""),
+            "5.9.2": (110_000, "corpses", ""),
+        },
+        "drop": (),
+    },
+    2018: {
+        "country": {"year": 2018, "population": 17_800_000, "electrification_rate": 68.9},
+        "activity": {
+            "5.1.1": (6_100_000, "t", "Three plants above 300 MW thermal; energy balance 2018"),
+            "5.1.2": (1_280_000, "t", "Industrial boilers and household coal"),
+            "5.2.2a": (2_100, "kg", "Whole-ore amalgamation, northern districts"),
+            "5.2.2b": (3_900, "kg", "Concentrate amalgamation without retorts"),
+            "5.2.2c": (400, "kg", "Retort pilot cooperatives"),
+            "5.2.4": (290_000, "t", "Copper concentrate smelted"),
+            "5.3.1": (5_200_000, "t", "Cement produced, four plants"),
+            "5.3.3a": ("", "t", "Lime production: figure not received"),
+            "5.4.1a": (50_000, "t", "One mercury-cell plant, chlorine produced"),
+            "5.6.2": (31_000, "vehicles", "End-of-life vehicles shredded"),
+            "5.7.1": (120_000, "t", "Municipal incinerator, first full year"),
+            "5.8.1": (2_700_000, "t", ""),
+            "5.8.4": (1_400_000, "t", "Uncollected waste dumped"),
+            "5.8.5": (380, "Mm3", "Waste water collected, million m3"),
+            "5.9.1": (19_500, "corpses", ""),
+            "5.9.2": (114_000, "corpses", ""),
+        },
+        "drop": ("5.1.6b",),
+    },
+}
+
+
+def valdoria_year(year: int) -> tuple[list, list]:
+    """The country sheet and activity rows of Valdoria in an earlier year (see above)."""
+    spec = VALDORIA_YEARS[year]
+    fields = spec["country"]
+    country = [(name, fields.get(name, value)) for name, value in VALDORIA_COUNTRY]
+    population = fields["population"]
+    activity = []
+    for code, value, unit, notes in VALDORIA_ACTIVITY:
+        if code in spec["drop"]:
+            continue
+        if code in spec["activity"]:
+            value, unit, notes = spec["activity"][code]
+        elif unit == "inhabitants" and isinstance(value, int):
+            value = population
+        activity.append((code, value, unit, notes))
+    return country, activity
+
+
+def write_earlier_years() -> None:
+    for year in VALDORIA_YEARS:
+        path = HERE / f"valdoria-{year}.xlsx"
+        write_activity_workbook(path, *valdoria_year(year))
+        print("wrote", path)
+
+
+if __name__ == "__main__":
+    write_earlier_years()
+
 # --- Level 2: the same country with its main facilities described one by one -----------------
 
 # The columns of the `facilities` sheet (see README, "Level 2: facilities").

@@ -4,7 +4,7 @@ One module per command group; heavy modules (pandas, openpyxl) are imported insi
 commands so that `hginv --help` stays fast.
 """
 
-from hginventory.cli import batch, factors, inventory  # noqa: F401  (registers the commands)
+from hginventory.cli import batch, factors, inventory, trend  # noqa: F401  (registers the commands)
 from hginventory.cli.common import main
 
 __all__ = ["main"]

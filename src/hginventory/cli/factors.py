@@ -56,7 +56,13 @@ def factors() -> None:
     type=click.Path(path_type=Path),
     help="Your factor CSV laid over the shipped table (as in compute).",
 )
-@click.option("--csv", "as_csv", is_flag=True, help="Write CSV to standard output.")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Write the table as CSV to standard output, in the format --factors, factors "
+    "validate and factors diff read (as factors export).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Write JSON to standard output.")
 @click.pass_context
 def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
@@ -93,14 +99,13 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
         "factor_id",
         "factor_source",
     ]
-    if as_csv or as_json:
-        from hginventory.write.sheets import csv_safe
+    if as_csv:
+        from hginventory.tables.factors import table_csv
 
-        out = frame[columns]
-        if as_json:
-            click.echo(out.to_json(orient="records", indent=1, force_ascii=False))
-        else:
-            click.echo(csv_safe(out).to_csv(index=False, lineterminator="\n"), nl=False)
+        click.echo(table_csv(table, list(frame["code"])), nl=False)
+        return
+    if as_json:
+        click.echo(frame[columns].to_json(orient="records", indent=1, force_ascii=False))
         return
     view = Table(title=f"{table.title} ({table.label})", show_lines=False)
     for name in ("Code", "Sub-category", "Input factor (low-high)", "Distribution"):
@@ -163,6 +168,78 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
         ci = f" ({r.CI_lower:g}-{r.CI_upper:g})" if r.CI_lower == r.CI_lower else ""
         view.add_row(r.row_id, r.NFR, r.Table, r.Type, what, f"{r.Value:g} {r.Unit}{ci}", r.status)
     make_console().print(view)
+
+
+@factors.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV file to write (with its .toml of id and version beside it) [default: standard "
+    "output, CSV only].",
+)
+@click.option("--group", "group", help="Only this source group: an overlay of some rows.")
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help="Export this table (a CSV laid over the shipped one, or a folder) instead.",
+)
+@click.option("--version", "version", help="Version to write in the .toml [default: the table's].")
+@click.option("--force", is_flag=True, help="Replace existing files.")
+@click.pass_context
+def factors_export(ctx, output, group, factors_path, version, force) -> None:
+    """Write the factor table in the format every command reads, provenance included.
+
+    Edit a value (and its status, document, version, table_page), bump `version` in the .toml,
+    then check it with `hginv factors validate FILE`, see what it changes with
+    `hginv factors diff OLD FILE --fail-on-change`, and use it with `--factors FILE`.
+    """
+    from hginventory.core.errors import HginvError
+    from hginventory.core.files import atomic_write
+    from hginventory.tables.factors import table_csv, table_toml
+
+    table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
+    codes = None
+    if group:
+        codes = [
+            r.code
+            for r in table.rows
+            if group in (r.source_group, table.groups.get(r.source_group, {}).get("name"))
+        ]
+        if not codes:
+            make_console(stderr=True).print(
+                f"[bold red]Error:[/] no source group {group!r}; "
+                f"expected one of {', '.join(table.groups) or 'the table groups'}"
+            )
+            sys.exit(1)
+    text = table_csv(table, codes)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    meta = output.with_suffix(".toml")
+    for path in (output, meta):
+        if path.exists() and not force:
+            make_console(stderr=True).print(
+                f"[bold red]Error:[/] {path} exists; choose another name or add --force",
+                markup=True,
+            )
+            sys.exit(1)
+    protect = [table.path, getattr(table, "overlay_path", "")]
+    protect = [p for p in protect if p]
+    try:
+        atomic_write(output, lambda tmp: tmp.write_text(text, "utf-8"), protect=protect)
+        atomic_write(
+            meta,
+            lambda tmp: tmp.write_text(table_toml(table, version), "utf-8"),
+            protect=[Path(p).with_suffix(".toml") for p in protect],
+        )
+    except HginvError as exc:
+        fail(exc, ctx.obj["debug"])
+    make_console().print(
+        f"Wrote {output} and {meta.name} ({len(codes or table.rows)} rows of {table.label})",
+        markup=False,
+    )
 
 
 @factors.command("show")

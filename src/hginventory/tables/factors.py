@@ -617,3 +617,64 @@ def factors_for(path: str | Path | None = None) -> FactorTable:
     if path.is_dir():
         return load_factors(path)
     return overlay_factors(load_factors(), path)
+
+
+def _text(value) -> str:
+    """A field as the factor CSV holds it: `;` between list items, blank for none, numbers in
+    full (15 significant digits, never a float artefact such as 0.15000000000000002)."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return ";".join(value)
+    if isinstance(value, float):
+        return format(value, ".15g")
+    return str(value)
+
+
+def table_csv(table: FactorTable, codes: list[str] | None = None) -> str:
+    """The table in the format the shipped CSV has (every column of a factor row, provenance
+    included), which `load_table`, `overlay_factors`, `factors validate`, `factors diff` and
+    `--factors` all read: the export of `hginv factors export` and `factors list --csv`.
+    Optional columns no row uses are left out. `codes` keeps some rows only (an overlay)."""
+    rows = [r for r in table.rows if codes is None or r.code in set(codes)]
+    used = [
+        f
+        for f in FIELDS
+        if FactorRow.model_fields[f].is_required()
+        or f in PROVENANCE_FIELDS
+        or any(
+            _text(getattr(r, f)) not in ("", _text(FactorRow.model_fields[f].default)) for r in rows
+        )
+        or f
+        in (
+            "scaling",
+            "input_total_weight",
+            "release_total_exclude",
+            "replaces",
+            "confidence",
+            "note",
+        )
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(used)
+    for r in rows:
+        writer.writerow([_text(getattr(r, f)) for f in used])
+    return out.getvalue()
+
+
+def table_toml(table: FactorTable, version: str | None = None) -> str:
+    """Metadata for an exported table: its id, version and title (bump `version` after an
+    edit, so that results name the edited table)."""
+    meta = {"id": table.id, "version": version or table.version, "title": table.title}
+    lines = [
+        "# Metadata of an exported factor table: bump `version` when you change a value.",
+        *(f"{k} = {_toml_string(v)}" for k, v in meta.items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string(value: str) -> str:
+    import json
+
+    return json.dumps(str(value), ensure_ascii=False)

@@ -1,0 +1,501 @@
+"""A country's inventory over the years: the series, its gaps filled, its recalculation.
+
+Plain functions over pandas DataFrames (a notebook can call each of them): which years and
+sub-categories a series has, the activity of the years between two reported ones (linear
+interpolation, never extrapolation), the long result table of every year, the national totals
+per year, and the comparison with the inventories as submitted (the recalculation table).
+The numbers themselves always come from the engine (`engine.calculate.compute`), one
+inventory per year, all with one factor table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hginventory.core.columns import OUTPUT_COLUMNS
+from hginventory.core.errors import Problem
+from hginventory.core.units import conversion
+from hginventory.engine.inventory import Inventory
+from hginventory.tables.factors import FactorTable
+
+FIRST_YEAR, LAST_YEAR = 1950, 2100
+
+INTERPOLATED = "interpolated"
+
+NOT_FILLED = "no"
+
+# What an activity row says of a year: a number, a statement that excludes a number (not
+# occurring, not applicable, included elsewhere, or given by facilities only), or a gap (blank,
+# absent, or NE: not estimated), which interpolation may fill.
+VALUE, STATEMENT, GAP = "value", "statement", "gap"
+
+GAP_NOTATIONS = {"NE"}
+
+TREND_COLUMNS = [
+    "year",
+    "code",
+    "sub_category",
+    "facility",
+    "activity",
+    "activity_unit",
+    "hg_input_kg",
+    *OUTPUT_COLUMNS,
+    "factor_id",
+    "status",
+    "filled",
+]
+
+TOTAL_COLUMNS = ["hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
+
+
+def series_problems(entries: list[dict]) -> list[Problem]:
+    """What makes inputs not one country's series: two countries, two files for one year, a year
+    outside 1950-2100. `entries` are dicts with `file`, `country`, `iso3` and `year`."""
+    problems: list[Problem] = []
+    if not entries:
+        return problems
+
+    def key(e):
+        return (e.get("iso3") or "").strip().upper() or e["country"].strip().casefold()
+
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[key(e)] = counts.get(key(e), 0) + 1
+    main = max(counts, key=lambda k: (counts[k], -[key(e) for e in entries].index(k)))
+    ref = next(e for e in entries if key(e) == main)
+    for e in entries:
+        if key(e) != main:
+            problems.append(
+                Problem(
+                    f"another country than {Path(ref['file']).name} ({ref['country']}): a trend "
+                    "is one country's inventories; run one trend per country",
+                    file=str(e["file"]),
+                    sheet="country",
+                    found=e["country"] + (f" ({e['iso3']})" if e.get("iso3") else ""),
+                    expected=ref["country"] + (f" ({ref['iso3']})" if ref.get("iso3") else ""),
+                )
+            )
+    first: dict[int, str] = {}
+    for e in entries:
+        year = e["year"]
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            problems.append(
+                Problem(
+                    "year outside the years a trend covers",
+                    file=str(e["file"]),
+                    sheet="country",
+                    found=str(year),
+                    expected=f"a year from {FIRST_YEAR} to {LAST_YEAR}",
+                )
+            )
+        if year in first:
+            problems.append(
+                Problem(
+                    f"a second workbook for {year} (also {Path(first[year]).name}); give one "
+                    "workbook per year",
+                    file=str(e["file"]),
+                    sheet="country",
+                    found=str(year),
+                    expected="one workbook per year",
+                )
+            )
+        else:
+            first[year] = str(e["file"])
+    return problems
+
+
+def activity_states(
+    year: int, rows: list[dict], factors: FactorTable, reported_codes: Iterable[str] = ()
+) -> pd.DataFrame:
+    """What one year's activity sheet says of every sub-category of the factor table: `state`
+    (value, statement or gap) and the activity in the factor table's unit.
+
+    `reported_codes` are codes with result rows although their national row gave no number
+    (facilities only), or that were replaced by an alternative activity: statements, not gaps.
+    """
+    given = {r["code"]: r for r in rows}
+    reported = set(reported_codes)
+    records = []
+    for row in factors.rows:
+        r = given.get(row.code)
+        value = math.nan
+        unit = row.activity_unit
+        if r is not None and r["given"] and not r["notation"] and not math.isnan(r["activity"]):
+            state = VALUE
+            value = r["activity"] * conversion(r["unit"] or unit, unit)
+        elif r is not None and r["notation"] and r["notation"] not in GAP_NOTATIONS:
+            state = STATEMENT
+        elif row.code in reported:
+            state = STATEMENT
+        else:
+            state = GAP
+        records.append(
+            {"year": year, "code": row.code, "state": state, "activity": value, "unit": unit}
+        )
+    return pd.DataFrame.from_records(records, columns=["year", "code", "state", "activity", "unit"])
+
+
+def interpolate(states: pd.DataFrame, factors: FactorTable | None = None) -> pd.DataFrame:
+    """Activity of the years between two reported values of a sub-category, linearly.
+
+    For each code, the years that say something (a value or a statement) are its anchors; between
+    two consecutive anchors that are both values, every year in between gets
+    `a + (b - a) * (year - year_a) / (year_b - year_a)`. Nothing before the first or after the
+    last anchor, nothing across a statement (NO between two values stays NO and blocks the
+    line). A code is not filled in a year where a code it replaces, or that replaces it (ASGM
+    mercury used for gold produced), has a value: the reported figure stands.
+    """
+    out = []
+    for code, group in states.sort_values("year").groupby("code", sort=False):
+        anchors = group[group["state"] != GAP]
+        for (_, a), (_, b) in zip(anchors.iterrows(), anchors.iloc[1:].iterrows(), strict=False):
+            if a["state"] != VALUE or b["state"] != VALUE or b["year"] - a["year"] < 2:
+                continue
+            span = b["year"] - a["year"]
+            for year in range(int(a["year"]) + 1, int(b["year"])):
+                share = (year - a["year"]) / span
+                out.append(
+                    {
+                        "year": year,
+                        "code": code,
+                        "activity": a["activity"] + (b["activity"] - a["activity"]) * share,
+                        "unit": a["unit"],
+                        "from_year": int(a["year"]),
+                        "to_year": int(b["year"]),
+                    }
+                )
+    columns = ["year", "code", "activity", "unit", "from_year", "to_year"]
+    filled = pd.DataFrame.from_records(out, columns=columns)
+    if factors is not None and len(filled):
+        values = states[states["state"] == VALUE]
+        has_value = set(zip(values["year"], values["code"], strict=True))
+        related: dict[str, set[str]] = {}
+        for row in factors.rows:
+            if row.replaces:
+                related.setdefault(row.code, set()).add(row.replaces)
+                related.setdefault(row.replaces, set()).add(row.code)
+        keep = [
+            not any((y, other) in has_value for other in related.get(c, ()))
+            for y, c in zip(filled["year"], filled["code"], strict=True)
+        ]
+        filled = filled[keep]
+    order = {c: i for i, c in enumerate(factors.codes)} if factors is not None else {}
+    filled = filled.assign(_o=filled["code"].map(order).fillna(len(order)))
+    return (
+        filled.sort_values(["year", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    )
+
+
+def interpolate_value(year: int, points: dict[int, float | None]) -> float | None:
+    """A country figure (population, electrification rate) of a year between two workbooks,
+    linearly from the nearest workbook on each side; None if either lacks it."""
+    before = max((y for y in points if y <= year), default=None)
+    after = min((y for y in points if y >= year), default=None)
+    if before is None or after is None:
+        return None
+    a, b = points[before], points[after]
+    if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
+        return None
+    if before == after:
+        return a
+    return a + (b - a) * (year - before) / (after - before)
+
+
+def inventory_rows(year: int, inv: Inventory, filled: Iterable[str] = ()) -> pd.DataFrame:
+    """The result rows of one year's inventory, with the shares counted in the national totals
+    (double counting) and the source group, and `filled` marking interpolated sub-categories."""
+    r = inv.results
+    filled = set(filled)
+    counted = inv.counted_releases()
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "code": r["code"],
+            "sub_category": r["sub_category"],
+            "facility": r["facility"] if "facility" in r else "",
+            "activity": r["activity"],
+            "activity_unit": r["activity_unit"],
+            "input_factor": r["input_factor"],
+            "hg_input_kg": r["hg_input_kg"],
+            **{c: r[c] for c in OUTPUT_COLUMNS},
+            "factor_id": r["factor_id"],
+            "status": r["status"],
+            "filled": [INTERPOLATED if c in filled else NOT_FILLED for c in r["code"]],
+            "source_group": r["group_name"],
+            "group_order": r["group_order"],
+            "order": r["order"],
+            "counted_input_kg": r["hg_input_kg"] * r["input_total_weight"],
+            **{f"counted_{c}": counted[c] for c in OUTPUT_COLUMNS},
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def trend_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every year's rows (`inventory_rows`) in one long table, by year then Toolkit order."""
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.sort_values(["year", "order"], kind="stable").reset_index(drop=True)
+
+
+def totals_frame(trend: pd.DataFrame) -> pd.DataFrame:
+    """National totals per year after the double-counting adjustments (`Inventory.totals`)."""
+    counted = ["counted_input_kg", *(f"counted_{c}" for c in OUTPUT_COLUMNS)]
+    grouped = trend.groupby("year", sort=True)
+    out = grouped[counted].sum()
+    out.columns = ["hg_input_kg", *OUTPUT_COLUMNS]
+    out["releases_kg"] = out[OUTPUT_COLUMNS].sum(axis=1)
+    out["result_rows"] = grouped.size()
+    out["filled_rows"] = grouped["filled"].apply(lambda s: int((s == INTERPOLATED).sum()))
+    out["recalled_rows"] = grouped["status"].apply(lambda s: int((s == "recalled").sum()))
+    return out.reset_index()
+
+
+def group_totals(trend: pd.DataFrame, quantity: str = "releases_kg") -> pd.DataFrame:
+    """Counted totals by source group (rows) and year (columns): `releases_kg`, `hg_input_kg`
+    or one pathway such as `air_kg`."""
+    frame = trend.copy()
+    if quantity == "releases_kg":
+        frame["value"] = frame[[f"counted_{c}" for c in OUTPUT_COLUMNS]].sum(axis=1)
+    elif quantity == "hg_input_kg":
+        frame["value"] = frame["counted_input_kg"]
+    else:
+        frame["value"] = frame[f"counted_{quantity}"]
+    table = frame.pivot_table(
+        index=["group_order", "source_group"], columns="year", values="value", aggfunc="sum"
+    )
+    return table.fillna(0.0).reset_index(level=0, drop=True)
+
+
+def sub_category_table(trend: pd.DataFrame, quantity: str = "hg_input_kg") -> pd.DataFrame:
+    """One row per sub-category (facility rows added up), one column per year; blank where the
+    year has no result row for it. Not adjusted for double counting: the rows as computed."""
+    table = trend.pivot_table(
+        index=["order", "code", "sub_category"], columns="year", values=quantity, aggfunc="sum"
+    )
+    return table.reset_index(level=0, drop=True)
+
+
+def filled_cells(trend: pd.DataFrame) -> set[tuple[str, int]]:
+    """(code, year) pairs whose activity was interpolated."""
+    f = trend[trend["filled"] == INTERPOLATED]
+    return set(zip(f["code"], f["year"], strict=True))
+
+
+# --- recalculation: the inventories as submitted against the series ------------------------
+
+RECALC_COLUMNS = [
+    "year",
+    "code",
+    "sub_category",
+    "submitted_input_kg",
+    "recalculated_input_kg",
+    "input_change_kg",
+    "submitted_air_kg",
+    "recalculated_air_kg",
+    "air_change_kg",
+    "submitted_activity",
+    "recalculated_activity",
+    "activity_unit",
+    "submitted_factor_id",
+    "recalculated_factor_id",
+    "reason",
+]
+
+RELATIVE = 1e-9
+
+
+def _differ(a: float, b: float) -> bool:
+    if (a != a) and (b != b):
+        return False
+    if (a != a) or (b != b):
+        return True
+    return abs(a - b) > RELATIVE * max(1.0, abs(a), abs(b))
+
+
+def _per_code(frame: pd.DataFrame) -> pd.DataFrame:
+    """Result rows added up per year and code (facility rows of one code are one line), with
+    the factor ids and the input factors used, in the unit of the first row."""
+
+    def join(values):
+        return " + ".join(dict.fromkeys(str(v) for v in values if v == v and str(v)))
+
+    records = []
+    for (year, code), g in frame.groupby(["year", "code"], sort=False):
+        unit = str(g["activity_unit"].iloc[0]) if "activity_unit" in g else ""
+        activity = math.nan
+        if "activity" in g and g["activity"].notna().any():
+            activity = 0.0
+            for value, u in zip(
+                g["activity"], g.get("activity_unit", [unit] * len(g)), strict=True
+            ):
+                if value == value:
+                    activity += value * (conversion(u, unit) if u and unit and u != unit else 1.0)
+        factors = (
+            tuple(sorted(float(v) for v in g["input_factor"] if v == v))
+            if ("input_factor" in g)
+            else ()
+        )
+        records.append(
+            {
+                "year": int(year),
+                "code": str(code),
+                "sub_category": str(g["sub_category"].iloc[0]),
+                "input_kg": float(g["hg_input_kg"].sum()),
+                "air_kg": float(g["air_kg"].sum()),
+                "activity": activity,
+                "unit": unit,
+                "factor_id": join(g["factor_id"]) if "factor_id" in g else "",
+                "factors": factors,
+                "filled": "filled" in g and bool((g["filled"] == INTERPOLATED).any()),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def recalculation(submitted: pd.DataFrame, trend: pd.DataFrame) -> pd.DataFrame:
+    """Per year and sub-category: the inventory as submitted against the series, and why it moved.
+
+    `submitted` holds result rows (hginv CSV columns) with a `year` column; `trend` is the
+    series (`trend_frame`). Years not in `submitted` are left out: there is nothing to explain.
+    Reasons, as many as apply: `sub-category added` (`(interpolated)` when filled),
+    `sub-category removed`, `activity changed`, `input factor changed: OLD -> NEW` (factor ids),
+    `distribution factors changed` (same input, other share to air), `factor id changed,
+    same values`, or `unchanged`; `other (rules or Level 2 data)` when numbers moved for none of
+    these reasons.
+    """
+    years = set(submitted["year"].astype(int))
+    old = _per_code(submitted).set_index(["year", "code"])
+    new = _per_code(trend[trend["year"].isin(years)]).set_index(["year", "code"])
+    keys = list(dict.fromkeys([*new.index, *old.index]))
+    keys.sort(key=lambda k: (k[0], _code_key(k[1])))
+    rows = []
+    for key in keys:
+        o = old.loc[key] if key in old.index else None
+        n = new.loc[key] if key in new.index else None
+        rows.append(_recalc_row(key, o, n))
+    return pd.DataFrame.from_records(rows, columns=RECALC_COLUMNS)
+
+
+def _code_key(code: str) -> tuple:
+    parts = []
+    for piece in code.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append((int(digits) if digits else 0, piece[len(digits) :]))
+    return tuple(parts)
+
+
+def _recalc_row(key, o, n) -> dict:
+    year, code = key
+    nan = math.nan
+    base = {
+        "year": year,
+        "code": code,
+        "sub_category": (n if n is not None else o)["sub_category"],
+        "submitted_input_kg": o["input_kg"] if o is not None else 0.0,
+        "recalculated_input_kg": n["input_kg"] if n is not None else 0.0,
+        "submitted_air_kg": o["air_kg"] if o is not None else 0.0,
+        "recalculated_air_kg": n["air_kg"] if n is not None else 0.0,
+        "submitted_activity": o["activity"] if o is not None else nan,
+        "recalculated_activity": n["activity"] if n is not None else nan,
+        "activity_unit": (n if n is not None else o)["unit"],
+        "submitted_factor_id": o["factor_id"] if o is not None else "",
+        "recalculated_factor_id": n["factor_id"] if n is not None else "",
+    }
+    base["input_change_kg"] = base["recalculated_input_kg"] - base["submitted_input_kg"]
+    base["air_change_kg"] = base["recalculated_air_kg"] - base["submitted_air_kg"]
+    if o is None:
+        base["reason"] = "sub-category added" + (" (interpolated)" if n["filled"] else "")
+        return base
+    if n is None:
+        base["reason"] = "sub-category removed"
+        return base
+    reasons = []
+    old_activity = o["activity"]
+    if o["unit"] and n["unit"] and o["unit"] != n["unit"] and old_activity == old_activity:
+        old_activity = old_activity * conversion(o["unit"], n["unit"])
+        base["submitted_activity"] = old_activity
+    if _differ(old_activity, n["activity"]):
+        reasons.append("activity changed" + (" (interpolated)" if n["filled"] else ""))
+    factor_moved = len(o["factors"]) != len(n["factors"]) or any(
+        _differ(a, b) for a, b in zip(o["factors"], n["factors"], strict=False)
+    )
+    if factor_moved and o["factor_id"] == n["factor_id"]:
+        reasons.append(f"input factor used changed, same factor row {n['factor_id']} (scaling)")
+    elif factor_moved:
+        reasons.append(f"input factor changed: {o['factor_id']} -> {n['factor_id']}")
+    share_old = o["air_kg"] / o["input_kg"] if o["input_kg"] else 0.0
+    share_new = n["air_kg"] / n["input_kg"] if n["input_kg"] else 0.0
+    if _differ(share_old, share_new) and not factor_moved:
+        reasons.append(
+            f"distribution factors changed: {o['factor_id']} -> {n['factor_id']}"
+            if o["factor_id"] != n["factor_id"]
+            else "distribution factors changed"
+        )
+    moved = _differ(o["input_kg"], n["input_kg"]) or _differ(o["air_kg"], n["air_kg"])
+    if moved and not reasons:
+        reasons.append("other (rules or Level 2 data)")
+    if not reasons:
+        reasons.append(
+            f"factor id changed, same values: {o['factor_id']} -> {n['factor_id']}"
+            if o["factor_id"] != n["factor_id"]
+            else "unchanged"
+        )
+    base["reason"] = "; ".join(reasons)
+    return base
+
+
+@dataclass
+class TrendSeries:
+    """One country's series as computed: what the writers and the CLI show."""
+
+    country: str
+    iso3: str
+    inputs: dict[int, str]  # year -> input file, for years with a workbook
+    trend: pd.DataFrame  # inventory_rows of every year (trend.csv and the counted shares)
+    totals: pd.DataFrame  # totals_frame, with the input file of each year
+    filled: pd.DataFrame  # interpolate(): the activity filled, year by year
+    factor_label: str
+    factor_sha256: str
+    fill: str = "none"
+    recalculation: pd.DataFrame | None = None
+    baseline: str = ""
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.totals["year"])
+
+    @property
+    def filled_years(self) -> list[int]:
+        """Years without a workbook, present because something was interpolated."""
+        return [y for y in self.years if y not in self.inputs]
+
+    @property
+    def recalled_rows(self) -> int:
+        return int((self.trend["status"] == "recalled").sum())
+
+    def fill_notes(self) -> list[str]:
+        """One line per year with interpolated activity: which sub-categories, from which years."""
+        lines = []
+        for year, group in self.filled.groupby("year", sort=True):
+            spans = group.groupby(["from_year", "to_year"], sort=True)["code"].apply(list)
+            what = "; ".join(
+                f"{', '.join(codes)} (between {a} and {b})" for (a, b), codes in spans.items()
+            )
+            kind = "workbook" if year in self.inputs else "no workbook"
+            lines.append(
+                f"{year} ({kind}): {len(group)} sub-categor{'y' if len(group) == 1 else 'ies'} "
+                f"interpolated: {what}"
+            )
+        return lines
+
+    def trend_csv_frame(self) -> pd.DataFrame:
+        return self.trend[TREND_COLUMNS]
+
+    def totals_csv_frame(self) -> pd.DataFrame:
+        return self.totals

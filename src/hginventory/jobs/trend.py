@@ -1,0 +1,233 @@
+"""`hginv trend`: one country's activity workbooks over the years, as one consistent series.
+
+Every year is read and checked as `hginv batch` does (`collect_inputs`, `validate_input`) and
+computed by the same engine with one factor table. The inputs must be one country, one workbook
+per year, years 1950-2100; any error in any of them stops the trend with every problem located
+(a series with a year silently missing would be wrong). With `fill="interpolate"` the activity
+of the years between two reported values of a sub-category is interpolated linearly
+(`engine.trend.interpolate`) and computed through the same engine, marked `interpolated`.
+With a baseline, the series is compared with the inventories as submitted.
+
+OUTDIR holds `trend.csv`, `totals.csv`, `trend.xlsx` and, with a baseline, `recalculation.csv`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from hginventory.core.errors import ActivityError, HginvError, Problem
+from hginventory.engine.trend import (
+    TrendSeries,
+    activity_states,
+    interpolate,
+    interpolate_value,
+    inventory_rows,
+    recalculation,
+    series_problems,
+    totals_frame,
+    trend_frame,
+)
+
+FILL_MODES = ("none", "interpolate")
+
+TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV = (
+    "trend.csv",
+    "totals.csv",
+    "trend.xlsx",
+    "recalculation.csv",
+)
+
+
+def _filled_row(code: str, activity: float, unit: str, a: int, b: int) -> dict:
+    """An activity row as the reader gives it, for an interpolated value."""
+    return {
+        "code": code,
+        "activity": float(activity),
+        "uncertainty_pct": math.nan,
+        "notation": "",
+        "unit": unit,
+        "notes": f"interpolated between {a} and {b}",
+        "row": 0,
+        "activity_cell": "",
+        "unit_cell": "",
+        "code_cell": "",
+        "sheet": "activity",
+        "given": True,
+    }
+
+
+def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> TrendSeries:
+    """Read, check and compute every year; raises HginvError with every located problem."""
+    from hginventory.engine.calculate import compute
+    from hginventory.jobs.batch import collect_inputs, load_batch_factors
+    from hginventory.jobs.validate import validate_input
+    from hginventory.read.activity import ActivityData, CountryInfo
+
+    if fill not in FILL_MODES:
+        raise HginvError(f"unknown fill mode {fill!r}; expected one of {', '.join(FILL_MODES)}")
+    paths = collect_inputs(inputs, exclude=exclude)
+    table = load_batch_factors(factors)
+    checks = [validate_input(p, table) for p in paths]
+    bad = [c for c in checks if not c.ok]
+    if bad:
+        problems = [p for c in bad for p in c.sorted_problems()]
+        raise ActivityError(
+            f"{len(bad)} of {len(checks)} input(s) have errors; no trend was computed "
+            "(fix them and run again)",
+            problems,
+        )
+    entries = [
+        {
+            "file": str(c.path),
+            "country": c.activity.country.country,
+            "iso3": c.activity.country.iso3 or "",
+            "year": c.activity.country.year,
+        }
+        for c in checks
+    ]
+    problems = series_problems(entries)
+    if problems:
+        raise ActivityError(
+            "the inputs are not one country's series; no trend was computed", problems
+        )
+    by_year = dict(sorted(((c.activity.country.year, c) for c in checks), key=lambda t: t[0]))
+    inventories = {y: c.inventory for y, c in by_year.items()}
+    columns = ["year", "code", "activity", "unit", "from_year", "to_year"]
+    filled = pd.DataFrame(columns=columns)
+    if fill == "interpolate":
+        states = pd.concat(
+            [
+                activity_states(
+                    y,
+                    c.activity.rows,
+                    table,
+                    set(inv.results["code"])
+                    | set(inv.sources.loc[inv.sources["presence"] == "IE", "code"]),
+                )
+                for (y, c), inv in zip(by_year.items(), inventories.values(), strict=True)
+            ],
+            ignore_index=True,
+        )
+        filled = interpolate(states, table)
+        country0 = next(iter(by_year.values())).activity.country
+        population = {y: c.activity.country.population for y, c in by_year.items()}
+        rate = {y: c.activity.country.electrification_rate for y, c in by_year.items()}
+        for year, group in filled.groupby("year", sort=True):
+            rows = [
+                _filled_row(r.code, r.activity, r.unit, r.from_year, r.to_year)
+                for r in group.itertuples(index=False)
+            ]
+            if year in by_year:
+                act = by_year[year].activity
+                codes = {r["code"] for r in rows}
+                kept = [r for r in act.rows if r["code"] not in codes]
+                data = ActivityData(act.path, act.sha256, act.country, kept + rows, act.problems)
+            else:
+                country = CountryInfo(
+                    country=country0.country,
+                    iso3=country0.iso3,
+                    year=int(year),
+                    population=interpolate_value(year, population),
+                    electrification_rate=interpolate_value(year, rate),
+                )
+                data = ActivityData(Path(f"interpolated {year}"), "", country, rows, [])
+            try:
+                inventories[int(year)] = compute(data, table)
+            except ActivityError as exc:
+                raise ActivityError(
+                    f"{year}: the interpolated activity cannot be computed", exc.problems
+                ) from None
+    parts = []
+    for year in sorted(inventories):
+        codes = filled.loc[filled["year"] == year, "code"]
+        parts.append(inventory_rows(year, inventories[year], codes))
+    trend = trend_frame(parts)
+    totals = totals_frame(trend)
+    totals["input_file"] = [
+        Path(by_year[y].path).name if y in by_year else "(interpolated)" for y in totals["year"]
+    ]
+    warnings = [w for y in sorted(by_year) for w in inventories[y].warnings]
+    first = by_year[min(by_year)].activity.country
+    return TrendSeries(
+        country=first.country,
+        iso3=first.iso3 or "",
+        inputs={y: str(c.path) for y, c in by_year.items()},
+        trend=trend,
+        totals=totals,
+        filled=filled.reset_index(drop=True),
+        factor_label=table.label
+        + (f" + {table.overlay_label}" if getattr(table, "overlay_label", "") else ""),
+        factor_sha256=table.sha256,
+        fill=fill,
+        warnings=warnings,
+    )
+
+
+def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
+    """The recalculation table against the submitted inventories in `baseline` (a folder)."""
+    from hginventory.read.baseline import read_baseline
+
+    submitted = read_baseline(baseline)
+    years = set(series.years)
+    outside = sorted(set(submitted["year"]) - years)
+    for year in outside:
+        files = sorted(set(submitted.loc[submitted["year"] == year, "input_file"]))
+        series.warnings.append(
+            Problem(
+                f"the submitted inventory of {year} has no year in the series: not compared",
+                file=files[0] if files else str(baseline),
+                severity="warning",
+            )
+        )
+    series.recalculation = recalculation(submitted[submitted["year"].isin(years)], series.trend)
+    series.baseline = str(baseline)
+    return series
+
+
+def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
+    """trend.csv, totals.csv, trend.xlsx and (with a baseline) recalculation.csv, atomically.
+    A recalculation.csv of an earlier run with a baseline is removed when there is none now."""
+    from hginventory.core.files import atomic_write
+    from hginventory.write.sheets import csv_safe
+    from hginventory.write.trend_workbook import write_trend_workbook
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    protect = list(protect) or list(series.inputs.values())
+
+    def csv(frame: pd.DataFrame, name: str) -> Path:
+        safe = csv_safe(frame)
+        return atomic_write(
+            outdir / name,
+            lambda tmp: safe.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
+            protect=protect,
+        )
+
+    written = {
+        TREND_CSV: csv(series.trend_csv_frame(), TREND_CSV),
+        TOTALS_CSV: csv(series.totals_csv_frame(), TOTALS_CSV),
+    }
+    if series.recalculation is not None:
+        written[RECALC_CSV] = csv(series.recalculation, RECALC_CSV)
+    else:
+        (outdir / RECALC_CSV).unlink(missing_ok=True)
+    written[TREND_XLSX] = write_trend_workbook(series, outdir / TREND_XLSX, protect=protect)
+    return written
+
+
+def run_trend(inputs, outdir, *, factors=None, fill: str = "none", baseline=None):
+    """Compute the series of `inputs` and write it to `outdir`; returns (series, outputs)."""
+    from hginventory.core.files import refuse_inputs
+
+    outdir = Path(outdir)
+    series = compute_series(inputs, factors=factors, fill=fill, exclude=outdir)
+    refuse_inputs(
+        [outdir / n for n in (TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV)],
+        list(series.inputs.values()),
+    )
+    if baseline is not None:
+        add_baseline(series, baseline)
+    return series, write_series(series, outdir)
