@@ -63,6 +63,8 @@ def trend_command(ctx, inputs, outdir, factors_path, fill, baseline):
 def _print_series(series, written) -> None:
     from rich.table import Table
 
+    from hginventory.engine.trend import UNCHANGED
+
     console = make_console()
     err = make_console(stderr=True)
     table = Table(
@@ -92,7 +94,7 @@ def _print_series(series, written) -> None:
     for w in series.warnings:
         err.print(f"  warning: {w}", markup=False)
     if series.recalculation is not None:
-        moved = series.recalculation[series.recalculation["reason"] != "unchanged"]
+        moved = series.recalculation[series.recalculation["reason"] != UNCHANGED]
         console.print(
             f"Recalculation against {series.baseline}: {len(moved)} of "
             f"{len(series.recalculation)} year/sub-category rows differ (recalculation.csv).",

@@ -308,6 +308,8 @@ RECALC_COLUMNS = [
 
 RELATIVE = 1e-9
 
+UNCHANGED = "unchanged"
+
 
 def _differ(a: float, b: float) -> bool:
     if (a != a) and (b != b):
@@ -364,9 +366,9 @@ def recalculation(submitted: pd.DataFrame, trend: pd.DataFrame) -> pd.DataFrame:
     series (`trend_frame`). Years not in `submitted` are left out: there is nothing to explain.
     Reasons, as many as apply: `sub-category added` (`(interpolated)` when filled),
     `sub-category removed`, `activity changed`, `input factor changed: OLD -> NEW` (factor ids),
-    `distribution factors changed` (same input, other share to air), `factor id changed,
-    same values`, or `unchanged`; `other (rules or Level 2 data)` when numbers moved for none of
-    these reasons.
+    `distribution factors changed` (same input, other share to air), or `unchanged` (the factor
+    ids may still differ: another table version with the same values); `other (rules or Level 2
+    data)` when numbers moved for none of these reasons.
     """
     years = set(submitted["year"].astype(int))
     old = _per_code(submitted).set_index(["year", "code"])
@@ -439,12 +441,10 @@ def _recalc_row(key, o, n) -> dict:
     moved = _differ(o["input_kg"], n["input_kg"]) or _differ(o["air_kg"], n["air_kg"])
     if moved and not reasons:
         reasons.append("other (rules or Level 2 data)")
+    if not moved:
+        base["input_change_kg"] = base["air_change_kg"] = 0.0
     if not reasons:
-        reasons.append(
-            f"factor id changed, same values: {o['factor_id']} -> {n['factor_id']}"
-            if o["factor_id"] != n["factor_id"]
-            else "unchanged"
-        )
+        reasons.append(UNCHANGED)
     base["reason"] = "; ".join(reasons)
     return base
 

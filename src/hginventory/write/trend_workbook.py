@@ -31,6 +31,7 @@ from hginventory.engine.trend import (
 )
 
 KG_FORMAT = "#,##0.00"
+README_WIDTH = 100
 COUNT_FORMAT = "#,##0"
 FILL_COLOUR = "#FFF2CC"
 HEADER_COLOUR = "#DDEBF7"
@@ -46,7 +47,7 @@ WORKBOOK_OPTIONS = {
 class _Formats:
     def __init__(self, wb):
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.bold = wb.add_format({"bold": True})
+        self.bold = wb.add_format({"bold": True, "valign": "top"})
         self.header = wb.add_format(
             {"bold": True, "bg_color": HEADER_COLOUR, "text_wrap": True, "valign": "top"}
         )
@@ -59,6 +60,9 @@ class _Formats:
         self.text = wb.add_format({"text_wrap": True, "valign": "top"})
         self.note = wb.add_format({"italic": True, "font_color": "#595959"})
         self.filled_text = wb.add_format({"bg_color": FILL_COLOUR, "italic": True})
+        self.filled_wrap = wb.add_format(
+            {"bg_color": FILL_COLOUR, "italic": True, "text_wrap": True, "valign": "top"}
+        )
         self.warn = wb.add_format({"bold": True, "font_color": "#9C0006", "text_wrap": True})
 
 
@@ -88,6 +92,22 @@ def _table(ws, top: int, frame: pd.DataFrame, headers: list[str], formats: dict,
     return top + len(frame)
 
 
+def _wrapped(ws, row: int, col: int, text: str, fmt, width: int) -> None:
+    """Wrapped text with a row height that shows all of it (Excel and LibreOffice do not
+    always grow a row on opening)."""
+    lines = sum(max(1, math.ceil(len(part) / (width * 1.1))) for part in text.split("\n"))
+    ws.write_string(row, col, text, fmt)
+    if lines > 1:
+        ws.set_row(row, 15 * lines)
+
+
+def _print_setup(ws) -> None:
+    """Landscape, one page wide: the tables print and convert to PDF as they look."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
 def write_trend_workbook(series: TrendSeries, path: str | Path, protect=()) -> Path:
     """Write the workbook to `path` (atomically; never over an input)."""
     data = trend_workbook_bytes(series)
@@ -108,6 +128,8 @@ def trend_workbook_bytes(series: TrendSeries) -> bytes:
     if series.recalculation is not None:
         _recalculation_sheet(wb, series, f)
     _data_sheet(wb, series, f)
+    for ws in wb.worksheets():
+        _print_setup(ws)
     wb.set_properties({"title": f"Mercury inventory trend: {series.country}"})
     wb.close()
     return buffer.getvalue()
@@ -116,7 +138,7 @@ def trend_workbook_bytes(series: TrendSeries) -> bytes:
 def _read_me(wb, series: TrendSeries, f: _Formats) -> None:
     ws = wb.add_worksheet("Read me")
     ws.set_column(0, 0, 28)
-    ws.set_column(1, 1, 100)
+    ws.set_column(1, 1, README_WIDTH)
     years = series.years
     ws.write_string(0, 0, f"Mercury inventory trend: {series.country}", f.title)
     rows = [
@@ -141,7 +163,8 @@ def _read_me(wb, series: TrendSeries, f: _Formats) -> None:
         ws.write_string(r, 1, "none: every figure comes from a workbook", f.text)
         r += 1
     else:
-        ws.write_string(
+        _wrapped(
+            ws,
             r,
             1,
             "Activity of the years between two reported values of a sub-category, linearly "
@@ -150,21 +173,24 @@ def _read_me(wb, series: TrendSeries, f: _Formats) -> None:
             + (", ".join(str(y) for y in series.filled_years) or "none")
             + ".",
             f.text,
+            README_WIDTH,
         )
         r += 1
         for line in notes:
-            ws.write_string(r, 1, line, f.filled_text)
+            _wrapped(ws, r, 1, line, f.filled_wrap, README_WIDTH)
             r += 1
     r += 1
     recalled = series.recalled_rows
     if recalled:
         ws.write_string(r, 0, "Caution", f.warn)
-        ws.write_string(
+        _wrapped(
+            ws,
             r,
             1,
             f"{recalled} of {len(series.trend)} result rows use 'recalled' factors (not confirmed "
             "against the official Toolkit); see the status column of Series data.",
             f.warn,
+            README_WIDTH,
         )
         r += 2
     ws.write_string(r, 0, "Sheets", f.bold)
@@ -190,6 +216,7 @@ def _charts(
     anchor_row: int,
     title: str,
     line_columns: list[tuple[int, str]] | None = None,
+    height: int = 360,
 ):
     """A line chart and a stacked-area chart of `columns` (index, name) over the year column A."""
     categories = [sheet, first, 0, last, 0]
@@ -206,8 +233,8 @@ def _charts(
     line.set_title({"name": f"{title}: lines"})
     line.set_y_axis({"name": "kg Hg/y", "num_format": "#,##0"})
     line.set_x_axis({"name": "Year"})
-    line.set_legend({"position": "bottom"})
-    line.set_size({"width": 720, "height": 360})
+    line.set_legend({"position": "bottom", "font": {"size": 8}})
+    line.set_size({"width": 720, "height": height})
     ws.insert_chart(anchor_row, 0, line)
     area = wb.add_chart({"type": "area", "subtype": "stacked"})
     for col, name in columns:
@@ -217,8 +244,8 @@ def _charts(
     area.set_title({"name": f"{title}: stacked"})
     area.set_y_axis({"name": "kg Hg/y", "num_format": "#,##0"})
     area.set_x_axis({"name": "Year"})
-    area.set_legend({"position": "bottom"})
-    area.set_size({"width": 720, "height": 360})
+    area.set_legend({"position": "bottom", "font": {"size": 8}})
+    area.set_size({"width": 720, "height": height})
     ws.insert_chart(anchor_row, 8, area)
 
 
@@ -301,7 +328,7 @@ def _groups_sheet(wb, series: TrendSeries, f: _Formats) -> None:
     ws.set_column(1, len(headers), 16)
     ws.freeze_panes(2, 1)
     cols = [(1 + i, g) for i, g in enumerate(groups)]
-    _charts(wb, ws, name, 2, last, cols, end + 2, "Releases by source group")
+    _charts(wb, ws, name, 2, last, cols, end + 2, "Releases by source group", height=560)
 
 
 def _sub_category_sheet(wb, series: TrendSeries, f: _Formats, quantity, name, what) -> None:
