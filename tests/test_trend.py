@@ -303,6 +303,22 @@ def test_two_countries_are_named(tmp_path, make_workbook):
     assert "Republic of Valdoria" in result.output
 
 
+def test_one_country_by_iso3_or_by_name():
+    def entry(file, country, iso3, year):
+        return {"file": file, "country": country, "iso3": iso3, "year": year}
+
+    same = [entry("a", "Valdoria", "XVL", 2015), entry("b", "Republic of Valdoria", "XVL", 2018)]
+    assert series_problems(same) == []  # the name changed, the code did not
+    assert (
+        series_problems([entry("a", "Valdoria", "", 2015), entry("b", " valdoria", "XVL", 2018)])
+        == []
+    )
+    other = series_problems(
+        [entry("a", "Valdoria", "XVL", 2015), entry("b", "Valdoria", "XRU", 2018)]
+    )
+    assert [p.file for p in other] == ["b"] and other[0].found == "Valdoria (XRU)"
+
+
 def test_year_outside_1950_2100_is_located(tmp_path, make_workbook):
     old = make_workbook(
         [("5.1.1", 1000, "t")],

@@ -60,16 +60,18 @@ def series_problems(entries: list[dict]) -> list[Problem]:
     if not entries:
         return problems
 
-    def key(e):
-        return (e.get("iso3") or "").strip().upper() or e["country"].strip().casefold()
+    def same(a, b) -> bool:
+        """Same iso3 when both give one, else the same name (case and spaces ignored)."""
+        iso_a, iso_b = (a.get("iso3") or "").strip().upper(), (b.get("iso3") or "").strip().upper()
+        if iso_a and iso_b:
+            return iso_a == iso_b
+        return (
+            " ".join(a["country"].split()).casefold() == " ".join(b["country"].split()).casefold()
+        )
 
-    counts: dict[str, int] = {}
-    for e in entries:
-        counts[key(e)] = counts.get(key(e), 0) + 1
-    main = max(counts, key=lambda k: (counts[k], -[key(e) for e in entries].index(k)))
-    ref = next(e for e in entries if key(e) == main)
-    for e in entries:
-        if key(e) != main:
+    ref = entries[0]
+    for e in entries[1:]:
+        if not same(e, ref):
             problems.append(
                 Problem(
                     f"another country than {Path(ref['file']).name} ({ref['country']}): a trend "
