@@ -499,3 +499,12 @@ def test_export_never_replaces_a_file_without_force(tmp_path):
     assert group.exit_code == 0 and all(
         line.startswith("5.1.") for line in group.output.splitlines()[1:]
     )
+
+
+def test_filled_years_beside_facility_rows_say_they_are_level1(tmp_path):
+    series = compute_series([YEARS[1], EXAMPLES / "valdoria-2021-level2.xlsx"], fill="interpolate")
+    assert series.filled_years == [2019, 2020]
+    filled_rows = series.trend[series.trend["filled"] == "interpolated"]
+    assert set(filled_rows["facility"]) == {""}
+    assert (series.trend.loc[series.trend["year"] == 2021, "facility"] != "").any()
+    assert any("Level 2" in w.message and w.severity == "warning" for w in series.warnings)

@@ -150,6 +150,18 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
         Path(by_year[y].path).name if y in by_year else "(interpolated)" for y in totals["year"]
     ]
     warnings = [w for y in sorted(by_year) for w in inventories[y].warnings]
+    level2 = [y for y in sorted(by_year) if (inventories[y].results["method"] != "default").any()]
+    if level2 and len(filled):
+        warnings.append(
+            Problem(
+                f"facility (Level 2) rows of {', '.join(map(str, level2))} are not interpolated: "
+                "interpolated activity is computed at Level 1 defaults, so the series may step "
+                "between a year with facilities and a filled year",
+                file=str(by_year[level2[0]].path),
+                sheet="facilities",
+                severity="warning",
+            )
+        )
     first = by_year[min(by_year)].activity.country
     return TrendSeries(
         country=first.country,
