@@ -508,3 +508,46 @@ def test_filled_years_beside_facility_rows_say_they_are_level1(tmp_path):
     assert set(filled_rows["facility"]) == {""}
     assert (series.trend.loc[series.trend["year"] == 2021, "facility"] != "").any()
     assert any("Level 2" in w.message and w.severity == "warning" for w in series.warnings)
+
+
+# --- the report's trend chapter ---------------------------------------------------------------
+
+
+def test_report_gains_a_trend_chapter(tmp_path):
+    from docx import Document
+
+    base = tmp_path / "submitted"
+    assert (
+        run("batch", *YEARS, "-o", base, "--factors", _old_table(tmp_path), "-j", "1").exit_code
+        == 0
+    )
+    folder = tmp_path / "trend"
+    assert (
+        run("trend", *YEARS, "-o", folder, "--fill", "interpolate", "--baseline", base).exit_code
+        == 0
+    )
+    html, docx = tmp_path / "r.html", tmp_path / "r.docx"
+    result = run("report", YEARS[2], "--trend", folder, "-o", html, "-o", docx)
+    assert result.exit_code == 0, result.output
+    page = html.read_text("utf-8")
+    assert "Trend over the years" in page and "Recalculation of the submitted inventories" in page
+    assert "no workbook: 34 rows interpolated" in page
+    assert "2018: interpolated 5.1.6b, 5.3.3a." in page
+    assert 'id="fig-trend"><svg' in page
+    assert page.index('-trend-over-the-years">') < page.index('<h1 id="s-annex-a')
+    headings = [p.text for p in Document(docx).paragraphs if p.style.name.startswith("Heading")]
+    assert any(h.endswith("Trend over the years") for h in headings)
+    assert any(h.endswith("Recalculation of the submitted inventories") for h in headings)
+    plain = tmp_path / "plain.html"
+    assert run("report", YEARS[2], "-o", plain).exit_code == 0
+    assert "Trend over the years" not in plain.read_text("utf-8")
+
+
+def test_report_trend_folder_must_hold_the_trend_tables(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "r.html"
+    result = run("report", YEARS[2], "--trend", empty, "-o", out)
+    assert result.exit_code == 1
+    assert "totals.csv" in result.output and "hginv trend" in result.output
+    assert not out.exists()

@@ -299,15 +299,27 @@ def _print_by(summary, by) -> None:
     "[default: <input name>-report.docx and <input name>-report.html here].",
 )
 @factors_option()
+@click.option(
+    "--trend",
+    "trend_dir",
+    type=click.Path(path_type=Path),
+    help="Folder written by hginv trend: adds a chapter on the trend over the years.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
 @click.pass_context
 def report_command(
-    ctx, input_path: Path, outputs: tuple[Path, ...], factors_path: Path | None, quiet: bool
+    ctx,
+    input_path: Path,
+    outputs: tuple[Path, ...],
+    factors_path: Path | None,
+    trend_dir: Path | None,
+    quiet: bool,
 ) -> None:
     """Write a draft national inventory report from an activity workbook (INPUT).
 
     The report follows the chapters of the Toolkit's reporting template; it is computed from
     the activity workbook (a result CSV or workbook lacks the notes and screening it needs).
+    With --trend, a chapter shows the series of hginv trend and its recalculation.
     """
     from hginventory.core.errors import ActivityError, HginvError
     from hginventory.jobs.validate import validate_input
@@ -329,8 +341,23 @@ def report_command(
             print_validation(checked, stderr=True)
             raise ActivityError(checked.summary)  # the table above lists the problems
         inv = checked.inventory
+        chapters = None
+        if trend_dir is not None:
+            from functools import partial
+
+            from hginventory.read.trend import read_trend_folder
+            from hginventory.write.trend_report import trend_chapter
+
+            series = read_trend_folder(trend_dir)
+            chapters = partial(trend_chapter, series)
+            if inv.country.year not in series.years:
+                make_console(stderr=True).print(
+                    f"  warning: the trend in {trend_dir} covers {series.years[0]}-"
+                    f"{series.years[-1]}, not {inv.country.year}, the year of {input_path.name}",
+                    markup=False,
+                )
         for out in outputs:
-            write_report(inv, out, protect=[input_path])
+            write_report(inv, out, protect=[input_path], chapters=chapters)
     except HginvError as exc:
         fail(exc, debug)
     for w in inv.warnings:

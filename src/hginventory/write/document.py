@@ -73,6 +73,7 @@ class Table:
 class Figure:
     name: str
     caption: str
+    draw: object = None  # a function giving the matplotlib Figure; else the inventory's chart
 
 
 @dataclass
@@ -612,17 +613,24 @@ def _annexes(inv: Inventory) -> list:
     return blocks
 
 
-def build_document(inv: Inventory) -> list:
-    """The report as blocks, in the order of the Toolkit reporting template."""
-    return [
+def build_document(inv: Inventory, chapters=None) -> list:
+    """The report as blocks, in the order of the Toolkit reporting template.
+
+    `chapters(number)` gives more numbered chapters (such as the trend over the years), put
+    after the source group chapters and before the annexes.
+    """
+    blocks = [
         *_cover(inv),
         *_executive_summary(inv),
         *_source_types(inv),
         *_inputs_summary(inv),
         *_releases_summary(inv),
         *_group_chapters(inv),
-        *_annexes(inv),
     ]
+    if chapters is not None:
+        numbered = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
+        blocks += chapters(len(numbered) + 1)
+    return blocks + _annexes(inv)
 
 
 def title(inv: Inventory) -> str:
@@ -683,20 +691,20 @@ def _wrap(text: str, width: int = 42) -> str:
     return "\n".join(textwrap.wrap(clean(text), width)[:2])
 
 
-def chart_svg(inv: Inventory, name: str) -> str:
+def chart_svg(inv: Inventory, name: str, draw=None) -> str:
     """The chart as an inline <svg> element (text kept as text, ids unique per chart)."""
     import matplotlib
 
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"hginv-{name}"}):
         buf = io.StringIO()
-        _chart(inv, name).savefig(buf, format="svg", metadata={"Date": None})
+        (draw() if draw else _chart(inv, name)).savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     return svg[svg.index("<svg") :]
 
 
-def chart_png(inv: Inventory, name: str) -> bytes:
+def chart_png(inv: Inventory, name: str, draw=None) -> bytes:
     buf = io.BytesIO()
-    _chart(inv, name).savefig(buf, format="png", dpi=150)
+    (draw() if draw else _chart(inv, name)).savefig(buf, format="png", dpi=150)
     return buf.getvalue()
 
 
@@ -840,15 +848,16 @@ def build_docx(inv: Inventory, blocks: list | None = None):
             _docx_table(doc, block)
         elif isinstance(block, Figure):
             width = doc.sections[-1].page_width - Cm(4)
-            doc.add_picture(io.BytesIO(chart_png(inv, block.name)), width=min(width, Cm(16)))
+            picture = chart_png(inv, block.name, block.draw)
+            doc.add_picture(io.BytesIO(picture), width=min(width, Cm(16)))
             doc.add_paragraph(clean(block.caption), style="Caption")
         elif isinstance(block, Landscape):
             _docx_landscape(doc)
     return doc
 
 
-def write_docx(inv: Inventory, path: str | Path, protect=()) -> Path:
-    doc = build_docx(inv)
+def write_docx(inv: Inventory, path: str | Path, protect=(), chapters=None) -> Path:
+    doc = build_docx(inv, build_document(inv, chapters))
     return atomic_write(path, lambda tmp: doc.save(str(tmp)), protect)
 
 
@@ -917,7 +926,7 @@ def build_html(inv: Inventory, blocks: list | None = None) -> str:
             out.append(_html_table(block))
         elif isinstance(block, Figure):
             out.append(
-                f'<figure id="fig-{block.name}">{chart_svg(inv, block.name)}'
+                f'<figure id="fig-{block.name}">{chart_svg(inv, block.name, block.draw)}'
                 f"<figcaption>{esc(clean(block.caption))}</figcaption></figure>"
             )
     out.append("</body></html>")
@@ -945,8 +954,8 @@ def _html_table(block: Table) -> str:
     return "".join(parts)
 
 
-def write_html(inv: Inventory, path: str | Path, protect=()) -> Path:
-    text = build_html(inv)
+def write_html(inv: Inventory, path: str | Path, protect=(), chapters=None) -> Path:
+    text = build_html(inv, build_document(inv, chapters))
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), protect)
 
 
@@ -964,8 +973,9 @@ def check_report_path(path: str | Path) -> str:
     )
 
 
-def write_report(inv: Inventory, path: str | Path, protect=()) -> Path:
-    """Write the report in the format its file name asks for (.docx or .html)."""
+def write_report(inv: Inventory, path: str | Path, protect=(), chapters=None) -> Path:
+    """Write the report in the format its file name asks for (.docx or .html); `chapters` as
+    for `build_document`."""
     if check_report_path(path) == "docx":
-        return write_docx(inv, path, protect)
-    return write_html(inv, path, protect)
+        return write_docx(inv, path, protect, chapters)
+    return write_html(inv, path, protect, chapters)

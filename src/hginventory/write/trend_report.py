@@ -1,0 +1,170 @@
+"""The report's chapter on the trend over the years (`hginv report --trend OUTDIR`).
+
+Built from the folder `hginv trend` wrote, as blocks of `write.document`: national totals per
+year, a chart, which years and sub-categories were interpolated, and, when the trend was run
+with a baseline, the recalculation of the submitted inventories (the rows that moved, and why).
+"""
+
+from __future__ import annotations
+
+from hginventory.core.columns import PATHWAYS
+from hginventory.read.trend import TrendOutputs
+from hginventory.write.document import SHORT_PATHWAY, Figure, Heading, Para, Table, clean, kg
+
+INTERPOLATED = "interpolated"
+
+
+def trend_chapter(outputs: TrendOutputs, number: int) -> list:
+    """Blocks of the chapter `number`: the series and its recalculation."""
+    t = outputs.totals
+    years = outputs.years
+    blocks: list = [
+        Heading(1, f"{number} Trend over the years"),
+        Para(
+            f"The inventories of {years[0]} to {years[-1]} computed with one factor table "
+            "(hginv trend), so that the years can be compared. National totals as counted, "
+            "after the double-counting adjustments (kg Hg/y).",
+            "lead",
+        ),
+    ]
+    headers = ["Year", "Hg input", *(SHORT_PATHWAY[p] for p in PATHWAYS), "Releases", "Basis"]
+    rows = []
+    for r in t.itertuples(index=False):
+        interpolated = f"{int(r.filled_rows)} rows interpolated"
+        if r.input_file == "(interpolated)":
+            basis = f"no workbook: {interpolated}"
+        else:
+            basis = clean(r.input_file) + (f" ({interpolated})" if r.filled_rows else "")
+        rows.append(
+            [
+                str(r.year),
+                kg(r.hg_input_kg),
+                *(kg(getattr(r, f"{p}_kg")) for p in PATHWAYS),
+                kg(r.releases_kg),
+                basis,
+            ]
+        )
+    blocks.append(
+        Table(
+            "National totals per year (kg Hg/y)",
+            headers,
+            rows,
+            set(range(1, 2 + len(PATHWAYS) + 1)),
+            small=True,
+        )
+    )
+    blocks.append(
+        Figure(
+            "trend",
+            "Hg input, releases and air emissions per year, as counted (kg Hg/y)",
+            draw=lambda: trend_figure(outputs),
+        )
+    )
+    filled = outputs.trend[outputs.trend["filled"] == INTERPOLATED]
+    if len(filled):
+        no_workbook = [
+            y for y in years if (t.loc[t["year"] == y, "input_file"] == "(interpolated)").any()
+        ]
+        blocks.append(
+            Para(
+                "Gaps were filled by linear interpolation of the activity between two reported "
+                "years (never beyond the first or last reported year). Years without a "
+                f"workbook: {', '.join(map(str, no_workbook)) or 'none'}.",
+                "note",
+            )
+        )
+        for year, group in filled.groupby("year", sort=True):
+            codes = ", ".join(dict.fromkeys(group["code"]))
+            blocks.append(Para(f"{year}: interpolated {codes}.", "note"))
+    else:
+        blocks.append(
+            Para("Every figure comes from a workbook of its year (no gap filled).", "note")
+        )
+    if outputs.recalculation is not None:
+        blocks += _recalculation(outputs, number)
+    return blocks
+
+
+def _recalculation(outputs: TrendOutputs, number: int) -> list:
+    r = outputs.recalculation
+    moved = r[r["reason"] != "unchanged"]
+    blocks: list = [
+        Heading(2, f"{number}.1 Recalculation of the submitted inventories"),
+        Para(
+            f"The inventories as submitted compared with the series, per year and sub-category: "
+            f"{len(moved)} of {len(r)} rows moved; the others are unchanged.",
+        ),
+    ]
+    if len(moved):
+        rows = [
+            [
+                str(x.year),
+                clean(x.code),
+                clean(x.sub_category),
+                kg(x.submitted_input_kg),
+                kg(x.recalculated_input_kg),
+                kg(x.submitted_air_kg),
+                kg(x.recalculated_air_kg),
+                clean(x.reason),
+            ]
+            for x in moved.itertuples(index=False)
+        ]
+        blocks.append(
+            Table(
+                "Recalculated sub-categories (kg Hg/y)",
+                [
+                    "Year",
+                    "Code",
+                    "Sub-category",
+                    "Input submitted",
+                    "Input now",
+                    "Air submitted",
+                    "Air now",
+                    "Why",
+                ],
+                rows,
+                {3, 4, 5, 6},
+                small=True,
+            )
+        )
+    return blocks
+
+
+def trend_figure(outputs: TrendOutputs):
+    """Lines of counted Hg input, releases and air per year; interpolated years hollow."""
+    from matplotlib.figure import Figure as MplFigure
+
+    t = outputs.totals.sort_values("year")
+    fig = MplFigure(figsize=(7, 3))
+    ax = fig.add_subplot()
+    reported = t["input_file"] != "(interpolated)"
+    for column, label, colour in (
+        ("hg_input_kg", "Hg input (counted)", "#4e79a7"),
+        ("releases_kg", "Total releases", "#e15759"),
+        ("air_kg", "Air", "#59a14f"),
+    ):
+        ax.plot(t["year"], t[column], color=colour, label=label)
+        ax.plot(t.loc[reported, "year"], t.loc[reported, column], "o", color=colour)
+        ax.plot(
+            t.loc[~reported, "year"],
+            t.loc[~reported, column],
+            "o",
+            color=colour,
+            markerfacecolor="white",
+        )
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("kg Hg/y")
+    ax.set_xticks(list(t["year"]))
+    ax.tick_params(labelsize=8)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(
+        fontsize=7,
+        ncols=3,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        title="hollow markers: years without a workbook (interpolated)",
+        title_fontsize=7,
+    )
+    fig.set_layout_engine("tight")
+    return fig
