@@ -25,7 +25,7 @@ from hginventory.engine.trend import (
     recalculation,
     series_problems,
 )
-from hginventory.jobs.trend import compute_series, run_trend
+from hginventory.jobs.trend import add_baseline, compute_series, run_trend
 
 from .conftest import EXAMPLES, GOLDEN
 
@@ -225,6 +225,24 @@ def test_recalculation_against_a_batch_run_with_an_older_table(tmp_path):
     assert any(str(c.value).startswith("input factor changed") for c in sheet["O"])
 
 
+def test_recalculation_against_an_earlier_trend(tmp_path):
+    """Last round's trend folder as the baseline: only what its workbooks gave is compared."""
+    earlier = tmp_path / "earlier"
+    old = _old_table(tmp_path)
+    assert (
+        run("trend", *YEARS, "-o", earlier, "--fill", "interpolate", "--factors", old).exit_code
+        == 0
+    )
+    series = add_baseline(compute_series(YEARS, fill="interpolate"), earlier)
+    recalc = series.recalculation
+    assert sorted(set(recalc["year"])) == [2015, 2018, 2021]  # not the filled years
+    coal = _row(recalc, 2018, "5.1.1")
+    assert coal["submitted_input_kg"] == pytest.approx(6.1e6 * 0.2 / 1000)
+    assert coal["reason"].startswith("input factor changed")  # told without input_factor
+    assert _row(recalc, 2018, "5.1.6b")["reason"] == "sub-category added (interpolated)"
+    assert (recalc["reason"] != "unchanged").sum() == 5
+
+
 def test_recalculation_reasons_from_compute_csvs(tmp_path):
     """Submitted CSVs named with their year; one row edited, one added, one taken out."""
     base = tmp_path / "submitted"
@@ -243,8 +261,6 @@ def test_recalculation_reasons_from_compute_csvs(tmp_path):
     frame = pd.concat([frame[frame["code"] != "5.9.2"], extra])
     frame.to_csv(csv, index=False)
     series = compute_series(YEARS)
-    from hginventory.jobs.trend import add_baseline
-
     recalc = add_baseline(series, base).recalculation
     assert sorted(set(recalc["year"])) == [2018, 2021]
     cement_row = _row(recalc, 2021, "5.3.1")

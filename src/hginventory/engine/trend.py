@@ -425,9 +425,15 @@ def _recalc_row(key, o, n) -> dict:
         base["submitted_activity"] = old_activity
     if _differ(old_activity, n["activity"]):
         reasons.append("activity changed" + (" (interpolated)" if n["filled"] else ""))
-    factor_moved = len(o["factors"]) != len(n["factors"]) or any(
-        _differ(a, b) for a, b in zip(o["factors"], n["factors"], strict=False)
-    )
+    if o["factors"] and n["factors"]:
+        factor_moved = len(o["factors"]) != len(n["factors"]) or any(
+            _differ(a, b) for a, b in zip(o["factors"], n["factors"], strict=False)
+        )
+    else:  # a submission without the factors used (trend.csv): the input per unit of activity
+        factor_moved = _differ(
+            o["input_kg"] / old_activity if old_activity else 0.0,
+            n["input_kg"] / n["activity"] if n["activity"] else 0.0,
+        )
     if factor_moved and o["factor_id"] == n["factor_id"]:
         reasons.append(f"input factor used changed, same factor row {n['factor_id']} (scaling)")
     elif factor_moved:

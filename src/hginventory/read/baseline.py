@@ -1,10 +1,11 @@
 """The inventories as submitted: hginv result files of an earlier run, one per year.
 
-`hginv trend --baseline DIR` compares a series against them. DIR is either the folder of an
-earlier `hginv batch` run (its `all.csv` has the country and year of every row) or a folder of
-result files written by `hginv compute`: `*-inventory.xlsx` workbooks (their *Metadata* sheet
-gives the year) and CSVs (the year of the workbook of the same name beside them, else the one
-year in the file name, as in `valdoria-2018-inventory.csv`).
+`hginv trend --baseline DIR` compares a series against them. DIR is the folder of an earlier
+`hginv batch` run (its `all.csv` has the country and year of every row), of an earlier `hginv
+trend` run (its `trend.csv`: the years that had a workbook, without interpolated rows), or a
+folder of result files written by `hginv compute`: `*-inventory.xlsx` workbooks (their
+*Metadata* sheet gives the year) and CSVs (the year of the workbook of the same name beside
+them, else the one year in the file name, as in `valdoria-2018-inventory.csv`).
 """
 
 from __future__ import annotations
@@ -73,11 +74,13 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
         files = None
     else:
         raise InputFileError(f"{folder}: no such folder (--baseline)")
-    combined = folder / "all.csv"
-    if files is None and combined.is_file():
-        files = [combined]
+    for name in ("all.csv", "trend.csv"):
+        if files is None and (folder / name).is_file():
+            files = [folder / name]
     if files and files[0].name == "all.csv":
         return _read_combined(files[0])
+    if files and files[0].name == "trend.csv":
+        return _read_trend(files[0])
     if files is None:
         files = sorted(
             p
@@ -172,3 +175,31 @@ def _read_combined(path: Path) -> pd.DataFrame:
         )
     frame["year"] = frame["year"].astype(int)
     return frame
+
+
+def _read_trend(path: Path) -> pd.DataFrame:
+    """The `trend.csv` of an earlier `hginv trend`: what its workbooks gave, nothing filled."""
+    try:
+        frame = pd.read_csv(
+            path,
+            dtype={**RESULT_TEXT, "filled": str, "sub_category": str},
+            keep_default_na=False,
+            na_values={c: [""] for c in ("activity", "hg_input_kg")},
+        )
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc})") from None
+    missing = [c for c in ("year", "code", "hg_input_kg", "air_kg", "filled") if c not in frame]
+    if missing:
+        raise InputFileError(
+            f"{path.name}: not the trend.csv of hginv trend",
+            [Problem("missing columns", file=str(path), found=", ".join(missing))],
+        )
+    frame["year"] = frame["year"].astype(int)
+    totals = path.with_name("totals.csv")
+    if totals.is_file():
+        years = pd.read_csv(totals, dtype={"input_file": str}, keep_default_na=False)
+        workbook_years = set(years.loc[years["input_file"] != "(interpolated)", "year"])
+        frame = frame[frame["year"].isin(workbook_years)]
+    frame = frame[frame["filled"] != "interpolated"].drop(columns="filled")
+    frame["input_file"] = str(path)
+    return frame.reset_index(drop=True)
