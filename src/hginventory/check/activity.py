@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 from hginventory.core.errors import Problem, UnitError
+from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import number
 from hginventory.core.units import conversion, parse_unit
 from hginventory.read.activity import ActivityData, cell_text
+from hginventory.tables.translations import activity_description
 
 
 def check_activity(activity: ActivityData, factors) -> list[Problem]:
@@ -22,24 +25,28 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
             near = _closest(code, factors.codes)
             problems.append(
                 Problem(
-                    f"unknown sub-category code {code!r}",
+                    _("unknown sub-category code {code}").format(code=repr(code)),
                     file=file,
                     sheet=row.get("sheet", "activity"),
                     cell=row["code_cell"],
                     found=code,
-                    expected=("one of " + ", ".join(near)) if near else "a Toolkit code",
+                    expected=_("one of {choices}").format(choices=", ".join(near))
+                    if near
+                    else _("a Toolkit code"),
                 )
             )
             continue
         if code in seen:
             problems.append(
                 Problem(
-                    f"code {code} appears twice (first at {seen[code]})",
+                    _("code {code} appears twice (first at {cell})").format(
+                        code=code, cell=seen[code]
+                    ),
                     file=file,
                     sheet=row.get("sheet", "activity"),
                     cell=row["code_cell"],
                     found=code,
-                    expected="one row per sub-category",
+                    expected=_("one row per sub-category"),
                 )
             )
             continue
@@ -56,13 +63,16 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
 
                 problems.append(
                     Problem(
-                        f"unit for {code}: {exc.args[0]}",
+                        _("unit for {code}: {reason}").format(code=code, reason=exc.args[0]),
                         file=file,
                         sheet=row.get("sheet", "activity"),
                         cell=row["unit_cell"],
                         found=row["unit"],
-                        expected=f"{factor.activity_unit} ({factor.activity_description}); "
-                        f"accepted: {', '.join(units_of(dim))}",
+                        expected=_("{unit} ({description}); accepted: {units}").format(
+                            unit=factor.activity_unit,
+                            description=activity_description(factor),
+                            units=", ".join(units_of(dim)),
+                        ),
                     )
                 )
         if math.isnan(row["activity"]):
@@ -73,12 +83,14 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
             if pop and row["activity"] > pop * 1.05:
                 problems.append(
                     Problem(
-                        f"activity for {code} is more inhabitants than the population",
+                        _("activity for {code} is more inhabitants than the population").format(
+                            code=code
+                        ),
                         file=file,
                         sheet=row.get("sheet", "activity"),
                         cell=row["activity_cell"],
                         found=cell_text(row["activity"]),
-                        expected=f"at most {pop:,.0f}",
+                        expected=_("at most {value}").format(value=number(pop, 0)),
                         severity="warning",
                     )
                 )
@@ -89,19 +101,19 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
         if needs_population and activity.country.population is None:
             problems.append(
                 Problem(
-                    "population is needed: population-based sub-categories are reported",
+                    _("population is needed: population-based sub-categories are reported"),
                     file=file,
                     sheet=country_sheet,
-                    expected="the national population",
+                    expected=_("the national population"),
                 )
             )
         if needs_electrification and activity.country.electrification_rate is None:
             problems.append(
                 Problem(
-                    "electrification_rate is needed: product rows scaled by it are reported",
+                    _("electrification_rate is needed: product rows scaled by it are reported"),
                     file=file,
                     sheet=country_sheet,
-                    expected="per cent from 0 to 100",
+                    expected=_("per cent from 0 to 100"),
                 )
             )
     return problems

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from hginventory.core.errors import Problem, UnitError
+from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit, parse_unit
 from hginventory.read.activity import cell_text
 from hginventory.read.facilities import FacilityData
 from hginventory.tables.level2 import Level2Tables
+from hginventory.tables.translations import activity_description
 
 
 def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[Problem]:
@@ -33,21 +35,29 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
             err(
                 rec,
                 "code",
-                f"sub-category {code!r} cannot be described facility by facility",
+                _("sub-category {code} cannot be described facility by facility").format(
+                    code=repr(code)
+                ),
                 code,
-                "one of " + ", ".join(sorted(tables.families)),
+                _("one of {choices}").format(choices=", ".join(sorted(tables.families))),
             )
             continue
         family = tables.families[code]
         factor = factors[code]
         if not name:
-            err(rec, "facility", "facility name is empty", expected="a name for the facility")
+            err(
+                rec,
+                "facility",
+                _("facility name is empty"),
+                expected=_("a name for the facility"),
+            )
         elif (code, name.lower()) in seen:
             err(
                 rec,
                 "facility",
-                f"facility {name!r} appears twice for {code} "
-                f"(first at {seen[(code, name.lower())]})",
+                _("facility {name} appears twice for {code} (first at {cell})").format(
+                    name=repr(name), code=code, cell=seen[(code, name.lower())]
+                ),
                 name,
             )
         seen.setdefault((code, name.lower()), rec["cells"]["facility"])
@@ -57,9 +67,9 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     err(
                         rec,
                         "utilisation",
-                        "utilisation is a percentage from 0 to 100",
+                        _("utilisation is a percentage from 0 to 100"),
                         cell_text(rec["utilisation"]),
-                        "per cent, e.g. 85",
+                        _("per cent, e.g. 85"),
                     )
                 else:
                     rec["activity"] = rec["capacity"] * rec["utilisation"] / 100.0
@@ -67,22 +77,29 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 err(
                     rec,
                     "activity",
-                    f"activity of facility {name!r} is missing",
-                    expected=f"{factor.activity_description} ({factor.activity_unit}), "
-                    "or capacity and utilisation (per cent)",
+                    _("activity of facility {name} is missing").format(name=repr(name)),
+                    expected=_(
+                        "{description} ({unit}), or capacity and utilisation (per cent)"
+                    ).format(description=activity_description(factor), unit=factor.activity_unit),
                 )
         unit = rec["unit"] or factor.activity_unit
         try:
             conversion(unit, factor.activity_unit)
         except UnitError as exc:
-            err(rec, "unit", f"unit for {code}: {exc.args[0]}", unit, factor.activity_unit)
+            err(
+                rec,
+                "unit",
+                _("unit for {code}: {reason}").format(code=code, reason=exc.args[0]),
+                unit,
+                factor.activity_unit,
+            )
         if rec["input_type"]:
             row = tables.inputs.get(rec["input_type"])
             if row is None or row.family != family:
                 err(
                     rec,
                     "input_type",
-                    f"unknown input type for {code}",
+                    _("unknown input type for {code}").format(code=code),
                     rec["input_type"],
                     _choices(tables.inputs, family),
                 )
@@ -90,7 +107,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 err(
                     rec,
                     "input_type",
-                    "input type is per another kind of activity",
+                    _("input type is per another kind of activity"),
                     rec["input_type"],
                     factor.activity_unit,
                 )
@@ -98,20 +115,22 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
             hu = rec["hg_content_unit"] or factor.input_factor_unit
             try:
                 if _per_dimension(hu) != _dimension(factor.activity_unit):
-                    raise UnitError(f"{hu} is not per {factor.activity_unit}")
+                    raise UnitError(
+                        _("{unit} is not per {per}").format(unit=hu, per=factor.activity_unit)
+                    )
             except UnitError as exc:
                 err(
                     rec,
                     "hg_content_unit",
-                    f"Hg content unit: {exc.args[0]}",
+                    _("Hg content unit: {reason}").format(reason=exc.args[0]),
                     hu,
-                    f"e.g. {factor.input_factor_unit} or mg/kg",
+                    _("e.g. {unit} or mg/kg").format(unit=factor.input_factor_unit),
                 )
             if rec["input_type"]:
                 err(
                     rec,
                     "input_type",
-                    "both hg_content and input_type given: hg_content is used",
+                    _("both hg_content and input_type given: hg_content is used"),
                     rec["input_type"],
                     severity="warning",
                 )
@@ -121,16 +140,18 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
             err(
                 rec,
                 "coincinerated_waste_t",
-                "waste co-incineration is for cement kilns only",
+                _("waste co-incineration is for cement kilns only"),
                 cell_text(rec["coincinerated_waste_t"]),
-                "blank",
+                _("blank"),
             )
         if rec["measured_input_kg"] is not None and rec["coincinerated_waste_t"]:
             err(
                 rec,
                 "coincinerated_waste_t",
-                "the measured Hg input (plant mass balance) "
-                "already includes the waste fuels: coincinerated_waste_t is not used",
+                _(
+                    "the measured Hg input (plant mass balance) already includes the waste "
+                    "fuels: coincinerated_waste_t is not used"
+                ),
                 cell_text(rec["coincinerated_waste_t"]),
                 severity="warning",
             )
@@ -139,7 +160,9 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
 
 def _choices(rows: dict, family: str) -> str:
     ids = [k for k, v in rows.items() if v.family == family]
-    return "one of " + ", ".join(ids) if ids else f"nothing: no choices for family {family}"
+    if ids:
+        return _("one of {choices}").format(choices=", ".join(ids))
+    return _("nothing: no choices for family {family}").format(family=family)
 
 
 def _dimension(unit: str) -> str:
@@ -159,7 +182,9 @@ def _check_control(rec, family, tables, err) -> None:
             err(
                 rec,
                 "control",
-                f"unknown control configuration {cid!r} for {rec['code']}",
+                _("unknown control configuration {id} for {code}").format(
+                    id=repr(cid), code=rec["code"]
+                ),
                 rec["control"],
                 _choices(tables.configs, family),
             )
@@ -170,7 +195,9 @@ def _check_control(rec, family, tables, err) -> None:
         err(
             rec,
             "control",
-            "give one control configuration, optionally after a pretreatment "
-            "(e.g. coal-washing + coal-esp)",
+            _(
+                "give one control configuration, optionally after a pretreatment "
+                "(e.g. coal-washing + coal-esp)"
+            ),
             rec["control"],
         )

@@ -1,13 +1,111 @@
-"""What every command shares: the `hginv` group, error printing, shared options."""
+"""What every command shares: the `hginv` group, error printing, shared options, the language."""
 
 from __future__ import annotations
 
+import inspect
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from hginventory import __version__
+from hginventory.core.i18n import LANGUAGES, N_, gettext, set_language
+from hginventory.core.i18n import gettext as _
+
+# click's own words (usage line, section titles, its errors) go through hginv's catalog: click
+# looks them up with the stdlib gettext, which knows neither --lang nor hginv's catalogs.
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.types):
+    _module._ = gettext
+
+CLICK_TEXTS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("default: {default}"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("{value} is not in the range {range}."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("Aborted!"),
+)
+
+
+@contextmanager
+def _translated_help(command: click.Command):
+    """The command's help texts in the current language while its help is printed (restored
+    after, so that one process can show help in several languages)."""
+    saved = (command.help, command.short_help, [p.help for p in command.params if p.help])
+    if command.help:
+        command.help = _(inspect.cleandoc(command.help))
+    if command.short_help:
+        command.short_help = _(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    try:
+        yield
+    finally:
+        command.help, command.short_help, helps = saved
+        for param in command.params:
+            if getattr(param, "help", None):
+                param.help = helps.pop(0)
+
+
+class TranslatedCommand(click.Command):
+    """A command whose help (marked with N_) is shown in the user's language."""
+
+    def format_help(self, ctx, formatter) -> None:
+        with _translated_help(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated_help(self):
+            return super().get_short_help_str(limit)
+
+
+LANG_HELP = N_(
+    "Language of the messages, template, workbook and report: en, fr or es [default: the "
+    "language of a workbook made by 'hginv template --lang', else the system's, else en]."
+)
+
+
+def _lang_now(ctx, param, value):
+    """Eager: `hginv compute --lang fr --help` shows the French help."""
+    if value is not None:
+        set_language(value)
+    return value
+
+
+def lang_option(help: str = LANG_HELP):
+    """--lang on every command that speaks to a focal point."""
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        is_eager=True,
+        callback=_lang_now,
+        help=help,
+    )
+
+
+def speak(lang: str | None, input_path: Path | None = None) -> str:
+    """Choose the language of this command: --lang, else the workbook's `language` field,
+    else the environment's, else English."""
+    from hginventory.core.i18n import get_language
+
+    if lang is None and input_path is not None:
+        from hginventory.read.activity import workbook_language
+
+        lang = workbook_language(input_path)
+    set_language(lang)
+    return get_language()
 
 
 def make_console(stderr: bool = False):
@@ -21,12 +119,15 @@ def report_error(exc, debug: bool = False) -> None:
     console = make_console(stderr=True)
     if debug:
         console.print_exception()
-    console.print(f"[bold red]Error:[/] {exc.args[0]}", markup=True)
+    console.print(f"[bold red]{_('Error:')}[/] {exc.args[0]}", markup=True)
     problems = getattr(exc, "problems", [])
     errors = [p for p in problems if p.severity == "error"]
     for p in errors + [p for p in problems if p.severity != "error"]:
-        tag = "error" if p.severity == "error" else "warning"
-        console.print(f"  {tag}: {p}", markup=False)
+        console.print(f"  {severity_word(p.severity)}: {p}", markup=False)
+
+
+def severity_word(severity: str) -> str:
+    return _("error") if severity == "error" else _("warning")
 
 
 def fail(exc, debug: bool) -> None:
@@ -51,55 +152,77 @@ class _Guarded(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            make_console(stderr=True).print(
-                f"[bold red]Error:[/] hginv stopped on an unexpected problem "
-                f"({type(exc).__name__}: {exc}). No input was changed and no existing output "
-                "was replaced. Please report it with the input file; --debug shows the details.",
-            )
+            message = _(
+                "hginv stopped on an unexpected problem ({problem}). No input was changed and "
+                "no existing output was replaced. Please report it with the input file; --debug "
+                "shows the details."
+            ).format(problem=f"{type(exc).__name__}: {exc}")
+            make_console(stderr=True).print(f"[bold red]{_('Error:')}[/] {message}")
             sys.exit(1)
 
 
-@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(_Guarded):
+    command_class = TranslatedCommand
+
+    def format_help(self, ctx, formatter) -> None:
+        with _translated_help(self):
+            super().format_help(ctx, formatter)
+
+
+@click.group(
+    cls=_Main,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_(
+        "hginv: national mercury release inventories with the UNEP Toolkit method.\n\n"
+        "Get a workbook to fill in with `hginv template`, check it with `hginv validate "
+        "WORKBOOK`, then run `hginv compute WORKBOOK`. Every command speaks English, French "
+        "or Spanish (--lang, or the language of your system)."
+    ),
+)
 @click.version_option(__version__, prog_name="hginv")
-@click.option("--debug", is_flag=True, help="Show Python tracebacks (for developers).")
+@click.option("--debug", is_flag=True, help=N_("Show Python tracebacks (for developers)."))
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """hginv: national mercury release inventories with the UNEP Toolkit method.
-
-    Get a workbook to fill in with `hginv template`, check it with `hginv validate WORKBOOK`,
-    then run `hginv compute WORKBOOK`.
-    """
+    set_language(None)  # the environment's, until a command's --lang or its workbook says
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
 
 def print_totals(inv) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+    from hginventory.core.i18n import number
 
     console = make_console()
     totals = inv.totals()
-    table = Table(title=f"{inv.country.country} {inv.country.year}: national totals (kg Hg/y)")
-    table.add_column("Pathway")
-    table.add_column("kg Hg/y", justify="right")
-    table.add_row("Hg input (counted)", f"{totals['hg_input_kg']:,.1f}")
+    title = _("{country} {year}: national totals (kg Hg/y)").format(
+        country=inv.country.country, year=inv.country.year
+    )
+    table = Table(title=Text(title))
+    table.add_column(_("Pathway"))
+    table.add_column(_("kg Hg/y"), justify="right")
+    table.add_row(_("Hg input (counted)"), number(totals["hg_input_kg"]))
     for p in PATHWAYS:
-        table.add_row(PATHWAY_LABELS[p], f"{totals[f'{p}_kg']:,.1f}")
-    table.add_row("[bold]Total releases[/]", f"[bold]{totals['releases_kg']:,.1f}[/]")
+        table.add_row(_(PATHWAY_LABELS[p]), number(totals[f"{p}_kg"]))
+    table.add_row(
+        Text(_("Total releases"), style="bold"), Text(number(totals["releases_kg"]), style="bold")
+    )
     console.print(table)
 
 
 def print_recalled_notice(inv) -> None:
     n = inv.recalled_count
     if n:
-        make_console(stderr=True).print(
-            f"[yellow]Notice:[/] {n} of {len(inv.results)} factors used are 'recalled' "
-            "(not confirmed against the official Toolkit); see the 'Factors used' sheet.",
-        )
+        text = _(
+            "{n} of {total} factors used are 'recalled' (not confirmed against the official "
+            "Toolkit); see the 'Factors used' sheet."
+        ).format(n=n, total=len(inv.results))
+        make_console(stderr=True).print(f"[yellow]{_('Notice:')}[/] {text}")
 
 
-FACTORS_HELP = (
+FACTORS_HELP = N_(
     "Your factor CSV, laid over the shipped table row by row (same code overrides, a new code "
     "adds a variant); a folder replaces the shipped table."
 )
@@ -116,21 +239,25 @@ def uncertainty_options(what: str):
     def add(command):
         for option in reversed(
             [
-                click.option("--uncertainty", is_flag=True, help=what),
+                click.option("--uncertainty", is_flag=True, help=what),  # marked by callers
                 click.option(
                     "--draws",
                     type=click.IntRange(min=2, max=100_000),
                     default=10_000,
                     show_default=True,
-                    help="Monte Carlo draws (with --uncertainty); memory grows with draws x "
-                    "sub-categories.",
+                    help=N_(
+                        "Monte Carlo draws (with --uncertainty); memory grows with draws x "
+                        "sub-categories."
+                    ),
                 ),
                 click.option(
                     "--seed",
                     type=click.IntRange(min=0),
                     default=20_211_013,
                     show_default=True,
-                    help="Random seed (with --uncertainty); the same seed gives the same numbers.",
+                    help=N_(
+                        "Random seed (with --uncertainty); the same seed gives the same numbers."
+                    ),
                 ),
             ]
         ):
@@ -155,16 +282,26 @@ def print_validation(checked, stderr: bool = False) -> None:
     if not checked.problems:
         return
     n_err, n_warn = len(checked.errors), len(checked.warnings)
-    table = Table(title=Text(f"{checked.path}: {n_err} error(s), {n_warn} warning(s)"))
-    for name in ("Severity", "File", "Sheet!cell", "Problem", "Found", "Expected"):
+    title = _("{file}: {errors} error(s), {warnings} warning(s)").format(
+        file=checked.path, errors=n_err, warnings=n_warn
+    )
+    table = Table(title=Text(title))
+    for name in (
+        _("Severity"),
+        _("File"),
+        _("Sheet!cell"),
+        _("Problem"),
+        _("Found"),
+        _("Expected"),
+    ):
         table.add_column(name, overflow="fold")
     for p in checked.sorted_problems():
         if p.sheet and p.cell:
             at = f"{p.sheet}!{p.cell}"
         else:
-            at = p.cell or (f"sheet '{p.sheet}'" if p.sheet else "")
+            at = p.cell or (_("sheet '{sheet}'").format(sheet=p.sheet) if p.sheet else "")
         cells = (
-            p.severity,
+            severity_word(p.severity),
             Path(p.file).name if p.file else "",
             at,
             p.message,
@@ -182,7 +319,7 @@ def factors_flag(path: Path | None):
     return factors_for(path)
 
 
-def pct_text(value: float) -> str:
+def pct_text(value: float) -> str:  # hginv diff, English only
     if value != value or value in (float("inf"), float("-inf")):
         return "new" if value == float("inf") else "n/a"
     return f"{value:+.1f} %"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from hginventory.core.i18n import N_
+
 PATHWAYS = ("air", "water", "land", "byproducts", "general_waste", "sector_treatment")
 
 
 PATHWAY_LABELS = {
-    "air": "Air",
-    "water": "Water",
-    "land": "Land",
-    "byproducts": "By-products and impurities",
-    "general_waste": "General waste",
-    "sector_treatment": "Sector specific treatment/disposal",
+    "air": N_("Air"),
+    "water": N_("Water"),
+    "land": N_("Land"),
+    "byproducts": N_("By-products and impurities"),
+    "general_waste": N_("General waste"),
+    "sector_treatment": N_("Sector specific treatment/disposal"),
 }
 
 

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
+from hginventory.core.i18n import gettext as _
+
 Severity = Literal["error", "warning"]
 
 
@@ -32,7 +34,7 @@ class Problem:
         if self.sheet and self.cell:
             parts.append(f"{self.sheet}!{self.cell}")
         elif self.sheet:
-            parts.append(f"sheet '{self.sheet}'")
+            parts.append(_("sheet '{sheet}'").format(sheet=self.sheet))
         elif self.cell:
             parts.append(self.cell)
         return ", ".join(p for p in parts if p)
@@ -40,9 +42,9 @@ class Problem:
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         if self.found:
-            text += f" (found: {self.found!r})"
+            text += _(" (found: {found})").format(found=repr(self.found))
         if self.expected:
-            text += f"; expected: {self.expected}"
+            text += _("; expected: {expected}").format(expected=self.expected)
         return text
 
     def to_dict(self) -> dict:

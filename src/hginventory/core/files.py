@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hginventory.core.errors import OutputError
+from hginventory.core.i18n import gettext as _
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -25,7 +26,9 @@ def refuse_inputs(paths, protect) -> None:
         for p in protect:
             if _same_file(Path(path), Path(p)) or Path(path).resolve() == Path(p).resolve():
                 raise OutputError(
-                    f"{path}: refusing to overwrite the input file; choose another output"
+                    _("{file}: refusing to overwrite the input file; choose another output").format(
+                        file=path
+                    )
                 )
 
 
@@ -38,14 +41,22 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) ->
     path = Path(path)
     refuse_inputs([path], protect)
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name for the output")
+        raise OutputError(
+            _("{file}: is a folder; give a file name for the output").format(file=path)
+        )
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise OutputError(f"{path}: the folder {folder} does not exist")
+        raise OutputError(
+            _("{file}: the folder {folder} does not exist").format(file=path, folder=folder)
+        )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from None
+        raise OutputError(
+            _("{file}: cannot write in {folder} ({reason})").format(
+                file=path, folder=folder, reason=exc.strerror or exc
+            )
+        ) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -58,7 +69,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) ->
         os.replace(tmp_path, path)
     except OSError as exc:  # no permission, disk full, ...: the previous output stays
         raise OutputError(
-            f"{path}: cannot write ({exc.strerror or exc}); an existing file was left as it was"
+            _("{file}: cannot write ({reason}); an existing file was left as it was").format(
+                file=path, reason=exc.strerror or exc
+            )
         ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -11,6 +11,19 @@ import re
 from dataclasses import dataclass
 
 from hginventory.core.errors import UnitError
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
+
+# the kinds of unit, as messages name them
+DIMENSION_NAMES = (
+    N_("mass"),
+    N_("energy"),
+    N_("volume"),
+    N_("gas volume"),
+    N_("inhabitants"),
+    N_("vehicles"),
+    N_("corpses"),
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,7 @@ def parse_unit(text: str) -> Unit:
         return _UNITS[name]
     if name.lower() not in _AMBIGUOUS_WHEN_FOLDED and name.lower() in _FOLDED:
         return _FOLDED[name.lower()]
-    raise UnitError(f"unknown unit {text!r}")
+    raise UnitError(_("unknown unit {unit}").format(unit=repr(text)))
 
 
 def units_of(dimension: str) -> list[str]:
@@ -135,10 +148,16 @@ class FactorUnit:
 def parse_factor_unit(text: str) -> FactorUnit:
     mercury, sep, per = str(text).partition("/")
     if not sep:
-        raise UnitError(f"factor unit {text!r} is not of the form 'mass/activity unit'")
+        raise UnitError(
+            _("factor unit {unit} is not of the form 'mass/activity unit'").format(unit=repr(text))
+        )
     hg = parse_unit(mercury)
     if hg.dimension != "mass":
-        raise UnitError(f"factor unit {text!r}: {mercury!r} is not a mass unit")
+        raise UnitError(
+            _("factor unit {unit}: {mass} is not a mass unit").format(
+                unit=repr(text), mass=repr(mercury)
+            )
+        )
     return FactorUnit(text, hg, parse_unit(per))
 
 
@@ -147,6 +166,11 @@ def conversion(given: str, needed: str) -> float:
     g, n = parse_unit(given), parse_unit(needed)
     if g.dimension != n.dimension:
         raise UnitError(
-            f"unit {given!r} ({g.dimension}) cannot be converted to {needed!r} ({n.dimension})"
+            _("unit {given} ({kind}) cannot be converted to {needed} ({needed_kind})").format(
+                given=repr(given),
+                kind=_(g.dimension),
+                needed=repr(needed),
+                needed_kind=_(n.dimension),
+            )
         )
     return g.to_base / n.to_base

@@ -21,11 +21,13 @@ from hginventory import __version__
 from hginventory.check.activity import check_activity
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import ActivityError, Problem
+from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.engine.inventory import Inventory, row_labels
 from hginventory.engine.level2 import apply as apply_level2
 from hginventory.read.activity import ActivityData
 from hginventory.tables.factors import FactorTable, load_factors
+from hginventory.tables.translations import activity_description
 
 
 @lru_cache(maxsize=512)
@@ -58,9 +60,14 @@ def _apply_replacements(rows: list[dict], factors: FactorTable) -> tuple[list[di
             replaced[target] = r["code"]
             warnings.append(
                 Problem(
-                    f"{target} is replaced by {r['code']} "
-                    f"({factors[r['code']].activity_description} given); "
-                    f"{target} is reported as IE (included elsewhere)",
+                    _(
+                        "{target} is replaced by {code} ({description} given); {target} is "
+                        "reported as IE (included elsewhere)"
+                    ).format(
+                        target=target,
+                        code=r["code"],
+                        description=activity_description(factors[r["code"]]),
+                    ),
                     sheet="activity",
                     cell=r["activity_cell"],
                     severity="warning",
@@ -90,7 +97,9 @@ def compute(
         problems = list(checked)
     errors = [p for p in problems if p.severity == "error"]
     if errors or activity.country is None:
-        raise ActivityError(f"{activity.path.name}: the activity workbook has errors", problems)
+        raise ActivityError(
+            _("{file}: the activity workbook has errors").format(file=activity.path.name), problems
+        )
     country = activity.country
     warnings = [p for p in problems if p.severity == "warning"]
 

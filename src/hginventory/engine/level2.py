@@ -20,6 +20,8 @@ from pathlib import Path
 from hginventory.check.facilities import check_facilities
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import ActivityError, Problem
+from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import plain
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.read.activity import NOTATION_KEYS
 from hginventory.read.facilities import FacilityData, read_facilities
@@ -112,20 +114,27 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
             errors.append(
                 (
                     where,
-                    f"measured air emission {measured_air:g} kg/y is more than the "
-                    f"calculated Hg input {hg_input:g} kg/y of {rec['facility']!r}",
-                    "give the plant's Hg input as measured_input_kg (mass balance) or "
-                    "its hg_content",
+                    _(
+                        "measured air emission {air} kg/y is more than the calculated Hg input "
+                        "{input} kg/y of {facility}"
+                    ).format(
+                        air=_g(measured_air), input=_g(hg_input), facility=repr(rec["facility"])
+                    ),
+                    _(
+                        "give the plant's Hg input as measured_input_kg (mass balance) or its "
+                        "hg_content"
+                    ),
                 )
             )
         elif rest > TOLERANCE * max(1.0, hg_input) and rest_share <= TOLERANCE:
             errors.append(
                 (
                     where,
-                    f"the distribution factors of {rec['facility']!r} send all mercury to "
-                    "air, so the part of the Hg input above the measured air emission has no "
-                    "pathway",
-                    "a control configuration that captures Hg, or measured_input_kg",
+                    _(
+                        "the distribution factors of {facility} send all mercury to air, so the "
+                        "part of the Hg input above the measured air emission has no pathway"
+                    ).format(facility=repr(rec["facility"])),
+                    _("a control configuration that captures Hg, or measured_input_kg"),
                 )
             )
         rest = max(rest, 0.0) if rest_share > TOLERANCE else 0.0
@@ -224,35 +233,47 @@ def apply(
         if code in replaced:
             located(
                 cell,
-                f"facility rows for {code}, but the activity sheet replaces {code} "
-                f"by {replaced[code]}",
-                f"facility rows under {replaced[code]}",
+                _(
+                    "facility rows for {code}, but the activity sheet replaces {code} by "
+                    "{replacement}"
+                ).format(code=code, replacement=replaced[code]),
+                _("facility rows under {code}").format(code=replaced[code]),
                 code,
             )
             continue
         if l1.replaces and l1.replaces in l1_index:
             located(
                 cell,
-                f"facility rows for {code} while the activity sheet gives "
-                f"{l1.replaces} for the same sources: that would count them twice",
-                f"facility rows under {l1.replaces}",
+                _(
+                    "facility rows for {code} while the activity sheet gives {other} for the "
+                    "same sources: that would count them twice"
+                ).format(code=code, other=l1.replaces),
+                _("facility rows under {code}").format(code=l1.replaces),
                 code,
             )
             continue
         nat = national.get(code)
         if nat is not None and nat["notation"]:
-            msg = (
-                f"the activity sheet says {nat['notation']} "
-                f"({NOTATION_KEYS[nat['notation']]}) for {code} but facilities are given"
-            )
-            if nat["notation"] == "NO":
+            key = nat["notation"]
+            meaning = _(NOTATION_KEYS[key])
+            if key == "NO":
                 located(
-                    nat["activity_cell"], msg, "a national activity rate or blank", "NO", "activity"
+                    nat["activity_cell"],
+                    _(
+                        "the activity sheet says {key} ({meaning}) for {code} but facilities "
+                        "are given"
+                    ).format(key=key, meaning=meaning, code=code),
+                    _("a national activity rate or blank"),
+                    "NO",
+                    "activity",
                 )
                 continue
             problems.append(
                 Problem(
-                    msg + "; the facilities are counted",
+                    _(
+                        "the activity sheet says {key} ({meaning}) for {code} but facilities "
+                        "are given; the facilities are counted"
+                    ).format(key=key, meaning=meaning, code=code),
                     file=file,
                     sheet="activity",
                     cell=nat["activity_cell"],
@@ -294,10 +315,14 @@ def apply(
         if covered > total * (1 + TOLERANCE) + TOLERANCE:
             located(
                 base["activity_cell"],
-                f"the facilities of {code} sum to {covered:,.10g} {unit}, more than the national "
-                f"activity {total:,.10g} {unit}",
-                f"a national activity of at least {covered:,.10g} {unit} (it includes the "
-                "facilities), or corrected facility rows",
+                _(
+                    "the facilities of {code} sum to {covered} {unit}, more than the national "
+                    "activity {total} {unit}"
+                ).format(code=code, covered=_sum(covered), total=_sum(total), unit=unit),
+                _(
+                    "a national activity of at least {covered} {unit} (it includes the "
+                    "facilities), or corrected facility rows"
+                ).format(covered=_sum(covered), unit=unit),
                 f"{total:g}",
                 "activity",
             )
@@ -349,6 +374,22 @@ def apply(
     return Merged(df, sources, warnings, metadata)
 
 
+def _g(value: float) -> str:
+    """A value in a message, in the language's decimal mark (as `:g` would show it)."""
+    return plain(float(f"{value:g}"))
+
+
+def _sum(value: float) -> str:
+    """A sum in a message: ten significant digits, thousands grouped (as `:,.10g`)."""
+    from hginventory.core.i18n import get_language, number
+
+    text = f"{value:,.10g}"
+    if get_language() == "en" or "e" in text:
+        return text
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return number(value, decimals)
+
+
 def _count(n: int) -> str:
     return f"{n} facility" if n == 1 else f"{n} facilities"
 
@@ -357,7 +398,7 @@ def _raise_errors(file: str, problems: list[Problem]) -> None:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ActivityError(
-            f"{Path(file).name}: the facilities sheet has errors",
+            _("{file}: the facilities sheet has errors").format(file=Path(file).name),
             errors + [p for p in problems if p.severity != "error"],
         )
 

@@ -31,16 +31,20 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
+from hginventory.core.i18n import LANGUAGES, N_, normalise, plain
+from hginventory.core.i18n import gettext as _
 
 NOTATION_KEYS = {
-    "NO": "not occurring",
-    "NE": "not estimated",
-    "NA": "not applicable",
-    "IE": "included elsewhere",
+    "NO": N_("not occurring"),
+    "NE": N_("not estimated"),
+    "NA": N_("not applicable"),
+    "IE": N_("included elsewhere"),
 }
 
 
-COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3")
+# `language` is written by `hginv template --lang`: the language hginv speaks for this
+# workbook; it changes no number
+COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3", "language")
 
 
 ACTIVITY_COLUMNS = (
@@ -75,6 +79,7 @@ class CountryInfo(BaseModel):
     population: float | None = None
     electrification_rate: float | None = None
     iso3: str | None = None
+    language: str | None = None
 
 
 @dataclass
@@ -133,43 +138,43 @@ def parse_number(text: str) -> tuple[float | None, str]:
     """
     s = _SPACES.sub("", str(text))
     if not s:
-        return None, "empty"
+        return None, _("empty")
     if re.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?", s):
         if not math.isfinite(float(s)):
-            return None, "not a finite number"
-        return float(s), "number stored as text"
+            return None, _("not a finite number")
+        return float(s), _("number stored as text")
     if not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
-        return None, "not a number"
+        return None, _("not a number")
     dots, commas = s.count("."), s.count(",")
     if dots and commas:
         decimal = "." if s.rfind(".") > s.rfind(",") else ","
         thousands = "," if decimal == "." else "."
         if s.count(decimal) > 1:
-            return None, "separators do not make sense"
+            return None, _("separators do not make sense")
         s = s.replace(thousands, "").replace(decimal, ".")
-        note = f"read with '{decimal}' as decimal mark"
+        note = _("read with '{mark}' as decimal mark").format(mark=decimal)
     elif commas == 1:
         head, tail = s.split(",")
         if len(tail) == 3 and head.lstrip("+-") not in ("", "0"):
-            return None, (
+            return None, _(
                 "ambiguous: a comma followed by three digits may be a decimal or a thousands "
                 "separator; write the number without separators, e.g. 1234 or 1.234"
             )
         s = s.replace(",", ".")
-        note = "read with ',' as decimal mark"
+        note = _("read with '{mark}' as decimal mark").format(mark=",")
     elif commas > 1 or dots > 1:
         sep = "," if commas else "."
         groups = s.lstrip("+-").split(sep)
         if any(len(g) != 3 for g in groups[1:]):
-            return None, "separators do not make sense"
+            return None, _("separators do not make sense")
         s = s.replace(sep, "")
-        note = f"read with '{sep}' as thousands separator"
+        note = _("read with '{mark}' as thousands separator").format(mark=sep)
     else:
-        note = "number stored as text"
+        note = _("number stored as text")
     try:
         return float(s), note
     except ValueError:
-        return None, "not a number"
+        return None, _("not a number")
 
 
 def cell_text(value) -> str:
@@ -193,27 +198,37 @@ def open_workbook(path: Path):
     try:
         return CalamineWorkbook.from_path(name)
     except PermissionError:
-        raise InputFileError(f"{name}: no permission to read the file") from None
+        raise InputFileError(
+            _("{file}: no permission to read the file").format(file=name)
+        ) from None
     except PasswordError:
         raise InputFileError(
-            f"{name}: the workbook is password-protected; save an unprotected copy and try again"
+            _(
+                "{file}: the workbook is password-protected; save an unprotected copy and try again"
+            ).format(file=name)
         ) from None
     except (CalamineError, OSError, ValueError) as exc:
         raise InputFileError(
-            f"{name}: cannot be read as a spreadsheet ({exc}); the file may be damaged or "
-            "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
+            _(
+                "{file}: cannot be read as a spreadsheet ({reason}); the file may be damaged or "
+                "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
+            ).format(file=name, reason=exc)
         ) from None
 
 
 def _check_path(path: Path, suffixes) -> None:
     name = str(path)
     if not path.exists():
-        raise InputFileError(f"{name}: file not found")
+        raise InputFileError(_("{file}: file not found").format(file=name))
     if path.is_dir():
-        raise InputFileError(f"{name}: is a folder, expected a spreadsheet file")
+        raise InputFileError(
+            _("{file}: is a folder, expected a spreadsheet file").format(file=name)
+        )
     if path.suffix.lower() not in suffixes:
         raise InputFileError(
-            f"{name}: not a spreadsheet file name; expected one of {', '.join(sorted(suffixes))}"
+            _("{file}: not a spreadsheet file name; expected one of {suffixes}").format(
+                file=name, suffixes=", ".join(sorted(suffixes))
+            )
         )
 
 
@@ -225,8 +240,10 @@ def read_rows(workbook, name: str, path: Path) -> list[list]:
         return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as exc:
         raise InputFileError(
-            f"{path}: sheet '{name}' cannot be read ({exc}); the file may be damaged: open it "
-            "in Excel or LibreOffice and save it again as .xlsx"
+            _(
+                "{file}: sheet '{sheet}' cannot be read ({reason}); the file may be damaged: "
+                "open it in Excel or LibreOffice and save it again as .xlsx"
+            ).format(file=path, sheet=name, reason=exc)
         ) from None
 
 
@@ -237,20 +254,22 @@ def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
     if not matching:
         problems.append(
             Problem(
-                f"sheet '{wanted}' is missing",
+                _("sheet '{sheet}' is missing").format(sheet=wanted),
                 file=str(path),
-                found=", ".join(workbook.sheet_names) or "no sheets",
-                expected=f"a sheet named '{wanted}'",
+                found=", ".join(workbook.sheet_names) or _("no sheets"),
+                expected=_("a sheet named '{sheet}'").format(sheet=wanted),
             )
         )
         return None, None
     if len(matching) > 1 and wanted not in matching:
         problems.append(
             Problem(
-                f"{len(matching)} sheets can be read as '{wanted}'",
+                _("{n} sheets can be read as '{sheet}'").format(n=len(matching), sheet=wanted),
                 file=str(path),
                 found=", ".join(repr(n) for n in matching),
-                expected=f"one sheet named '{wanted}': rename or delete the others",
+                expected=_("one sheet named '{sheet}': rename or delete the others").format(
+                    sheet=wanted
+                ),
             )
         )
         return None, None
@@ -258,7 +277,9 @@ def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
     if len(matching) > 1:
         problems.append(
             Problem(
-                f"sheet {name!r} read; the other sheet(s) named like it are ignored",
+                _("sheet {name} read; the other sheet(s) named like it are ignored").format(
+                    name=repr(name)
+                ),
                 file=str(path),
                 sheet=name,
                 found=", ".join(repr(n) for n in matching if n != name),
@@ -268,7 +289,7 @@ def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
     elif name != wanted:
         problems.append(
             Problem(
-                f"sheet name {name!r} read as '{wanted}'",
+                _("sheet name {name} read as '{sheet}'").format(name=repr(name), sheet=wanted),
                 file=str(path),
                 sheet=name,
                 severity="warning",
@@ -301,12 +322,21 @@ def cell_number(
     With `percent`, `85 %` is read as 85 (the field is a percentage anyway)."""
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.time, dt.timedelta)):
         problems.append(
-            Problem(f"{what} is not a number", found=cell_text(value), expected="a number", **where)
+            Problem(
+                _("{what} is not a number").format(what=what),
+                found=cell_text(value),
+                expected=_("a number"),
+                **where,
+            )
         )
         return None
     if isinstance(value, (int, float)):
         if math.isnan(value) or math.isinf(value):
-            problems.append(Problem(f"{what} is not a finite number", found=str(value), **where))
+            problems.append(
+                Problem(
+                    _("{what} is not a finite number").format(what=what), found=str(value), **where
+                )
+            )
             return None
         return float(value)
     text = str(value)
@@ -315,18 +345,28 @@ def cell_number(
     number, note = parse_number(text)
     if isinstance(value, AmbiguousText):
         number, note = None, value.reason
-    elif number is None and note == "not a number" and _WITH_UNIT.fullmatch(text):
-        note = "a number followed by text; type the number alone here, and the unit in its column"
+    elif number is None and note == _("not a number") and _WITH_UNIT.fullmatch(text):
+        note = _(
+            "a number followed by text; type the number alone here, and the unit in its column"
+        )
     elif number is not None and text != str(value):
-        note = "read without the % sign"
+        note = _("read without the % sign")
     if number is None:
         problems.append(
-            Problem(f"{what}: {note}", found=cell_text(value), expected="a number", **where)
+            Problem(
+                _("{what}: {reason}").format(what=what, reason=note),
+                found=cell_text(value),
+                expected=_("a number"),
+                **where,
+            )
         )
         return None
     problems.append(
         Problem(
-            f"{what}: {note} as {number:.15g}", found=cell_text(value), severity="warning", **where
+            _("{what}: {note} as {number}").format(what=what, note=note, number=plain(number)),
+            found=cell_text(value),
+            severity="warning",
+            **where,
         )
     )
     return number
@@ -337,7 +377,7 @@ def _spaces(raw, file: str, sheet: str, cell: str, problems: list[Problem]) -> N
     if isinstance(raw, str) and raw.strip() and raw != raw.strip():
         problems.append(
             Problem(
-                f"leading or trailing spaces removed from {raw.strip()!r}",
+                _("leading or trailing spaces removed from {text}").format(text=repr(raw.strip())),
                 file=file,
                 sheet=sheet,
                 cell=cell,
@@ -354,10 +394,10 @@ def _read_country(
     if at is None:
         problems.append(
             Problem(
-                "header row with columns 'field' and 'value' not found",
+                _("header row with columns 'field' and 'value' not found"),
                 file=str(path),
                 sheet=sheet,
-                expected="'field' and 'value' in the first row",
+                expected=_("'field' and 'value' in the first row"),
             )
         )
         return None
@@ -375,7 +415,7 @@ def _read_country(
         if name not in COUNTRY_FIELDS:
             problems.append(
                 Problem(
-                    f"unknown field {name!r} ignored",
+                    _("unknown field {name} ignored").format(name=repr(name)),
                     file=str(path),
                     sheet=sheet,
                     cell=cell_name(r, fcol),
@@ -394,7 +434,12 @@ def _read_country(
     out: dict[str, object] = {}
     for name in ("country", "year"):
         if cell_text(values.get(name)) == "":
-            problems.append(Problem(f"required field '{name}' is missing or empty", **where(name)))
+            problems.append(
+                Problem(
+                    _("required field '{name}' is missing or empty").format(name=name),
+                    **where(name),
+                )
+            )
     if cell_text(values.get("country")):
         out["country"] = cell_text(values["country"])
     if cell_text(values.get("year")):
@@ -403,9 +448,9 @@ def _read_country(
             if not year.is_integer() or not 1950 <= year <= 2100:
                 problems.append(
                     Problem(
-                        "year is not a plausible year",
+                        _("year is not a plausible year"),
                         found=cell_text(values["year"]),
-                        expected="a whole year such as 2021",
+                        expected=_("a whole year such as 2021"),
                         **where("year"),
                     )
                 )
@@ -416,7 +461,7 @@ def _read_country(
         if pop is not None and pop <= 0:
             problems.append(
                 Problem(
-                    "population must be above zero",
+                    _("population must be above zero"),
                     found=cell_text(values["population"]),
                     **where("population"),
                 )
@@ -435,18 +480,20 @@ def _read_country(
             if 0 < rate < 1:
                 problems.append(
                     Problem(
-                        "electrification_rate is a percentage: this looks like a fraction",
+                        _("electrification_rate is a percentage: this looks like a fraction"),
                         found=cell_text(values["electrification_rate"]),
-                        expected=f"per cent from 0 to 100, e.g. {rate * 100:g}",
+                        expected=_("per cent from 0 to 100, e.g. {example}").format(
+                            example=plain(float(f"{rate * 100:g}"))
+                        ),
                         **where("electrification_rate"),
                     )
                 )
             elif not 0 <= rate <= 100:
                 problems.append(
                     Problem(
-                        "electrification_rate is outside 0-100",
+                        _("electrification_rate is outside 0-100"),
                         found=cell_text(values["electrification_rate"]),
-                        expected="per cent from 0 to 100",
+                        expected=_("per cent from 0 to 100"),
                         **where("electrification_rate"),
                     )
                 )
@@ -454,6 +501,19 @@ def _read_country(
                 out["electrification_rate"] = rate
     if cell_text(values.get("iso3")):
         out["iso3"] = cell_text(values["iso3"]).upper()
+    if cell_text(values.get("language")):
+        lang = normalise(cell_text(values["language"]))
+        if lang is None:
+            problems.append(
+                Problem(
+                    _("language not known to hginv; messages stay in the default language"),
+                    found=cell_text(values["language"]),
+                    expected=", ".join(LANGUAGES),
+                    severity="warning",
+                    **where("language"),
+                )
+            )
+        out["language"] = lang
     if "country" in out and "year" in out:
         return CountryInfo(**out)
     return None
@@ -471,10 +531,10 @@ def _read_activity_rows(
     if at is None:
         problems.append(
             Problem(
-                "header row with columns 'code', 'activity' and 'unit' not found",
+                _("header row with columns 'code', 'activity' and 'unit' not found"),
                 file=str(path),
                 sheet=sheet,
-                expected="columns code, activity, unit, notes in the first row",
+                expected=_("columns code, activity, unit, notes in the first row"),
             )
         )
         return []
@@ -482,7 +542,9 @@ def _read_activity_rows(
     if header_row and header_note:
         problems.append(
             Problem(
-                f"header found on row {header_row + 1} instead of row 1; rows above ignored",
+                _("header found on row {row} instead of row 1; rows above ignored").format(
+                    row=header_row + 1
+                ),
                 file=str(path),
                 sheet=sheet,
                 cell=f"A{header_row + 1}",
@@ -493,10 +555,10 @@ def _read_activity_rows(
     if extra:
         problems.append(
             Problem(
-                f"extra column(s) ignored: {', '.join(extra)}",
+                _("extra column(s) ignored: {columns}").format(columns=", ".join(extra)),
                 file=str(path),
                 sheet=sheet,
-                cell=f"row {header_row + 1}",
+                cell=_("row {row}").format(row=header_row + 1),
                 severity="warning",
             )
         )
@@ -519,12 +581,12 @@ def _read_activity_rows(
             if cell_text(raw) or unit:
                 problems.append(
                     Problem(
-                        "activity given without a sub-category code",
+                        _("activity given without a sub-category code"),
                         file=str(path),
                         sheet=sheet,
                         cell=cell_name(r, cols["code"]),
                         found=cell_text(raw),
-                        expected="a code such as 5.1.1",
+                        expected=_("a code such as 5.1.1"),
                     )
                 )
             continue
@@ -535,13 +597,13 @@ def _read_activity_rows(
         if text.upper() in NOTATION_KEYS and not isinstance(raw, (int, float)):
             notation = text.upper()
         elif text != "":
-            activity = cell_number(raw, where, f"activity for {code}", problems)
+            activity = cell_number(raw, where, _("activity for {code}").format(code=code), problems)
             if activity is not None and activity < 0:
                 problems.append(
                     Problem(
-                        f"activity for {code} is negative",
+                        _("activity for {code} is negative").format(code=code),
                         found=text,
-                        expected="a number of zero or more",
+                        expected=_("a number of zero or more"),
                         **where,
                     )
                 )
@@ -553,12 +615,15 @@ def _read_activity_rows(
                 if not math.isnan(uncertainty):
                     problems.append(
                         Problem(
-                            f"activity for {code} has both uncertainty_pct and a low/high range",
+                            _(
+                                "activity for {code} has both uncertainty_pct and a low/high range"
+                            ).format(code=code),
                             file=str(path),
                             sheet=sheet,
                             cell=cell_name(r, cols["uncertainty_pct"]),
-                            expected="one of them: uncertainty_pct, or activity_low and "
-                            "activity_high",
+                            expected=_(
+                                "one of them: uncertainty_pct, or activity_low and activity_high"
+                            ),
                         )
                     )
                 uncertainty = from_range
@@ -590,7 +655,9 @@ def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
     if value is None:
         return math.nan
     if not 0 <= value <= 100:
-        problems.append(Problem("uncertainty_pct is outside 0-100", found=cell_text(raw), **where))
+        problems.append(
+            Problem(_("uncertainty_pct is outside 0-100"), found=cell_text(raw), **where)
+        )
         return math.nan
     return value
 
@@ -605,22 +672,30 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
         if cell_text(raw) == "":
             continue
         where = {"file": str(path), "sheet": sheet, "cell": cell_name(r, cols[name])}
-        value = cell_number(raw, where, f"{name} for {code}", problems)
+        value = cell_number(
+            raw, where, _("{name} for {code}").format(name=name, code=code), problems
+        )
         if value is None:
             continue
         if value < 0:
             problems.append(
-                Problem(f"{name} for {code} is negative", found=cell_text(raw), **where)
+                Problem(
+                    _("{name} for {code} is negative").format(name=name, code=code),
+                    found=cell_text(raw),
+                    **where,
+                )
             )
             continue
         bounds[name] = (value, where, cell_text(raw))
     if not bounds:
         return math.nan
     if activity is None or activity <= 0:
-        name, (_, where, text) = next(iter(bounds.items()))
+        name, (_value, where, text) = next(iter(bounds.items()))
         problems.append(
             Problem(
-                f"{name} for {code} needs a positive activity rate to be a range around",
+                _("{name} for {code} needs a positive activity rate to be a range around").format(
+                    name=name, code=code
+                ),
                 found=text,
                 **where,
             )
@@ -628,16 +703,28 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
         return math.nan
     low = bounds.get("activity_low")
     high = bounds.get("activity_high")
-    for name, bound, wrong, expected in (
-        ("activity_low", low, "above", "at most"),
-        ("activity_high", high, "below", "at least"),
+    for name, bound, above, message, expected in (
+        (
+            "activity_low",
+            low,
+            True,
+            N_("{name} for {code} is above the activity rate"),
+            N_("at most {value}"),
+        ),
+        (
+            "activity_high",
+            high,
+            False,
+            N_("{name} for {code} is below the activity rate"),
+            N_("at least {value}"),
+        ),
     ):
-        if bound and (bound[0] > activity if wrong == "above" else bound[0] < activity):
+        if bound and (bound[0] > activity if above else bound[0] < activity):
             problems.append(
                 Problem(
-                    f"{name} for {code} is {wrong} the activity rate",
+                    _(message).format(name=name, code=code),
                     found=bound[2],
-                    expected=f"{expected} {activity:g}",
+                    expected=_(expected).format(value=plain(float(f"{activity:g}"))),
                     **bound[1],
                 )
             )
@@ -663,7 +750,9 @@ def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
         country, rows, problems = _read_workbook(path)
     result = ActivityData(path=path, sha256=digest, country=country, rows=rows, problems=problems)
     if strict and result.errors:
-        raise ActivityError(f"{path.name}: the activity workbook has errors", problems)
+        raise ActivityError(
+            _("{file}: the activity workbook has errors").format(file=path.name), problems
+        )
     return result
 
 
@@ -691,7 +780,7 @@ def _read_workbook(path: Path):
         if name.strip().lower() not in KNOWN_SHEETS:
             problems.append(
                 Problem(
-                    f"sheet '{name}' is not read by hginv (ignored)",
+                    _("sheet '{sheet}' is not read by hginv (ignored)").format(sheet=name),
                     file=str(path),
                     sheet=name,
                     expected=", ".join(KNOWN_SHEETS),
@@ -713,11 +802,13 @@ _DOT_THREE = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
 class AmbiguousText(str):
     """A CSV value whose meaning depends on the country's conventions; refused, not guessed."""
 
-    reason = (
-        "ambiguous in a file separated by ';': a point followed by three digits is a "
-        "thousands separator in Spanish or German, a decimal point in English; write 1500 "
-        "or 1,5"
-    )
+    @property
+    def reason(self) -> str:
+        return _(
+            "ambiguous in a file separated by ';': a point followed by three digits is a "
+            "thousands separator in Spanish or German, a decimal point in English; write 1500 "
+            "or 1,5"
+        )
 
 
 def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
@@ -736,18 +827,25 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
     try:
         raw = path.read_bytes()
     except PermissionError:
-        raise InputFileError(f"{name}: no permission to read the file") from None
+        raise InputFileError(
+            _("{file}: no permission to read the file").format(file=name)
+        ) from None
     except OSError as exc:
-        raise InputFileError(f"{name}: cannot be read ({exc.strerror})") from None
+        raise InputFileError(
+            _("{file}: cannot be read ({reason})").format(file=name, reason=exc.strerror)
+        ) from None
     if len(raw) > CSV_MAX_BYTES:
         raise InputFileError(
-            f"{name}: refused: {len(raw) // 2**20} MB is far more than an activity CSV "
-            f"(limit {CSV_MAX_BYTES // 2**20} MB)"
+            _(
+                "{file}: refused: {size} MB is far more than an activity CSV (limit {limit} MB)"
+            ).format(file=name, size=len(raw) // 2**20, limit=CSV_MAX_BYTES // 2**20)
         )
     if b"\0" in raw[:65536]:
         raise InputFileError(
-            f"{name}: not a text CSV file (it holds binary data); if it is a workbook, "
-            "give it its .xlsx name, or save it from Excel as 'CSV UTF-8'"
+            _(
+                "{file}: not a text CSV file (it holds binary data); if it is a workbook, "
+                "give it its .xlsx name, or save it from Excel as 'CSV UTF-8'"
+            ).format(file=name)
         )
     problems: list[Problem] = []
     try:
@@ -761,10 +859,12 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
             encoding = "Latin-1"
         problems.append(
             Problem(
-                f"the file is not UTF-8; read as {encoding}: check that accented letters "
-                "look right",
+                _(
+                    "the file is not UTF-8; read as {encoding}: check that accented letters "
+                    "look right"
+                ).format(encoding=encoding),
                 file=name,
-                expected="CSV saved as 'CSV UTF-8'",
+                expected=_("CSV saved as 'CSV UTF-8'"),
                 severity="warning",
             )
         )
@@ -779,7 +879,9 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
     try:
         grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise InputFileError(f"{name}: cannot be read as CSV ({exc})") from None
+        raise InputFileError(
+            _("{file}: cannot be read as CSV ({reason})").format(file=name, reason=exc)
+        ) from None
     if explicit.startswith("sep=") and grid:
         grid = grid[1:]  # Excel hides this line, so rows are named as Excel shows them
 
@@ -816,9 +918,11 @@ def _read_csv_activity(path: Path):
         if block not in heads:
             problems.append(
                 Problem(
-                    f"the {block} table is missing from the CSV",
+                    _("the {table} table is missing from the CSV").format(table=block),
                     file=file,
-                    expected=f"a header row '{header}' followed by the {block} rows",
+                    expected=_("a header row '{header}' followed by the {table} rows").format(
+                        header=header, table=block
+                    ),
                 )
             )
     starts = list(heads.values())
@@ -843,12 +947,48 @@ def _overflow(block, header: int, file: str, problems: list[Problem]) -> None:
         if i > header and any(cell_text(v) for v in row[last + 1 :]):
             problems.append(
                 Problem(
-                    "more values than column headers on this line (in a file separated by "
-                    "commas, an unquoted decimal comma splits a number in two)",
+                    _(
+                        "more values than column headers on this line (in a file separated by "
+                        "commas, an unquoted decimal comma splits a number in two)"
+                    ),
                     file=file,
-                    cell=f"line {i + 1}",
+                    cell=_("line {line}").format(line=i + 1),
                     found=" | ".join(cell_text(v) for v in row),
-                    expected="one value per column; quote numbers with a decimal comma "
-                    "(\"1,5\") or save the CSV with ';' separators",
+                    expected=_(
+                        "one value per column; quote numbers with a decimal comma "
+                        "(\"1,5\") or save the CSV with ';' separators"
+                    ),
                 )
             )
+
+
+def workbook_language(path: str | Path) -> str | None:
+    """The `language` field of a workbook's country sheet (written by `hginv template --lang`),
+    or None: when there is none, or the file cannot be read (the checks that follow say why,
+    in the default language)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".csv":
+            grid, _problems = read_csv_grid(path)
+        else:
+            if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not path.is_file():
+                return None
+            workbook = open_workbook(path)
+            try:
+                names = [n for n in workbook.sheet_names if n.strip().lower() == "country"]
+                if not names:
+                    return None
+                grid = read_rows(workbook, names[0], path)
+            finally:
+                workbook.close()
+    except Exception:  # noqa: BLE001 - any failure is reported by the reading that follows
+        return None
+    at = find_header(grid, ("field", "value"), len(grid))
+    if at is None:
+        return None
+    header_row, cols = at
+    for row in grid[header_row + 1 :]:
+        cells = [cell_text(row[c]) if c < len(row) else "" for c in (cols["field"], cols["value"])]
+        if cells[0].lower() == "language":
+            return normalise(cells[1])
+    return None

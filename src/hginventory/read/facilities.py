@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import Problem
+from hginventory.core.i18n import gettext as _
 from hginventory.read.activity import (
     cell_name,
     cell_number,
@@ -86,7 +87,7 @@ def _parse(data: FacilityData, rows) -> None:
     if at is None:
         problems.append(
             Problem(
-                "header row with columns 'code' and 'facility' not found",
+                _("header row with columns 'code' and 'facility' not found"),
                 file=file,
                 sheet=sheet,
                 expected=", ".join(FACILITY_COLUMNS),
@@ -98,10 +99,10 @@ def _parse(data: FacilityData, rows) -> None:
     if extra:
         problems.append(
             Problem(
-                f"unknown column(s) ignored: {', '.join(extra)}",
+                _("unknown column(s) ignored: {columns}").format(columns=", ".join(extra)),
                 file=file,
                 sheet=sheet,
-                cell=f"row {header_row + 1}",
+                cell=_("row {row}").format(row=header_row + 1),
                 expected=", ".join(FACILITY_COLUMNS),
                 severity="warning",
             )
@@ -114,16 +115,23 @@ def _parse(data: FacilityData, rows) -> None:
         rec: dict = {"row": r + 1, "cells": {}}
         for name in FACILITY_COLUMNS:
             c = cols.get(name)
-            rec["cells"][name] = cell_name(r, c) if c is not None else f"row {r + 1}"
+            rec["cells"][name] = (
+                cell_name(r, c) if c is not None else _("row {row}").format(row=r + 1)
+            )
             raw = values.get(name, "")
             if name in NUMERIC_COLUMNS:
                 rec[name] = None
                 if cell_text(raw) != "":
                     where = {"file": file, "sheet": sheet, "cell": rec["cells"][name]}
-                    value = cell_number(raw, where, f"{name} of facility row {r + 1}", problems)
+                    what = _("{name} of facility row {row}").format(name=name, row=r + 1)
+                    value = cell_number(raw, where, what, problems)
                     if value is not None and value < 0:
                         problems.append(
-                            Problem(f"{name} is negative", found=cell_text(raw), **where)
+                            Problem(
+                                _("{name} is negative").format(name=name),
+                                found=cell_text(raw),
+                                **where,
+                            )
                         )
                         value = None
                     rec[name] = value

@@ -28,6 +28,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from hginventory.core.errors import InputFileError, Problem, UnsafeInputError
+from hginventory.core.i18n import gettext as _
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 
@@ -224,20 +225,25 @@ def _scan(name: str, _size: int, _mtime: int) -> WorkbookScan:
         with zipfile.ZipFile(name) as archive:
             return _scan_archive(archive, label)
     except PermissionError:
-        raise InputFileError(f"{label}: no permission to read the file") from None
+        raise InputFileError(
+            _("{file}: no permission to read the file").format(file=label)
+        ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
         raise InputFileError(
-            f"{label}: the workbook is damaged (its compressed parts cannot be read); open it "
-            "in Excel or LibreOffice and save it again as .xlsx"
+            _(
+                "{file}: the workbook is damaged (its compressed parts cannot be read); open it "
+                "in Excel or LibreOffice and save it again as .xlsx"
+            ).format(file=label)
         ) from None
 
 
 def _bomb(label: str, size: int) -> UnsafeInputError:
     return UnsafeInputError(
-        f"{label}: refused: the workbook unpacks to more than {MAX_UNCOMPRESSED // 2**20} MB "
-        f"({size // 2**20} MB or more). An activity workbook is far smaller; this may be a "
-        "decompression bomb. Save only the country, activity and facilities sheets in a new "
-        "workbook"
+        _(
+            "{file}: refused: the workbook unpacks to more than {limit} MB ({size} MB or more). "
+            "An activity workbook is far smaller; this may be a decompression bomb. Save only "
+            "the country, activity and facilities sheets in a new workbook"
+        ).format(file=label, limit=MAX_UNCOMPRESSED // 2**20, size=size // 2**20)
     )
 
 
@@ -245,7 +251,9 @@ def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise UnsafeInputError(
-            f"{label}: refused: the workbook holds {len(members)} parts (limit {MAX_MEMBERS})"
+            _("{file}: refused: the workbook holds {n} parts (limit {limit})").format(
+                file=label, n=len(members), limit=MAX_MEMBERS
+            )
         )
     declared = sum(m.file_size for m in members)
     if declared > MAX_UNCOMPRESSED:
@@ -276,10 +284,12 @@ def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
                     parser.Parse(chunk, False)
                 except _Refused:
                     raise UnsafeInputError(
-                        f"{label}: refused: the part {member.filename} declares XML entities "
-                        "(a DTD), which Excel and LibreOffice never write; the file may have "
-                        "been crafted to read other files or exhaust memory. Open it in Excel "
-                        "and save it again only if you trust where it came from"
+                        _(
+                            "{file}: refused: the part {part} declares XML entities (a DTD), "
+                            "which Excel and LibreOffice never write; the file may have been "
+                            "crafted to read other files or exhaust memory. Open it in Excel "
+                            "and save it again only if you trust where it came from"
+                        ).format(file=label, part=member.filename)
                     ) from None
                 except expat.ExpatError:
                     parser = None  # not well-formed: the spreadsheet reader will say so
@@ -314,24 +324,28 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
     for cell in facts.formulas_without_value[:MAX_LISTED]:
         out.append(
             Problem(
-                "formula without a saved result: hginv reads the results Excel saves, and this "
-                "file was written by a program that did not compute them",
-                found="a formula",
-                expected="open the file in Excel or LibreOffice, save it, and run again "
-                "(or type the value instead of a formula)",
+                _(
+                    "formula without a saved result: hginv reads the results Excel saves, and "
+                    "this file was written by a program that did not compute them"
+                ),
+                found=_("a formula"),
+                expected=_(
+                    "open the file in Excel or LibreOffice, save it, and run again (or type the "
+                    "value instead of a formula)"
+                ),
                 cell=cell,
                 **where,
             )
         )
     extra = len(facts.formulas_without_value) - MAX_LISTED
     if extra > 0:
-        out.append(Problem(f"{extra} more formulas without a saved result", **where))
+        out.append(Problem(_("{n} more formulas without a saved result").format(n=extra), **where))
     for cell, text in facts.error_values[:MAX_LISTED]:
         out.append(
             Problem(
-                "the cell shows a spreadsheet error instead of a value",
-                found=text or "an error value",
-                expected="a value: correct the formula in Excel, or type the value",
+                _("the cell shows a spreadsheet error instead of a value"),
+                found=text or _("an error value"),
+                expected=_("a value: correct the formula in Excel, or type the value"),
                 cell=cell,
                 **where,
             )
@@ -340,7 +354,9 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
         first = ref.split(":")[0].replace("$", "")
         out.append(
             Problem(
-                f"merged cells {ref}: the value is read from {first}, the other cells as empty",
+                _(
+                    "merged cells {range}: the value is read from {first}, the other cells as empty"
+                ).format(range=ref, first=first),
                 cell=first,
                 severity="warning",
                 **where,
@@ -348,11 +364,15 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
         )
     if facts.hidden_rows:
         rows = _spans(facts.hidden_rows)
-        label = f"row {rows}" if "," not in rows and "-" not in rows else f"rows {rows}"
-        verb = "is" if label.startswith("row ") else "are"
+        one = "," not in rows and "-" not in rows
+        message = (
+            _("row {rows} is hidden; hidden rows are read like any other")
+            if one
+            else _("rows {rows} are hidden; hidden rows are read like any other")
+        )
         out.append(
             Problem(
-                f"{label} {verb} hidden; hidden rows are read like any other",
+                message.format(rows=rows),
                 cell=f"A{facts.hidden_rows[0]}",
                 severity="warning",
                 **where,
@@ -360,6 +380,8 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
         )
     if facts.hidden:
         out.append(
-            Problem("the sheet is hidden; it is read like any other", severity="warning", **where)
+            Problem(
+                _("the sheet is hidden; it is read like any other"), severity="warning", **where
+            )
         )
     return out

@@ -1,0 +1,151 @@
+"""The language of every word hginv shows a person: gettext catalogs and Babel number formats.
+
+Messages are written in English in the code, marked `_("... {name} ...").format(name=...)`
+(named placeholders, so a translation may put them in another order) and looked up in the
+catalog `locale/<lang>/LC_MESSAGES/hginv.mo` of the current language when they are built.
+`N_` marks a text that is translated later, where it is shown (click help texts, tables of
+constants). The language is chosen once per command (`set_language`): `--lang`, else the
+`language` field of a workbook made by `hginv template --lang`, else the environment (`LC_ALL`,
+`LC_MESSAGES`, `LANG`), else English.
+
+Only human text is translated and locale-formatted. Machine outputs (CSV, Parquet, JSON keys,
+sheet names, header keys, codes, units, notation keys) are the same in every language.
+
+This module imports nothing heavy: the stdlib `gettext` reads the compiled catalogs, and Babel
+is imported only when a number is formatted for French or Spanish.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("en", "fr", "es")
+
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+
+
+DOMAIN = "hginv"
+
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+_current: str | None = None  # None: from the environment, looked up when first needed
+
+
+def language_from_env(environ=None) -> str:
+    """The language of the environment as gettext sees it (LC_ALL, LC_MESSAGES, LANG), when
+    hginv speaks it; English otherwise (also for C and POSIX)."""
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return normalise(value) or "en"
+    return "en"
+
+
+def normalise(value: str | None) -> str | None:
+    """'fr_FR.UTF-8', 'FR', 'es-419' -> 'fr', 'fr', 'es'; None for a language hginv lacks."""
+    if not value:
+        return None
+    code = str(value).strip().lower().replace("-", "_").split(".")[0].split("_")[0]
+    return code if code in LANGUAGES else None
+
+
+def set_language(lang: str | None) -> None:
+    """Use `lang` from now on; None goes back to the environment's language."""
+    global _current
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; one of {', '.join(LANGUAGES)}")
+    _current = lang
+
+
+def get_language() -> str:
+    return _current if _current is not None else language_from_env()
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Within the block, speak `lang` (a notebook or a test rendering one report in French)."""
+    global _current
+    before = _current
+    set_language(lang)
+    try:
+        yield get_language()
+    finally:
+        _current = before
+
+
+@lru_cache(maxsize=8)
+def catalog(lang: str) -> _gettext.NullTranslations:
+    """The compiled catalog of `lang` (English is the source: no catalog)."""
+    if lang == "en":
+        return _gettext.NullTranslations()
+    mo = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with open(mo, "rb") as fh:
+            return _gettext.GNUTranslations(fh)
+    except OSError:  # a broken installation speaks English rather than failing
+        return _gettext.NullTranslations()
+
+
+def gettext(message: str) -> str:
+    """`message` in the current language (itself when untranslated)."""
+    lang = get_language()
+    if lang == "en" or not message:
+        return message
+    return catalog(lang).gettext(message)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalog without translating it here (it is translated where it
+    is shown)."""
+    return message
+
+
+def number(value: float, decimals: int = 1, lang: str | None = None, sign: bool = False) -> str:
+    """A number for people: English `26,453.3`, French `26 453,3` (narrow no-break space),
+    Spanish `26.453,3`; rounded to `decimals` places."""
+    lang = lang or get_language()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "" if value is None else str(value)
+    if lang == "en":
+        return f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(round(value, decimals), format=pattern, locale=lang)
+
+
+def plain(value: float, lang: str | None = None) -> str:
+    """A number as read from a cell, with all its digits (Python's `g`) in the language's
+    decimal mark and without thousands separators: `1234.5` -> fr `1234,5`."""
+    lang = lang or get_language()
+    text = f"{value:.15g}"
+    if lang == "en" or "e" in text:
+        return text
+    return text.replace(".", decimal_mark(lang))
+
+
+def decimal_mark(lang: str | None = None) -> str:
+    return "." if (lang or get_language()) == "en" else ","
+
+
+def date(value, lang: str | None = None) -> str:
+    """A date for people: 2 December 2026, 2 décembre 2026, 2 de diciembre de 2026."""
+    lang = lang or get_language()
+    from babel.dates import format_date
+
+    return format_date(value, format="long", locale=lang)
