@@ -32,6 +32,7 @@ from pathlib import Path
 
 from hginventory import __version__
 from hginventory.core.errors import HginvError, Problem
+from hginventory.core.i18n import gettext as _
 from hginventory.read.activity import SPREADSHEET_SUFFIXES, sha256_of
 
 COUNTRIES = "countries"
@@ -83,11 +84,14 @@ class BatchOptions:
     uncertainty: bool = False
     draws: int = 10_000
     seed: int = 20_211_013
+    lang: str = "en"  # of the problems reported (and of the workbooks with xlsx)
 
     def key(self) -> dict:
         out: dict = {"xlsx": self.xlsx, "uncertainty": self.uncertainty}
         if self.uncertainty:
             out.update(draws=self.draws, seed=self.seed)
+        if self.lang != "en":
+            out["lang"] = self.lang
         return out
 
 
@@ -179,7 +183,11 @@ def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None
         p = Path(text)
         if p.is_file():
             if _inside(p, skip):
-                raise BatchUsageError(f"{text}: is inside the output folder {exclude}")
+                raise BatchUsageError(
+                    _("{path}: is inside the output folder {folder}").format(
+                        path=text, folder=exclude
+                    )
+                )
             found.append(p)  # named explicitly: taken even if it is not a spreadsheet
             continue
         if p.is_dir():
@@ -200,7 +208,9 @@ def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None
             found += [f for f in files if not _inside(f, skip)]
     if missing:
         raise BatchUsageError(
-            "no such file or folder, and no file matches: " + ", ".join(repr(m) for m in missing)
+            _("no such file or folder, and no file matches: {patterns}").format(
+                patterns=", ".join(repr(m) for m in missing)
+            )
         )
     seen: set[Path] = set()
     out: list[Path] = []
@@ -211,7 +221,9 @@ def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None
             out.append(f)
     if not out:
         raise BatchUsageError(
-            "no activity workbooks found in " + ", ".join(repr(str(a)) for a in args)
+            _("no activity workbooks found in {places}").format(
+                places=", ".join(repr(str(a)) for a in args)
+            )
         )
     return out
 
@@ -333,8 +345,10 @@ _WORKER: dict = {}
 
 def _init_worker(factors, options: BatchOptions, outdir: Path) -> None:
     """Once per worker process: the factor table and the Level 2 tables, loaded and kept."""
+    from hginventory.core.i18n import set_language
     from hginventory.tables.level2 import default_tables
 
+    set_language(options.lang)
     _WORKER.update(factors=load_batch_factors(factors), options=options, outdir=outdir)
     default_tables()
 
@@ -375,8 +389,10 @@ def process_file(path: Path, name: str, key: dict) -> FileResult:
     except Exception as exc:  # a bug met on one workbook must not stop the batch
         result.problems = [
             Problem(
-                f"internal error while computing ({type(exc).__name__}: {exc}); please report "
-                "it with this workbook",
+                _(
+                    "internal error while computing ({problem}); please report it with this "
+                    "workbook"
+                ).format(problem=f"{type(exc).__name__}: {exc}"),
                 file=str(path),
                 kind="internal",
             ).to_dict()
@@ -417,6 +433,7 @@ def run_batch(
     uncertainty: bool = False,
     draws: int = 10_000,
     seed: int = 20_211_013,
+    lang: str | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> BatchResult:
@@ -424,7 +441,9 @@ def run_batch(
 
     `jobs` worker processes (default: the number of CPUs; 1 runs in this process). `factors` is
     a factor CSV (overlay) or folder as for `compute --factors`, or a loaded table. `on_start`
-    gets (to compute, skipped) once, `on_result` each file's result as it finishes.
+    gets (to compute, skipped) once, `on_result` each file's result as it finishes. `lang` is
+    the language of the reports (default: the current language; a batch mixes countries, so
+    the workbooks' own `language` fields are not followed).
     Raises BatchUsageError when there is nothing to do, HginvError for a bad factor table.
     """
     start = time.perf_counter()
@@ -432,7 +451,10 @@ def run_batch(
     paths = collect_inputs(inputs, exclude=outdir)
     names = output_names(paths)
     table = load_batch_factors(factors)
-    options = BatchOptions(xlsx=xlsx, uncertainty=uncertainty, draws=draws, seed=seed)
+    from hginventory.core.i18n import get_language
+
+    lang = lang or get_language()
+    options = BatchOptions(xlsx=xlsx, uncertainty=uncertainty, draws=draws, seed=seed, lang=lang)
     base_key = {**table_key(table), "options": options.key()}
     (outdir / COUNTRIES).mkdir(parents=True, exist_ok=True)
     manifest = Manifest(outdir / MANIFEST)
@@ -570,7 +592,7 @@ def combined_frame(results: list[FileResult], outdir: Path, factors):
     bodies = []
     for r in done:
         path = outdir / COUNTRIES / f"{r.name}.csv"
-        first, _, body = path.read_bytes().partition(b"\n")
+        first, _newline, body = path.read_bytes().partition(b"\n")
         if header is None:
             header = first
         elif first != header:
@@ -723,37 +745,55 @@ def recalled_notice(batch: BatchResult) -> str:
     recalled = sum(r.recalled for r in done)
     rows = sum(r.rows for r in done)
     if not recalled:
-        return f"All {rows} result rows use factors confirmed against their cited source."
-    return (
-        f"Notice: {recalled} of {rows} result rows, in {sum(r.recalled > 0 for r in done)} of "
-        f"{len(done)} inventories, use 'recalled' factors (not confirmed against the official "
-        "Toolkit); column recalled_rows of summary.csv and status in all.csv."
+        return _("All {rows} result rows use factors confirmed against their cited source.").format(
+            rows=rows
+        )
+    return _(
+        "Notice: {recalled} of {rows} result rows, in {countries} of {inventories} inventories, "
+        "use 'recalled' factors (not confirmed against the official Toolkit); column "
+        "recalled_rows of summary.csv and status in all.csv."
+    ).format(
+        recalled=recalled,
+        rows=rows,
+        countries=sum(r.recalled > 0 for r in done),
+        inventories=len(done),
     )
 
 
 def report_text(batch: BatchResult) -> str:
     """The readable summary: counts, then each failed workbook with its located errors."""
+    from hginventory.core.i18n import number
+
     n = len(batch.results)
+    head = (
+        _("hginv batch: {n} workbook, factor table {table}")
+        if n == 1
+        else _("hginv batch: {n} workbooks, factor table {table}")
+    )
     lines = [
-        f"hginv batch: {n} workbook{'s' if n != 1 else ''}, factor table {batch.factor_label}",
-        f"  computed: {batch.count('ok')}",
-        f"  unchanged since the last run (skipped): {batch.count('skipped')}",
-        f"  failed: {batch.count('failed')}",
-        f"  time: {batch.seconds:.1f} s",
+        head.format(n=n, table=batch.factor_label),
+        "  " + _("computed: {n}").format(n=batch.count("ok")),
+        "  " + _("unchanged since the last run (skipped): {n}").format(n=batch.count("skipped")),
+        "  " + _("failed: {n}").format(n=batch.count("failed")),
+        "  " + _("time: {seconds} s").format(seconds=number(batch.seconds, 1)),
         "",
     ]
     if batch.failed:
-        lines.append("Failed workbooks (fix them and run the same command again):")
+        lines.append(_("Failed workbooks (fix them and run the same command again):"))
         for r in batch.failed:
             lines.append("")
-            lines.append(f"{r.input_file}: {len(r.errors)} error(s)")
+            lines.append(_("{file}: {n} error(s)").format(file=r.input_file, n=len(r.errors)))
             for p in r.errors + r.warnings:
-                lines.append(f"  {p['severity']}: {Problem(**p)}")
+                word = _("error") if p["severity"] == "error" else _("warning")
+                lines.append(f"  {word}: {Problem(**p)}")
         lines.append("")
     warned = [r for r in batch.results if r.succeeded and r.warnings]
     if warned:
-        lines.append("Computed with warnings (see batch-report.csv):")
-        lines += [f"  {r.input_file}: {len(r.warnings)} warning(s)" for r in warned]
+        lines.append(_("Computed with warnings (see batch-report.csv):"))
+        lines += [
+            "  " + _("{file}: {n} warning(s)").format(file=r.input_file, n=len(r.warnings))
+            for r in warned
+        ]
         lines.append("")
     done = [r for r in batch.results if r.succeeded]
     if done:
@@ -761,9 +801,11 @@ def report_text(batch: BatchResult) -> str:
         lines.append("")
     if batch.tables.get("all.csv"):
         lines.append(
-            "Combined tables: all.csv, all.parquet, summary.csv; one CSV per country in "
-            f"{COUNTRIES}/."
+            _(
+                "Combined tables: all.csv, all.parquet, summary.csv; one CSV per country in "
+                "{folder}/."
+            ).format(folder=COUNTRIES)
         )
     else:
-        lines.append("No workbook succeeded: no combined tables written.")
+        lines.append(_("No workbook succeeded: no combined tables written."))
     return "\n".join(lines) + "\n"

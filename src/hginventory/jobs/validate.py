@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import ActivityError, HasProblems, HginvError, InputFileError, Problem
+from hginventory.core.i18n import gettext as _
 
 
 @dataclass
@@ -53,7 +54,9 @@ class Validation(HasProblems):
 
     @property
     def summary(self) -> str:
-        return f"{self.path.name}: the input has {len(self.errors)} error(s); nothing was computed"
+        return _("{file}: the input has {n} error(s); nothing was computed").format(
+            file=self.path.name, n=len(self.errors)
+        )
 
     def error(self) -> ActivityError:
         """The error compute raises when the input has errors, carrying every problem."""
@@ -87,9 +90,8 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     if activity.errors:
         from hginventory.read.results import result_file_hint
 
-        hint = result_file_hint(path)
+        hint = result_file_hint(path, command="hginv", with_file=False)
         if hint:  # an hginv output given instead of the activity workbook
-            hint = hint.removeprefix(f"{path.name}: ").replace("hginv report", "hginv")
             result.problems.append(Problem(hint, file=str(path)))
     factors = factors or load_factors()
     _add(result.problems, activity.problems)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS
 from hginventory.core.errors import InputFileError, Problem
+from hginventory.core.i18n import gettext as _
 
 NEEDED = ("code", "sub_category", "hg_input_kg", *OUTPUT_COLUMNS)
 
@@ -42,12 +43,22 @@ def read_results(path: str | Path) -> pd.DataFrame:
     return frame[[c for c in CSV_COLUMNS if c in frame.columns]].reset_index(drop=True)
 
 
-def result_file_hint(path: Path) -> str | None:
-    """If `path` is an hginv output rather than an activity workbook, say what to give instead.
+def result_file_hint(
+    path: Path, command: str = "hginv report", with_file: bool = True
+) -> str | None:
+    """If `path` is an hginv output rather than an activity workbook, say what to give instead
+    (to `command`; the file's name in front `with_file`).
 
     Result files lack the country data, the notes and the sources screening the report needs,
     so the report is always computed from the activity workbook.
     """
+    hint = _result_file_hint(path, command)
+    if hint is None or not with_file:
+        return hint
+    return f"{path.name}: {hint}"
+
+
+def _result_file_hint(path: Path, command: str) -> str | None:
     if path.suffix.lower() == ".csv":
         try:
             with open(path, encoding="utf-8-sig", errors="replace") as fh:
@@ -56,10 +67,10 @@ def result_file_hint(path: Path) -> str | None:
             return None
         if "hg_input_kg" not in header:  # an activity CSV: its own problems are reported
             return None
-        return (
-            f"{path.name}: hginv report reads the activity workbook, not a result CSV; "
-            "run it on the workbook the inventory was computed from"
-        )
+        return _(
+            "{command} reads the activity workbook, not a result CSV; run it on the workbook "
+            "the inventory was computed from"
+        ).format(command=command)
     try:
         from python_calamine import CalamineWorkbook
 
@@ -72,10 +83,10 @@ def result_file_hint(path: Path) -> str | None:
     for row in book.get_sheet_by_name("Metadata").to_python():
         if row and row[0] == "input_file" and len(row) > 1:
             source = f" ({row[1]})"
-    return (
-        f"{path.name}: this is an hginv result workbook; run hginv report on the activity "
-        f"workbook it was computed from{source}"
-    )
+    return _(
+        "this is an hginv result workbook; run {command} on the activity workbook it was "
+        "computed from{source}"
+    ).format(command=command, source=source)
 
 
 def report_input_error(path: Path) -> InputFileError | None:
