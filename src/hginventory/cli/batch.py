@@ -7,10 +7,33 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import factors_option, fail, main, make_console, uncertainty_options
+from hginventory.cli.common import (
+    ERROR_LABEL,
+    factors_option,
+    fail,
+    lang_option,
+    main,
+    make_console,
+    speak,
+    uncertainty_options,
+)
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
 
 
-@main.command("batch")
+@main.command(
+    "batch",
+    help=N_(
+        'Compute many activity workbooks: files, folders or patterns such as "data/*.xlsx".'
+        "\n\n"
+        "Writes one CSV per country (a workbook too with --xlsx) in OUTDIR/countries, the "
+        "combined tables all.csv and all.parquet, summary.csv of national totals, and "
+        "batch-report.csv/.txt listing every problem with its cell. A bad workbook does not "
+        "stop the others. Running the same command again skips workbooks unchanged since the "
+        "last run (--force recomputes) and resumes an interrupted batch. Exit code 0 when all "
+        "succeeded, 1 when any failed, 2 when there is nothing to compute."
+    ),
+)
 @click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
 @click.option(
     "-o",
@@ -18,35 +41,38 @@ from hginventory.cli.common import factors_option, fail, main, make_console, unc
     "outdir",
     required=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for the results (created if needed).",
+    help=N_("Folder for the results (created if needed)."),
 )
 @click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help="Worker processes [default: the number of CPUs]; 1 computes in this process.",
+    help=N_("Worker processes [default: the number of CPUs]; 1 computes in this process."),
 )
 @factors_option()
-@click.option("--xlsx", is_flag=True, help="Also write the inventory workbook of each country.")
-@click.option("--force", is_flag=True, help="Recompute workbooks that are unchanged.")
-@uncertainty_options("Add Monte Carlo ranges (*_p025, *_p975 columns) to every country's results.")
+@click.option("--xlsx", is_flag=True, help=N_("Also write the inventory workbook of each country."))
+@click.option("--force", is_flag=True, help=N_("Recompute workbooks that are unchanged."))
+@uncertainty_options(
+    N_("Add Monte Carlo ranges (*_p025, *_p975 columns) to every country's results.")
+)
+@lang_option(
+    N_(
+        "Language of the reports and workbooks of the batch: en, fr or es [default: the "
+        "system's, else en; a batch mixes countries, so the workbooks' own language is not "
+        "followed]. CSV and Parquet are the same in every language."
+    )
+)
 @click.pass_context
-def batch_command(ctx, inputs, outdir, jobs, factors_path, xlsx, force, uncertainty, draws, seed):
-    """Compute many activity workbooks: files, folders or patterns such as "data/*.xlsx".
-
-    Writes one CSV per country (a workbook too with --xlsx) in OUTDIR/countries, the combined
-    tables all.csv and all.parquet, summary.csv of national totals, and batch-report.csv/.txt
-    listing every problem with its cell. A bad workbook does not stop the others. Running the
-    same command again skips workbooks unchanged since the last run (--force recomputes) and
-    resumes an interrupted batch. Exit code 0 when all succeeded, 1 when any failed, 2 when
-    there is nothing to compute.
-    """
+def batch_command(
+    ctx, inputs, outdir, jobs, factors_path, xlsx, force, uncertainty, draws, seed, lang=None
+):
     from hginventory.core.errors import HginvError
     from hginventory.jobs.batch import BatchUsageError, run_batch
 
+    lang = speak(lang)
     given = {n for n in ("draws", "seed") if ctx.get_parameter_source(n).name == "COMMANDLINE"}
     if given and not uncertainty:
-        raise click.UsageError("--draws and --seed need --uncertainty")
+        raise click.UsageError(_("--draws and --seed need --uncertainty"))
     view = _BatchView(interactive=sys.stdout.isatty())
     try:
         with view:
@@ -60,6 +86,7 @@ def batch_command(ctx, inputs, outdir, jobs, factors_path, xlsx, force, uncertai
                 uncertainty=uncertainty,
                 draws=draws,
                 seed=seed,
+                lang=lang,
                 on_start=view.start,
                 on_result=view.update,
             )
@@ -92,7 +119,11 @@ class _BatchView:
 
     def start(self, todo: int, skipped: int) -> None:
         if not self.interactive:
-            click.echo(f"{todo} workbook(s) to compute, {skipped} unchanged")
+            click.echo(
+                _("{todo} workbook(s) to compute, {skipped} unchanged").format(
+                    todo=todo, skipped=skipped
+                )
+            )
             return
         from rich.progress import (
             BarColumn,
@@ -107,10 +138,16 @@ class _BatchView:
             TextColumn("[bold]hginv batch"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("[green]{task.fields[ok]} done[/] [red]{task.fields[failed]} failed[/]"),
-            TextColumn("{task.fields[skipped]} unchanged"),
+            TextColumn(
+                "[green]{task.fields[ok]} "
+                + _("done")
+                + "[/] [red]{task.fields[failed]} "
+                + _("failed")
+                + "[/]"
+            ),
+            TextColumn("{task.fields[skipped]} " + _("unchanged")),
             TimeElapsedColumn(),
-            TextColumn("ETA"),
+            TextColumn(_("ETA")),
             TimeRemainingColumn(),
             console=make_console(),
         )
@@ -122,30 +159,58 @@ class _BatchView:
         if self.progress is not None:
             self.progress.update(self.task, advance=1, **self.counts)
             if r.status == "failed":
+                from rich.markup import escape
+
                 self.progress.console.print(
-                    f"[red]failed[/] {r.input_file}: {len(r.errors)} error(s)", markup=True
+                    f"[red]{_('failed')}[/] "
+                    + escape(_("{file}: {n} error(s)").format(file=r.input_file, n=len(r.errors))),
+                    markup=True,
                 )
             return
         if r.status == "failed":
             from hginventory.core.errors import Problem
 
             first = Problem(**(r.errors or r.problems)[0])
-            click.echo(f"FAILED  {r.input_file}: {len(r.errors)} error(s); first: {first}")
+            click.echo(
+                _("FAILED  {file}: {n} error(s); first: {first}").format(
+                    file=r.input_file, n=len(r.errors), first=first
+                )
+            )
         elif r.status == "skipped":
-            click.echo(f"skipped {r.input_file} (unchanged)")
+            click.echo(_("skipped {file} (unchanged)").format(file=r.input_file))
         else:
-            click.echo(f"ok      {r.input_file} -> countries/{r.name}.csv ({r.seconds:.2f} s)")
+            from hginventory.core.i18n import number
+
+            click.echo(
+                _("ok      {file} -> countries/{name}.csv ({seconds} s)").format(
+                    file=r.input_file, name=r.name, seconds=number(r.seconds, 2)
+                )
+            )
 
     def finish(self, result) -> None:
         out = result.outdir
-        line = (
-            f"{result.count('ok')} computed, {result.count('skipped')} unchanged, "
-            f"{result.count('failed')} failed in {result.seconds:.1f} s; results in {out}"
+        from hginventory.core.i18n import number
+
+        line = _(
+            "{ok} computed, {skipped} unchanged, {failed} failed in {seconds} s; results in "
+            "{folder}"
+        ).format(
+            ok=result.count("ok"),
+            skipped=result.count("skipped"),
+            failed=result.count("failed"),
+            seconds=number(result.seconds, 1),
+            folder=out,
         )
         if self.interactive:
             make_console().print(line, markup=False)
         else:
             click.echo(line)
         if result.failed:
-            msg = f"{len(result.failed)} workbook(s) failed; see {out / 'batch-report.txt'}"
-            make_console(stderr=True).print(f"[bold red]Error:[/] {msg}", markup=True)
+            from rich.markup import escape
+
+            msg = _("{n} workbook(s) failed; see {report}").format(
+                n=len(result.failed), report=out / "batch-report.txt"
+            )
+            make_console(stderr=True).print(
+                f"[bold red]{_(ERROR_LABEL)}[/] " + escape(msg), markup=True
+            )

@@ -18,11 +18,13 @@ from hginventory.core.i18n import gettext as _
 for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.types):
     _module._ = gettext
 
+ERROR_LABEL = N_("Error:")
+NOTICE_LABEL = N_("Notice:")
+
 CLICK_TEXTS = (
     N_("Usage:"),
     N_("Options"),
     N_("Commands"),
-    N_("Show this message and exit."),
     N_("Show the version and exit."),
     N_("default: {default}"),
     N_("Error: {message}"),
@@ -38,37 +40,47 @@ CLICK_TEXTS = (
 )
 
 
+HELP_TEXT = N_("Show this message and exit.")
+
+
 @contextmanager
-def _translated_help(command: click.Command):
+def _translated_help(command: click.Command, ctx: click.Context):
     """The command's help texts in the current language while its help is printed (restored
-    after, so that one process can show help in several languages)."""
-    saved = (command.help, command.short_help, [p.help for p in command.params if p.help])
+    after, so that one process can show help in several languages). The --help option is
+    made by click while parsing, before --lang is read: its text is set here."""
+    params = [p for p in command.get_params(ctx) if getattr(p, "help", None)]
+    saved = (command.help, command.short_help, [p.help for p in params])
     if command.help:
         command.help = _(inspect.cleandoc(command.help))
     if command.short_help:
         command.short_help = _(command.short_help)
-    for param in command.params:
-        if getattr(param, "help", None):
-            param.help = _(param.help)
+    for param in params:
+        param.help = _(HELP_TEXT) if param.name == "help" else _(param.help)
     try:
         yield
     finally:
         command.help, command.short_help, helps = saved
-        for param in command.params:
-            if getattr(param, "help", None):
-                param.help = helps.pop(0)
+        for param, text in zip(params, helps, strict=True):
+            param.help = text
 
 
 class TranslatedCommand(click.Command):
     """A command whose help (marked with N_) is shown in the user's language."""
 
     def format_help(self, ctx, formatter) -> None:
-        with _translated_help(self):
+        with _translated_help(self, ctx):
             super().format_help(ctx, formatter)
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        with _translated_help(self):
+        saved = self.help, self.short_help
+        if self.help:
+            self.help = _(inspect.cleandoc(self.help))
+        if self.short_help:
+            self.short_help = _(self.short_help)
+        try:
             return super().get_short_help_str(limit)
+        finally:
+            self.help, self.short_help = saved
 
 
 LANG_HELP = N_(
@@ -119,7 +131,7 @@ def report_error(exc, debug: bool = False) -> None:
     console = make_console(stderr=True)
     if debug:
         console.print_exception()
-    console.print(f"[bold red]{_('Error:')}[/] {exc.args[0]}", markup=True)
+    console.print(f"[bold red]{_(ERROR_LABEL)}[/] {exc.args[0]}", markup=True)
     problems = getattr(exc, "problems", [])
     errors = [p for p in problems if p.severity == "error"]
     for p in errors + [p for p in problems if p.severity != "error"]:
@@ -157,7 +169,7 @@ class _Guarded(click.Group):
                 "no existing output was replaced. Please report it with the input file; --debug "
                 "shows the details."
             ).format(problem=f"{type(exc).__name__}: {exc}")
-            make_console(stderr=True).print(f"[bold red]{_('Error:')}[/] {message}")
+            make_console(stderr=True).print(f"[bold red]{_(ERROR_LABEL)}[/] {message}")
             sys.exit(1)
 
 
@@ -165,7 +177,7 @@ class _Main(_Guarded):
     command_class = TranslatedCommand
 
     def format_help(self, ctx, formatter) -> None:
-        with _translated_help(self):
+        with _translated_help(self, ctx):
             super().format_help(ctx, formatter)
 
 
@@ -219,7 +231,7 @@ def print_recalled_notice(inv) -> None:
             "{n} of {total} factors used are 'recalled' (not confirmed against the official "
             "Toolkit); see the 'Factors used' sheet."
         ).format(n=n, total=len(inv.results))
-        make_console(stderr=True).print(f"[yellow]{_('Notice:')}[/] {text}")
+        make_console(stderr=True).print(f"[yellow]{_(NOTICE_LABEL)}[/] {text}")
 
 
 FACTORS_HELP = N_(

@@ -8,64 +8,76 @@ from pathlib import Path
 import click
 
 from hginventory.cli.common import (
+    NOTICE_LABEL,
     factors_flag,
     factors_option,
     fail,
+    lang_option,
     main,
     make_console,
     pct_text,
     print_recalled_notice,
     print_totals,
     print_validation,
+    speak,
     uncertainty_options,
 )
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
+
+QUIET_HELP = N_("Print only errors and notices.")
 
 
-@main.command()
+@main.command(
+    help=N_("Compute the inventory of one activity workbook or CSV (INPUT); checks it first.")
+)
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Workbook to write [default: <input name>-inventory.xlsx here].",
+    help=N_("Workbook to write [default: <input name>-inventory.xlsx here]."),
 )
 @click.option(
     "--csv",
     "csv_path",
     type=click.Path(path_type=Path),
-    help="CSV to write [default: <input name>-inventory.csv here].",
+    help=N_("CSV to write [default: <input name>-inventory.csv here]."),
 )
 @factors_option()
 @click.option(
     "--by",
     type=click.Choice(["annex-d", "nfr"]),
-    help="Also print air emissions summed by Minamata Annex D category or by NFR code.",
+    help=N_("Also print air emissions summed by Minamata Annex D category or by NFR code."),
 )
 @click.option(
     "--by-csv",
     type=click.Path(path_type=Path),
-    help="Write the --by summary to this CSV.",
+    help=N_("Write the --by summary to this CSV."),
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.option(
     "--crosscheck",
     type=click.Choice(["emep"]),
-    help="Add a second estimate of air releases from the EMEP/EEA Guidebook factors.",
+    help=N_("Add a second estimate of air releases from the EMEP/EEA Guidebook factors."),
 )
 @click.option(
     "--conversion",
     "conversions",
     multiple=True,
     metavar="CODE=VALUE",
-    help="Country value of a cross-check unit conversion, e.g. 5.1.1=21.5 (GJ per t coal). "
-    "Repeatable.",
+    help=N_(
+        "Country value of a cross-check unit conversion, e.g. 5.1.1=21.5 (GJ per t coal). "
+        "Repeatable."
+    ),
 )
 @click.option(
     "--emep-mapping",
     type=click.Path(path_type=Path),
-    help="Sub-category -> Guidebook mapping CSV to use instead of the shipped one.",
+    help=N_("Sub-category -> Guidebook mapping CSV to use instead of the shipped one."),
 )
-@uncertainty_options("Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation.")
+@uncertainty_options(N_("Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation."))
+@lang_option()
 @click.pass_context
 def compute(
     ctx,
@@ -82,8 +94,8 @@ def compute(
     uncertainty: bool = False,
     draws: int = 10_000,
     seed: int = 20_211_013,
+    lang: str | None = None,
 ) -> None:
-    """Compute the inventory of one activity workbook or CSV (INPUT); checks it first."""
     from hginventory.core.errors import ActivityError, HginvError
     from hginventory.jobs.validate import validate_input
     from hginventory.write.csv import write_csv
@@ -91,7 +103,8 @@ def compute(
 
     debug = ctx.obj["debug"]
     if (conversions or emep_mapping) and not crosscheck:
-        raise click.UsageError("--conversion and --emep-mapping need --crosscheck emep")
+        raise click.UsageError(_("--conversion and --emep-mapping need --crosscheck emep"))
+    speak(lang, input_path)
     stem = input_path.stem
     output = output or Path(f"{stem}-inventory.xlsx")
     csv_path = csv_path or output.with_suffix(".csv")
@@ -118,14 +131,16 @@ def compute(
         fail(exc, debug)
     console = make_console()
     for w in inv.warnings:
-        make_console(stderr=True).print(f"  warning: {w}", markup=False)
+        make_console(stderr=True).print(f"  {_('warning')}: {w}", markup=False)
     if not quiet:
         print_totals(inv)
         if inv.crosscheck is not None:
             _print_crosscheck(inv)
         if inv.uncertainty is not None:
             _print_uncertainty(inv)
-        console.print(f"Wrote {output} and {csv_path}", markup=False)
+        console.print(
+            _("Wrote {workbook} and {csv}").format(workbook=output, csv=csv_path), markup=False
+        )
     if summary is not None:
         _print_by(summary, by)
     print_recalled_notice(inv)
@@ -160,22 +175,28 @@ def _print_crosscheck(inv) -> None:
 def _print_uncertainty(inv) -> None:
     """National totals with their Monte Carlo 95 % interval."""
     from rich.table import Table
+    from rich.text import Text
 
     from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+    from hginventory.core.i18n import number
 
     res = inv.uncertainty
-    names = {"hg_input_kg": "Hg input (counted)", "releases_kg": "Total releases"}
-    names.update({f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS})
-    table = Table(title=f"Uncertainty: {res.draws:,} Monte Carlo draws, seed {res.seed} (kg Hg/y)")
-    for col in ["Pathway", "Median", "2.5th pct", "97.5th pct", "Approach 1 U"]:
-        table.add_column(col, justify="left" if col == "Pathway" else "right")
+    names = {"hg_input_kg": _("Hg input (counted)"), "releases_kg": _("Total releases")}
+    names.update({f"{p}_kg": _(PATHWAY_LABELS[p]) for p in PATHWAYS})
+    title = _("Uncertainty: {draws} Monte Carlo draws, seed {seed} (kg Hg/y)").format(
+        draws=number(res.draws, 0), seed=res.seed
+    )
+    table = Table(title=Text(title))
+    columns = [_("Pathway"), _("Median"), _("2.5th pct"), _("97.5th pct"), _("Approach 1 U")]
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="left" if i == 0 else "right")
     for row in res.table("total").itertuples(index=False):
         table.add_row(
             names[row.quantity],
-            f"{row.median:,.1f}",
-            f"{row.p025:,.1f}",
-            f"{row.p975:,.1f}",
-            f"{row.approach1_u_pct:,.0f} %",
+            number(row.median),
+            number(row.p025),
+            number(row.p975),
+            f"{number(row.approach1_u_pct, 0)} %",
         )
     make_console().print(table)
 
@@ -287,7 +308,15 @@ def _print_by(summary, by) -> None:
     make_console().print(view)
 
 
-@main.command("report")
+@main.command(
+    "report",
+    help=N_(
+        "Write a draft national inventory report from an activity workbook (INPUT).\n\n"
+        "The report follows the chapters of the Toolkit's reporting template; it is computed "
+        "from the activity workbook (a result CSV or workbook lacks the notes and screening it "
+        "needs). With --trend, a chapter shows the series of hginv trend and its recalculation."
+    ),
+)
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -295,17 +324,20 @@ def _print_by(summary, by) -> None:
     "outputs",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Report to write, .docx (Word) or .html (web page); repeat to write both "
-    "[default: <input name>-report.docx and <input name>-report.html here].",
+    help=N_(
+        "Report to write, .docx (Word) or .html (web page); repeat to write both "
+        "[default: <input name>-report.docx and <input name>-report.html here]."
+    ),
 )
 @factors_option()
 @click.option(
     "--trend",
     "trend_dir",
     type=click.Path(path_type=Path),
-    help="Folder written by hginv trend: adds a chapter on the trend over the years.",
+    help=N_("Folder written by hginv trend: adds a chapter on the trend over the years."),
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors and notices.")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
+@lang_option()
 @click.pass_context
 def report_command(
     ctx,
@@ -314,18 +346,14 @@ def report_command(
     factors_path: Path | None,
     trend_dir: Path | None,
     quiet: bool,
+    lang: str | None = None,
 ) -> None:
-    """Write a draft national inventory report from an activity workbook (INPUT).
-
-    The report follows the chapters of the Toolkit's reporting template; it is computed from
-    the activity workbook (a result CSV or workbook lacks the notes and screening it needs).
-    With --trend, a chapter shows the series of hginv trend and its recalculation.
-    """
     from hginventory.core.errors import ActivityError, HginvError
     from hginventory.jobs.validate import validate_input
     from hginventory.read.results import report_input_error
     from hginventory.write.document import check_report_path, write_report
 
+    speak(lang, input_path)
     debug = ctx.obj["debug"]
     stem = input_path.stem
     outputs = outputs or (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
@@ -351,40 +379,57 @@ def report_command(
             series = read_trend_folder(trend_dir)
             chapters = partial(trend_chapter, series)
             if inv.country.year not in series.years:
-                make_console(stderr=True).print(
-                    f"  warning: the trend in {trend_dir} covers {series.years[0]}-"
-                    f"{series.years[-1]}, not {inv.country.year}, the year of {input_path.name}",
-                    markup=False,
+                text = _(
+                    "the trend in {folder} covers {first}-{last}, not {year}, the year of {file}"
+                ).format(
+                    folder=trend_dir,
+                    first=series.years[0],
+                    last=series.years[-1],
+                    year=inv.country.year,
+                    file=input_path.name,
                 )
+                make_console(stderr=True).print(f"  {_('warning')}: {text}", markup=False)
         for out in outputs:
             write_report(inv, out, protect=[input_path], chapters=chapters)
     except HginvError as exc:
         fail(exc, debug)
     for w in inv.warnings:
-        make_console(stderr=True).print(f"  warning: {w}", markup=False)
+        make_console(stderr=True).print(f"  {_('warning')}: {w}", markup=False)
     if not quiet:
-        make_console().print(f"Wrote {' and '.join(str(o) for o in outputs)}", markup=False)
+        written = _(" and ").join(str(o) for o in outputs)
+        make_console().print(_("Wrote {files}").format(files=written), markup=False)
     if inv.recalled_count:
-        make_console(stderr=True).print(
-            f"[yellow]Notice:[/] {inv.recalled_count} of {len(inv.results)} factors used are "
-            "'recalled' (not confirmed against the official Toolkit); the report says so up "
-            "front and lists them in Annex A.",
-        )
+        text = _(
+            "{n} of {total} factors used are 'recalled' (not confirmed against the official "
+            "Toolkit); the report says so up front and lists them in Annex A."
+        ).format(n=inv.recalled_count, total=len(inv.results))
+        make_console(stderr=True).print(f"[yellow]{_(NOTICE_LABEL)}[/] {text}")
 
 
-@main.command("validate")
+@main.command(
+    "validate",
+    help=N_(
+        "Check an activity workbook or CSV (INPUT) without computing; list every problem.\n\n"
+        "Exit code 0 when there is nothing worse than a warning, 1 when there are errors, 2 "
+        "when the command line is wrong. The input is only read."
+    ),
+)
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help=N_("Print the report as JSON (keys in English, messages in the chosen language)."),
+)
 @factors_option()
-def validate_command(input_path: Path, as_json: bool, factors_path: Path | None) -> None:
-    """Check an activity workbook or CSV (INPUT) without computing; list every problem.
-
-    Exit code 0 when there is nothing worse than a warning, 1 when there are errors, 2 when
-    the command line is wrong. The input is only read.
-    """
+@lang_option()
+def validate_command(
+    input_path: Path, as_json: bool, factors_path: Path | None, lang: str | None = None
+) -> None:
     from hginventory.core.errors import HginvError, Problem
     from hginventory.jobs.validate import Validation, validate_input
 
+    speak(lang, input_path)
     try:
         factors = factors_flag(factors_path)
     except HginvError as exc:
@@ -399,36 +444,48 @@ def validate_command(input_path: Path, as_json: bool, factors_path: Path | None)
     else:
         print_validation(checked)
         if checked.ok:
-            note = " (read the warnings)" if checked.warnings else ""
-            make_console().print(
-                f"{input_path.name}: no errors{note}; ready for hginv compute",
-                markup=False,
-                emoji=False,
+            text = (
+                _("{file}: no errors (read the warnings); ready for hginv compute")
+                if checked.warnings
+                else _("{file}: no errors; ready for hginv compute")
             )
+            make_console().print(text.format(file=input_path.name), markup=False, emoji=False)
         else:
             make_console().print(
-                f"{input_path.name}: {len(checked.errors)} error(s) to fix before hginv compute",
+                _("{file}: {n} error(s) to fix before hginv compute").format(
+                    file=input_path.name, n=len(checked.errors)
+                ),
                 markup=False,
                 emoji=False,
             )
     sys.exit(checked.exit_code)
 
 
-@main.command("template")
+@main.command(
+    "template",
+    help=N_("Write an activity workbook to fill in: every sub-category, units, instructions."),
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     default="hginv-template.xlsx",
     show_default=True,
-    help="Workbook to write.",
+    help=N_("Workbook to write."),
 )
-@click.option("--force", is_flag=True, help="Replace the file if it exists.")
-@click.option("--country", "country_name", help="Fill in the country name.")
-@click.option("--year", type=click.IntRange(1950, 2100), help="Fill in the inventory year.")
-@click.option("--iso3", help="Fill in the ISO 3166 three-letter code.")
+@click.option("--force", is_flag=True, help=N_("Replace the file if it exists."))
+@click.option("--country", "country_name", help=N_("Fill in the country name."))
+@click.option("--year", type=click.IntRange(1950, 2100), help=N_("Fill in the inventory year."))
+@click.option("--iso3", help=N_("Fill in the ISO 3166 three-letter code."))
 @factors_option(
-    "List the sub-categories of this factor CSV or folder instead of the shipped table."
+    N_("List the sub-categories of this factor CSV or folder instead of the shipped table.")
+)
+@lang_option(
+    N_(
+        "Language of the template's instructions, captions and names, also stored in the "
+        "workbook so that validate, compute and report speak it [default: the system's, "
+        "else en]."
+    )
 )
 def template_command(
     output: Path,
@@ -437,16 +494,19 @@ def template_command(
     year: int | None,
     iso3: str | None,
     factors_path: Path | None,
+    lang: str | None = None,
 ) -> None:
-    """Write an activity workbook to fill in: every sub-category, units, instructions."""
     from hginventory.write.template import write_template
 
+    speak(lang)
     factors = factors_flag(factors_path)
-    country = {"country": country_name, "year": year, "iso3": iso3}
+    country = {"country": country_name, "year": year, "iso3": iso3, "language": lang}
     write_template(output, factors, force=force, country=country)
     make_console().print(
-        f"Wrote {output}: fill in the sheets 'country' and 'activity', then run "
-        f"hginv validate {output}",
+        _(
+            "Wrote {file}: fill in the sheets 'country' and 'activity', then run "
+            "hginv validate {file}"
+        ).format(file=output),
         markup=False,
         emoji=False,
     )

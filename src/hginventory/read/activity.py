@@ -350,7 +350,7 @@ def cell_number(
             "a number followed by text; type the number alone here, and the unit in its column"
         )
     elif number is not None and text != str(value):
-        note = _("read without the % sign")
+        note = _("read without the '%' sign")
     if number is None:
         problems.append(
             Problem(

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from hginventory.core.errors import OutputError
 from hginventory.core.files import atomic_write
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
 from hginventory.read.activity import NOTATION_KEYS
 
 DEFAULT_NAME = "hginv-template.xlsx"
@@ -38,82 +40,172 @@ TITLE_MAX, PROMPT_MAX, ERROR_MAX = 32, 255, 225
 
 
 COUNTRY_ROWS = (
-    ("country", "Name of the country (required)."),
-    ("iso3", "ISO 3166 three-letter code, e.g. CIV (optional)."),
-    ("year", "Year of the inventory, e.g. 2021 (required)."),
-    ("population", "Number of inhabitants in that year (needed by the product rows)."),
+    ("country", N_("Country: name of the country (required).")),
+    ("iso3", N_("ISO code: ISO 3166 three-letter code, e.g. CIV (optional).")),
+    ("year", N_("Year: year of the inventory, e.g. 2021 (required).")),
+    (
+        "population",
+        N_("Population: number of inhabitants in that year (needed by the product rows)."),
+    ),
     (
         "electrification_rate",
-        "Per cent of the population with electricity, from 0 to 100: write 85, not 0.85.",
+        N_(
+            "Electrification rate: per cent of the population with electricity, from 0 to 100: "
+            "write 85, not 0.85."
+        ),
+    ),
+    (
+        "language",
+        N_(
+            "Language of hginv's messages, workbook and report for this inventory: en, fr or es "
+            "(optional; it changes no number)."
+        ),
     ),
 )
 
 
+# what each header key means, in the user's language, shown as a note on the header cell
+CAPTIONS = {
+    "field": N_("Field (do not change)"),
+    "value": N_("Value: type here"),
+    "explanation": N_("Explanation"),
+    "code": N_("Sub-category code of the Toolkit (do not change)"),
+    "sub_category": N_("Sub-category (not read by hginv)"),
+    "description": N_("What to count: the activity rate (not read by hginv)"),
+    "activity": N_("Activity rate: a number of zero or more, or NO, NE, NA, IE"),
+    "unit": N_("Unit of the activity rate"),
+    "notes": N_("Notes: source of data, assumptions"),
+    "uncertainty_pct": N_("Uncertainty of the activity rate, in per cent (optional)"),
+    "facility": N_("Name of the facility"),
+    "capacity": N_("Capacity, instead of the activity rate"),
+    "utilisation": N_("Utilisation of the capacity, in per cent"),
+    "input_type": N_("Input type (e.g. coal origin)"),
+    "hg_content": N_("Hg content of the facility's input"),
+    "hg_content_unit": N_("Unit of the Hg content"),
+    "control": N_("Control configuration"),
+    "coincinerated_waste_t": N_("Waste burnt as kiln fuel, in t (cement)"),
+    "measured_input_kg": N_("Measured Hg input, kg/y (mass balance)"),
+    "measured_air_kg": N_("Measured Hg to air, kg/y (stack measurement)"),
+}
+
+
 INSTRUCTIONS = [
-    ("How to fill in this workbook", "title"),
+    (N_("How to fill in this workbook"), "title"),
     (
-        "1. On the sheet 'country', type the country, the year, the population and the "
-        "electrification rate in column B.",
+        N_(
+            "1. On the sheet 'country', type the country, the year, the population and the "
+            "electrification rate in column B."
+        ),
         "",
     ),
     (
-        "2. On the sheet 'activity', type the activity rate of each sub-category that exists in "
-        "your country in column D, in the unit of column E (choose another unit from the list "
-        "if your statistics use one, e.g. kt instead of t).",
+        N_(
+            "2. On the sheet 'activity', type the activity rate of each sub-category that exists "
+            "in your country in column D, in the unit of column E (choose another unit from the "
+            "list if your statistics use one, e.g. kt instead of t)."
+        ),
         "",
     ),
     (
-        "3. Save the workbook (keep the sheet names and the first row of each sheet as they "
-        "are), then run: hginv validate WORKBOOK, and when it reports no error: "
-        "hginv compute WORKBOOK.",
-        "",
-    ),
-    ("Columns of the sheet 'activity'", "heading"),
-    ("code: the Toolkit sub-category code. Do not change it.", ""),
-    ("sub_category, description: what the row is and what to count (not read by hginv).", ""),
-    (
-        "activity: the activity rate, a number of zero or more, typed without units. A decimal "
-        "comma (1,5) is fine; do not type thousands separators.",
+        N_(
+            "3. Save the workbook (keep the sheet names and the first row of each sheet as they "
+            "are), then run: hginv validate WORKBOOK, and when it reports no error: "
+            "hginv compute WORKBOOK."
+        ),
         "",
     ),
     (
-        "unit: the unit of your number. It must be of the same kind as the one filled in "
-        "(a mass for t, a volume for m3...).",
+        N_(
+            "The sheet names and the words of the first row (code, activity, unit...) are read "
+            "by hginv: they stay in English in every language. Point at a column's first cell "
+            "to see its meaning."
+        ),
         "",
     ),
-    ("notes: your source of data, assumptions, anything a reviewer should know.", ""),
+    (N_("Columns of the sheet 'activity'"), "heading"),
+    (N_("code: the Toolkit sub-category code. Do not change it."), ""),
     (
-        "uncertainty_pct: optional, how uncertain your activity rate is, in per cent "
-        "(half-width of the 95 % interval), from 0 to 100.",
-        "",
-    ),
-    (
-        "activity_low, activity_high: instead of uncertainty_pct, you may add these two "
-        "columns with the lowest and highest plausible activity rate (the 95 % interval, in "
-        "the row's unit).",
-        "",
-    ),
-    ("What to write when there is no number", "heading"),
-    *[(f"{key}: {meaning}", "") for key, meaning in NOTATION_KEYS.items()],
-    (
-        "A blank activity cell means 'not reported': the sub-category is left out of the "
-        "totals and listed as not reported. Use NO when you know the source does not occur "
-        "in your country, NE when it occurs but you could not estimate it.",
+        N_("sub_category, description: what the row is and what to count (not read by hginv)."),
         "",
     ),
     (
-        "Population-based rows (thermometers, switches, lamps, batteries, dental amalgam...) "
-        "take the number of inhabitants, normally the national population.",
+        N_(
+            "activity: the activity rate, a number of zero or more, typed without units. A "
+            "decimal comma (1,5) is fine; do not type thousands separators."
+        ),
         "",
     ),
-    ("Sheet 'facilities' (Level 2, optional)", "heading"),
     (
-        "Countries that know their power plants, cement kilns, chlor-alkali plant, mining "
-        "methods or incinerators describe them here, one row per facility. Leave it empty "
-        "otherwise. See the README of hginv for the meaning of each column.",
+        N_(
+            "unit: the unit of your number. It must be of the same kind as the one filled in "
+            "(a mass for t, a volume for m3...)."
+        ),
+        "",
+    ),
+    (N_("notes: your source of data, assumptions, anything a reviewer should know."), ""),
+    (
+        N_(
+            "uncertainty_pct: optional, how uncertain your activity rate is, in per cent "
+            "(half-width of the interval at 95 %), from 0 to 100."
+        ),
+        "",
+    ),
+    (
+        N_(
+            "activity_low, activity_high: instead of uncertainty_pct, you may add these two "
+            "columns with the lowest and highest plausible activity rate (the interval at 95 %, in "
+            "the row's unit)."
+        ),
+        "",
+    ),
+    (N_("What to write when there is no number"), "heading"),
+    *[(key, "notation") for key in NOTATION_KEYS],
+    (
+        N_(
+            "A blank activity cell means 'not reported': the sub-category is left out of the "
+            "totals and listed as not reported. Use NO when you know the source does not occur "
+            "in your country, NE when it occurs but you could not estimate it."
+        ),
+        "",
+    ),
+    (
+        N_(
+            "Population-based rows (thermometers, switches, lamps, batteries, dental amalgam...) "
+            "take the number of inhabitants, normally the national population."
+        ),
+        "",
+    ),
+    (N_("Sheet 'facilities' (Level 2, optional)"), "heading"),
+    (
+        N_(
+            "Countries that know their power plants, cement kilns, chlor-alkali plant, mining "
+            "methods or incinerators describe them here, one row per facility. Leave it empty "
+            "otherwise. See the README of hginv for the meaning of each column."
+        ),
         "",
     ),
 ]
+
+
+TRANSLATION_NOTE = N_(
+    "The names and descriptions of the sub-categories are hginv's own translation, not yet "
+    "checked against the official Toolkit in this language; the codes are those of the Toolkit."
+)
+
+
+def instruction_lines() -> list[tuple[str, str]]:
+    """The instructions in the current language, as (text, style) lines."""
+    from hginventory.core.i18n import get_language
+
+    out = []
+    for text, style in INSTRUCTIONS:
+        if style == "notation":
+            out.append((f"{text}: {_(NOTATION_KEYS[text])}", ""))
+        else:
+            out.append((_(text), style))
+    if get_language() != "en":
+        out.insert(5, (_(TRANSLATION_NOTE), ""))
+    return out
 
 
 def _landscape(ws, orientation: str = "landscape") -> None:
@@ -156,12 +248,14 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     `country` pre-fills fields of the country sheet (e.g. {"country": ..., "year": 2021}), for
     a consultant preparing one workbook per country."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from hginventory.core.units import parse_unit, units_of
     from hginventory.read.facilities import FACILITY_COLUMNS, NUMERIC_COLUMNS
     from hginventory.tables.factors import load_factors
     from hginventory.tables.level2 import default_tables
+    from hginventory.tables.translations import activity_description, group_name, sub_category_name
     from hginventory.write.sheets import fit_height
 
     factors = factors or load_factors()
@@ -174,17 +268,20 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     top = Alignment(vertical="top")
 
     def header(ws, names) -> list:
-        """The first row of a sheet: the column names hginv reads, bold on blue."""
+        """The first row of a sheet: the column names hginv reads (the same in every
+        language), bold on blue, each with a note saying what it is in the user's language."""
         cells = [ws.cell(row=1, column=c, value=name) for c, name in enumerate(names, start=1)]
         for cell in cells:
             cell.font, cell.fill = bold, header_fill
+            if cell.value in CAPTIONS:
+                cell.comment = Comment(_(CAPTIONS[cell.value]), "hginv", height=60, width=240)
         return cells
 
     wb = Workbook()
     ws = wb.active
     ws.title = "instructions"
     ws.column_dimensions["A"].width = 80
-    for r, (text, style) in enumerate(INSTRUCTIONS, start=1):
+    for r, (text, style) in enumerate(instruction_lines(), start=1):
         cell = ws.cell(row=r, column=1, value=text)
         cell.data_type = "s"
         cell.alignment = wrap
@@ -208,7 +305,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             value = ws.cell(row=r, column=2, value=given[name])
             if isinstance(given[name], str):
                 value.data_type = "s"
-        ws.cell(row=r, column=3, value=help_text).alignment = wrap
+        ws.cell(row=r, column=3, value=_(help_text)).alignment = wrap
         fit_height(ws, r, {3: 60})
     rows = {name: r for r, (name, _) in enumerate(COUNTRY_ROWS, start=2)}
     checks = [
@@ -217,28 +314,35 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             operator="between",
             formula1="1950",
             formula2="2100",
-            errorTitle="Year",
-            error="Type the year of the inventory, e.g. 2021.",
+            errorTitle=_("Year"),
+            error=_("Type the year of the inventory, e.g. 2021."),
         ),
         _validation(
             "decimal",
             operator="greaterThan",
             formula1="0",
-            errorTitle="Population",
-            error="Type the number of inhabitants, a number above zero.",
+            errorTitle=_("Population"),
+            error=_("Type the number of inhabitants, a number above zero."),
         ),
         _validation(
             "decimal",
             operator="between",
             formula1="0",
             formula2="100",
-            errorTitle="Electrification rate",
-            error="Per cent from 0 to 100: write 85 for 85 %, not 0.85.",
-            promptTitle="Per cent, 0-100",
-            prompt="Share of the population with electricity, in per cent (85, not 0.85).",
+            errorTitle=_("Electrification rate"),
+            error=_("Per cent from 0 to 100: write 85 for 85 %, not 0.85."),
+            promptTitle=_("Per cent, 0-100"),
+            prompt=_("Share of the population with electricity, in per cent (85, not 0.85)."),
+        ),
+        _validation(
+            "list",
+            formula1='"en,fr,es"',
+            errorTitle=_("Language"),
+            error=_("One of en, fr, es."),
         ),
     ]
-    for dv, name in zip(checks, ("year", "population", "electrification_rate"), strict=True):
+    named = ("year", "population", "electrification_rate", "language")
+    for dv, name in zip(checks, named, strict=True):
         dv.add(f"B{rows[name]}")
         ws.add_data_validation(dv)
     ws.column_dimensions["A"].width = 22
@@ -257,7 +361,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             group = row.source_group
             info = factors.groups.get(group, {})
             r += 1
-            parts = (info.get("l2_section", ""), info.get("name", group))
+            parts = (info.get("l2_section", ""), group_name(group, info.get("name", group)))
             heading = " ".join(v for v in parts if v)
             cell = ws.cell(row=r, column=2, value=heading)
             cell.data_type = "s"
@@ -265,7 +369,8 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             for c in range(1, len(ACTIVITY_HEADERS) + 1):
                 ws.cell(row=r, column=c).fill = group_fill
         r += 1
-        for c, value in enumerate((row.code, row.sub_category, row.activity_description), start=1):
+        texts = (row.code, sub_category_name(row), activity_description(row))
+        for c, value in enumerate(texts, start=1):
             cell = ws.cell(row=r, column=c, value=value)
             cell.data_type = "s"
             cell.alignment = wrap
@@ -279,12 +384,16 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     activity_check = _validation(
         "custom",
         formula1=notation_formula("D2"),
-        errorTitle="Activity rate",
-        error="Type a number of zero or more (no units, no thousands separators), or NO, NE, "
-        "NA or IE. Leave blank if not reported.",
-        promptTitle="Activity rate",
-        prompt="A number of zero or more in the unit of column E, or NO (not occurring), NE "
-        "(not estimated), NA (not applicable), IE (included elsewhere).",
+        errorTitle=_("Activity rate"),
+        error=_(
+            "Type a number of zero or more (no units, no thousands separators), or NO, NE, NA "
+            "or IE. Leave blank if not reported."
+        ),
+        promptTitle=_("Activity rate"),
+        prompt=_(
+            "A number of zero or more in the unit of column E, or NO (not occurring), NE (not "
+            "estimated), NA (not applicable), IE (included elsewhere)."
+        ),
     )
     activity_check.add(f"D2:D{last}")
     ws.add_data_validation(activity_check)
@@ -293,9 +402,10 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             "list",
             formula1='"' + ",".join(units_of(dimension)) + '"',
             errorStyle="warning",
-            errorTitle="Unit",
-            error=f"hginv converts between these {dimension} units: "
-            + ", ".join(units_of(dimension)),
+            errorTitle=_("Unit"),
+            error=_("hginv converts between these {kind} units: {units}").format(
+                kind=_(dimension), units=", ".join(units_of(dimension))
+            ),
         )
         for cell in cells:
             dv.add(cell)
@@ -305,8 +415,8 @@ def build_template(factors=None, level2=None, country: dict | None = None):
         operator="between",
         formula1="0",
         formula2="100",
-        errorTitle="Uncertainty",
-        error="Per cent from 0 to 100 (half-width of the 95 % interval).",
+        errorTitle=_("Uncertainty"),
+        error=_("Per cent from 0 to 100 (half-width of the interval at 95 %)."),
     )
     pct.add(f"G2:G{last}")
     ws.add_data_validation(pct)
@@ -322,9 +432,10 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     codes = _validation(
         "list",
         formula1='"' + ",".join(sorted(level2.families)) + '"',
-        errorTitle="Level 2 code",
-        error="Facilities are described for these sub-categories only: "
-        + ", ".join(sorted(level2.families)),
+        errorTitle=_("Level 2 code"),
+        error=_("Facilities are described for these sub-categories only: {codes}").format(
+            codes=", ".join(sorted(level2.families))
+        ),
     )
     codes.add(f"A2:A{end}")
     ws.add_data_validation(codes)
@@ -332,8 +443,8 @@ def build_template(factors=None, level2=None, country: dict | None = None):
         "decimal",
         operator="greaterThanOrEqual",
         formula1="0",
-        errorTitle="Number",
-        error="Type a number of zero or more.",
+        errorTitle=_("Number"),
+        error=_("Type a number of zero or more."),
     )
     for name in NUMERIC_COLUMNS:
         letter = ws.cell(row=1, column=FACILITY_COLUMNS.index(name) + 1).column_letter
@@ -355,8 +466,12 @@ def write_template(
     """Write the template to `path` atomically; an existing file is kept unless `force`."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise OutputError(f"{path}: the template is an Excel workbook; name it .xlsx")
+        raise OutputError(
+            _("{file}: the template is an Excel workbook; name it .xlsx").format(file=path)
+        )
     if path.exists() and not force:
-        raise OutputError(f"{path}: already exists; choose another name or add --force")
+        raise OutputError(
+            _("{file}: already exists; choose another name or add --force").format(file=path)
+        )
     wb = build_template(factors, country=country)
     return atomic_write(path, wb.save, protect)
