@@ -67,3 +67,17 @@ def make_workbook(tmp_path):
         return write_workbook(path, activity, country, **kw)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_environment(monkeypatch):
+    """Every test starts in English, whatever the language of the machine running it; a test
+    that sets a language (CLI --lang, set_language) does not leak it into the next one."""
+    from hginventory.core.i18n import set_language
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_language(None)
+    yield
+    set_language(None)

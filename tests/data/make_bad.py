@@ -162,7 +162,9 @@ def _(name):
     save(with_activity([("5.1.1", "1500 t", "t")]), name)
 
 
-@case("electrification-85-percent.xlsx", 0, "warning", "country", "B5", "without the '%' sign as 85")
+@case(
+    "electrification-85-percent.xlsx", 0, "warning", "country", "B5", "without the '%' sign as 85"
+)
 def _(name):
     save(with_country(electrification_rate="85 %"), name)
 

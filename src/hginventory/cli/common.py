@@ -176,6 +176,11 @@ class _Guarded(click.Group):
 class _Main(_Guarded):
     command_class = TranslatedCommand
 
+    def main(self, *args, **kwargs):
+        """Each run starts in the environment's language (until --lang or a workbook says)."""
+        set_language(None)
+        return super().main(*args, **kwargs)
+
     def format_help(self, ctx, formatter) -> None:
         with _translated_help(self, ctx):
             super().format_help(ctx, formatter)
@@ -195,7 +200,6 @@ class _Main(_Guarded):
 @click.option("--debug", is_flag=True, help=N_("Show Python tracebacks (for developers)."))
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    set_language(None)  # the environment's, until a command's --lang or its workbook says
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
