@@ -299,8 +299,9 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     header(ws, ("field", "value", "explanation"))
     given = country or {}
     for r, (name, help_text) in enumerate(COUNTRY_ROWS, start=2):
-        ws.cell(row=r, column=1, value=name)
+        ws.cell(row=r, column=1, value=name).alignment = top
         ws.cell(row=r, column=2).fill = input_fill
+        ws.cell(row=r, column=2).alignment = top
         if given.get(name) not in (None, ""):
             value = ws.cell(row=r, column=2, value=given[name])
             if isinstance(given[name], str):
