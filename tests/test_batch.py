@@ -108,7 +108,7 @@ def test_batch_numbers_equal_compute_and_all_good_exits_0(tmp_path):
     assert [r for r in report_rows(out) if r["severity"] == "error"] == []
     combined = pd.read_csv(out / "all.csv", keep_default_na=False, na_values={"activity": [""]})
     summary = pd.read_csv(out / "summary.csv").set_index("name")
-    for case in ("valdoria-2021", "valdoria-2021-level2"):
+    for case in sorted(p.stem for p in EXAMPLES.glob("*.xlsx")):
         single = tmp_path / case
         single.mkdir()
         assert (
@@ -411,3 +411,38 @@ def test_a_scanner_error_names_the_file_once(tmp_path):
     assert run("batch", folder, "-o", out, "-j", "1").exit_code == 1
     text = (out / "batch-report.txt").read_text(encoding="utf-8")
     assert "bl.xlsx: refused" in text and "bl.xlsx: bl.xlsx" not in text
+
+
+@pytest.mark.parametrize("chunk", [1, 100])
+def test_text_with_line_breaks_or_formula_starts_is_written_as_compute_writes_it(
+    tmp_path, monkeypatch, chunk
+):
+    """Batch CSVs come from the engine's long table in chunks; a facility name with a line
+    break (a row over two lines) or starting with '=' still gives compute's bytes."""
+    from openpyxl import load_workbook
+
+    import hginventory.jobs.batch
+
+    monkeypatch.setattr(hginventory.jobs.batch, "CHUNK", chunk)
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    wb = load_workbook(EXAMPLES / "valdoria-2021-level2.xlsx")
+    ws = wb["facilities"]
+    header = [c.value for c in ws[1]]
+    col = header.index("facility") + 1
+    ws.cell(row=2, column=col).value = "Plant\nNorth"
+    ws.cell(row=3, column=col).value = "=Plant South"
+    ws.cell(row=3, column=col).data_type = "s"  # text, as a user types it after an apostrophe
+    wb.save(inputs / "odd names.xlsx")
+    for example in EXAMPLES.glob("*.xlsx"):
+        shutil.copy(example, inputs / example.name)
+    out = tmp_path / "out"
+    result = run("batch", inputs, "-o", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    for case in ["odd names", *(p.stem for p in EXAMPLES.glob("*.xlsx"))]:
+        single = tmp_path / case
+        single.mkdir()
+        assert run("compute", inputs / f"{case}.xlsx", "-o", single / "x.xlsx", "-q").exit_code == 0
+        assert (out / "countries" / f"{case}.csv").read_bytes() == (single / "x.csv").read_bytes()
+    assert b'"Plant\nNorth"' in (out / "countries" / "odd names.csv").read_bytes()

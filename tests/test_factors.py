@@ -136,3 +136,16 @@ def test_every_pathway_is_a_column(factors):
     for p in PATHWAYS:
         assert p in frame.columns
     assert len(frame) == len(factors)
+
+
+def test_the_fast_loader_reads_the_shipped_table_as_the_validating_model_does():
+    """compute loads the shipped table without pydantic; it must be the validated table."""
+    from hginventory.tables.factors import load_factors
+
+    fast, checked = load_factors(), load_factors(validate=True)
+    assert fast == checked
+    assert [r.model_dump() for r in fast.rows] == [r.model_dump() for r in checked.rows]
+    assert [type(getattr(r, f)) for r in fast.rows for f in r.model_dump()] == [
+        type(getattr(r, f)) for r in checked.rows for f in r.model_dump()
+    ]
+    assert fast.frame().equals(checked.frame())

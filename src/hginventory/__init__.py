@@ -16,6 +16,8 @@ _API = {
     "FactorTable": "tables.factors",
     "FactorRow": "tables.factors",
     "compute": "engine.calculate",
+    "compute_many": "engine.calculate",
+    "compute_long": "engine.calculate",
     "Inventory": "engine.inventory",
     "write_csv": "write.csv",
     "write_workbook": "write.workbook",
@@ -23,6 +25,7 @@ _API = {
     "Problem": "core.errors",
     "validate_input": "jobs.validate",
     "write_template": "write.template",
+    "run_batch": "jobs.batch",
 }
 
 __all__ = ["__version__", *_API]

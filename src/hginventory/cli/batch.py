@@ -47,7 +47,11 @@ from hginventory.core.i18n import gettext as _
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
-    help=N_("Worker processes [default: the number of CPUs]; 1 computes in this process."),
+    help=N_(
+        "Worker processes that read and check the workbooks [default: the number of CPUs]; "
+        "started with fork on Linux and macOS, spawn on Windows; 1 reads in this process. The "
+        "whole batch is then computed in one call of the engine."
+    ),
 )
 @factors_option()
 @click.option("--xlsx", is_flag=True, help=N_("Also write the inventory workbook of each country."))

@@ -205,37 +205,57 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def print_totals(inv) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
+    """The national totals: a rich table on a terminal, plain aligned text when piped (rich,
+    50 ms of imports, is then not loaded)."""
     from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
     from hginventory.core.i18n import number
 
-    console = make_console()
     totals = inv.totals()
     title = _("{country} {year}: national totals (kg Hg/y)").format(
         country=inv.country.country, year=inv.country.year
     )
+    rows = [(_("Hg input (counted)"), totals["hg_input_kg"])]
+    rows += [(_(PATHWAY_LABELS[p]), totals[f"{p}_kg"]) for p in PATHWAYS]
+    total = (_("Total releases"), totals["releases_kg"])
+    if not sys.stdout.isatty():
+        width = max(len(name) for name, _value in [*rows, total])
+        click.echo(title)
+        for name, value in [*rows, total]:
+            click.echo(f"  {name.ljust(width)}  {number(value):>15}")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = make_console()
     table = Table(title=Text(title))
     table.add_column(_("Pathway"))
     table.add_column(_("kg Hg/y"), justify="right")
-    table.add_row(_("Hg input (counted)"), number(totals["hg_input_kg"]))
-    for p in PATHWAYS:
-        table.add_row(_(PATHWAY_LABELS[p]), number(totals[f"{p}_kg"]))
-    table.add_row(
-        Text(_("Total releases"), style="bold"), Text(number(totals["releases_kg"]), style="bold")
-    )
+    for name, value in rows:
+        table.add_row(name, number(value))
+    table.add_row(Text(total[0], style="bold"), Text(number(total[1]), style="bold"))
     console.print(table)
 
 
-def print_recalled_notice(inv) -> None:
+def print_recalled_notice(inv, csv_only: bool = False) -> None:
     n = inv.recalled_count
     if n:
-        text = _(
-            "{n} of {total} factors used are 'recalled' (not confirmed against the official "
-            "Toolkit); see the 'Factors used' sheet."
-        ).format(n=n, total=len(inv.results))
-        make_console(stderr=True).print(f"[yellow]{_(NOTICE_LABEL)}[/] {text}")
+        if csv_only:  # no workbook written: the CSV's status column says which
+            text = _(
+                "{n} of {total} factors used are 'recalled' (not confirmed against the official "
+                "Toolkit); see the status column of the CSV."
+            )
+        else:
+            text = _(
+                "{n} of {total} factors used are 'recalled' (not confirmed against the official "
+                "Toolkit); see the 'Factors used' sheet."
+            )
+        click.secho(_(NOTICE_LABEL), fg="yellow", err=True, nl=False)
+        click.echo(" " + text.format(n=n, total=len(inv.results)), err=True)
+
+
+def echo(text: str, stderr: bool = False) -> None:
+    """One line of plain text, as typed (no markup, so input text prints as it is)."""
+    click.echo(text, err=stderr)
 
 
 FACTORS_HELP = N_(
@@ -288,6 +308,8 @@ def print_validation(checked, stderr: bool = False) -> None:
 
     Cells are plain Text, so input text such as ':x:' or '[red]' prints as typed; the value
     found is quoted so that stray spaces show."""
+    if not checked.problems:
+        return  # nothing to print: rich is not even imported
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -295,8 +317,6 @@ def print_validation(checked, stderr: bool = False) -> None:
     console = make_console(stderr=stderr)
     if not console.is_terminal:  # piped or captured: wide enough not to break every cell
         console = Console(stderr=stderr, highlight=False, emoji=False, width=200)
-    if not checked.problems:
-        return
     n_err, n_warn = len(checked.errors), len(checked.warnings)
     title = _("{file}: {errors} error(s), {warnings} warning(s)").format(
         file=checked.path, errors=n_err, warnings=n_warn

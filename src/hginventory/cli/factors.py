@@ -310,7 +310,7 @@ def factors_validate(paths) -> None:
     checks = [(str(p), lambda p=p: load_table(p)) for p in paths]
     if not paths:
         checks = [
-            ("shipped factor table", load_factors),
+            ("shipped factor table", lambda: load_factors(validate=True)),
             ("crosswalk", lambda: load_crosswalk(codes=load_factors().codes)),
         ]
     for name, check in checks:

@@ -9,6 +9,7 @@ import click
 
 from hginventory.cli.common import (
     NOTICE_LABEL,
+    echo,
     factors_flag,
     factors_option,
     fail,
@@ -43,6 +44,11 @@ QUIET_HELP = N_("Print only errors and notices.")
     "csv_path",
     type=click.Path(path_type=Path),
     help=N_("CSV to write [default: <input name>-inventory.csv here]."),
+)
+@click.option(
+    "--csv-only",
+    is_flag=True,
+    help=N_("Write only the CSV, no workbook (fastest; for scripts and regression runs)."),
 )
 @factors_option()
 @click.option(
@@ -84,6 +90,7 @@ def compute(
     input_path: Path,
     output: Path | None,
     csv_path: Path | None,
+    csv_only: bool,
     factors_path: Path | None,
     by: str | None,
     by_csv: Path | None,
@@ -99,19 +106,21 @@ def compute(
     from hginventory.core.errors import ActivityError, HginvError
     from hginventory.jobs.validate import validate_input
     from hginventory.write.csv import write_csv
-    from hginventory.write.workbook import write_workbook
 
     debug = ctx.obj["debug"]
     if (conversions or emep_mapping) and not crosscheck:
         raise click.UsageError(_("--conversion and --emep-mapping need --crosscheck emep"))
+    if csv_only and output:
+        raise click.UsageError(_("--csv-only writes no workbook: give --csv instead of --output"))
     speak(lang, input_path)
     stem = input_path.stem
     output = output or Path(f"{stem}-inventory.xlsx")
     csv_path = csv_path or output.with_suffix(".csv")
+    written = [csv_path] if csv_only else [output, csv_path]
     try:
         from hginventory.core.files import refuse_inputs
 
-        refuse_inputs([output, csv_path, *([by_csv] if by_csv else [])], [input_path])
+        refuse_inputs([*written, *([by_csv] if by_csv else [])], [input_path])
         factors = factors_flag(factors_path)
         checked = validate_input(input_path, factors)
         if not checked.ok:
@@ -124,26 +133,29 @@ def compute(
             from hginventory.engine.uncertainty import with_uncertainty
 
             inv = with_uncertainty(inv, draws=draws, seed=seed)
-        write_workbook(inv, output, protect=[input_path])
+        if not csv_only:
+            from hginventory.write.workbook import write_workbook
+
+            write_workbook(inv, output, protect=[input_path])
         write_csv(inv, csv_path, protect=[input_path])
         summary = _by_summary(inv, by, by_csv, protect=[input_path]) if by else None
     except HginvError as exc:
         fail(exc, debug)
-    console = make_console()
     for w in inv.warnings:
-        make_console(stderr=True).print(f"  {_('warning')}: {w}", markup=False)
+        echo(f"  {_('warning')}: {w}", stderr=True)
     if not quiet:
         print_totals(inv)
         if inv.crosscheck is not None:
             _print_crosscheck(inv)
         if inv.uncertainty is not None:
             _print_uncertainty(inv)
-        console.print(
-            _("Wrote {workbook} and {csv}").format(workbook=output, csv=csv_path), markup=False
-        )
+        if csv_only:
+            echo(_("Wrote {csv}").format(csv=csv_path))
+        else:
+            echo(_("Wrote {workbook} and {csv}").format(workbook=output, csv=csv_path))
     if summary is not None:
         _print_by(summary, by)
-    print_recalled_notice(inv)
+    print_recalled_notice(inv, csv_only=csv_only)
 
 
 def _add_crosscheck(inv, conversions, mapping_path) -> None:
@@ -449,14 +461,12 @@ def validate_command(
                 if checked.warnings
                 else _("{file}: no errors; ready for hginv compute")
             )
-            make_console().print(text.format(file=input_path.name), markup=False, emoji=False)
+            echo(text.format(file=input_path.name))
         else:
-            make_console().print(
+            echo(
                 _("{file}: {n} error(s) to fix before hginv compute").format(
                     file=input_path.name, n=len(checked.errors)
-                ),
-                markup=False,
-                emoji=False,
+                )
             )
     sys.exit(checked.exit_code)
 

@@ -32,11 +32,14 @@ def refuse_inputs(paths, protect) -> None:
                 )
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) -> Path:
+def atomic_write(
+    path: str | Path, write: Callable[[Path], None], protect=(), sync: bool = True
+) -> Path:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it into place.
 
     An interrupted run leaves the previous output untouched; `protect` lists input files that
-    must never be overwritten.
+    must never be overwritten. `sync=False` skips the flush to disk before the rename, for a
+    caller that syncs many files at once (a crash may then leave a renamed but torn file).
     """
     path = Path(path)
     refuse_inputs([path], protect)
@@ -64,8 +67,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], protect=()) ->
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_path, 0o666 & ~umask)
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
+        if sync:
+            with open(tmp_path, "rb+") as fh:
+                os.fsync(fh.fileno())
         os.replace(tmp_path, path)
     except OSError as exc:  # no permission, disk full, ...: the previous output stays
         raise OutputError(

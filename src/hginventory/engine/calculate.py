@@ -1,20 +1,30 @@
-"""The Toolkit Level 1 calculation, vectorised over sub-categories.
+"""The Toolkit calculation: one engine for one inventory or a thousand.
 
     Hg input (kg/y)        = activity rate x unit conversion x input factor (x electrification)
     Hg output to pathway p = Hg input x distribution factor p
 
 plus the Toolkit's rules: population-based product defaults scaled by the electrification rate
 where the factor row says so; alternative activities (mercury used instead of gold produced in
-ASGM, reported consumption in chlor-alkali) that replace the default row; and the summary's
-double-counting weights (only part of some waste rows counts in the national totals).
+ASGM, reported consumption in chlor-alkali) that replace the default row; Level 2 facility rows
+and the remainders they leave; and the summary's double-counting weights (only part of some
+waste rows counts in the national totals).
+
+`compute_table` runs the rules over a long table of activity rows keyed by `inventory` (one
+factor join, vectorised over every row of every inventory); `compute_many` builds that table
+from what `read_activity` returned and splits the result into one `Inventory` each; `compute`
+is `compute_many` of one inventory. No rule exists twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hginventory import __version__
@@ -24,10 +34,14 @@ from hginventory.core.errors import ActivityError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.engine.inventory import Inventory, row_labels
-from hginventory.engine.level2 import apply as apply_level2
 from hginventory.read.activity import ActivityData
 from hginventory.tables.factors import FactorTable, load_factors
 from hginventory.tables.translations import activity_description
+
+ROW_COLUMNS = ["inventory", "code", "activity", "unit", "notes", "activity_cell", "uncertainty_pct"]
+
+
+COUNTRY_COLUMNS = ["inventory", "country", "iso3", "year", "population", "electrification_rate"]
 
 
 @lru_cache(maxsize=512)
@@ -39,41 +53,434 @@ def _multiplier(unit: str, factor_unit: str) -> float:
 
 def _join_factors(act: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """The factor row of each activity row, beside it: what `act.merge(table, on="code",
-    how="left")` gives when every code is in the table once (check_activity saw to that),
-    without the cost of a general merge on a few dozen rows."""
+    how="left")` gives when every code is in the table once, in one positional take."""
     position = pd.Index(table["code"]).get_indexer(act["code"])
     overlap = (set(act.columns) & set(table.columns)) - {"code"}
     if overlap or (position < 0).any() or not table["code"].is_unique:
-        return act.merge(table, on="code", how="left", validate="one_to_one")
+        return act.merge(table, on="code", how="left", validate="many_to_one")
     right = table.drop(columns="code").iloc[position].reset_index(drop=True)
     return pd.concat([act.reset_index(drop=True), right], axis=1)
 
 
-def _apply_replacements(rows: list[dict], factors: FactorTable) -> tuple[list[dict], dict, list]:
-    """Drop default rows that an alternative activity replaces (e.g. ASGM mercury used)."""
-    quantified = {r["code"] for r in rows}
-    replaced: dict[str, str] = {}
-    warnings = []
-    for r in rows:
-        target = factors[r["code"]].replaces
-        if target and target in quantified:
-            replaced[target] = r["code"]
-            warnings.append(
-                Problem(
-                    _(
-                        "{target} is replaced by {code} ({description} given); {target} is "
-                        "reported as IE (included elsewhere)"
-                    ).format(
-                        target=target,
-                        code=r["code"],
-                        description=activity_description(factors[r["code"]]),
-                    ),
-                    sheet="activity",
-                    cell=r["activity_cell"],
-                    severity="warning",
-                )
+def activity_table(activities: Sequence[ActivityData], keys: Sequence[int] | None = None):
+    """The long tables of many activity workbooks: every activity row with a number for a code
+    of the factor table is not filtered yet; one row per inventory in the country table.
+    `keys` are the inventory keys (default 0, 1, 2, ...)."""
+    keys = list(range(len(activities))) if keys is None else list(keys)
+    columns: dict[str, list] = {c: [] for c in ROW_COLUMNS}
+    for k, act in zip(keys, activities, strict=True):
+        given = getattr(act.rows, "columns", None)  # rows kept as columns (a batch's)
+        if given is not None:
+            columns["inventory"] += [k] * len(act.rows)
+            for c in ROW_COLUMNS[1:]:
+                columns[c] += given[c]
+            continue
+        for r in act.rows:
+            columns["inventory"].append(k)
+            columns["code"].append(r["code"])
+            columns["activity"].append(r["activity"])
+            columns["unit"].append(r["unit"])
+            columns["notes"].append(r["notes"])
+            columns["activity_cell"].append(r["activity_cell"])
+            columns["uncertainty_pct"].append(r.get("uncertainty_pct", math.nan))
+    rows = pd.DataFrame(
+        {
+            "inventory": np.asarray(columns["inventory"], dtype="int64"),
+            **{c: columns[c] for c in ROW_COLUMNS[1:]},
+        }
+    )
+    rows["activity"] = rows["activity"].astype("float64")
+    rows["uncertainty_pct"] = rows["uncertainty_pct"].astype("float64")
+    countries = pd.DataFrame.from_records(
+        [
+            {
+                "inventory": k,
+                "country": a.country.country,
+                "iso3": a.country.iso3 or "",
+                "year": a.country.year,
+                "population": a.country.population,
+                "electrification_rate": a.country.electrification_rate,
+            }
+            for k, a in zip(keys, activities, strict=True)
+        ],
+        columns=COUNTRY_COLUMNS,
+    )
+    return rows, countries
+
+
+@dataclass
+class Computed:
+    """What the engine computed for many inventories, as long tables keyed by `inventory`."""
+
+    results: pd.DataFrame
+    sources: pd.DataFrame
+    replaced: dict[int, dict[str, str]]
+    warnings: dict[int, list[Problem]] = field(default_factory=dict)
+    metadata: dict[int, dict] = field(default_factory=dict)
+    failed: dict[int, ActivityError] = field(default_factory=dict)
+
+
+def compute_table(
+    rows: pd.DataFrame,
+    countries: pd.DataFrame,
+    factors: FactorTable | None = None,
+    given: pd.DataFrame | None = None,
+) -> Computed:
+    """Level 1 over a long table of activity rows of many inventories, all at once.
+
+    `rows` has the columns of `ROW_COLUMNS` (activity NaN where not quantified), `countries`
+    those of `COUNTRY_COLUMNS`, one row per inventory. `given` (columns inventory, code, given,
+    notation, notes), every row of every activity sheet, feeds the screening of sources
+    present; by default the rows with a number. Returns the long results (sorted by inventory,
+    then Toolkit order), the long screening table and the replaced codes of each inventory.
+    Level 2 facility rows are merged by `compute_many`.
+    """
+    factors = factors or load_factors()
+    table = factors.frame()
+    codes = table["code"].tolist()
+    n_codes = len(codes)
+    pos = pd.Index(table["code"]).get_indexer(rows["code"])
+    present = (pos >= 0) & ~np.isnan(rows["activity"].to_numpy(dtype="float64"))
+    act = rows[present].reset_index(drop=True)
+    pos = pos[present]
+    inv = act["inventory"].to_numpy()
+
+    # alternative activities replace their default row (e.g. ASGM mercury used)
+    replaces = table["replaces"].tolist()
+    target_pos = np.array(
+        [codes.index(r) if isinstance(r, str) and r in codes else -1 for r in replaces], int
+    )
+    key = inv * n_codes + pos
+    target = np.where(target_pos[pos] >= 0, inv * n_codes + target_pos[pos], -1)
+    replacing = (target >= 0) & np.isin(target, key)
+    gone = np.isin(key, target[replacing])
+    replaced: dict[int, dict[str, str]] = {}
+    warnings: dict[int, list[Problem]] = {}
+    for i in np.flatnonzero(replacing):
+        k, code = int(inv[i]), codes[pos[i]]
+        replaced.setdefault(k, {})[replaces[pos[i]]] = code
+        warnings.setdefault(k, []).append(
+            Problem(
+                _(
+                    "{target} is replaced by {code} ({description} given); {target} is "
+                    "reported as IE (included elsewhere)"
+                ).format(
+                    target=replaces[pos[i]],
+                    code=code,
+                    description=activity_description(factors[code]),
+                ),
+                sheet="activity",
+                cell=act["activity_cell"].iat[i],
+                severity="warning",
             )
-    return [r for r in rows if r["code"] not in replaced], replaced, warnings
+        )
+    # Toolkit order within each inventory, sorted before the join (a narrow frame to move)
+    order = table["order"].to_numpy()[pos[~gone]]
+    act = act[~gone].iloc[np.lexsort((order, inv[~gone]))].reset_index(drop=True)
+
+    df = _join_factors(act, table)
+    df["activity_unit"] = df["unit"].where(df["unit"] != "", df["activity_unit"])
+    df["unit_multiplier"] = [
+        _multiplier(u, fu)
+        for u, fu in zip(
+            df["activity_unit"].tolist(), df["input_factor_unit"].tolist(), strict=True
+        )
+    ]
+    rate = countries.set_index("inventory")["electrification_rate"].astype("float64")
+    df["scale"] = 1.0
+    scaled = (df["scaling"] == "electrification").to_numpy()
+    if scaled.any():
+        df.loc[scaled, "scale"] = rate.reindex(df.loc[scaled, "inventory"]).to_numpy() / 100.0
+    df["default_input_factor"] = df["input_factor"]
+    df["input_factor"] = df["default_input_factor"] * df["scale"]
+    df["hg_input_kg"] = df["activity"] * df["unit_multiplier"] * df["input_factor"]
+    for p in PATHWAYS:
+        df[f"{p}_kg"] = df["hg_input_kg"] * df[p]
+    df["facility"] = ""
+    df["method"] = "default"
+    df["basis"] = "national activity at Level 1 defaults"
+
+    if given is None:
+        given = rows.assign(given=True, notation="")[present]
+    sources = _sources(countries["inventory"].to_numpy(), table, factors, given, replaced)
+    return Computed(df, sources, replaced, warnings)
+
+
+def _sources(keys, table: pd.DataFrame, factors: FactorTable, given, replaced) -> pd.DataFrame:
+    """Every sub-category of the factor table and what each country said of it (the Toolkit's
+    'source types present' screening), for every inventory at once."""
+    n_codes = len(table)
+    n = len(keys) * n_codes
+    slot = {int(k): s for s, k in enumerate(keys)}
+    presence = np.full(n, "not reported", dtype=object)
+    detail = np.full(n, "", dtype=object)
+    pos = pd.Index(table["code"]).get_indexer(given["code"])
+    keys_sorted = np.asarray(keys, dtype="int64")  # ascending, as the callers give them
+    wanted = given["inventory"].to_numpy(dtype="int64")
+    slots = np.searchsorted(keys_sorted, wanted)
+    found = slots < len(keys_sorted)
+    found[found] = keys_sorted[slots[found]] == wanted[found]
+    slots = np.where(found, slots, -1)
+    ok = (pos >= 0) & (slots >= 0)
+    at = slots[ok] * n_codes + pos[ok]
+    is_given = given["given"].to_numpy(dtype=bool)[ok]
+    notation = given["notation"].to_numpy(dtype=object)[ok]
+    detail[at] = given["notes"].to_numpy(dtype=object)[ok]
+    state = np.where(notation != "", notation, "quantified")
+    presence[at] = np.where(is_given, state, "not reported")
+    codes = table["code"].tolist()
+    for k, targets in replaced.items():
+        for target, by in targets.items():
+            i = slot[k] * n_codes + codes.index(target)
+            presence[i], detail[i] = "IE", f"replaced by {by}"
+    group_names = [factors.groups.get(g, {}).get("name", g) for g in table["source_group"].tolist()]
+    return pd.DataFrame(
+        {
+            "inventory": np.repeat(np.asarray(keys, dtype="int64"), n_codes),
+            "code": pd.array(np.tile(np.asarray(codes, dtype=object), len(keys)), dtype="str"),
+            "sub_category": pd.array(
+                np.tile(table["sub_category"].to_numpy(dtype=object), len(keys)), dtype="str"
+            ),
+            "source_group": pd.array(
+                np.tile(np.asarray(group_names, dtype=object), len(keys)), dtype="str"
+            ),
+            "presence": pd.array(presence, dtype="str"),
+            "detail": pd.array(detail, dtype="str"),
+        }
+    )
+
+
+def _given_table(activities, keys) -> pd.DataFrame:
+    """Every activity row as the screening of sources present needs it."""
+    names = ["code", "given", "notation", "notes"]
+    columns: dict[str, list] = {c: [] for c in ["inventory", *names]}
+    for k, a in zip(keys, activities, strict=True):
+        given = getattr(a.rows, "columns", None)  # rows kept as columns (a batch's)
+        columns["inventory"] += [k] * len(a.rows)
+        for c in names:
+            columns[c] += given[c] if given is not None else [r[c] for r in a.rows]
+    columns["given"] = [bool(g) for g in columns["given"]]
+    return pd.DataFrame(columns)
+
+
+@dataclass
+class Many:
+    """Many inventories computed in one engine call: long tables keyed by `inventory` (the
+    position of each activity workbook in the call), split into one `Inventory` on demand."""
+
+    activities: Sequence[ActivityData]
+    factors: FactorTable
+    results: pd.DataFrame
+    sources: pd.DataFrame
+    failed: dict[int, ActivityError]
+    warnings: dict[int, list[Problem]]
+    metadata: dict[int, dict]
+    level2_columns: list[str]
+    computed_at: str
+    positions: list[int] = field(default_factory=list)  # the caller's own keys, if it has any
+
+    @property
+    def keys(self) -> list[int]:
+        """The inventories computed (in call order); the others are in `failed`."""
+        return [k for k in range(len(self.activities)) if k not in self.failed]
+
+    def bounds(self, table: str = "results") -> dict[int, tuple[int, int]]:
+        """Where each inventory's rows are in the long table (sorted by inventory)."""
+        frame = self.results if table == "results" else self.sources
+        return _bounds(frame["inventory"].to_numpy(), self.keys)
+
+    def outcome(self, k: int) -> Inventory | ActivityError:
+        return self.failed[k] if k in self.failed else self.inventory(k)
+
+    def inventory(self, k: int, bounds=None, source_bounds=None) -> Inventory:
+        """The `Inventory` of one computed workbook, as `compute` returns it."""
+        a, b = (bounds or self.bounds())[k]
+        keep = self._columns(bool(self.metadata.get(k, {}).get("facilities")))
+        df = self.results.iloc[a:b, keep].reset_index(drop=True)
+        a, b = (source_bounds or self.bounds("sources"))[k]
+        src = self.sources.iloc[a:b, 1:].reset_index(drop=True)
+        activity, factors = self.activities[k], self.factors
+        country = activity.country
+        metadata = {
+            "hginv_version": __version__,
+            "country": country.country,
+            "iso3": country.iso3 or "",
+            "year": country.year,
+            "population": country.population,
+            "electrification_rate": country.electrification_rate,
+            "factor_table_id": factors.id,
+            "factor_table_version": factors.version,
+            "factor_table_sha256": factors.sha256,
+            "factor_table_file": factors.path,
+            "input_file": activity.path.name,
+            "input_sha256": activity.sha256,
+            "computed_at": self.computed_at,
+        }
+        metadata.update(self.metadata.get(k, {}))
+        metadata.update(getattr(factors, "overlay_metadata", {}))
+        inventory = Inventory(country, df, src, factors, metadata, list(self.warnings[k]))
+        metadata["recalled_factors_used"] = inventory.recalled_count
+        metadata["sub_categories_quantified"] = len(df)
+        return inventory
+
+    def _columns(self, level2: bool) -> list[int]:
+        names = self.results.columns
+        skip = {"inventory", *([] if level2 else self.level2_columns)}
+        return [i for i, c in enumerate(names) if c not in skip]
+
+    def totals(self) -> dict[int, dict[str, float]]:
+        """`Inventory.totals()` of every computed inventory, from the long table at once (the
+        same sums over the same numbers, so the same floats)."""
+        r = self.results
+        counted = {"hg_input_kg": (r["hg_input_kg"] * r["input_total_weight"]).to_numpy()}
+        excludes = [set(text.split(";")) for text in r["release_total_exclude"]]
+        for p in PATHWAYS:
+            values = r[f"{p}_kg"].to_numpy(dtype="float64", copy=True)
+            excluded = np.fromiter((p in xs for xs in excludes), bool, len(excludes))
+            values[excluded] = 0.0
+            counted[f"{p}_kg"] = values
+        out = {}
+        for k, (a, b) in self.bounds().items():
+            t = {name: float(np.nansum(v[a:b])) for name, v in counted.items()}
+            t["releases_kg"] = sum(t[f"{p}_kg"] for p in PATHWAYS)
+            out[k] = t
+        return out
+
+
+def compute_long(
+    activities: Sequence[ActivityData],
+    factors: FactorTable | None = None,
+    facilities: Sequence | None = None,
+    level2=None,
+    checked: Sequence[list[Problem] | None] | None = None,
+) -> Many:
+    """Compute many inventories in one engine call (see `compute_many`), keeping the long
+    tables: `Many.results` has every result row of every inventory, keyed by `inventory`."""
+    factors = factors or load_factors()
+    n = len(activities)
+    facilities = list(facilities) if facilities is not None else [None] * n
+    checked = list(checked) if checked is not None else [None] * n
+    failed: dict[int, ActivityError] = {}
+    problems_of: dict[int, list[Problem]] = {}
+    for k, activity in enumerate(activities):
+        if checked[k] is None:
+            problems = list(activity.problems) + check_activity(activity, factors)
+        else:
+            problems = list(checked[k])
+        if activity.country is None or any(p.severity == "error" for p in problems):
+            failed[k] = ActivityError(
+                _("{file}: the activity workbook has errors").format(file=activity.path.name),
+                problems,
+            )
+        problems_of[k] = problems
+    keys = [k for k in range(n) if k not in failed]
+    good = [activities[k] for k in keys]
+    rows, countries = activity_table(good, keys)
+    computed = compute_table(rows, countries, factors, _given_table(good, keys))
+
+    from hginventory.read.facilities import FacilityData
+
+    jobs = []
+    for k in keys:
+        fac = facilities[k]
+        if fac is None:
+            path = Path(activities[k].path)
+            if path.is_file():
+                from hginventory.read.facilities import read_facilities
+
+                fac = read_facilities(path)
+            else:
+                fac = FacilityData(path)
+        if fac.rows or fac.problems:
+            jobs.append((k, fac))
+    if jobs:  # Level 2 (its tables and their validation) only for inventories with facilities
+        from hginventory.engine.level2 import FacilityJob, apply_many
+
+        jobs = [
+            FacilityJob(k, activities[k], fac, computed.replaced.get(k, {}), checked[k] is not None)
+            for k, fac in jobs
+        ]
+        level1_columns = list(computed.results.columns)
+        hand_over = [computed.results]  # the only reference, so Level 2 can free it
+        computed.results = None
+        merged = apply_many(hand_over, computed.sources, jobs, factors, level2)
+    else:
+        level1_columns = list(computed.results.columns)
+        merged = _NoFacilities(computed.results, computed.sources)
+    results, sources = merged.results, merged.sources
+    results["label"] = row_labels(results)
+    failed.update(merged.failed)
+    if merged.failed:
+        sources = sources[~sources["inventory"].isin(list(merged.failed))]
+        sources = sources.reset_index(drop=True)
+    level2_only = [c for c in results.columns if c not in level1_columns]
+    level2_only = [c for c in level2_only if c not in ("facility", "method", "basis", "label")]
+    warnings: dict[int, list[Problem]] = {}
+    for k in keys:
+        if k in failed:
+            continue
+        path = str(activities[k].path)
+        warnings[k] = [p for p in problems_of[k] if p.severity == "warning"]
+        warnings[k] += [
+            Problem(w.message, file=path, sheet=w.sheet, cell=w.cell, severity="warning")
+            for w in computed.warnings.get(k, [])
+        ]
+        warnings[k] += merged.warnings.get(k, [])
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return Many(
+        activities,
+        factors,
+        results,
+        sources,
+        failed,
+        warnings,
+        merged.metadata,
+        level2_only,
+        stamp,
+    )
+
+
+@dataclass
+class _NoFacilities:
+    """What Level 2 gives when no inventory has facility rows: the Level 1 results."""
+
+    results: pd.DataFrame
+    sources: pd.DataFrame
+    warnings: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    failed: dict = field(default_factory=dict)
+
+
+def compute_many(
+    activities: Sequence[ActivityData],
+    factors: FactorTable | None = None,
+    facilities: Sequence | None = None,
+    level2=None,
+    checked: Sequence[list[Problem] | None] | None = None,
+) -> list[Inventory | ActivityError]:
+    """Compute many inventories in one engine call: one `Inventory` per activity workbook, or
+    the `ActivityError` (listing every problem) of one that has errors; one bad inventory never
+    stops the others.
+
+    `facilities` (one `FacilityData` or None each) are the Level 2 rows; None reads each
+    workbook's optional `facilities` sheet. `level2` overrides the Level 2 tables. `checked`
+    gives, per inventory, what `validate_input` found in its activity and facility rows (it
+    checks them first), so that the checks are not made twice.
+    """
+    many = compute_long(activities, factors, facilities, level2, checked)
+    bounds, source_bounds = many.bounds(), many.bounds("sources")
+    return [
+        many.failed[k] if k in many.failed else many.inventory(k, bounds, source_bounds)
+        for k in range(len(activities))
+    ]
+
+
+def _bounds(sorted_keys: np.ndarray, keys: list[int]) -> dict[int, tuple[int, int]]:
+    """Where each inventory's rows are in a long table sorted by inventory."""
+    wanted = np.asarray(keys, dtype=sorted_keys.dtype if len(sorted_keys) else "int64")
+    start = np.searchsorted(sorted_keys, wanted, side="left")
+    end = np.searchsorted(sorted_keys, wanted, side="right")
+    return {k: (int(a), int(b)) for k, a, b in zip(keys, start, end, strict=True)}
 
 
 def compute(
@@ -85,109 +492,12 @@ def compute(
 ) -> Inventory:
     """Compute the inventory of one country; raises ActivityError listing every input error.
 
-    Facility rows (Level 2) are read from the workbook's optional `facilities` sheet unless
-    `facilities` (a `level2.FacilityData`) is given; `level2` overrides the Level 2 tables.
-    `checked` is what `validate_input` found in the activity and facility rows (it checks
-    them first), so that the checks are not made twice.
+    The engine of `compute_many` on one inventory. Facility rows (Level 2) are read from the
+    workbook's optional `facilities` sheet unless `facilities` (a `FacilityData`) is given;
+    `level2` overrides the Level 2 tables. `checked` is what `validate_input` found in the
+    activity and facility rows (it checks them first), so that the checks are not made twice.
     """
-    factors = factors or load_factors()
-    if checked is None:
-        problems = list(activity.problems) + check_activity(activity, factors)
-    else:
-        problems = list(checked)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors or activity.country is None:
-        raise ActivityError(
-            _("{file}: the activity workbook has errors").format(file=activity.path.name), problems
-        )
-    country = activity.country
-    warnings = [p for p in problems if p.severity == "warning"]
-
-    present = [r for r in activity.rows if r["code"] in factors and not math.isnan(r["activity"])]
-    present, replaced, replacement_warnings = _apply_replacements(present, factors)
-    for w in replacement_warnings:
-        warnings.append(
-            Problem(
-                w.message, file=str(activity.path), sheet=w.sheet, cell=w.cell, severity="warning"
-            )
-        )
-
-    table = factors.frame()
-    act = pd.DataFrame.from_records(
-        present, columns=["code", "activity", "unit", "notes", "activity_cell", "uncertainty_pct"]
-    )
-    df = _join_factors(act, table)
-    df = df.sort_values("order", kind="stable").reset_index(drop=True)
-    df["activity_unit"] = df["unit"].where(df["unit"] != "", df["activity_unit"])
-    df["unit_multiplier"] = [
-        _multiplier(u, fu)
-        for u, fu in zip(df["activity_unit"], df["input_factor_unit"], strict=True)
-    ]
-    rate = country.electrification_rate
-    df["scale"] = 1.0
-    scaled = df["scaling"] == "electrification"
-    if scaled.any():
-        df.loc[scaled, "scale"] = rate / 100.0
-    df["default_input_factor"] = df["input_factor"]
-    df["input_factor"] = df["default_input_factor"] * df["scale"]
-    df["hg_input_kg"] = df["activity"] * df["unit_multiplier"] * df["input_factor"]
-    for p in PATHWAYS:
-        df[f"{p}_kg"] = df["hg_input_kg"] * df[p]
-
-    sources = _sources(activity, factors, replaced)
-    merged = apply_level2(
-        df, sources, activity, factors, facilities, level2, replaced, checked=checked is not None
-    )
-    df, sources = merged.results, merged.sources
-    df["label"] = row_labels(df)
-    warnings += merged.warnings
-    metadata = {
-        "hginv_version": __version__,
-        "country": country.country,
-        "iso3": country.iso3 or "",
-        "year": country.year,
-        "population": country.population,
-        "electrification_rate": rate,
-        "factor_table_id": factors.id,
-        "factor_table_version": factors.version,
-        "factor_table_sha256": factors.sha256,
-        "factor_table_file": factors.path,
-        "input_file": activity.path.name,
-        "input_sha256": activity.sha256,
-        "computed_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-    }
-    metadata.update(merged.metadata)
-    metadata.update(getattr(factors, "overlay_metadata", {}))
-    inventory = Inventory(country, df, sources, factors, metadata, warnings)
-    metadata["recalled_factors_used"] = inventory.recalled_count
-    metadata["sub_categories_quantified"] = len(df)
-    return inventory
-
-
-def _sources(activity: ActivityData, factors: FactorTable, replaced: dict) -> pd.DataFrame:
-    """Every sub-category of the factor table and what the country said of it (the Toolkit's
-    'source types present' screening)."""
-    given = {r["code"]: r for r in activity.rows}
-    records = []
-    for row in factors.rows:
-        a = given.get(row.code)
-        if row.code in replaced:
-            state, detail = "IE", f"replaced by {replaced[row.code]}"
-        elif a is None or not a["given"]:
-            state, detail = "not reported", ""
-        elif a["notation"]:
-            state, detail = a["notation"], ""
-        else:
-            state, detail = "quantified", ""
-        records.append(
-            {
-                "code": row.code,
-                "sub_category": row.sub_category,
-                "source_group": factors.groups.get(row.source_group, {}).get(
-                    "name", row.source_group
-                ),
-                "presence": state,
-                "detail": detail or (a["notes"] if a else ""),
-            }
-        )
-    return pd.DataFrame.from_records(records)
+    (result,) = compute_many([activity], factors, [facilities], level2, [checked])
+    if isinstance(result, ActivityError):
+        raise result
+    return result

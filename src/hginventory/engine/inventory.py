@@ -149,12 +149,14 @@ def row_labels(results: pd.DataFrame) -> pd.Series:
     names = results["sub_category"].astype(str)
     if "facility" not in results:
         return names
-    facility = ["" if f is None or f != f else str(f) for f in results["facility"]]
+    facility = ["" if f is None or f != f else str(f) for f in results["facility"].tolist()]
     codes = results["code"].tolist()
+    if "inventory" in results:  # a long table of many inventories: codes are theirs
+        codes = list(zip(results["inventory"].tolist(), codes, strict=True))
     with_facilities = {c for c, f in zip(codes, facility, strict=True) if f}
     labels = [
         f"{n} - {f}" if f else (f"{n} - {REST}" if c in with_facilities else n)
-        for n, f, c in zip(names, facility, codes, strict=True)
+        for n, f, c in zip(names.tolist(), facility, codes, strict=True)
     ]
     return pd.Series(labels, index=results.index, dtype=names.dtype)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from hginventory.check.facilities import check_facilities
@@ -24,13 +25,19 @@ from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import plain
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.read.activity import NOTATION_KEYS
-from hginventory.read.facilities import FacilityData, read_facilities
+from hginventory.read.facilities import FacilityData
 from hginventory.tables.level2 import CONFIDENCE_RANK, TOLERANCE, Level2Tables, default_tables
 
 
+@lru_cache(maxsize=512)
 def _kg_per(activity_unit: str, factor_unit: str) -> float:
     fu = parse_factor_unit(factor_unit)
     return conversion(activity_unit, fu.per.symbol) * fu.to_kg
+
+
+@lru_cache(maxsize=512)
+def _conversion(unit: str, to: str) -> float:
+    return conversion(unit, to)
 
 
 def _worst(parts: list[tuple[str, str]]) -> tuple[str, str]:
@@ -179,119 +186,171 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
 
 @dataclass
 class Merged:
-    """Level 1 results with the facility rows merged in."""
+    """Level 1 results of many inventories with their facility rows merged in."""
 
     results: object
     sources: object
-    warnings: list[Problem]
-    metadata: dict
+    warnings: dict[int, list[Problem]]
+    metadata: dict[int, dict]
+    failed: dict[int, ActivityError]
 
 
-def apply(
-    df, sources, activity, factors, facilities=None, tables=None, replaced=None, checked=False
-) -> Merged:
-    """Merge facility rows into the Level 1 results (see the module docstring for the rule).
+@dataclass
+class FacilityJob:
+    """The facility rows of one inventory (`inventory` is its key in the long tables)."""
 
-    Raises ActivityError, located at the cells, when facility rows are wrong or sum to more
-    than their national activity row. With `checked`, the facility rows were already checked
-    (`check_facilities`, as `hginv validate` does) and their problems are the caller's.
+    inventory: int
+    activity: object
+    facilities: FacilityData
+    replaced: dict[str, str]
+    checked: bool
+
+
+def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Merged:
+    """Merge facility rows into the Level 1 results of every inventory at once (see the module
+    docstring for the rule).
+
+    `df` and `sources` are the long Level 1 tables keyed by `inventory`. An inventory whose
+    facility rows are wrong, or sum to more than their national activity row, is returned in
+    `failed` with an ActivityError located at the cells; the others go on. With a job's
+    `checked`, its facility rows were already checked (`check_facilities`, as `hginv validate`
+    does) and their problems are the caller's. `df` may come in a one-element list, handed
+    over so that it is freed as soon as the merged table replaces it (a batch's memory).
     """
+    import numpy as np
     import pandas as pd
 
-    df = df.copy()
-    df["facility"] = ""
-    df["method"] = "default"
-    df["basis"] = "national activity at Level 1 defaults"
-    if facilities is None:
-        path = Path(activity.path)
-        facilities = read_facilities(path) if path.is_file() else FacilityData(path)
-    if not facilities.rows and not facilities.problems:
-        return Merged(df, sources, [], {})
+    if isinstance(df, list):  # handed over: this function holds the only reference
+        df = df.pop()
+    else:
+        df = df.copy(deep=False)  # columns are replaced below, never written in place
+    jobs = [j for j in jobs if j.facilities.rows or j.facilities.problems]
+    warnings: dict[int, list[Problem]] = {}
+    metadata: dict[int, dict] = {}
+    failed: dict[int, ActivityError] = {}
+    if not jobs:
+        return Merged(df, sources, warnings, metadata, failed)
     tables = tables or default_tables()
-    replaced = replaced or {}
-    file, sheet = str(facilities.path), facilities.sheet
-    problems = [] if checked else list(facilities.problems)
-    if not checked:
-        problems += check_facilities(facilities, factors, tables)
-
-    def located(cell, message, expected="", found="", where_sheet=sheet):
-        problems.append(
-            Problem(
-                message, file=file, sheet=where_sheet, cell=cell, found=found, expected=expected
-            )
+    # positions of the Level 1 rows of the inventories with facilities, by (inventory, code)
+    inventories = df["inventory"].to_numpy()
+    near = np.flatnonzero(np.isin(inventories, [j.inventory for j in jobs]))
+    position = dict(
+        zip(
+            zip(inventories[near].tolist(), df["code"].to_numpy()[near].tolist(), strict=True),
+            near.tolist(),
+            strict=True,
         )
+    )
+    frame = None
+    groups = []  # (job, code, recs, problems) of inventories without errors so far
+    problems_of: dict[int, list[Problem]] = {}
+    for job in jobs:
+        k, facilities = job.inventory, job.facilities
+        file, sheet = str(facilities.path), facilities.sheet
+        problems = [] if job.checked else list(facilities.problems)
+        if not job.checked:
+            problems += check_facilities(facilities, factors, tables)
+        problems_of[k] = problems
 
-    national = {r["code"]: r for r in activity.rows}
-    by_code: dict[str, list[dict]] = {}
-    for rec in facilities.rows:
-        if rec["code"] in tables.families and rec["code"] in factors:
-            by_code.setdefault(rec["code"], []).append(rec)
-    l1_index = {code: i for i, code in enumerate(df["code"])}
-    for code, recs in by_code.items():
-        l1 = factors[code]
-        cell = recs[0]["cells"]["code"]
-        if code in replaced:
-            located(
-                cell,
-                _(
-                    "facility rows for {code}, but the activity sheet replaces {code} by "
-                    "{replacement}"
-                ).format(code=code, replacement=replaced[code]),
-                _("facility rows under {code}").format(code=replaced[code]),
-                code,
-            )
-            continue
-        if l1.replaces and l1.replaces in l1_index:
-            located(
-                cell,
-                _(
-                    "facility rows for {code} while the activity sheet gives {other} for the "
-                    "same sources: that would count them twice"
-                ).format(code=code, other=l1.replaces),
-                _("facility rows under {code}").format(code=l1.replaces),
-                code,
-            )
-            continue
-        nat = national.get(code)
-        if nat is not None and nat["notation"]:
-            key = nat["notation"]
-            meaning = _(NOTATION_KEYS[key])
-            if key == "NO":
-                located(
-                    nat["activity_cell"],
-                    _(
-                        "the activity sheet says {key} ({meaning}) for {code} but facilities "
-                        "are given"
-                    ).format(key=key, meaning=meaning, code=code),
-                    _("a national activity rate or blank"),
-                    "NO",
-                    "activity",
-                )
-                continue
+        def located(
+            cell, message, expected="", found="", where_sheet=sheet, problems=problems, file=file
+        ):
             problems.append(
                 Problem(
-                    _(
-                        "the activity sheet says {key} ({meaning}) for {code} but facilities "
-                        "are given; the facilities are counted"
-                    ).format(key=key, meaning=meaning, code=code),
+                    message,
                     file=file,
-                    sheet="activity",
-                    cell=nat["activity_cell"],
-                    severity="warning",
+                    sheet=where_sheet,
+                    cell=cell,
+                    found=found,
+                    expected=expected,
                 )
             )
-    _raise_errors(file, problems)
 
-    frame = factors.frame().set_index("code", drop=False)
+        national = {r["code"]: r for r in job.activity.rows}
+        by_code: dict[str, list[dict]] = {}
+        for rec in facilities.rows:
+            if rec["code"] in tables.families and rec["code"] in factors:
+                by_code.setdefault(rec["code"], []).append(rec)
+        for code, recs in by_code.items():
+            l1 = factors[code]
+            cell = recs[0]["cells"]["code"]
+            if code in job.replaced:
+                located(
+                    cell,
+                    _(
+                        "facility rows for {code}, but the activity sheet replaces {code} by "
+                        "{replacement}"
+                    ).format(code=code, replacement=job.replaced[code]),
+                    _("facility rows under {code}").format(code=job.replaced[code]),
+                    code,
+                )
+                continue
+            if l1.replaces and (k, l1.replaces) in position:
+                located(
+                    cell,
+                    _(
+                        "facility rows for {code} while the activity sheet gives {other} for the "
+                        "same sources: that would count them twice"
+                    ).format(code=code, other=l1.replaces),
+                    _("facility rows under {code}").format(code=l1.replaces),
+                    code,
+                )
+                continue
+            nat = national.get(code)
+            if nat is not None and nat["notation"]:
+                key = nat["notation"]
+                meaning = _(NOTATION_KEYS[key])
+                if key == "NO":
+                    located(
+                        nat["activity_cell"],
+                        _(
+                            "the activity sheet says {key} ({meaning}) for {code} but facilities "
+                            "are given"
+                        ).format(key=key, meaning=meaning, code=code),
+                        _("a national activity rate or blank"),
+                        "NO",
+                        "activity",
+                    )
+                    continue
+                problems.append(
+                    Problem(
+                        _(
+                            "the activity sheet says {key} ({meaning}) for {code} but facilities "
+                            "are given; the facilities are counted"
+                        ).format(key=key, meaning=meaning, code=code),
+                        file=file,
+                        sheet="activity",
+                        cell=nat["activity_cell"],
+                        severity="warning",
+                    )
+                )
+        if _failure(file, problems):
+            failed[k] = _failure(file, problems)
+            continue
+        groups += [(job, code, recs, located) for code, recs in by_code.items()]
+
+    # the Level 1 row each facility builds on: the inventory's own row of its code, or the
+    # factor table's row where the activity sheet has none
+    at = [position.get((job.inventory, code)) for job, code, _, _ in groups]
+    bases = df.iloc[[i for i in at if i is not None]].to_dict("records")
+    base_of = dict(zip([i for i in at if i is not None], bases, strict=True))
     new_rows: list[dict] = []
     drop: list[int] = []
-    for code, recs in by_code.items():
+    rest: list[tuple[int, float, str]] = []  # (position, share, basis) of remainder rows
+    with_rest: set[tuple[int, str]] = set()
+    for (job, code, recs, located), i in zip(groups, at, strict=True):
+        k = job.inventory
+        if k in failed:
+            continue
         l1 = factors[code]
-        if code in l1_index:
-            base = df.iloc[l1_index[code]].to_dict()
+        if i is not None:
+            base = base_of[i]
         else:
+            if frame is None:
+                frame = factors.frame().set_index("code", drop=False)
             base = frame.loc[code].to_dict()
             base.update(
+                inventory=k,
                 activity=math.nan,
                 unit="",
                 notes="",
@@ -306,11 +365,11 @@ def apply(
         rows = [_facility_row(rec, base, factors, tables, errors) for rec in recs]
         for where, message, expected in errors:
             located(where, message, expected)
-        if code not in l1_index:
+        if i is None:
             new_rows += rows
             continue
         unit = base["activity_unit"]
-        covered = sum(r["activity"] * conversion(r["activity_unit"], unit) for r in rows)
+        covered = sum(r["activity"] * _conversion(r["activity_unit"], unit) for r in rows)
         total = base["activity"]
         if covered > total * (1 + TOLERANCE) + TOLERANCE:
             located(
@@ -328,50 +387,101 @@ def apply(
             )
             continue
         remainder = max(total - covered, 0.0)
-        i = l1_index[code]
         if remainder <= total * TOLERANCE:
             drop.append(i)
         else:
-            share = remainder / total
-            df.at[i, "activity"] = remainder
-            df.at[i, "hg_input_kg"] = df.at[i, "hg_input_kg"] * share
-            for p in PATHWAYS:
-                df.at[i, f"{p}_kg"] = df.at[i, f"{p}_kg"] * share
-            df.at[i, "basis"] = (
-                f"remainder: national activity {total:,.10g} {unit} minus {covered:,.10g} {unit} "
-                f"described as {_count(len(rows))}, at Level 1 defaults"
+            rest.append(
+                (
+                    i,
+                    remainder,
+                    remainder / total,
+                    f"remainder: national activity {total:,.10g} {unit} minus {covered:,.10g} "
+                    f"{unit} described as {_count(len(rows))}, at Level 1 defaults",
+                )
             )
+            with_rest.add((k, code))
         new_rows += rows
 
-    _raise_errors(file, problems)
-    df = df.drop(index=drop)
+    for job in jobs:
+        k = job.inventory
+        if k not in failed and _failure(str(job.facilities.path), problems_of[k]):
+            failed[k] = _failure(str(job.facilities.path), problems_of[k])
+
+    if rest:
+        where = np.array([r[0] for r in rest])
+        share = np.array([r[2] for r in rest])
+        columns = {"activity": np.array([r[1] for r in rest])}
+        for col in ("hg_input_kg", *(f"{p}_kg" for p in PATHWAYS)):
+            columns[col] = df[col].to_numpy()[where] * share
+        for col, values in columns.items():
+            full = df[col].to_numpy(copy=True)
+            full[where] = values
+            df[col] = full
+        basis = df["basis"].to_numpy(dtype=object, copy=True)
+        basis[where] = [r[3] for r in rest]
+        df["basis"] = pd.array(basis, dtype=df["basis"].dtype)
+    del bases, base_of
+    new_rows = [r for r in new_rows if r["inventory"] not in failed]
     if new_rows:
-        df = pd.concat([df, pd.DataFrame.from_records(new_rows)], ignore_index=True)
-    df["_rank"] = (df["facility"] != "").astype(int)
-    df = df.sort_values(["order", "_rank"], kind="stable").drop(columns="_rank")
-    df = df.reset_index(drop=True)
+        new = pd.DataFrame.from_records(new_rows)
+        new_rows.clear()
+        text = {c: df[c].dtype for c in df.columns if pd.api.types.is_string_dtype(df[c].dtype)}
+        df = pd.concat([df, new], ignore_index=True)
+        del new
+        for c, dtype in text.items():  # text columns stay text, whoever else is computed along
+            if df[c].dtype != dtype:
+                df[c] = df[c].astype(dtype)
+    # one take: rows replaced by their facilities and inventories that failed leave; facility
+    # rows go after the Level 1 row of their code (stable: in the order given)
+    keep = ~df["inventory"].isin(list(failed)).to_numpy()
+    keep[np.asarray(drop, dtype=int)] = False
+    rank = (df["facility"] != "").to_numpy()
+    at = np.flatnonzero(keep)
+    order = np.lexsort((rank[at], df["order"].to_numpy()[at], df["inventory"].to_numpy()[at]))
+    df = df.take(at[order]).reset_index(drop=True)
 
     sources = sources.copy()
     presence, detail = sources["presence"].tolist(), sources["detail"].tolist()
-    position = {code: i for i, code in enumerate(sources["code"])}  # one row per table code
-    for code, recs in by_code.items():
-        rest = code in l1_index and l1_index[code] not in drop
-        i = position[code]
+    keys = sources["inventory"].to_numpy()
+    near = np.flatnonzero(np.isin(keys, [j.inventory for j in jobs]))
+    spot = dict(
+        zip(
+            zip(keys[near].tolist(), sources["code"].to_numpy()[near].tolist(), strict=True),
+            near.tolist(),
+            strict=True,
+        )
+    )
+    counts: dict[int, list[int]] = {}
+    for job, code, recs, _located in groups:
+        k = job.inventory
+        if k in failed:
+            continue
+        i = spot[(k, code)]
         presence[i] = "quantified"
         detail[i] = f"Level 2: {_count(len(recs))}" + (
-            "; remainder at Level 1 defaults" if rest else ""
+            "; remainder at Level 1 defaults" if (k, code) in with_rest else ""
         )
+        tally = counts.setdefault(k, [0, 0])
+        for rec in recs:
+            tally[0] += 1
+            measured = rec["measured_input_kg"] is not None or rec["measured_air_kg"] is not None
+            tally[1] += measured
     sources["presence"] = pd.Series(presence, index=sources.index, dtype=sources["presence"].dtype)
     sources["detail"] = pd.Series(detail, index=sources.index, dtype=sources["detail"].dtype)
-    warnings = [p for p in problems if p.severity == "warning"]
-    metadata = {
-        "level2_table_id": tables.id,
-        "level2_table_version": tables.version,
-        "level2_table_sha256": tables.sha256,
-        "facilities": len(new_rows),
-        "facilities_measured": sum(r["method"] == "measured" for r in new_rows),
-    }
-    return Merged(df, sources, warnings, metadata)
+    for job in jobs:
+        k = job.inventory
+        if k in failed:
+            continue
+        warnings[k] = [p for p in problems_of[k] if p.severity == "warning"]
+        n, measured = counts.get(k, (0, 0))
+        metadata[k] = {
+            "level2_table_id": tables.id,
+            "level2_table_version": tables.version,
+            "level2_table_sha256": tables.sha256,
+            "facilities": n,
+            "facilities_measured": measured,
+        }
+    return Merged(df, sources, warnings, metadata, failed)
 
 
 def _g(value: float) -> str:
@@ -394,13 +504,15 @@ def _count(n: int) -> str:
     return f"{n} facility" if n == 1 else f"{n} facilities"
 
 
-def _raise_errors(file: str, problems: list[Problem]) -> None:
+def _failure(file: str, problems: list[Problem]) -> ActivityError | None:
+    """The error of an inventory whose facility rows have errors (every problem, errors first)."""
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise ActivityError(
+        return ActivityError(
             _("{file}: the facilities sheet has errors").format(file=Path(file).name),
             errors + [p for p in problems if p.severity != "error"],
         )
+    return None
 
 
 def article8_table(inv, tables: Level2Tables | None = None):

@@ -1,9 +1,10 @@
 """`hginv batch`: many country workbooks in one run, in parallel, resumable.
 
-Each workbook goes through exactly what `hginv compute` does (`read_activity`, `compute`, the
-same CSV writer), so a country's numbers in a batch are the numbers `compute` gives. Work runs
-in worker processes that load the factor table once each. One bad workbook is recorded with its
-located problems and the batch goes on.
+Each workbook goes through exactly what `hginv compute` does (the same reading and checks, the
+same engine, the same CSV writer), so a country's numbers in a batch are the numbers `compute`
+gives. Workbooks are read and checked in worker processes (forked where the platform allows);
+then the whole batch is computed in one call of the engine, which takes a long table of every
+country's rows. One bad workbook is recorded with its located problems and the batch goes on.
 
 OUTDIR holds:
 
@@ -24,9 +25,10 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import math
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -343,13 +345,14 @@ def _unchanged(entry: dict | None, key: dict, outdir: Path) -> bool:
 _WORKER: dict = {}
 
 
-def _init_worker(factors, options: BatchOptions, outdir: Path) -> None:
-    """Once per worker process: the factor table and the Level 2 tables, loaded and kept."""
+def _init_worker(factors, lang: str = "en") -> None:
+    """Once per worker process: the language of its messages, the factor table and the Level 2
+    tables, loaded and kept."""
     from hginventory.core.i18n import set_language
     from hginventory.tables.level2 import default_tables
 
-    set_language(options.lang)
-    _WORKER.update(factors=load_batch_factors(factors), options=options, outdir=outdir)
+    set_language(lang)
+    _WORKER.update(factors=load_batch_factors(factors))
     default_tables()
 
 
@@ -357,46 +360,89 @@ def _problem_dicts(exc: HginvError, path: Path) -> list[dict]:
     return [p.to_dict() for p in exc.located(path)]
 
 
-def process_file(path: Path, name: str, key: dict) -> FileResult:
-    """Compute one workbook and write its outputs; never raises for a bad workbook."""
-    from hginventory.core.errors import ActivityError
-    from hginventory.jobs.validate import validate_input
-    from hginventory.write.csv import write_csv
-    from hginventory.write.workbook import write_workbook
+ROW_KEYS = ("code", "activity", "unit", "notes", "activity_cell", "uncertainty_pct", "given")
 
-    factors, options, outdir = _WORKER["factors"], _WORKER["options"], _WORKER["outdir"]
+
+class CompactRows(Sequence):
+    """Activity rows kept as columns of what the engine reads (a third of the memory of one
+    dict per row, and quicker to send from a worker), seen as the usual row dicts."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, rows: list[dict]):
+        self.columns = {k: [r.get(k, math.nan) for r in rows] for k in (*ROW_KEYS, "notation")}
+
+    def __len__(self) -> int:
+        return len(self.columns["code"])
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return {k: values[i] for k, values in self.columns.items()}
+
+    def __iter__(self):
+        keys = list(self.columns)
+        return (
+            dict(zip(keys, values, strict=True))
+            for values in zip(*self.columns.values(), strict=True)
+        )
+
+
+def read_file(path: Path):
+    """Read and check one input (in a worker process); never raises for a bad workbook."""
+    from hginventory.jobs.validate import Validation, check_input
+
+    try:
+        checked = check_input(path, _WORKER["factors"])
+    except Exception as exc:  # a bug met on one workbook must not stop the batch
+        return Validation(path, [_internal(exc, path)])
+    if checked.activity is not None:
+        checked.activity.rows = CompactRows(checked.activity.rows)
+    return checked
+
+
+def _internal(exc: Exception, path: Path) -> Problem:
+    return Problem(
+        _("internal error while computing ({problem}); please report it with this workbook").format(
+            problem=f"{type(exc).__name__}: {exc}"
+        ),
+        file=str(path),
+        kind="internal",
+    )
+
+
+def write_outputs(checked, name: str, key: dict, options: BatchOptions, outdir: Path):
+    """The outputs of one computed (or failed) input, and its FileResult; never raises for a
+    bad workbook. Files are not synced one by one: `run_batch` syncs once at the end."""
+    from hginventory.write.csv import write_csv
+
     start = time.perf_counter()
+    path = checked.path
     result = FileResult(input_file=str(path), name=name, status="failed", key=key)
     folder = outdir / COUNTRIES
+    if checked.activity is not None:
+        result.key = {**key, "input_sha256": checked.activity.sha256}
     try:
-        checked = validate_input(path, factors)  # every problem, as compute reports them
-        if checked.activity is not None:
-            result.key = {**key, "input_sha256": checked.activity.sha256}
-        if not checked.ok:
+        if not checked.ok or checked.inventory is None:
+            from hginventory.core.errors import ActivityError
+
             raise ActivityError(checked.summary, checked.sorted_problems())
         inv = checked.inventory
         if options.uncertainty:
             from hginventory.engine.uncertainty import with_uncertainty
 
             inv = with_uncertainty(inv, draws=options.draws, seed=options.seed)
-        written = [write_csv(inv, folder / f"{name}.csv", protect=[path])]
+        written = [write_csv(inv, folder / f"{name}.csv", protect=[path], sync=False)]
         if options.xlsx:
+            from hginventory.write.workbook import write_workbook
+
             written.append(write_workbook(inv, folder / f"{name}.xlsx", protect=[path]))
         else:
             (folder / f"{name}.xlsx").unlink(missing_ok=True)  # from an older run: out of date
     except HginvError as exc:
         result.problems = _problem_dicts(exc, path)
     except Exception as exc:  # a bug met on one workbook must not stop the batch
-        result.problems = [
-            Problem(
-                _(
-                    "internal error while computing ({problem}); please report it with this "
-                    "workbook"
-                ).format(problem=f"{type(exc).__name__}: {exc}"),
-                file=str(path),
-                kind="internal",
-            ).to_dict()
-        ]
+        result.problems = [_internal(exc, path).to_dict()]
     else:
         meta = inv.metadata
         result.status = "ok"
@@ -412,14 +458,112 @@ def process_file(path: Path, name: str, key: dict) -> FileResult:
     return result
 
 
+CHUNK = 100  # inventories whose CSV text is made in one go (bounds the memory it takes)
+
+
+def _fast_outputs(many, keys: list[int], totals: dict) -> dict[int, dict]:
+    """What the CSVs of some computed inventories (`keys`, ascending) hold, from the engine's
+    long table in one go: their CSV text (the lines of one CSV of all their rows, which are
+    those `write_csv` writes row by row), totals, row and recalled counts; by position in the
+    batch. An inventory left out (a text with a line break, which would split a row over
+    lines) is written by the writer of one inventory."""
+    import io
+
+    import numpy as np
+
+    from hginventory.core.columns import CSV_COLUMNS
+    from hginventory.write.sheets import csv_safe
+
+    bounds = many.bounds()
+    keys = [k for k in keys if k in bounds]
+    if not keys:
+        return {}
+    start, end = bounds[keys[0]][0], bounds[keys[-1]][1]
+    frame = csv_safe(many.results.iloc[start:end][CSV_COLUMNS])
+    broken = np.zeros(len(frame), dtype=bool)
+    for c in [c for c in CSV_COLUMNS if c in TEXT_COLUMNS]:
+        broken |= frame[c].str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
+    buffer = io.StringIO()
+    floats_as_text(frame[~broken]).to_csv(buffer, index=False, lineterminator="\n")
+    lines = buffer.getvalue().encode("utf-8").split(b"\n")
+    header = lines[0] + b"\n"
+    recalled = (many.results["status"].iloc[start:end] == "recalled").to_numpy()
+    out = {}
+    for k in keys:
+        a, b = bounds[k][0] - start, bounds[k][1] - start
+        if broken[a:b].any():
+            continue
+        skip = int(broken[:a].sum())
+        body = b"\n".join(lines[1 + a - skip : 1 + b - skip])
+        out[many.positions[k]] = {
+            "csv": header + body + (b"\n" if b > a else b""),
+            "totals": totals[k],
+            "rows": b - a,
+            "recalled": int(recalled[a:b].sum()),
+            "warnings": many.warnings[k],
+            "country": many.activities[k].country,
+        }
+    return out
+
+
+def floats_as_text(frame):
+    """The frame with its float columns as the text `to_csv(float_format="%.12g")` writes
+    (NaN as empty), formatted in one pass per column: pandas' own formatter spends most of a
+    big batch's CSV time calling a function per value."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            out[col] = pd.Series(
+                ["" if v != v else "%.12g" % v for v in out[col].tolist()],  # noqa: UP031
+                index=out.index,
+                dtype=object,
+            )
+    return out
+
+
+def _write_fast(checked, fast: dict, name: str, key: dict, outdir: Path) -> FileResult:
+    """`write_outputs` of an inventory whose CSV text `_fast_outputs` made."""
+    from hginventory.core.files import atomic_write
+
+    start = time.perf_counter()
+    path = checked.path
+    folder = outdir / COUNTRIES
+    result = FileResult(input_file=str(path), name=name, status="failed", key=key)
+    result.key = {**key, "input_sha256": checked.activity.sha256}
+    target = folder / f"{name}.csv"
+    try:
+        atomic_write(target, lambda tmp: tmp.write_bytes(fast["csv"]), [path], sync=False)
+    except HginvError as exc:
+        result.problems = _problem_dicts(exc, path)
+        _remove_stale(folder, name)
+        return result
+    (folder / f"{name}.xlsx").unlink(missing_ok=True)  # from an older run: out of date
+    country = fast["country"]
+    result.status = "ok"
+    result.country, result.iso3, result.year = country.country, country.iso3 or "", country.year
+    result.totals = fast["totals"]
+    result.rows = fast["rows"]
+    result.recalled = fast["recalled"]
+    result.outputs = {f"{COUNTRIES}/{target.name}": hashlib.sha256(fast["csv"]).hexdigest()}
+    result.problems = [p.to_dict() for p in fast["warnings"]]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
 def _remove_stale(folder: Path, name: str) -> None:
     """A workbook that now fails must not leave an older result beside the fresh ones."""
     for suffix in (".csv", ".xlsx"):
         (folder / f"{name}{suffix}").unlink(missing_ok=True)
 
 
-def _run_job(job: tuple[Path, str, dict]) -> FileResult:
-    return process_file(*job)
+def start_method() -> str:
+    """How worker processes start: fork where the platform has it (Linux, macOS: no second
+    start of Python and pandas per worker), else spawn (Windows)."""
+    import multiprocessing
+
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def run_batch(
@@ -439,19 +583,22 @@ def run_batch(
 ) -> BatchResult:
     """Compute every workbook of `inputs` into `outdir`; see the module docstring.
 
-    `jobs` worker processes (default: the number of CPUs; 1 runs in this process). `factors` is
-    a factor CSV (overlay) or folder as for `compute --factors`, or a loaded table. `on_start`
-    gets (to compute, skipped) once, `on_result` each file's result as it finishes. `lang` is
-    the language of the reports (default: the current language; a batch mixes countries, so
-    the workbooks' own `language` fields are not followed).
+    Workbooks are read and checked in `jobs` worker processes (default: the number of CPUs;
+    1 reads in this process), then computed together in one engine call (`compute_many`) here.
+    `factors` is a factor CSV (overlay) or folder as for `compute --factors`, or a loaded
+    table. `on_start` gets (to compute, skipped) once, `on_result` each file's result as its
+    outputs are written. `lang` is the language of the reports (default: the current language;
+    a batch mixes countries, so the workbooks' own `language` fields are not followed).
     Raises BatchUsageError when there is nothing to do, HginvError for a bad factor table.
     """
+    from hginventory.jobs.validate import finish_checks
+
     start = time.perf_counter()
     outdir = Path(outdir)
     paths = collect_inputs(inputs, exclude=outdir)
     names = output_names(paths)
     table = load_batch_factors(factors)
-    from hginventory.core.i18n import get_language
+    from hginventory.core.i18n import get_language, language
 
     lang = lang or get_language()
     options = BatchOptions(xlsx=xlsx, uncertainty=uncertainty, draws=draws, seed=seed, lang=lang)
@@ -461,7 +608,7 @@ def run_batch(
     resolved = [str(p.resolve()) for p in paths]
 
     results: dict[str, FileResult] = {}
-    todo: list[tuple[Path, str, dict]] = []
+    todo: list[tuple[Path, str, dict, str]] = []
     for path, name, res in zip(paths, names, resolved, strict=True):
         try:
             digest = sha256_of(path)
@@ -473,65 +620,77 @@ def run_batch(
             known = {k: v for k, v in entry.items() if k in FileResult.__dataclass_fields__}
             results[res] = FileResult(**{**known, "input_file": str(path), "status": "skipped"})
         else:
-            todo.append((path, name, key))
+            todo.append((path, name, key, res))
     if on_start:
         on_start(len(todo), len(results))
     for res in resolved:
         if res in results and on_result:
             on_result(results[res])
 
-    by_input = dict(zip([str(p) for p in paths], resolved, strict=True))
-
-    def finished(result: FileResult) -> None:
-        res = by_input[result.input_file]
-        results[res] = result
-        manifest.record(res, result)
-        if on_result:
-            on_result(result)
-
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    try:
-        if jobs == 1 or len(todo) <= 1:
-            _init_worker(table, options, outdir)
-            for job in todo:
-                finished(_run_job(job))
-        else:
-            _run_parallel(todo, jobs, table, options, outdir, finished)
-    finally:
-        manifest.close()
-    ordered = [results[r] for r in resolved]
-    tables = write_tables(ordered, outdir, table)
-    fresh = [(r, res) for r, res in zip(resolved, ordered, strict=True) if res.status != "skipped"]
-    manifest.entries.update({r: {"resolved": r, **res.to_json()} for r, res in fresh})
-    manifest.rewrite(resolved)
-    seconds = time.perf_counter() - start
-    batch = BatchResult(outdir, ordered, tables, table.label, seconds)
-    tables.update(write_reports(batch))
-    return batch
-
-
-def _run_parallel(todo, jobs, table, options, outdir, finished) -> None:
-    """Workers keep the factor table; small files are sent in chunks to cut round trips."""
-    import importlib
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    for module in (
-        "hginventory.engine.calculate",
-        "hginventory.write.workbook",
-        "hginventory.read.activity",
-    ):
-        importlib.import_module(module)  # where workers are forked, they start with these
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(table, options, outdir)
-    ) as pool:
-        futures = [pool.submit(_run_job, job) for job in todo]
+    with language(lang):  # every message of the run (workers, engine, reports) in it
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         try:
-            for future in as_completed(futures):
-                finished(future.result())
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+            checks = _read_all([job[0] for job in todo], jobs, table, lang)
+            many = finish_checks(checks, table, build=False)  # one engine call for the batch
+            key_of = {i: k for k, i in enumerate(many.positions)} if many is not None else {}
+            totals = many.totals() if many is not None else {}
+            fast: dict[int, dict] = {}
+            for i, ((_path, name, key, res), checked) in enumerate(zip(todo, checks, strict=True)):
+                if (
+                    i % CHUNK == 0
+                    and many is not None
+                    and not (options.xlsx or options.uncertainty)
+                ):
+                    chunk = [key_of[j] for j in range(i, min(i + CHUNK, len(todo))) if j in key_of]
+                    fast = _fast_outputs(many, chunk, totals)
+                if i in fast and checked.ok:
+                    result = _write_fast(checked, fast.pop(i), name, key, outdir)
+                else:
+                    if checked.ok and i in key_of:
+                        checked.inventory = many.inventory(key_of[i])
+                    result = write_outputs(checked, name, key, options, outdir)
+                    checked.inventory = None
+                results[res] = result
+                manifest.record(res, result)
+                if on_result:
+                    on_result(result)
+            del checks
+        finally:
+            manifest.close()
+        ordered = [results[r] for r in resolved]
+        tables = write_tables(ordered, outdir, table)
+        fresh = [
+            (r, res) for r, res in zip(resolved, ordered, strict=True) if res.status != "skipped"
+        ]
+        manifest.entries.update({r: {"resolved": r, **res.to_json()} for r, res in fresh})
+        manifest.rewrite(resolved)
+        if hasattr(os, "sync"):
+            os.sync()  # the per-country files, once (a torn one fails its SHA-256 on resume)
+        seconds = time.perf_counter() - start
+        batch = BatchResult(outdir, ordered, tables, table.label, seconds)
+        tables.update(write_reports(batch))
+        return batch
+
+
+def _read_all(paths: list[Path], jobs: int, table, lang: str = "en") -> list:
+    """Every input read and checked, in input order: in this process with one job, else in
+    worker processes that keep the factor table; small files go in chunks."""
+    if jobs == 1 or len(paths) <= 1:
+        _init_worker(table, lang)
+        return [read_file(p) for p in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import hginventory.jobs.validate  # noqa: F401  (forked workers start with these)
+    import hginventory.read.activity  # noqa: F401
+    import hginventory.read.facilities  # noqa: F401
+
+    context = multiprocessing.get_context(start_method())
+    chunk = max(1, min(16, len(paths) // (jobs * 4)))
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(table, lang)
+    ) as pool:
+        return list(pool.map(read_file, paths, chunksize=chunk))
 
 
 TEXT_COLUMNS = (
@@ -567,6 +726,8 @@ def _parse_results(data: bytes, header: list[str]):
     guarded = tuple("'" + c for c in FORMULA_STARTS)
     for col in frame.columns.intersection(TEXT_COLUMNS):
         values = frame[col]
+        if not any(v.startswith(guarded) for v in set(values.tolist())):
+            continue
         marked = values.str.startswith(guarded)
         if marked.any():
             frame[col] = values.where(~marked, values.str[1:])
@@ -668,10 +829,9 @@ def write_tables(results: list[FileResult], outdir: Path, factors) -> dict[str, 
         for name in stale:
             (outdir / name).unlink(missing_ok=True)
         return written
-    safe = csv_safe(combined)
+    safe = floats_as_text(csv_safe(combined))
     written["all.csv"] = atomic_write(
-        outdir / "all.csv",
-        lambda tmp: safe.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
+        outdir / "all.csv", lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n")
     )
     written["all.parquet"] = atomic_write(
         outdir / "all.parquet", lambda tmp: write_parquet(combined, tmp)

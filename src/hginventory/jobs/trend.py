@@ -61,16 +61,17 @@ def _filled_row(code: str, activity: float, unit: str, a: int, b: int) -> dict:
 
 def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> TrendSeries:
     """Read, check and compute every year; raises HginvError with every located problem."""
-    from hginventory.engine.calculate import compute
+    from hginventory.engine.calculate import compute_many
     from hginventory.jobs.batch import collect_inputs, load_batch_factors
-    from hginventory.jobs.validate import validate_input
+    from hginventory.jobs.validate import check_input, finish_checks
     from hginventory.read.activity import ActivityData, CountryInfo
 
     if fill not in FILL_MODES:
         raise HginvError(f"unknown fill mode {fill!r}; expected one of {', '.join(FILL_MODES)}")
     paths = collect_inputs(inputs, exclude=exclude)
     table = load_batch_factors(factors)
-    checks = [validate_input(p, table) for p in paths]
+    checks = [check_input(p, table) for p in paths]
+    finish_checks(checks, table)  # every year in one engine call
     bad = [c for c in checks if not c.ok]
     if bad:
         problems = [p for c in bad for p in c.sorted_problems()]
@@ -115,6 +116,7 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
         country0 = next(iter(by_year.values())).activity.country
         population = {y: c.activity.country.population for y, c in by_year.items()}
         rate = {y: c.activity.country.electrification_rate for y, c in by_year.items()}
+        years, datas = [], []
         for year, group in filled.groupby("year", sort=True):
             rows = [
                 _filled_row(r.code, r.activity, r.unit, r.from_year, r.to_year)
@@ -134,12 +136,14 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
                     electrification_rate=interpolate_value(year, rate),
                 )
                 data = ActivityData(Path(f"interpolated {year}"), "", country, rows, [])
-            try:
-                inventories[int(year)] = compute(data, table)
-            except ActivityError as exc:
+            years.append(int(year))
+            datas.append(data)
+        for year, result in zip(years, compute_many(datas, table), strict=True):
+            if isinstance(result, ActivityError):
                 raise ActivityError(
-                    f"{year}: the interpolated activity cannot be computed", exc.problems
-                ) from None
+                    f"{year}: the interpolated activity cannot be computed", result.problems
+                )
+            inventories[year] = result
     parts = []
     for year in sorted(inventories):
         codes = filled.loc[filled["year"] == year, "code"]

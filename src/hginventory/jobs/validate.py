@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hginventory.core.errors import ActivityError, HasProblems, HginvError, InputFileError, Problem
+from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
 from hginventory.core.i18n import gettext as _
 
 
@@ -24,6 +24,7 @@ class Validation(HasProblems):
     path: Path
     problems: list[Problem] = field(default_factory=list)
     activity: object | None = None
+    facilities: object | None = None
     inventory: object | None = None
 
     @property
@@ -69,15 +70,14 @@ def _add(out: list[Problem], new) -> None:
             out.append(p)
 
 
-def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
-    """Every problem of the input at `path`; never raises for a bad input."""
+def check_input(path: str | Path, factors=None, level2=None) -> Validation:
+    """Read the input at `path` and check it against the tables, without computing: every
+    problem but those only the calculation finds (facilities above their national row).
+    What `hginv batch` runs in its worker processes; never raises for a bad input."""
     from hginventory.check.activity import check_activity
-    from hginventory.check.facilities import check_facilities
-    from hginventory.engine.calculate import compute
     from hginventory.read.activity import read_activity
     from hginventory.read.facilities import read_facilities
     from hginventory.tables.factors import load_factors
-    from hginventory.tables.level2 import default_tables
 
     path = Path(path)
     result = Validation(path)
@@ -101,17 +101,59 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     except InputFileError as exc:
         _add(result.problems, exc.located(path))
         return result
+    result.facilities = facilities
     _add(result.problems, facilities.problems)
     if facilities.rows:
+        from hginventory.check.facilities import check_facilities
+        from hginventory.tables.level2 import default_tables
+
         _add(result.problems, check_facilities(facilities, factors, level2 or default_tables()))
-    if result.errors or activity.country is None:
-        return result
-    try:
-        result.inventory = compute(
-            activity, factors, facilities=facilities, level2=level2, checked=result.problems
-        )
-    except HginvError as exc:
-        _add(result.problems, exc.located(path))
-        return result
-    _add(result.problems, result.inventory.warnings)
     return result
+
+
+def finish_checks(checks: list[Validation], factors=None, level2=None, build: bool = True):
+    """Compute every checked input without errors in one engine call (`compute_long`), adding
+    what the calculation finds to its problems. With `build`, each Validation then holds its
+    `Inventory` when ok. Returns the engine's long result (`Many`, keyed by the position in
+    `checks`; None when nothing could be computed)."""
+    from hginventory.engine.calculate import compute_long
+
+    ready = [
+        i
+        for i, c in enumerate(checks)
+        if not c.errors
+        and c.activity is not None
+        and c.activity.country is not None
+        and c.facilities is not None
+    ]
+    if not ready:
+        return None
+    many = compute_long(
+        [checks[i].activity for i in ready],
+        factors,
+        facilities=[checks[i].facilities for i in ready],
+        level2=level2,
+        checked=[checks[i].problems for i in ready],
+    )
+    bounds = many.bounds() if build else None
+    source_bounds = many.bounds("sources") if build else None
+    for k, i in enumerate(ready):
+        c = checks[i]
+        if k in many.failed:
+            _add(c.problems, many.failed[k].located(c.path))
+            continue
+        _add(c.problems, many.warnings[k])
+        if build:
+            c.inventory = many.inventory(k, bounds, source_bounds)
+    many.positions = ready
+    return many
+
+
+def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
+    """Every problem of the input at `path`; never raises for a bad input."""
+    from hginventory.tables.factors import load_factors
+
+    factors = factors or load_factors()
+    checked = check_input(path, factors, level2)
+    finish_checks([checked], factors, level2)
+    return checked

@@ -28,8 +28,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
 from hginventory.core.i18n import LANGUAGES, N_, normalise, plain
 from hginventory.core.i18n import gettext as _
@@ -73,7 +71,10 @@ HEADER_SEARCH_ROWS = 10
 CSV_MAX_BYTES = 20 * 2**20
 
 
-class CountryInfo(BaseModel):
+@dataclass
+class CountryInfo:
+    """The country sheet, as read and checked (plain data: reading needs no model framework)."""
+
     country: str
     year: int
     population: float | None = None

@@ -247,7 +247,25 @@ def _bomb(label: str, size: int) -> UnsafeInputError:
     )
 
 
-def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
+# What makes a part worth the XML walk: in a worksheet, a formula element (`<f`, or `:f` with a
+# namespace prefix), a merge, an error value (t="e"), a hidden row, a character reference (an
+# attribute value such as t="&#101;"); in any part, a declaration (`<!`: a DTD, also comments
+# and CDATA). A part without any of them has no facts to collect and no DTD to refuse. Plain
+# substring searches: a false alarm costs only the walk.
+_SHEET_TRIGGERS = (b"<f", b":f", b"mergeCell", b'"e"', b"'e'", b"hidden", b"<!", b"&#")
+
+
+def _needs_walk(data: bytes, sheet: bool) -> bool:
+    """Whether a part must be parsed: always when it is not ASCII-compatible (UTF-16, which
+    the byte search cannot read), else when the search finds something."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return True
+    if sheet:
+        return any(t in data for t in _SHEET_TRIGGERS)
+    return b"<!" in data
+
+
+def _scan_archive(archive: zipfile.ZipFile, label: str, fast: bool = True) -> WorkbookScan:
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise UnsafeInputError(
@@ -273,26 +291,29 @@ def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
         elif lower == "xl/_rels/workbook.xml.rels":
             handler = rels
         parser = _parser(handler) if lower.endswith((".xml", ".rels")) else None
+        # fast path: parts other than the workbook and its relationships are read whole and
+        # walked only when a byte search finds what the walk looks for (same findings)
+        sheet = isinstance(handler, _Sheet)
+        buffered = fast and parser is not None and (handler is None or sheet)
+        held: list[bytes] = []
         with archive.open(member) as stream:
             while chunk := stream.read(_CHUNK):
                 inflated += len(chunk)
                 if inflated > MAX_UNCOMPRESSED:
                     raise _bomb(label, inflated)
+                if buffered:
+                    held.append(chunk)
+                    continue
                 if parser is None:
                     continue
                 try:
                     parser.Parse(chunk, False)
                 except _Refused:
-                    raise UnsafeInputError(
-                        _(
-                            "{file}: refused: the part {part} declares XML entities (a DTD), "
-                            "which Excel and LibreOffice never write; the file may have been "
-                            "crafted to read other files or exhaust memory. Open it in Excel "
-                            "and save it again only if you trust where it came from"
-                        ).format(file=label, part=member.filename)
-                    ) from None
+                    raise _dtd(label, member.filename) from None
                 except expat.ExpatError:
                     parser = None  # not well-formed: the spreadsheet reader will say so
+        if buffered and _needs_walk(b"".join(held), sheet):
+            _walk(parser, held, member.filename, label)
     result = WorkbookScan()
     for name, rid, hidden in book.sheets:
         part = rels.targets.get(rid, "")
@@ -300,6 +321,28 @@ def _scan_archive(archive: zipfile.ZipFile, label: str) -> WorkbookScan:
         facts.hidden = hidden
         result.sheets[name] = facts
     return result
+
+
+def _walk(parser, chunks: list[bytes], part: str, label: str) -> None:
+    """The XML walk of one part held in memory, as the streaming loop does it."""
+    for chunk in chunks:
+        try:
+            parser.Parse(chunk, False)
+        except _Refused:
+            raise _dtd(label, part) from None
+        except expat.ExpatError:
+            return  # not well-formed: the spreadsheet reader will say so
+
+
+def _dtd(label: str, part: str) -> UnsafeInputError:
+    return UnsafeInputError(
+        _(
+            "{file}: refused: the part {part} declares XML entities (a DTD), "
+            "which Excel and LibreOffice never write; the file may have been "
+            "crafted to read other files or exhaust memory. Open it in Excel "
+            "and save it again only if you trust where it came from"
+        ).format(file=label, part=part)
+    )
 
 
 def _spans(rows: list[int]) -> str:

@@ -16,22 +16,19 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hginventory.core.columns import PATHWAYS
-from hginventory.core.distributions import DISTRIBUTIONS, check_param
-from hginventory.core.errors import FactorTableError, Problem, UnitError
-from hginventory.core.units import parse_factor_unit, parse_unit
-
-BALANCE_TOLERANCE = 1e-9
-
+from hginventory.core.errors import FactorTableError, Problem
+from hginventory.tables.rows import (  # noqa: F401  (public names of this module)
+    BALANCE_TOLERANCE,
+    CODE_PATTERN,
+    DEFAULTS,
+    FIELDS,
+    REQUIRED,
+    FactorRow,
+)
 
 DEFAULT_TABLE = "toolkit_level1"
-
-
-CODE_PATTERN = re.compile(r"^5\.\d{1,2}\.\d{1,2}[a-z]?$")
 
 
 def factors_dir() -> Path:
@@ -40,128 +37,6 @@ def factors_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / "factors"
-
-
-class FactorRow(BaseModel):
-    """One row of a Level 1 factor table (a sub-category or one of its variants)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    code: str
-    sub_category: str = Field(min_length=1)
-    source_group: str = Field(min_length=1)
-    activity_description: str = Field(min_length=1)
-    activity_unit: str
-    input_factor: float = Field(ge=0)
-    input_factor_low: float | None = Field(default=None, ge=0)
-    input_factor_high: float | None = Field(default=None, ge=0)
-    input_factor_unit: str
-    air: float = Field(ge=0, le=1)
-    water: float = Field(ge=0, le=1)
-    land: float = Field(ge=0, le=1)
-    byproducts: float = Field(ge=0, le=1)
-    general_waste: float = Field(ge=0, le=1)
-    sector_treatment: float = Field(ge=0, le=1)
-    scaling: Literal["none", "electrification"] = "none"
-    input_total_weight: float = Field(default=1.0, ge=0, le=1)
-    release_total_exclude: tuple[str, ...] = ()
-    replaces: str | None = None
-    status: Literal["confirmed", "recalled"]
-    confidence: Literal["hi", "med", "lo", ""] = ""
-    document: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    table_page: str = Field(min_length=1)
-    note: str = ""
-    factor_distribution: Literal[DISTRIBUTIONS] = ""
-    dist_param1: float | None = Field(default=None, validate_default=True)
-    dist_param2: float | None = Field(default=None, validate_default=True)
-
-    @field_validator("input_factor_low", "input_factor_high", "replaces", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("code")
-    @classmethod
-    def _code_form(cls, value: str) -> str:
-        if not CODE_PATTERN.match(value):
-            raise ValueError("expected a Toolkit sub-category code such as 5.1.1 or 5.1.3a")
-        return value
-
-    @field_validator("activity_unit")
-    @classmethod
-    def _known_unit(cls, value: str) -> str:
-        try:
-            return parse_unit(value).symbol
-        except UnitError as exc:
-            raise ValueError(str(exc)) from None
-
-    @field_validator("input_factor_unit")
-    @classmethod
-    def _known_factor_unit(cls, value: str) -> str:
-        try:
-            parse_factor_unit(value)
-        except UnitError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
-    @field_validator("release_total_exclude", mode="before")
-    @classmethod
-    def _pathway_list(cls, value):
-        if isinstance(value, str):
-            value = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
-        unknown = [v for v in value if v not in PATHWAYS]
-        if unknown:
-            raise ValueError(f"unknown pathway(s) {unknown}; expected some of {list(PATHWAYS)}")
-        return tuple(value)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> FactorRow:
-        total = sum(getattr(self, p) for p in PATHWAYS)
-        if abs(total - 1.0) > BALANCE_TOLERANCE:
-            raise ValueError(
-                f"distribution factors sum to {total:.12g}, expected 1 (within {BALANCE_TOLERANCE})"
-            )
-        low, high = self.input_factor_low, self.input_factor_high
-        if low is not None and low > self.input_factor:
-            raise ValueError("input_factor_low is above input_factor")
-        if high is not None and high < self.input_factor:
-            raise ValueError("input_factor_high is below input_factor")
-        per = parse_factor_unit(self.input_factor_unit).per
-        activity = parse_unit(self.activity_unit)
-        if per.dimension != activity.dimension:
-            raise ValueError(
-                f"input_factor_unit {self.input_factor_unit!r} is per {per.dimension}, "
-                f"but activity_unit {self.activity_unit!r} is {activity.dimension}"
-            )
-        if self.status == "recalled" and not self.confidence:
-            raise ValueError("a recalled row needs a confidence (hi, med or lo)")
-        return self
-
-    @field_validator("dist_param1", "dist_param2", mode="before")
-    @classmethod
-    def _blank_param(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("dist_param1", "dist_param2")
-    @classmethod
-    def _param_fits(cls, value, info):
-        """Distribution parameters are checked at load, so sampling never meets a bad one."""
-        if "factor_distribution" in info.data:
-            which = int(info.field_name[-1])
-            check_param(info.data["factor_distribution"], which, value, info.data)
-        return value
-
-    @property
-    def distribution(self) -> dict[str, float]:
-        return {p: getattr(self, p) for p in PATHWAYS}
-
-    @property
-    def population_based(self) -> bool:
-        return parse_unit(self.activity_unit).dimension == "inhabitants"
-
-
-FIELDS = list(FactorRow.model_fields)
 
 
 @dataclass(frozen=True)
@@ -215,17 +90,22 @@ class FactorTable:
     def _frame(self):
         import pandas as pd
 
-        records = []
-        for order, row in enumerate(self.rows):
-            rec = row.model_dump()
-            rec["release_total_exclude"] = ";".join(row.release_total_exclude)
-            rec["order"] = order
-            rec["group_order"] = self.groups.get(row.source_group, {}).get("order", 99)
-            rec["group_name"] = self.groups.get(row.source_group, {}).get("name", row.source_group)
-            rec["factor_id"] = self.factor_id(row.code)
-            rec["factor_source"] = self.source(row)
-            records.append(rec)
-        return pd.DataFrame.from_records(records)
+        columns: dict[str, list] = {name: [] for name in FIELDS}
+        for row in self.rows:
+            for name, values in columns.items():
+                values.append(getattr(row, name))
+        columns["release_total_exclude"] = [";".join(r.release_total_exclude) for r in self.rows]
+        group = [self.groups.get(r.source_group, {}) for r in self.rows]
+        columns["order"] = list(range(len(self.rows)))
+        columns["group_order"] = [g.get("order", 99) for g in group]
+        columns["group_name"] = [
+            g.get("name", r.source_group) for g, r in zip(group, self.rows, strict=True)
+        ]
+        columns["factor_id"] = [self.factor_id(r.code) for r in self.rows]
+        columns["factor_source"] = [self.source(r) for r in self.rows]
+        return pd.DataFrame.from_records(
+            list(zip(*columns.values(), strict=True)), columns=list(columns)
+        )
 
 
 def _read_csv(path: Path) -> tuple[list[dict], bytes]:
@@ -242,6 +122,8 @@ def _validate_rows(
     path: Path, records: list[dict], groups: dict, documents: dict
 ) -> tuple[list[FactorRow], list[Problem]]:
     """Validate every row; each problem names the CSV line, the code and the field."""
+    from hginventory.tables.factor_model import FactorRowModel, ValidationError
+
     rows: list[FactorRow] = []
     problems: list[Problem] = []
 
@@ -259,7 +141,7 @@ def _validate_rows(
 
     if records:
         header = list(records[0].keys())
-        missing = [f for f in FIELDS if f not in header and FactorRow.model_fields[f].is_required()]
+        missing = [f for f in FIELDS if f not in header and f in REQUIRED]
         if missing:
             problem(
                 f"missing column(s) {', '.join(missing)}",
@@ -283,7 +165,8 @@ def _validate_rows(
         if documents and doc and doc not in documents:
             problem("unknown document id", where, "document", doc, ", ".join(documents))
         try:
-            rows.append(FactorRow(**{k: v for k, v in rec.items() if v is not None}))
+            model = FactorRowModel(**{k: v for k, v in rec.items() if v is not None})
+            rows.append(FactorRow(**model.model_dump()))
         except ValidationError as exc:
             for err in exc.errors():
                 name = _field_of(err["loc"])
@@ -317,12 +200,49 @@ def _keyed(path: Path, key: str) -> dict[str, dict]:
     return out
 
 
-def load_factors(path: str | Path | None = None) -> FactorTable:
-    """Load and validate a factor table.
+_FLOATS = ("input_factor", *PATHWAYS, "input_total_weight")
+
+
+_OPTIONAL_FLOATS = ("input_factor_low", "input_factor_high", "dist_param1", "dist_param2")
+
+
+def _trusted_rows(records: list[dict]) -> list[FactorRow]:
+    """The rows of a table validated beforehand (the shipped one: `hginv factors validate` and
+    the tests check it with the pydantic model), converted as that model converts them, without
+    building a model per row."""
+    from hginventory.core.units import parse_unit
+
+    rows = []
+    for rec in records:
+        values = {k: v.strip() for k, v in rec.items() if v is not None}
+        for name in _FLOATS:
+            if name in values:
+                values[name] = float(values[name])
+        for name in _OPTIONAL_FLOATS:
+            if name in values:
+                values[name] = float(values[name]) if values[name] else None
+        if "replaces" in values:
+            values["replaces"] = values["replaces"] or None
+        if "release_total_exclude" in values:
+            text = values["release_total_exclude"]
+            values["release_total_exclude"] = tuple(
+                v.strip() for v in text.replace(",", ";").split(";") if v.strip()
+            )
+        values["activity_unit"] = parse_unit(values["activity_unit"]).symbol
+        rows.append(FactorRow(**values))
+    return rows
+
+
+def load_factors(path: str | Path | None = None, validate: bool | None = None) -> FactorTable:
+    """Load a factor table, validated.
 
     `path` is a factor CSV (its metadata in a `.toml` of the same stem beside it) or a directory
-    holding `toolkit_level1.csv`; by default the table shipped with hginv.
+    holding `toolkit_level1.csv`; by default the table shipped with hginv. The shipped table
+    is validated in CI and by `hginv factors validate` (`validate=True`), and otherwise read
+    without the validating model (fast); any other table is always validated.
     """
+    if validate is None:
+        validate = path is not None
     path = Path(path) if path is not None else factors_dir()
     csv_path = path / f"{DEFAULT_TABLE}.csv" if path.is_dir() else path
     if not csv_path.is_file():
@@ -340,7 +260,10 @@ def load_factors(path: str | Path | None = None) -> FactorTable:
         raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
     groups = _keyed(folder / "source_groups.csv", "id")
     documents = _keyed(folder / "documents.csv", "id")
-    rows, problems = _validate_rows(csv_path, records, groups, documents)
+    if validate:
+        rows, problems = _validate_rows(csv_path, records, groups, documents)
+    else:
+        rows, problems = _trusted_rows(records), []
     if not records:
         problems.append(Problem("the table has no rows", file=str(csv_path), kind="factors"))
     if problems:
@@ -491,6 +414,8 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     groups = {**base.groups, **_keyed(path.parent / "source_groups.csv", "id")}
     documents = {**base.documents, **_keyed(path.parent / "documents.csv", "id")}
     own_documents = _keyed(path.parent / "documents.csv", "id")
+    from hginventory.tables.factor_model import FactorRowModel, ValidationError
+
     merged = {r.code: r for r in base.rows}
     origins: dict[str, dict] = {}
     first_line: dict[str, int] = {}
@@ -516,7 +441,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
         if own_documents and doc and doc not in documents:
             problem("unknown document id", where, "document", doc, ", ".join(documents))
         try:
-            row = FactorRow(**values)
+            row = FactorRow(**FactorRowModel(**values).model_dump())
         except ValidationError as exc:
             for err in exc.errors():
                 name = _field_of(err["loc"])
@@ -586,7 +511,7 @@ def is_full_table(path: str | Path) -> bool:
     except (UnicodeDecodeError, csv.Error):
         return True
     header = set(records[0].keys()) if records else set()
-    return all(f in header for f in FIELDS if FactorRow.model_fields[f].is_required())
+    return all(f in header for f in REQUIRED)
 
 
 def load_table(path: str | Path | None = None, base: FactorTable | None = None) -> FactorTable:
@@ -640,11 +565,9 @@ def table_csv(table: FactorTable, codes: list[str] | None = None) -> str:
     used = [
         f
         for f in FIELDS
-        if FactorRow.model_fields[f].is_required()
+        if f in REQUIRED
         or f in PROVENANCE_FIELDS
-        or any(
-            _text(getattr(r, f)) not in ("", _text(FactorRow.model_fields[f].default)) for r in rows
-        )
+        or any(_text(getattr(r, f)) not in ("", _text(DEFAULTS.get(f))) for r in rows)
         or f
         in (
             "scaling",

@@ -24,11 +24,12 @@ def write_changes(diff: pd.DataFrame, path: str | Path, protect=()) -> Path:
     return atomic_write(path, write, protect)
 
 
-def write_csv(inventory: Inventory, path: str | Path, protect=()) -> Path:
-    """The machine-readable contract: one row per sub-category present, kg Hg per year."""
+def write_csv(inventory: Inventory, path: str | Path, protect=(), sync: bool = True) -> Path:
+    """The machine-readable contract: one row per sub-category present, kg Hg per year.
+    `sync=False` leaves flushing to disk to the caller (a batch syncs once at the end)."""
     frame = csv_safe(inventory.csv_frame())
 
     def write(tmp: Path) -> None:
         frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
 
-    return atomic_write(path, write, protect)
+    return atomic_write(path, write, protect, sync=sync)

@@ -25,8 +25,8 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            values = out[col].tolist()
-            if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in values):
+            distinct = set(out[col].tolist())  # a result column repeats few texts
+            if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in distinct):
                 out[col] = out[col].map(
                     lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
                 )

@@ -1,0 +1,98 @@
+"""A factor-table row as the engine uses it: a plain frozen record, no validation framework.
+
+`FactorRowModel` (`factor_model.py`, pydantic) validates rows; `load_factors` turns the shipped
+table's CSV text straight into these records, which the tests check against the validated ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import MISSING, dataclass, fields
+
+from hginventory.core.columns import PATHWAYS
+
+BALANCE_TOLERANCE = 1e-9
+
+
+CODE_PATTERN = re.compile(r"^5\.\d{1,2}\.\d{1,2}[a-z]?$")
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """One row of a Level 1 factor table (a sub-category or one of its variants)."""
+
+    code: str
+    sub_category: str
+    source_group: str
+    activity_description: str
+    activity_unit: str
+    input_factor: float
+    input_factor_unit: str
+    air: float
+    water: float
+    land: float
+    byproducts: float
+    general_waste: float
+    sector_treatment: float
+    status: str
+    document: str
+    version: str
+    table_page: str
+    input_factor_low: float | None = None
+    input_factor_high: float | None = None
+    scaling: str = "none"
+    input_total_weight: float = 1.0
+    release_total_exclude: tuple[str, ...] = ()
+    replaces: str | None = None
+    confidence: str = ""
+    note: str = ""
+    factor_distribution: str = ""
+    dist_param1: float | None = None
+    dist_param2: float | None = None
+
+    @property
+    def distribution(self) -> dict[str, float]:
+        return {p: getattr(self, p) for p in PATHWAYS}
+
+    @property
+    def population_based(self) -> bool:
+        from hginventory.core.units import parse_unit
+
+        return parse_unit(self.activity_unit).dimension == "inhabitants"
+
+    def model_dump(self) -> dict:
+        """The fields in table order (the name pydantic gives it, kept for notebooks)."""
+        return {name: getattr(self, name) for name in FIELDS}
+
+
+FIELDS = [
+    "code",
+    "sub_category",
+    "source_group",
+    "activity_description",
+    "activity_unit",
+    "input_factor",
+    "input_factor_low",
+    "input_factor_high",
+    "input_factor_unit",
+    *PATHWAYS,
+    "scaling",
+    "input_total_weight",
+    "release_total_exclude",
+    "replaces",
+    "status",
+    "confidence",
+    "document",
+    "version",
+    "table_page",
+    "note",
+    "factor_distribution",
+    "dist_param1",
+    "dist_param2",
+]
+
+
+REQUIRED = {f.name for f in fields(FactorRow) if f.default is MISSING}
+
+
+DEFAULTS = {f.name: f.default for f in fields(FactorRow) if f.default is not MISSING}
