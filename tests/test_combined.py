@@ -70,8 +70,10 @@ def test_summary_tables_name_the_facilities(tmp_path):
     result = CliRunner().invoke(main, ["compute", str(LEVEL2), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     wb = load_workbook(out)
-    for sheet in ("Summary inputs", "Summary releases"):
-        names = [r[1] for r in wb[sheet].iter_rows(values_only=True) if r[0] == "5.1.1"]
-        assert len(names) == len(set(names)) > 1, sheet
-        assert "Coal combustion in large power plants - Kessel Bay power station" in names
-        assert any(n.endswith("rest of the country (Level 1 defaults)") for n in names)
+    rows = [r for r in wb["Calculation"].iter_rows(values_only=True) if r[0] == "5.1.1"]
+    names = [r[2] for r in rows]  # Code, Sub-category, Facility
+    assert len(names) == len(set(names)) > 1
+    assert "Kessel Bay power station" in names and "" not in names[1:]
+    names = [r[2] for r in wb["Factors"].iter_rows(values_only=True) if r[1] == "5.1.1"]
+    assert "Coal combustion in large power plants - Kessel Bay power station" in names
+    assert any(n.endswith("rest of the country (Level 1 defaults)") for n in names)

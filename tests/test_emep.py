@@ -39,8 +39,8 @@ from hginventory.tables.emep import (
     parse_conversions,
 )
 from hginventory.tables.factors import factors_dir
-from hginventory.write.crosscheck_sheet import SHEET_NAME
 from hginventory.write.csv import write_csv
+from hginventory.write.option_sheets import CROSSCHECK_SHEET as SHEET_NAME
 
 from .conftest import EXAMPLES, GOLDEN
 from .test_golden import readable_diff
@@ -433,10 +433,12 @@ def test_cli_crosscheck_writes_columns_sheet_and_flags(tmp_path, example_path):
     ws = wb[SHEET_NAME]
     header_row = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Code")
     assert header_row[:4] == ("Code", "Sub-category", "Facility", "Toolkit air (kg Hg/y)")
-    values = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0] and r[0].startswith("5.")}
+    values = {}  # the comparison table comes first, then how each figure was obtained
+    for r in ws.iter_rows(values_only=True):
+        if r[0] and r[0].startswith("5."):
+            values.setdefault(r[0], r)
     assert values["5.7.2"][9] == FLAG_ABOVE
     assert values["5.2.2a"][9] == FLAG_NOT_MAPPED
-    assert [c.value for c in wb["Results"][1]][-4:] == CSV_EXTRA_COLUMNS
     meta = {r[0]: r[1] for r in wb["Metadata"].iter_rows(values_only=True)}
     assert meta["emep_factor_table_id"] == "emep-eea-hg"
     assert meta["emep_flagged"] == 7
@@ -461,8 +463,13 @@ def test_cli_country_conversion_replaces_the_assumption(tmp_path, example_path):
     assert frame.at["5.1.1", "air_kg_emep"] == pytest.approx(6.5e6 * 18.9 * 1.4e-6)
     # 5.1.2 keeps the default 25.8 GJ/t: 1.2e6 t x 25.8 x 7.9 mg/GJ
     assert frame.at["5.1.2", "air_kg_emep"] == pytest.approx(1.2e6 * 25.8 * 7.9e-6)
-    rows = {r[0]: r for r in load_workbook(out)[SHEET_NAME].iter_rows(values_only=True)}
-    assert rows["5.1.1"][22:24] == ("country value (--conversion)", "no")
+    ws = load_workbook(out)[SHEET_NAME]
+    detail = [r for r in ws.iter_rows(values_only=True) if r[1] == "Guidebook row"]
+    assert len(detail) == 1  # the second table: how each Guidebook figure was obtained
+    header = detail[0]
+    rows = {r[0]: dict(zip(header, r, strict=False)) for r in ws.iter_rows(values_only=True)}
+    assert rows["5.1.1"]["Conversion source"] == "country value (--conversion)"
+    assert rows["5.1.1"]["Conversion is an assumption"] == "no"
 
 
 @pytest.mark.parametrize(
@@ -495,7 +502,7 @@ def test_cli_own_mapping_broken_is_located_and_text_stays_text(tmp_path, example
     result = CliRunner().invoke(main, [*args, "--emep-mapping", str(mapping)])
     assert result.exit_code == 0, result.output
     ws = load_workbook(out)[SHEET_NAME]
-    note = next(r for r in ws.iter_rows() if r[0].value == "5.9.1")[-1]
+    note = [r for r in ws.iter_rows() if r[0].value == "5.9.1"][-1][-1]  # detail table, Note
     assert note.data_type == "s" and note.value.startswith("=HYPERLINK")
     line = _edit_mapping(mapping, "5.9.1", guidebook_unit="t")
     result = CliRunner().invoke(main, [*args, "--emep-mapping", str(mapping)])

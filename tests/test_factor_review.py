@@ -273,7 +273,7 @@ def test_diff_of_two_inventories_workbook_against_csv(coal_overlay, example_path
 
 def test_diff_refuses_a_file_that_is_not_an_inventory(tmp_path, example_path):
     result = run("diff", example_path, example_path)
-    assert result.exit_code == 1 and "Results" in result.output
+    assert result.exit_code == 1 and "no 'Calculation' sheet" in result.output
 
 
 def test_compare_marks_added_rows(tmp_path, example_path):
@@ -339,7 +339,7 @@ def test_by_annex_d_and_nfr_sum_to_the_national_air_total(example_path, tmp_path
     assert rows[0]["annex_d_category"] == "coal-fired power plants"
     coal = inv.results.set_index("code").at["5.1.1", "air_kg"]
     assert float(rows[0]["air_kg"]) == pytest.approx(coal)
-    sheet = load_workbook(out)["Convention and NFR"]
+    sheet = load_workbook(out)["Article 8 and NFR"]
     assert any(c.value == "1.A.1.a" for c in sheet["A"])
 
 

@@ -441,7 +441,7 @@ def test_cli_on_the_mixed_example(tmp_path):
         total = sum(float(r[f"{p}_kg"]) for p in PATHWAYS)
         assert total == pytest.approx(float(r["hg_input_kg"]), rel=1e-12)
     wb = load_workbook(out, read_only=True)
-    assert {"Facilities", "Article 8 air emissions"} <= set(wb.sheetnames)
+    assert {"Facilities", "Article 8 and NFR"} <= set(wb.sheetnames)
     assert len(wb.sheetnames) == len(set(wb.sheetnames))
     facilities = [r for r in wb["Facilities"].iter_rows(min_row=5, values_only=True) if r[0]]
     assert len(facilities) == 15
@@ -483,7 +483,7 @@ def test_level1_workbook_has_article8_sheet_and_no_facilities_sheet(tmp_path, ex
     inv = compute(read_activity(example_path))
     assert set(inv.results["method"]) == {"default"} and set(inv.results["facility"]) == {""}
     wb = load_workbook(write_workbook(inv, tmp_path / "o.xlsx"), read_only=True)
-    assert "Article 8 air emissions" in wb.sheetnames and "Facilities" not in wb.sheetnames
+    assert "Article 8 and NFR" in wb.sheetnames and "Facilities" not in wb.sheetnames
 
 
 def test_facilities_given_from_python(tmp_path, factors):

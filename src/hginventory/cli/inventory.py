@@ -170,7 +170,7 @@ def _add_crosscheck(inv, conversions, mapping_path) -> None:
 
 def _print_crosscheck(inv) -> None:
     from hginventory.engine.crosscheck import flagged_table
-    from hginventory.write.crosscheck_sheet import SHEET_NAME
+    from hginventory.write.option_sheets import CROSSCHECK_SHEET as SHEET_NAME
 
     cc = inv.crosscheck
     console = make_console()

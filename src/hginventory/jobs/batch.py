@@ -854,20 +854,20 @@ def write_tables(results: list[FileResult], outdir: Path, factors) -> dict[str, 
 
 
 def _summary_workbook(summary, path: Path) -> None:
-    from openpyxl import Workbook
+    """summary.xlsx: the summary table with the number policy of every hginv workbook."""
+    from hginventory.core.numbers import COUNT, MASS
+    from hginventory.write.xlsx import Book
 
-    from hginventory.write.sheets import KG, put_cell, set_widths, sheet_styles, write_table
-
-    styles = sheet_styles()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Summary"
+    book = Book(header="hginv batch")
+    ws = book.sheet("Summary")
     headers = list(summary.columns)
-    formats = {i: KG for i, c in enumerate(headers, start=1) if c.endswith("_kg")}
-    write_table(ws, 1, headers, summary.itertuples(index=False), formats, styles, name="Summary")
-    set_widths(ws, {"A": 28, "D": 30, "E": 24})
-    put_cell(ws, 1, 1, headers[0], font=styles["bold"])
-    wb.save(path)
+    kinds = {i: MASS for i, c in enumerate(headers) if c.endswith("_kg")}
+    kinds.update({i: COUNT for i, c in enumerate(headers) if c.endswith("_rows")})
+    rows = ([v if k != "year" else str(v) for k, v in zip(headers, r, strict=True)]
+            for r in summary.itertuples(index=False))
+    ws.table(0, headers, rows, kinds)
+    ws.freeze = (1, 1)
+    Path(path).write_bytes(book.to_bytes())
 
 
 def write_reports(batch: BatchResult) -> dict[str, Path]:

@@ -12,6 +12,48 @@ from hginventory.core.i18n import gettext as _
 
 NEEDED = ("code", "sub_category", "hg_input_kg", *OUTPUT_COLUMNS)
 
+CALCULATION = "Calculation"
+FACTORS = "Factors"
+
+
+def _keyed_table(book, sheet: str) -> list[dict]:
+    """The rows of a workbook table under its hidden row of machine names (first cell
+    `code` or `factor_id`): data rows are those with a code and an evidence status (group
+    headings and subtotals have none)."""
+    rows = book.get_sheet_by_name(sheet).to_python()
+    top = next((i for i, row in enumerate(rows) if row and row[0] in ("code", "factor_id")), None)
+    if top is None:
+        raise ValueError(f"no table with a hidden row of column names on sheet {sheet!r}")
+    keys = [str(k) for k in rows[top]]
+    out = []
+    for row in rows[top + 2 :]:
+        rec = dict(zip(keys, row, strict=False))
+        if rec.get(keys[0]) not in ("", None) and rec.get("status") not in ("", None):
+            out.append(rec)
+    return out
+
+
+def _workbook_rows(path: Path) -> pd.DataFrame:
+    """The result rows of an hginv workbook: the Calculation sheet (cached values) with the
+    factor ids of the Factors sheet, whose rows are in the same order."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        calc = _keyed_table(book, CALCULATION)
+        factors = _keyed_table(book, FACTORS)
+    except ValueError:
+        raise
+    except Exception as exc:
+        raise ValueError(str(exc)) from None
+    if len(factors) == len(calc):
+        for rec, f in zip(calc, factors, strict=True):
+            rec["factor_id"] = f.get("factor_id", "")
+    frame = pd.DataFrame.from_records(calc)
+    if not frame.empty:
+        frame["code"] = frame["code"].astype(str)
+    return frame
+
 
 def read_results(path: str | Path) -> pd.DataFrame:
     """The result rows of a computed inventory: a CSV written by hginv, or its workbook."""
@@ -20,15 +62,14 @@ def read_results(path: str | Path) -> pd.DataFrame:
         raise InputFileError(f"{path}: file not found")
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
-            frame = pd.read_excel(
-                path, sheet_name="Results", engine="calamine", dtype={"code": str}
-            )
+            frame = _workbook_rows(path)
         else:
             frame = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
     except ValueError as exc:
         raise InputFileError(
-            f"{path.name}: no 'Results' sheet; is this an inventory written by hginv compute?",
-            [Problem(str(exc), file=str(path), sheet="Results")],
+            f"{path.name}: no '{CALCULATION}' sheet; is this an inventory written by hginv "
+            "compute?",
+            [Problem(str(exc), file=str(path), sheet=CALCULATION)],
         ) from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputFileError(f"{path.name}: cannot be read ({exc})") from None
@@ -77,7 +118,7 @@ def _result_file_hint(path: Path, command: str) -> str | None:
         book = CalamineWorkbook.from_path(str(path))
     except Exception:  # the activity reader has already reported why the file cannot be read
         return None
-    if "Metadata" not in book.sheet_names or "Results" not in book.sheet_names:
+    if "Metadata" not in book.sheet_names or CALCULATION not in book.sheet_names:
         return None
     source = ""
     for row in book.get_sheet_by_name("Metadata").to_python():

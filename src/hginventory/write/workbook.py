@@ -1,564 +1,751 @@
-"""Outputs of an inventory: the CSV contract and the workbook a focal point hands over.
+"""The national inventory workbook a focal point hands over and a reviewer audits.
 
-Both are written atomically. Text that came from an input file is always written as text,
-never as a live formula (a note typed as `=HYPERLINK(...)` stays a note).
+A handful of sheets (Read me, Summary, Calculation, Factors, Sources present, Charts, Article
+8 and NFR, Metadata, plus Facilities, Uncertainty and Cross-check EMEP when used). The
+Calculation sheet is live, as in the Toolkit's own spreadsheet: Hg input = activity x unit
+conversion x the input factor on the Factors sheet, each pathway = Hg input x its distribution
+factor there; source-group subtotals and the Summary (with the double-counting weights and
+exclusions) are formulas over those cells. Every formula is stored with its computed value, so
+the workbook shows hginv's numbers on opening; changing an activity cell recomputes the row,
+the subtotals, the Summary and the charts. Text from the input is always text.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
-from hginventory.core.files import atomic_write
-from hginventory.engine.inventory import Inventory, top_sources
-from hginventory.write.crosscheck_sheet import crosscheck_sheet
-from hginventory.write.level2_sheets import article8_sheet, facilities_sheet
-from hginventory.write.sheets import (
-    KG,
-    PATHWAY_HEADERS,
-    README_WIDTH,
-    SMALL,
-    fit_row_height,
-    put_cell,
-    set_widths,
-    sheet_styles,
-    total_row,
-    write_table,
-)
+from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+from hginventory.core.numbers import ACTIVITY, COUNT, FACTOR, PERCENT, SHARE, decimals
+from hginventory.engine.inventory import Inventory, sources_present, top_sources
+from hginventory.write.xlsx import Book, Sheet, excel_col, ref
 
+EMPTY_WARNING = "No activity was entered: nothing will be quantified."
 
-def _readme(wb, inv: Inventory, styles) -> None:
-    ws = wb.active
-    ws.title = "Read me"
-    m = inv.metadata
-    put_cell(
-        ws, 1, 1, f"Mercury release inventory: {m['country']} {m['year']}", font=styles["title"]
-    )
-    lines = [
+TEXT = {
+    "title": "Mercury release inventory: {place}",
+    "method": (
         "Method: UNEP Toolkit for Identification and Quantification of Mercury Releases, "
-        "Inventory Level 1 (Hg input = activity rate x input factor; output to each pathway = "
-        "Hg input x distribution factor).",
-        f"Factor table: {inv.factors.title} ({inv.factors.label}, sha256 "
-        f"{inv.factors.sha256[:12]}).",
-        f"Computed by hginv {m['hginv_version']} from {m['input_file']} at {m['computed_at']}.",
-        "All quantities are kg of mercury per year.",
+        "Inventory Level 1 (Hg input = activity rate x unit conversion x input factor; output "
+        "to each pathway = Hg input x distribution factor)."
+    ),
+    "table": "Factor table: {title} ({label}, sha256 {sha}).",
+    "computed": "Computed by hginv {version} from {file} at {when}.",
+    "units": "All quantities are kg of mercury per year (kg Hg/y).",
+    "live": (
+        "The Calculation sheet is live: change an activity cell (column Activity) or a factor "
+        "on the Factors sheet and the row, the source-group subtotals, the Summary and the "
+        "charts follow. The values stored are hginv's; the CSV output holds the full values."
+    ),
+    "caution": "CAUTION: {n} of the {total} factors used are 'recalled', not confirmed "
+    "against the official Toolkit.",
+    "caution_detail": (
+        "A recalled factor is the best value that could be justified, with the Toolkit table "
+        "it belongs to, but it was not checked against a copy of the Toolkit. See the sheet "
+        "'Factors' (column Status) and check these values against the official Level 1 "
+        "calculation spreadsheet before publishing."
+    ),
+    "confirmed": "All factors used are confirmed against their cited source.",
+    "sheets": "Sheets",
+    "warnings": "Warnings from reading the input",
+    "summary_title": "Summary: mercury inputs and releases by source group (kg Hg/y)",
+    "summary_note": (
+        "As counted in the national totals: the double-counting weights (share of the input "
+        "counted) and exclusions of the factor table are applied in these formulas. Live "
+        "formulas over the Calculation sheet."
+    ),
+    "source_group": "Source group",
+    "input_calculated": "Hg input, calculated",
+    "input_counted": "Hg input counted in the total",
+    "total_releases": "Total releases",
+    "national_total": "National total",
+    "sum_rows": "Sum of calculated rows (no adjustment)",
+    "adjustment": "Adjustment for double counting",
+    "no_adjustment": "Double counting: no exclusion applies to the sub-categories present.",
+    "excluded": "Double counting: {items}.",
+    "excluded_item": "{code} {name}: release to {pathways} left out of the total",
+    "weighted_item": "{code} {name}: {share} of the input counted",
+    "calc_title": "Calculation: one row per sub-category or facility (kg Hg/y)",
+    "calc_note": (
+        "Hg input = Activity x Unit conversion x Input factor (Factors sheet); each pathway = "
+        "Hg input x its distribution factor (Factors sheet). Unit conversion: kg Hg per "
+        "(activity unit x input factor unit)."
+    ),
+    "subtotal": "Subtotal: {group}",
+    "all_rows": "Sum of all rows (before the double-counting adjustments)",
+    "nothing": "Nothing was quantified.",
+    "factors_title": "Factors used, with provenance",
+    "sources_title": "Mercury release source types present",
+    "charts_title": "Charts of the national totals (kg Hg/y)",
+    "pathway_table": "Releases per pathway, as counted in the national totals",
+    "top_table": "The ten largest sub-categories (releases counted in the totals)",
+    "chart_groups": "Releases by source group and pathway (kg Hg/y)",
+    "chart_pie": "Share of releases per pathway",
+    "chart_top": "The ten largest sub-categories: releases (kg Hg/y)",
+    "nothing_to_chart": "No sub-category was quantified: nothing to chart.",
+    "metadata_title": "Metadata of this run",
+}
+
+H = {
+    "code": "Code",
+    "sub_category": "Sub-category",
+    "facility": "Facility",
+    "method": "Method",
+    "activity": "Activity",
+    "unit": "Unit",
+    "conversion": "Unit conversion",
+    "factor": "Input factor",
+    "factor_unit": "Input factor unit",
+    "hg_input": "Hg input",
+    "releases": "Total releases",
+    "counted": "Share of input counted",
+    "status": "Status",
+    "factor_id": "Factor id",
+    "default": "Default input factor",
+    "low": "Low",
+    "high": "High",
+    "scale": "Electrification scaling",
+    "left_out": "Left out of the totals",
+    "confidence": "Confidence",
+    "document": "Document",
+    "version": "Version",
+    "table_page": "Table / page",
+    "note": "Note",
+    "group": "Source group",
+    "presence": "Presence",
+    "detail": "Detail / notes",
+    "pathway": "Pathway",
+    "share": "Share of total releases",
+    "field": "Field",
+    "value": "Value",
+}
+
+SHEET_DESCRIPTIONS = {
+    "Summary": "inputs and releases by source group and pathway, as counted in the national "
+    "totals (double-counting adjustments applied), live formulas.",
+    "Calculation": "one row per sub-category or facility, grouped by source group with "
+    "subtotals: Hg input and each pathway are live formulas.",
+    "Factors": "every factor used, with its source document, table/page and evidence status.",
+    "Sources present": "every sub-category of the Toolkit and whether it was quantified, "
+    "reported absent (NO), not estimated (NE), not applicable (NA) or included elsewhere (IE).",
+    "Charts": "releases by source group and pathway, share of each pathway, the ten largest "
+    "sub-categories.",
+    "Facilities": "Level 2: every facility with its input basis, configuration and factors.",
+    "Article 8 and NFR": "air emissions of the Minamata Annex D source categories (Article 8) "
+    "and by EMEP/EEA NFR code.",
+    "Uncertainty": "ranges of the national totals, source groups and sub-categories.",
+    "Cross-check EMEP": "air releases compared with the EMEP/EEA Guidebook.",
+    "Metadata": "versions, hashes and input file of this run.",
+}
+
+PATHWAY_HEADERS = [PATHWAY_LABELS[p] for p in PATHWAYS]
+
+CALC_KEYS = {
+    "unit": "activity_unit",
+    "conversion": "unit_multiplier",
+    "factor": "input_factor",
+    "factor_unit": "input_factor_unit",
+    "hg_input": "hg_input_kg",
+    **{p: f"{p}_kg" for p in PATHWAYS},
+    "releases": "releases_kg",
+    "counted": "input_total_weight",
+}
+"""Machine names of the Calculation columns (hidden row over the headers; CSV names)."""
+
+FACTORS_SHEET = "Factors"
+CALC_SHEET = "Calculation"
+SUMMARY_SHEET = "Summary"
+
+
+def is_empty(inv: Inventory) -> bool:
+    """Nothing was quantified (no activity entered, or only notation keys)."""
+    return inv.results.empty
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
+
+
+class _Layout:
+    """Where things are: rows of the Calculation and Factors sheets, columns by name."""
+
+    def __init__(self, inv: Inventory):
+        r = inv.results
+        self.level2 = "method" in r.columns and bool((r["method"] != "default").any())
+        cols = ["code", "sub_category"]
+        if self.level2:
+            cols += ["facility", "method"]
+        cols += ["activity", "unit", "conversion", "factor", "factor_unit", "hg_input"]
+        cols += list(PATHWAYS) + ["releases", "counted", "status"]
+        self.calc_cols = {name: i for i, name in enumerate(cols)}
+        fcols = [
+            "factor_id",
+            "code",
+            "sub_category",
+            "default",
+            "low",
+            "high",
+            "scale",
+            "factor",
+            "factor_unit",
+            *PATHWAYS,
+            "counted",
+            "left_out",
+            "status",
+            "confidence",
+            "document",
+            "version",
+            "table_page",
+            "note",
+        ]
+        self.factor_cols = {name: i for i, name in enumerate(fcols)}
+        self.factor_top = 3  # header row of the Factors table
+        # groups in order, each with its result positions; Factors rows follow the same order
+        order = sorted(range(len(r)), key=lambda i: (int(r["group_order"].iat[i]), i))
+        self.groups: list[tuple[str, list[int]]] = []
+        for i in order:
+            name = str(r["group_name"].iat[i])
+            if not self.groups or self.groups[-1][0] != name:
+                self.groups.append((name, []))
+            self.groups[-1][1].append(i)
+        self.order = order
+        self.position = {i: k for k, i in enumerate(order)}
+        self.calc_top = 3  # header row of the Calculation table
+        self.calc_row: dict[int, int] = {}
+        self.subtotal_row: dict[str, int] = {}
+        self.group_rows: dict[str, tuple[int, int]] = {}
+        row = self.calc_top + 1
+        for name, members in self.groups:
+            row += 1  # the group's heading row
+            first = row
+            for i in members:
+                self.calc_row[i] = row
+                row += 1
+            self.group_rows[name] = (first, row - 1)
+            self.subtotal_row[name] = row
+            row += 2
+        self.all_row = row
+
+    def factor_row(self, i: int) -> int:
+        return self.factor_top + 1 + self.position[i]
+
+    def c(self, name: str) -> int:
+        return self.calc_cols[name]
+
+    def f(self, name: str) -> int:
+        return self.factor_cols[name]
+
+
+def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
+    ws = book.sheet("Read me")
+    ws.max_width = 110
+    m = inv.metadata
+    place = f"{inv.country.country} {inv.country.year}"
+    ws.text(0, 0, TEXT["title"].format(place=place), "title", wrap=False)
+    f = inv.factors
+    lines = [
+        TEXT["method"],
+        TEXT["table"].format(title=f.title, label=f.label, sha=f.sha256[:12]),
+        TEXT["computed"].format(
+            version=m["hginv_version"], file=m["input_file"], when=m["computed_at"]
+        ),
+        TEXT["units"],
+        TEXT["live"],
     ]
-    r = 3
+    r = 2
     for line in lines:
-        put_cell(ws, r, 1, line).alignment = styles["wrap"]
-        fit_row_height(ws, r)
+        ws.text(r, 0, line)
         r += 1
     r += 1
+    if is_empty(inv):
+        ws.text(r, 0, "WARNING: " + EMPTY_WARNING, "warn")
+        r += 2
     n = inv.recalled_count
     if n:
-        put_cell(
-            ws,
-            r,
-            1,
-            f"CAUTION: {n} of the {len(inv.results)} factors used are 'recalled', "
-            "not confirmed against the official Toolkit.",
-            font=styles["warn"],
-        )
-        put_cell(
-            ws,
-            r + 1,
-            1,
-            "A recalled factor is the best value that could be justified, with the "
-            "Toolkit table it belongs to, but it was not checked against a copy of the Toolkit. "
-            "See the sheet 'Factors used' (column Status) and check these values against the "
-            "official Level 1 calculation spreadsheet before publishing.",
-        ).alignment = styles["wrap"]
-        fit_row_height(ws, r + 1)
+        ws.text(r, 0, TEXT["caution"].format(n=n, total=len(inv.results)), "warn")
+        ws.text(r + 1, 0, TEXT["caution_detail"])
         r += 3
-    else:
-        put_cell(
-            ws,
-            r,
-            1,
-            "All factors used are confirmed against their cited source.",
-            font=styles["bold"],
-        )
+    elif not is_empty(inv):
+        ws.text(r, 0, TEXT["confirmed"], "bold")
         r += 2
-    put_cell(ws, r, 1, "Sheets", font=styles["bold"])
-    sheets = [
-        (
-            "Summary inputs",
-            "Mercury inputs to society per sub-category, with the double-counting "
-            "adjustment and the national total.",
-        ),
-        (
-            "Summary releases",
-            "Releases per sub-category and pathway, with the adjustments and totals.",
-        ),
-        ("Source groups", "Inputs and releases by source group as counted in the totals."),
-        (
-            "Charts",
-            "Releases by source group and pathway, share of each pathway, and the ten "
-            "largest sub-categories.",
-        ),
-        (
-            "Sources present",
-            "Every sub-category of the Toolkit and whether it was quantified, "
-            "reported absent (NO), not estimated (NE), not applicable (NA) or included "
-            "elsewhere (IE).",
-        ),
-        ("Results", "All result rows (the same as the CSV output)."),
-        ("5.x.x sheets", "One sheet per sub-category quantified: the calculation step by step."),
-        ("Factors used", "Every factor with its source document, table/page and evidence status."),
-        (
-            "Convention and NFR",
-            "Air emissions summed by Minamata Annex D category and by EMEP/EEA NFR code.",
-        ),
-        ("Metadata", "Versions, hashes and input file of this run."),
-    ]
-    for name, text in sheets:
+    ws.text(r, 0, TEXT["sheets"], "bold")
+    for name in sheets:
         r += 1
-        put_cell(ws, r, 1, f"{name}: {text}").alignment = styles["wrap"]
-        fit_row_height(ws, r)
+        ws.text(r, 0, f"{name}: {SHEET_DESCRIPTIONS[name]}")
     if inv.warnings:
         r += 2
-        put_cell(ws, r, 1, "Warnings from reading the input", font=styles["bold"])
+        ws.text(r, 0, TEXT["warnings"], "bold")
         for w in inv.warnings:
             r += 1
-            put_cell(ws, r, 1, str(w)).alignment = styles["wrap"]
-            fit_row_height(ws, r)
-    set_widths(ws, {"A": README_WIDTH})
+            ws.text(r, 0, str(w))
+    ws.width(0, 110)
 
 
-def _inputs_sheet(wb, inv: Inventory, styles) -> None:
-    ws = wb.create_sheet("Summary inputs")
-    put_cell(ws, 1, 1, "Summary of mercury inputs to society (kg Hg/y)", font=styles["title"])
-    s = inv.input_summary()
-    headers = [
-        "Code",
-        "Sub-category",
-        "Source group",
-        "Calculated Hg input (kg Hg/y)",
-        "Share counted in the total",
-        "Hg input counted in the total (kg Hg/y)",
-    ]
-    rows = s.itertuples(index=False)
-    r = write_table(ws, 3, headers, rows, {4: KG, 5: "0%", 6: KG}, styles, "tblSummaryInputs")
-    total_calc = float(s["hg_input_kg"].sum())
-    total_counted = float(s["counted_input_kg"].sum())
-    total_row(ws, r, "Sum of calculated inputs", [total_calc], 4, styles)
-    total_row(ws, r + 1, "Adjustment for double counting", [total_counted - total_calc], 4, styles)
-    total_row(ws, r + 2, "Total quantified mercury inputs", [total_counted], 4, styles)
-    notes = [
-        "Double counting: only part of the input calculated for some waste sub-categories counts "
-        "in the total (column 'Share counted'), because most mercury in waste was already counted "
-        "as input under the product sub-categories; waste water input is counted under the rows it "
-        "comes from. The shares come from the factor table (column input_total_weight).",
-    ]
-    for i, note in enumerate(notes):
-        put_cell(ws, r + 4 + i, 1, note).alignment = styles["wrap"]
-    ws.merge_cells(start_row=r + 4, start_column=1, end_row=r + 4, end_column=6)
-    ws.row_dimensions[r + 4].height = 45
-    ws.freeze_panes = "C4"
-    set_widths(ws, {"A": 9, "B": 60, "C": 38, "D": 18, "E": 14, "F": 20})
-
-
-def _releases_sheet(wb, inv: Inventory, styles) -> None:
-    ws = wb.create_sheet("Summary releases")
-    put_cell(ws, 1, 1, "Summary of mercury releases (kg Hg/y)", font=styles["title"])
+def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
+    ws = book.sheet(FACTORS_SHEET)
+    ws.max_width = 40
+    ws.text(0, 0, TEXT["factors_title"], "title", wrap=False)
     r = inv.results
-    headers = [
-        "Code",
-        "Sub-category",
-        "Source group",
-        *PATHWAY_HEADERS,
-        "Total releases (kg Hg/y)",
-    ]
-    rows = (
-        [
-            row.code,
-            row.label,
-            row.group_name,
-            *(getattr(row, c) for c in OUTPUT_COLUMNS),
-            sum(getattr(row, c) for c in OUTPUT_COLUMNS),
-        ]
-        for row in r.itertuples(index=False)
-    )
-    fmt = {c: KG for c in range(4, 11)}
-    nxt = write_table(ws, 3, headers, rows, fmt, styles, "tblSummaryReleases")
-    sums, totals = inv.sums(), inv.totals()
-    keys = [*OUTPUT_COLUMNS, "releases_kg"]
-    total_row(ws, nxt, "Sum of calculated releases", [sums[k] for k in keys], 4, styles)
-    total_row(
-        ws,
-        nxt + 1,
-        "Adjustment for double counting",
-        [totals[k] - sums[k] for k in keys],
-        4,
-        styles,
-    )
-    total_row(ws, nxt + 2, "Total quantified releases", [totals[k] for k in keys], 4, styles)
-    excluded = r[r["release_total_exclude"] != ""]
-    note = "Double counting: " + (
-        "; ".join(
-            f"{row.code} {row.sub_category}: release to "
-            f"{', '.join(PATHWAY_LABELS[p].lower() for p in row.release_total_exclude.split(';'))}"
-            " is left out of the total"
-            for row in excluded.itertuples(index=False)
-        )
-        if len(excluded)
-        else "no adjustment applies to the sub-categories present."
-    )
-    put_cell(ws, nxt + 4, 1, note).alignment = styles["wrap"]
-    ws.merge_cells(start_row=nxt + 4, start_column=1, end_row=nxt + 4, end_column=10)
-    ws.row_dimensions[nxt + 4].height = 45
-    ws.freeze_panes = "C4"
-    set_widths(ws, {"A": 9, "B": 60, "C": 38, **{chr(68 + i): 16 for i in range(7)}})
-
-
-def _groups_sheet(wb, inv: Inventory, styles) -> None:
-    ws = wb.create_sheet("Source groups")
-    put_cell(
-        ws,
-        1,
-        1,
-        "Inputs and releases by source group, as counted in the national totals (kg Hg/y)",
-        font=styles["title"],
-    )
-    g = inv.group_summary()
-    headers = ["Source group", "Hg input (kg Hg/y)", *PATHWAY_HEADERS, "Total releases (kg Hg/y)"]
-    cols = ["source_group", "hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
-    nxt = write_table(
-        ws,
-        3,
-        headers,
-        g[cols].itertuples(index=False),
-        {c: KG for c in range(2, 10)},
-        styles,
-        "tblSourceGroups",
-    )
-    t = inv.totals()
-    total_row(ws, nxt, "National total", [t[c] for c in cols[1:]], 2, styles)
-    ws.freeze_panes = "B4"
-    set_widths(ws, {"A": 60, **{chr(66 + i): 16 for i in range(8)}})
-
-
-def _sources_sheet(wb, inv: Inventory, styles) -> None:
-    ws = wb.create_sheet("Sources present")
-    from hginventory.engine.inventory import sources_present
-
-    put_cell(ws, 1, 1, "Mercury release source types present", font=styles["title"])
-    s = sources_present(inv)
-    write_table(
-        ws,
-        3,
-        ["Code", "Sub-category", "Source group", "Presence", "Detail / notes"],
-        s.itertuples(index=False),
-        styles=styles,
-        name="tblSourcesPresent",
-    )
-    ws.freeze_panes = "C4"
-    set_widths(ws, {"A": 9, "B": 60, "C": 38, "D": 14, "E": 50})
-
-
-def _results_sheet(wb, inv: Inventory, styles) -> None:
-    ws = wb.create_sheet("Results")
-    frame = inv.csv_frame()
-    fmt = {i + 1: KG for i, c in enumerate(CSV_COLUMNS) if c.endswith("_kg")}
-    write_table(
-        ws, 1, list(frame.columns), frame.itertuples(index=False), fmt, styles, "tblResults"
-    )
-    ws.freeze_panes = "C2"
-    set_widths(ws, {"A": 9, "B": 50})
-
-
-def _detail_sheets(wb, inv: Inventory, styles) -> None:
-    """One sheet per sub-category: the calculation a reviewer can redo by hand."""
-    for row in inv.results.itertuples(index=False):
-        if row.facility:  # facility rows are on the Facilities sheet (level2.facilities_sheet)
-            continue
-        ws = wb.create_sheet(row.code)
-        put_cell(ws, 1, 1, f"{row.code} {row.sub_category}", font=styles["title"])
-        items = [
-            ("Source group", row.group_name, None),
-            ("Activity rate", row.activity, "#,##0.###"),
-            ("Activity unit", f"{row.activity_unit} ({row.activity_description})", None),
-            ("Default input factor", row.default_input_factor, SMALL),
-            ("Input factor unit", row.input_factor_unit, None),
-            (
-                "Electrification scaling",
-                (
-                    f"x {row.scale:g} (electrification rate {inv.country.electrification_rate:g} %)"
-                    if row.scaling == "electrification"
-                    else "not applied"
-                ),
-                None,
-            ),
-            ("Input factor used", row.input_factor, SMALL),
-            ("Unit conversion to kg Hg", row.unit_multiplier, SMALL),
-            ("Hg input (kg Hg/y)", row.hg_input_kg, KG),
-            ("Share of input counted in the national total", row.input_total_weight, "0%"),
-        ]
-        r = 3
-        for label, value, fmt in items:
-            put_cell(ws, r, 1, label, font=styles["bold"])
-            put_cell(ws, r, 2, value, fmt)
-            r += 1
-        r += 1
-        headers = ["Pathway", "Distribution factor", "Output (kg Hg/y)", "Counted in total"]
-        excluded = row.release_total_exclude.split(";")
-        rows = [
-            [
-                PATHWAY_LABELS[p],
-                getattr(row, p),
-                getattr(row, f"{p}_kg"),
-                "no" if p in excluded else "yes",
-            ]
-            for p in PATHWAYS
-        ]
-        r = write_table(ws, r, headers, rows, {2: "0.0000", 3: KG}, styles)
-        total_row(
-            ws,
-            r,
-            "Total",
-            [
-                1.0 * sum(getattr(row, p) for p in PATHWAYS),
-                sum(getattr(row, f"{p}_kg") for p in PATHWAYS),
-            ],
-            2,
-            styles,
-        )
-        r += 2
-        for label, value in [
-            ("Factor", row.factor_id),
-            ("Source", row.factor_source),
-            (
-                "Status",
-                f"{row.status}"
-                + (f" (confidence {row.confidence})" if row.status == "recalled" else ""),
-            ),
-            ("Factor note", row.note),
-            ("Basis", row.basis),
-            ("Input cell", f"activity!{row.activity_cell}"),
-            ("Notes from the input", row.notes),
-        ]:
-            put_cell(ws, r, 1, label, font=styles["bold"])
-            put_cell(ws, r, 2, value).alignment = styles["wrap"]
-            r += 1
-        set_widths(ws, {"A": 44, "B": 22, "C": 18, "D": 16})
-        ws.column_dimensions["B"].width = 60
-
-
-def _factors_sheet(wb, inv: Inventory, styles) -> None:
-    ws = wb.create_sheet("Factors used")
-    put_cell(ws, 1, 1, "Factors used, with provenance", font=styles["title"])
     docs = inv.factors.documents
-    headers = [
-        "Factor id",
-        "Code",
-        "Sub-category",
-        "Input factor (default)",
-        "Low",
-        "High",
-        "Unit",
-        *[PATHWAY_LABELS[p] for p in PATHWAYS],
-        "Status",
-        "Confidence",
-        "Document",
-        "Version",
-        "Table / page",
-        "Note",
-    ]
-    rows = [
+    heads = {
+        "factor_id": H["factor_id"],
+        "code": H["code"],
+        "sub_category": H["sub_category"],
+        "default": H["default"],
+        "low": H["low"],
+        "high": H["high"],
+        "scale": H["scale"],
+        "factor": H["factor"] + " used",
+        "factor_unit": H["factor_unit"],
+        **{p: PATHWAY_LABELS[p] for p in PATHWAYS},
+        "counted": H["counted"],
+        "left_out": H["left_out"],
+        "status": H["status"],
+        "confidence": H["confidence"],
+        "document": H["document"],
+        "version": H["version"],
+        "table_page": H["table_page"],
+        "note": H["note"],
+    }
+    ws.headers(lay.factor_top, [heads[k] for k in lay.factor_cols])
+    ws.keys(lay.factor_top - 1, list(lay.factor_cols))
+    fcol = lay.f
+    factor_places = decimals(
+        FACTOR,
         [
-            row.factor_id,
-            row.code,
-            row.sub_category,
-            row.default_input_factor,
-            row.input_factor_low,
-            row.input_factor_high,
-            row.input_factor_unit,
-            *(getattr(row, p) for p in PATHWAYS),
-            row.status,
-            row.confidence,
-            docs.get(row.document, {}).get("title", row.document),
-            row.version,
-            row.table_page,
-            row.note,
-        ]
-        for row in inv.results.itertuples(index=False)
-    ]
-    write_table(ws, 3, headers, rows, styles=styles, name="tblFactorsUsed")
-    ws.freeze_panes = "D4"
-    set_widths(ws, {"A": 30, "B": 8, "C": 45, "P": 40, "R": 40, "S": 60})
-
-
-def _metadata_sheet(wb, inv: Inventory, styles) -> None:
-    ws = wb.create_sheet("Metadata")
-    write_table(
-        ws,
-        1,
-        ["Field", "Value"],
-        ([k, v] for k, v in inv.metadata.items()),
-        styles=styles,
-        name="tblMetadata",
-    )
-    set_widths(ws, {"A": 30, "B": 70})
-
-
-def _bar_chart(title: str, horizontal: bool = True, stacked: bool = False):
-    from openpyxl.chart import BarChart
-
-    chart = BarChart()
-    chart.type = "bar" if horizontal else "col"
-    chart.title = title
-    chart.y_axis.title = "kg Hg/y"
-    chart.y_axis.number_format = "#,##0"
-    chart.y_axis.majorGridlines = None
-    if stacked:
-        chart.grouping = "stacked"
-        chart.overlap = 100
-    if horizontal:
-        chart.x_axis.scaling.orientation = "maxMin"
-    # openpyxl >= 3.1 hides axes unless told otherwise
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.width, chart.height = 26, 13
-    return chart
-
-
-def _text_categories(chart, ref) -> None:
-    """Category labels as text references (openpyxl would declare them numeric)."""
-    from openpyxl.chart.data_source import AxDataSource, StrRef
-
-    for series in chart.series:
-        series.cat = AxDataSource(strRef=StrRef(f=str(ref)))
-
-
-def _charts_sheet(wb, inv: Inventory, styles) -> None:
-    """Native Excel charts over the summary figures (they stay live if a value is edited)."""
-    from openpyxl.chart import PieChart, Reference
-    from openpyxl.chart.label import DataLabelList
-
-    ws = wb.create_sheet("Charts")
-    put_cell(ws, 1, 1, "Charts of the national totals (kg Hg/y)", font=styles["title"])
-    set_widths(ws, {"A": 30, "B": 12, "C": 52, "D": 16, "E": 18})
-    totals = inv.totals()
-    put_cell(
-        ws, 3, 1, "Releases per pathway, as counted in the national totals", font=styles["bold"]
-    )
-    share = [
-        totals[c] / totals["releases_kg"] if totals["releases_kg"] else 0.0 for c in OUTPUT_COLUMNS
-    ]
-    rows = [[PATHWAY_LABELS[p], totals[f"{p}_kg"], share[i]] for i, p in enumerate(PATHWAYS)]
-    nxt = write_table(
-        ws,
-        4,
-        ["Pathway", "Releases (kg Hg/y)", "Share of total releases"],
-        rows,
-        {2: KG, 3: "0.0%"},
-        styles,
-        "tblPathwayShares",
-    )
-    top = top_sources(inv)
-    start = nxt + 2
-    put_cell(ws, start - 1, 1, "The ten largest sub-categories", font=styles["bold"])
-    rows = [
-        [f"{t.code} {t.sub_category}", t.code, t.source_group, t.hg_input_kg, t.releases_kg]
-        for t in top.itertuples(index=False)
-    ]
-    last = write_table(
-        ws,
-        start,
-        [
-            "Sub-category",
-            "Code",
-            "Source group",
-            "Hg input (kg Hg/y)",
-            "Releases counted in the total (kg Hg/y)",
+            *r["default_input_factor"],
+            *r["input_factor"],
+            *r["input_factor_low"],
+            *r["input_factor_high"],
         ],
-        rows,
-        {4: KG, 5: KG},
-        styles,
-        "tblTopSources",
     )
-    if inv.results.empty:
-        put_cell(ws, last + 1, 1, "No sub-category was quantified: nothing to chart.")
+    share_places = decimals(SHARE, [v for p in PATHWAYS for v in r[p]])
+    tuples = list(r.itertuples(index=False))
+    for i in lay.order:
+        x = tuples[i]
+        row = lay.factor_row(i)
+        ws.text(row, fcol("factor_id"), x.factor_id, wrap=False)
+        ws.text(row, fcol("code"), x.code, wrap=False)
+        ws.text(row, fcol("sub_category"), x.label)
+
+        for key, value in (
+            ("default", x.default_input_factor),
+            ("low", x.input_factor_low),
+            ("high", x.input_factor_high),
+        ):
+            ws.number(row, fcol(key), value, FACTOR, factor_places)
+        ws.number(row, fcol("scale"), x.scale, SHARE, 4)
+        if _close(x.default_input_factor * x.scale, x.input_factor):
+            ws.formula(
+                row,
+                fcol("factor"),
+                f"={ref(row, fcol('default'))}*{ref(row, fcol('scale'))}",
+                x.input_factor,
+                FACTOR,
+                factor_places,
+            )
+        else:
+            ws.number(row, fcol("factor"), x.input_factor, FACTOR, factor_places)
+        ws.text(row, fcol("factor_unit"), x.input_factor_unit, wrap=False)
+        for p in PATHWAYS:
+            ws.number(row, fcol(p), getattr(x, p), SHARE, share_places)
+        ws.number(row, fcol("counted"), x.input_total_weight, PERCENT, 0, num_format="0%")
+        left = [PATHWAY_LABELS[p] for p in str(x.release_total_exclude).split(";") if p]
+        ws.text(row, fcol("left_out"), ", ".join(left))
+        ws.text(row, fcol("status"), x.status, wrap=False)
+        ws.text(row, fcol("confidence"), x.confidence, wrap=False)
+        ws.text(row, fcol("document"), docs.get(x.document, {}).get("title", x.document))
+        ws.text(row, fcol("version"), x.version, wrap=False)
+        ws.text(row, fcol("table_page"), x.table_page)
+        ws.text(row, fcol("note"), x.note)
+    ws.width(fcol("note"), 60)
+    ws.freeze = (lay.factor_top + 1, fcol("sub_category") + 1)
+
+
+def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
+    ws = book.sheet(CALC_SHEET)
+    ws.max_width = 45
+    ws.text(0, 0, TEXT["calc_title"], "title", wrap=False)
+    ws.text(1, 0, TEXT["calc_note"], wrap=False)
+    heads = {
+        "code": H["code"],
+        "sub_category": H["sub_category"],
+        "facility": H["facility"],
+        "method": H["method"],
+        "activity": H["activity"],
+        "unit": H["unit"],
+        "conversion": H["conversion"],
+        "factor": H["factor"],
+        "factor_unit": H["factor_unit"],
+        "hg_input": H["hg_input"] + " (kg Hg/y)",
+        **{p: f"{PATHWAY_LABELS[p]} (kg Hg/y)" for p in PATHWAYS},
+        "releases": H["releases"] + " (kg Hg/y)",
+        "counted": H["counted"],
+        "status": H["status"],
+    }
+    ws.headers(lay.calc_top, [heads[k] for k in lay.calc_cols])
+    ws.keys(lay.calc_top - 1, [CALC_KEYS.get(k, k) for k in lay.calc_cols])
+    c, f = lay.c, lay.f
+    r = inv.results
+    if r.empty:
+        ws.text(lay.calc_top + 1, 0, TEXT["nothing"] + " " + EMPTY_WARNING, "warn", wrap=False)
+        ws.freeze = (lay.calc_top + 1, 2)
         return
-    groups = wb["Source groups"]
-    n_groups = len(inv.group_summary())
-    stacked = _bar_chart("Releases by source group and pathway (kg Hg/y)", stacked=True)
-    stacked.add_data(
-        Reference(groups, min_col=3, max_col=8, min_row=3, max_row=3 + n_groups),
-        titles_from_data=True,
+    act_places = decimals(ACTIVITY, r["activity"])
+    conv_places = decimals(FACTOR, r["unit_multiplier"])
+    factor_places = decimals(FACTOR, r["input_factor"])
+    mass_cols = ["hg_input", *PATHWAYS, "releases"]
+    for name, members in lay.groups:
+        first, last = lay.group_rows[name]
+        ws.text(first - 1, 0, name, "group", wrap=False)
+        for i in members:
+            x = r.iloc[i]
+            row = lay.calc_row[i]
+            frow = lay.factor_row(i)
+            ws.text(row, c("code"), x["code"], wrap=False)
+            if lay.level2:
+                ws.text(row, c("sub_category"), x["sub_category"])
+                ws.text(row, c("facility"), x["facility"])
+                ws.text(row, c("method"), x["method"], wrap=False)
+            else:
+                ws.text(row, c("sub_category"), x["label"])
+            ws.number(row, c("activity"), x["activity"], ACTIVITY, act_places)
+            ws.text(row, c("unit"), x["activity_unit"], wrap=False)
+            ws.number(row, c("conversion"), x["unit_multiplier"], FACTOR, conv_places)
+            factor_ref = ref(frow, f("factor"), FACTORS_SHEET)
+            ws.formula(row, c("factor"), f"={factor_ref}", x["input_factor"], FACTOR, factor_places)
+            ws.text(row, c("factor_unit"), x["input_factor_unit"], wrap=False)
+            hg = float(x["hg_input_kg"])
+            if _close(
+                float(x["activity"]) * float(x["unit_multiplier"]) * float(x["input_factor"]), hg
+            ):
+                ws.formula(
+                    row,
+                    c("hg_input"),
+                    f"={ref(row, c('activity'))}*{ref(row, c('conversion'))}*{factor_ref}",
+                    hg,
+                )
+            else:
+                ws.number(row, c("hg_input"), hg)
+            hg_ref = ref(row, c("hg_input"), absolute=False).replace(
+                excel_col(c("hg_input")), "$" + excel_col(c("hg_input"))
+            )
+            for p in PATHWAYS:
+                ws.formula(
+                    row, c(p), f"={hg_ref}*{ref(frow, f(p), FACTORS_SHEET)}", float(x[f"{p}_kg"])
+                )
+            ws.formula(
+                row,
+                c("releases"),
+                f"=SUM({ref(row, c(PATHWAYS[0]))}:{ref(row, c(PATHWAYS[-1]))})",
+                sum(float(x[f"{p}_kg"]) for p in PATHWAYS),
+            )
+            ws.formula(
+                row,
+                c("counted"),
+                f"={ref(frow, f('counted'), FACTORS_SHEET)}",
+                float(x["input_total_weight"]),
+                PERCENT,
+                0,
+            )
+            ws.cells[row, c("counted")].num_format = "0%"
+            ws.text(row, c("status"), x["status"], wrap=False)
+        sub = lay.subtotal_row[name]
+        ws.text(sub, 0, TEXT["subtotal"].format(group=name), "total", wrap=False)
+        for col in mass_cols:
+            value = _calc_value(r, members, col)
+            ws.formula(
+                sub,
+                c(col),
+                f"=SUM({ref(first, c(col))}:{ref(last, c(col))})",
+                value,
+                style="total",
+            )
+        ws.style_row(sub, 0, max(lay.calc_cols.values()), "total")
+    ws.text(lay.all_row, 0, TEXT["all_rows"], "total", wrap=False)
+    for col in mass_cols:
+        cells = ",".join(ref(lay.subtotal_row[n], c(col)) for n, _ in lay.groups)
+        ws.formula(
+            lay.all_row,
+            c(col),
+            f"=SUM({cells})",
+            _calc_value(r, list(range(len(r))), col),
+            style="total",
+        )
+    ws.style_row(lay.all_row, 0, max(lay.calc_cols.values()), "total")
+    ws.freeze = (lay.calc_top + 1, 2)
+    ws.width(0, max(9, *(len(str(v)) + 1 for v in r["code"])))
+
+
+def _calc_value(r, members: list[int], col: str) -> float:
+    rows = r.iloc[members]
+    if col == "hg_input":
+        return float(rows["hg_input_kg"].sum())
+    if col == "releases":
+        return float(sum(rows[f"{p}_kg"].sum() for p in PATHWAYS))
+    return float(rows[f"{col}_kg"].sum())
+
+
+def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
+    """The Summary sheet; returns the row of the national total."""
+    ws = book.sheet(SUMMARY_SHEET)
+    ws.max_width = 50
+    c = lay.c
+    ws.text(0, 0, TEXT["summary_title"], "title", wrap=False)
+    ws.note(1, TEXT["summary_note"], span=10)
+    top = 3
+    if is_empty(inv):
+        ws.text(2, 0, "WARNING: " + EMPTY_WARNING, "warn", wrap=False)
+    heads = [
+        TEXT["source_group"],
+        TEXT["input_calculated"],
+        TEXT["input_counted"],
+        *PATHWAY_HEADERS,
+        TEXT["total_releases"],
+    ]
+    ws.headers(top, [h if i == 0 else f"{h} (kg Hg/y)" for i, h in enumerate(heads)])
+    r = inv.results
+    g = inv.group_summary().set_index("source_group") if not r.empty else None
+    row = top + 1
+    excludes = [set(str(t).split(";")) - {""} for t in r["release_total_exclude"]]
+    for name, members in lay.groups:
+        first, last = lay.group_rows[name]
+        sub = lay.subtotal_row[name]
+        ws.text(row, 0, name)
+        ws.formula(
+            row, 1, f"={ref(sub, c('hg_input'), CALC_SHEET)}", _calc_value(r, members, "hg_input")
+        )
+        ws.formula(
+            row,
+            2,
+            f"=SUMPRODUCT({ref(first, c('hg_input'), CALC_SHEET)}:{ref(last, c('hg_input'))},"
+            f"{ref(first, c('counted'), CALC_SHEET)}:{ref(last, c('counted'))})",
+            float(g.loc[name, "hg_input_kg"]),
+        )
+        for k, p in enumerate(PATHWAYS):
+            out = [ref(lay.calc_row[i], c(p), CALC_SHEET) for i in members if p in excludes[i]]
+            formula = f"={ref(sub, c(p), CALC_SHEET)}" + "".join(f"-{o}" for o in out)
+            ws.formula(row, 3 + k, formula, float(g.loc[name, f"{p}_kg"]))
+        ws.formula(row, 9, f"=SUM({ref(row, 3)}:{ref(row, 8)})", float(g.loc[name, "releases_kg"]))
+        row += 1
+    totals, sums = inv.totals(), inv.sums()
+    keys = ["hg_input_kg", "hg_input_kg", *(f"{p}_kg" for p in PATHWAYS), "releases_kg"]
+    national = row
+    ws.text(national, 0, TEXT["national_total"], "total", wrap=False)
+    for col in range(1, 10):
+        value = sums["hg_input_kg"] if col == 1 else totals[keys[col - 1]]
+        formula = f"=SUM({ref(top + 1, col)}:{ref(row - 1, col)})" if lay.groups else "=0"
+        ws.formula(national, col, formula, value, style="total")
+    calc_total = national + 2
+    ws.text(calc_total, 0, TEXT["sum_rows"], "bold", wrap=False)
+    ws.text(calc_total + 1, 0, TEXT["adjustment"], "bold", wrap=False)
+    src = {2: "hg_input", **{3 + k: p for k, p in enumerate(PATHWAYS)}, 9: "releases"}
+    for col, name in src.items():
+        key = keys[col - 1]
+        if lay.groups:
+            formula = f"={ref(lay.all_row, c(name), CALC_SHEET)}"
+        else:
+            formula = "=0"
+        ws.formula(calc_total, col, formula, sums[key])
+        ws.formula(
+            calc_total + 1,
+            col,
+            f"={ref(national, col)}-{ref(calc_total, col)}",
+            totals[key] - sums[key],
+        )
+    items = []
+    for i, x in enumerate(r.itertuples(index=False)):
+        if x.input_total_weight != 1:
+            items.append(
+                TEXT["weighted_item"].format(
+                    code=x.code, name=x.sub_category, share=f"{x.input_total_weight:.0%}"
+                )
+            )
+        if excludes[i]:
+            items.append(
+                TEXT["excluded_item"].format(
+                    code=x.code,
+                    name=x.sub_category,
+                    pathways=", ".join(
+                        PATHWAY_LABELS[p].lower() for p in PATHWAYS if p in excludes[i]
+                    ),
+                )
+            )
+    note = TEXT["excluded"].format(items="; ".join(items)) if items else TEXT["no_adjustment"]
+    ws.note(calc_total + 3, note, span=10)
+    ws.freeze = (top + 1, 1)
+    return national
+
+
+def _sources(book: Book, inv: Inventory) -> None:
+    ws = book.sheet("Sources present")
+    ws.max_width = 60
+    ws.text(0, 0, TEXT["sources_title"], "title", wrap=False)
+    s = sources_present(inv)
+    ws.table(
+        2,
+        [H["code"], H["sub_category"], H["group"], H["presence"], H["detail"]],
+        s.itertuples(index=False),
     )
-    _text_categories(stacked, Reference(groups, min_col=1, min_row=4, max_row=3 + n_groups))
-    stacked.legend.position = "b"
-    ws.add_chart(stacked, "G3")
+    ws.freeze = (3, 2)
 
-    pie = PieChart()
-    pie.title = "Share of releases per pathway"
-    pie.add_data(
-        Reference(ws, min_col=2, min_row=4, max_row=4 + len(PATHWAYS)), titles_from_data=True
+
+def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
+    ws = book.sheet("Charts")
+    ws.max_width = 45
+    ws.text(0, 0, TEXT["charts_title"], "title", wrap=False)
+    totals = inv.totals()
+    ws.text(2, 0, TEXT["pathway_table"], "bold", wrap=False)
+    ws.headers(3, [H["pathway"], "Releases (kg Hg/y)", H["share"]])
+    releases = totals["releases_kg"]
+    for k, p in enumerate(PATHWAYS):
+        row = 4 + k
+        ws.text(row, 0, PATHWAY_LABELS[p], wrap=False)
+        ws.formula(row, 1, f"={ref(national, 3 + k, SUMMARY_SHEET)}", totals[f"{p}_kg"])
+        share = totals[f"{p}_kg"] / releases if releases else 0.0
+        ws.formula(
+            row, 2, f"=IF(SUM($B$5:$B$10)=0,0,{ref(row, 1)}/SUM($B$5:$B$10))", share, PERCENT, 1
+        )
+        ws.cells[row, 2].num_format = "0.0%"
+    top = top_sources(inv)
+    start = 12
+    ws.text(start, 0, TEXT["top_table"], "bold", wrap=False)
+    ws.headers(start + 1, [H["sub_category"], H["code"], "Releases (kg Hg/y)"], repeat=False)
+    c = lay.c
+    r = inv.results
+    for k, (i, t) in enumerate(top.iterrows()):
+        row = start + 2 + k
+        pos = r.index.get_loc(i)
+        calc = lay.calc_row[pos]
+        excluded = [p for p in str(r["release_total_exclude"].iat[pos]).split(";") if p]
+        formula = f"={ref(calc, c('releases'), CALC_SHEET)}" + "".join(
+            f"-{ref(calc, c(p), CALC_SHEET)}" for p in excluded
+        )
+        ws.text(row, 0, t["sub_category"])
+        ws.text(row, 1, t["code"], wrap=False)
+        ws.formula(row, 2, formula, float(t["releases_kg"]))
+    if r.empty:
+        ws.text(start + 2, 0, TEXT["nothing_to_chart"], "warn", wrap=False)
+        return
+    n_groups = len(lay.groups)
+    first = 4  # first group row on Summary
+    stacked = book.chart({"type": "bar", "subtype": "stacked"})
+    for k in range(len(PATHWAYS)):
+        stacked.add_series(
+            {
+                "name": [SUMMARY_SHEET, 3, 3 + k],
+                "categories": [SUMMARY_SHEET, first, 0, first + n_groups - 1, 0],
+                "values": [SUMMARY_SHEET, first, 3 + k, first + n_groups - 1, 3 + k],
+                "gap": 60,
+            }
+        )
+    stacked.set_title({"name": TEXT["chart_groups"]})
+    stacked.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    stacked.set_y_axis({"reverse": True})
+    stacked.set_legend({"position": "bottom"})
+    stacked.set_size({"width": 900, "height": 480})
+    ws.charts.append((2, 5, stacked, {}))
+
+    pie = book.chart({"type": "pie"})
+    pie.add_series(
+        {
+            "name": TEXT["chart_pie"],
+            "categories": ["Charts", 4, 0, 9, 0],
+            "values": ["Charts", 4, 1, 9, 1],
+            "data_labels": {"percentage": True, "num_format": "0.0%"},
+        }
     )
-    _text_categories(pie, Reference(ws, min_col=1, min_row=5, max_row=4 + len(PATHWAYS)))
-    pie.dataLabels = DataLabelList()
-    pie.dataLabels.showPercent = True
-    for flag in ("showVal", "showCatName", "showSerName", "showLegendKey"):
-        setattr(pie.dataLabels, flag, False)
-    pie.width, pie.height = 16, 10
-    ws.add_chart(pie, "G31")
+    pie.set_title({"name": TEXT["chart_pie"]})
+    pie.set_size({"width": 600, "height": 400})
+    ws.charts.append((27, 5, pie, {}))
 
-    bars = _bar_chart("The ten largest sub-categories: releases (kg Hg/y)")
-    bars.add_data(
-        Reference(ws, min_col=5, min_row=start, max_row=start + len(top)), titles_from_data=True
+    bars = book.chart({"type": "bar"})
+    bars.add_series(
+        {
+            "name": TEXT["chart_top"],
+            "categories": ["Charts", start + 2, 0, start + 1 + len(top), 0],
+            "values": ["Charts", start + 2, 2, start + 1 + len(top), 2],
+            "data_labels": {"value": True, "num_format": "#,##0.0"},
+        }
     )
-    _text_categories(bars, Reference(ws, min_col=1, min_row=start + 1, max_row=start + len(top)))
-    bars.legend = None
-    ws.add_chart(bars, "G52")
+    bars.set_title({"name": TEXT["chart_top"]})
+    bars.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    bars.set_y_axis({"reverse": True})
+    bars.set_legend({"none": True})
+    bars.set_size({"width": 900, "height": 420})
+    ws.charts.append((49, 5, bars, {}))
 
 
-def _print_setup(wb, inv: Inventory) -> None:
-    """Every sheet prints landscape on A4, fitted to the page width, with its name and page."""
-    from openpyxl.worksheet.properties import PageSetupProperties
+def _metadata(book: Book, inv: Inventory) -> None:
+    ws = book.sheet("Metadata")
+    ws.max_width = 80
+    ws.text(0, 0, TEXT["metadata_title"], "title", wrap=False)
+    rows = []
+    for k, v in inv.metadata.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            rows.append([k, "" if v is None else str(v)])
+        else:
+            rows.append([k, v])
+    top = 2
+    ws.headers(top, [H["field"], H["value"]])
+    for i, (k, v) in enumerate(rows, start=top + 1):
+        ws.text(i, 0, k, wrap=False)
+        if isinstance(v, str):
+            ws.text(i, 1, v)
+        else:
+            ws.number(
+                i,
+                1,
+                v,
+                COUNT if float(v).is_integer() else ACTIVITY,
+                num_format="0" if k == "year" else None,
+            )
+    ws.freeze = (top + 1, 1)
 
-    place = f"{inv.country.country} {inv.country.year}".replace("&", "&&")
-    for ws in wb.worksheets:
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.oddHeader.left.text = place
-        ws.oddHeader.right.text = "&A"
-        ws.oddFooter.center.text = "Page &P of &N"
 
+def sheet_names(inv: Inventory) -> list[str]:
+    """The sheets of an inventory's workbook, in order (option sheets only when used)."""
+    from hginventory.write.option_sheets import CROSSCHECK_SHEET, UNCERTAINTY_SHEET, has_facilities
 
-def build_workbook(inv: Inventory):
-    from openpyxl import Workbook
-
-    styles = sheet_styles()
-    wb = Workbook()
-    _readme(wb, inv, styles)
-    _inputs_sheet(wb, inv, styles)
-    _releases_sheet(wb, inv, styles)
-    _groups_sheet(wb, inv, styles)
-    _charts_sheet(wb, inv, styles)
-    _sources_sheet(wb, inv, styles)
-    _results_sheet(wb, inv, styles)
-    facilities_sheet(wb, inv, styles)
-    article8_sheet(wb, inv, styles)
-    _detail_sheets(wb, inv, styles)
-    _factors_sheet(wb, inv, styles)
-    crosscheck_sheet(wb, inv, styles)
+    names = ["Summary", "Calculation", "Factors", "Sources present", "Charts"]
+    if has_facilities(inv):
+        names.append("Facilities")
+    names.append("Article 8 and NFR")
     if inv.uncertainty is not None:
-        from hginventory.write.uncertainty_sheet import add_uncertainty_sheet
+        names.append(UNCERTAINTY_SHEET)
+    if getattr(inv, "crosscheck", None) is not None:
+        names.append(CROSSCHECK_SHEET)
+    names.append("Metadata")
+    return names
 
-        add_uncertainty_sheet(wb, inv)
-    from hginventory.write.crosswalk_sheet import convention_sheet
 
-    convention_sheet(wb, inv, styles)
-    _metadata_sheet(wb, inv, styles)
-    _print_setup(wb, inv)
-    return wb
+def build_workbook(inv: Inventory) -> Book:
+    """The workbook in memory (an `xlsx.Book`); `write_workbook` saves it."""
+    from hginventory.write import option_sheets
+
+    book = Book(header=f"{inv.country.country} {inv.country.year}")
+    lay = _Layout(inv)
+    names = sheet_names(inv)
+    _readme(book, inv, names)
+    national = _summary(book, inv, lay)
+    _calculation(book, inv, lay)
+    _factors(book, inv, lay)
+    _sources(book, inv)
+    _charts(book, inv, lay, national)
+    if "Facilities" in names:
+        option_sheets.facilities(book, inv)
+    option_sheets.article8_nfr(book, inv)
+    if inv.uncertainty is not None:
+        option_sheets.uncertainty(book, inv)
+    if getattr(inv, "crosscheck", None) is not None:
+        option_sheets.crosscheck(book, inv)
+    _metadata(book, inv)
+    return book
 
 
 def write_workbook(inventory: Inventory, path: str | Path, protect=()) -> Path:
-    """The national inventory workbook: summaries, details, factors and metadata."""
-    wb = build_workbook(inventory)
-    return atomic_write(path, lambda tmp: wb.save(tmp), protect)
+    """The national inventory workbook (see the module docstring), written atomically."""
+    return build_workbook(inventory).save(path, protect)
+
+
+__all__ = ["EMPTY_WARNING", "Sheet", "build_workbook", "sheet_names", "write_workbook"]

@@ -1,0 +1,352 @@
+"""Workbook sheets written only when their option was used: Level 2 facilities, uncertainty,
+the EMEP/EEA cross-check; and the Article 8 / NFR reporting view."""
+
+from __future__ import annotations
+
+from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+from hginventory.core.numbers import ACTIVITY, FACTOR, MASS, PERCENT, RATIO
+from hginventory.engine.crosscheck import FLAG_ABOVE, FLAG_BELOW
+from hginventory.engine.crosswalk import summarise
+from hginventory.engine.inventory import Inventory
+from hginventory.engine.level2 import article8_table
+from hginventory.engine.uncertainty import STATS
+from hginventory.read.facilities import FACILITY_SHEET
+from hginventory.tables.crosswalk import load_crosswalk
+from hginventory.write.xlsx import Book
+
+FACILITIES_SHEET = "Facilities"
+ARTICLE8_SHEET = "Article 8 and NFR"
+UNCERTAINTY_SHEET = "Uncertainty"
+CROSSCHECK_SHEET = "Cross-check EMEP"
+
+TEXT = {
+    "facilities_title": "Level 2: facilities (kg Hg/y)",
+    "facilities_note": (
+        "Method 'measured': a stack measurement or plant mass balance replaced the factor. "
+        "Rows of the same code without a facility are computed at Level 1 defaults (national "
+        "activity minus the facilities). The Calculation sheet holds these rows too, live."
+    ),
+    "article8_title": "Air emissions for reporting: Minamata Convention Article 8 and NFR",
+    "article8_heading": "Article 8: air emissions from Annex D sources (kg Hg/y)",
+    "article8_total": "Total, Annex D sources",
+    "crosswalk_heading": "Air emissions as counted in the national totals, by Annex D "
+    "category and by EMEP/EEA NFR code (kg Hg/y)",
+    "crosswalk_note": (
+        "A sub-category with several NFR codes is summed under its primary code; the others "
+        "are listed. Links from factors/crosswalk.csv; Convention links are recalled, not "
+        "checked."
+    ),
+    "uncertainty_title": "Uncertainty of the inventory (kg Hg/y)",
+    "uncertainty_mc": (
+        "Monte Carlo with {draws:,} draws, seed {seed} (the same seed gives the same numbers). "
+        "Input factors: split lognormal with the default as median and the low/high range as "
+        "2.5th/97.5th percentiles, unless the factor table says otherwise. Activity rates: as "
+        "given, or with their uncertainty_pct. Distribution factors: Dirichlet around the "
+        "defaults (concentration {concentration:g}), summing to 1 in every draw."
+    ),
+    "uncertainty_a1": (
+        "Approach 1: IPCC error propagation, U = half-width of the 95 % interval in % of the "
+        "point estimate; U of a sum = sqrt(sum (U_i x_i)^2) / sum x_i; distribution factors "
+        "taken as exact. National and source group figures are counted as in the summaries "
+        "(double-counting adjustments applied); sub-category figures are as calculated."
+    ),
+    "levels": {
+        "total": "National totals",
+        "group": "By source group",
+        "sub_category": "By sub-category",
+    },
+    "distributions": "Distributions used",
+    "crosscheck_title": "Cross-check of air releases with the EMEP/EEA Guidebook",
+    "crosscheck_flagged": (
+        "{flagged} of the {mapped} sub-categories with a Guidebook row are flagged: their "
+        "Toolkit air figure lies outside the Guidebook's 95 % interval."
+    ),
+    "crosscheck_factors": (
+        "Guidebook factors: {title} ({label}, sha256 {sha}); status confirmed, with 95 % "
+        "confidence intervals."
+    ),
+    "crosscheck_how": (
+        "Guidebook air = activity rate x conversion to the Guidebook's activity unit x emission "
+        "factor (low and high: x the interval's bounds). Toolkit air = Hg input x air "
+        "distribution factor, from recalled factors. Large gaps are expected where the "
+        "Toolkit's factor stands for plants with little abatement and the Guidebook factor for "
+        "abated (European) plants, or the reverse. Conversions marked as an assumption are "
+        "defaults: give your country's value with `hginv compute ... --crosscheck emep "
+        "--conversion CODE=VALUE`."
+    ),
+    "crosscheck_sum": "Sum of the mapped sub-categories",
+    "crosscheck_detail": "How each Guidebook figure was obtained",
+}
+
+QUANTITY_NAMES = {
+    "hg_input_kg": "Hg input",
+    **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
+    "releases_kg": "Total releases",
+}
+
+UNCERTAINTY_HEADERS = [
+    "Point estimate",
+    "Monte Carlo mean",
+    "Median",
+    "2.5th percentile",
+    "97.5th percentile",
+    "Approach 1 U (%)",
+    "Approach 1 low",
+    "Approach 1 high",
+]
+UNCERTAINTY_COLUMNS = ["point", *STATS, "approach1_u_pct", "approach1_low", "approach1_high"]
+
+CROSSCHECK_MAIN = [
+    ("Code", "code", None),
+    ("Sub-category", "sub_category", None),
+    ("Facility", "facility", None),
+    ("Toolkit air (kg Hg/y)", "air_kg", MASS),
+    ("Toolkit factor status", "toolkit_status", None),
+    ("Guidebook air (kg Hg/y)", "air_kg_emep", MASS),
+    ("Guidebook 95 % low (kg Hg/y)", "air_kg_emep_low", MASS),
+    ("Guidebook 95 % high (kg Hg/y)", "air_kg_emep_high", MASS),
+    ("Ratio Toolkit / Guidebook", "ratio", RATIO),
+    ("Flag", "flag", None),
+]
+CROSSCHECK_DETAIL = [
+    ("Code", "code", None),
+    ("Guidebook row", "row_id", None),
+    ("NFR and table", "emep_ref", None),
+    ("Tier and technology / fuel", "description", None),
+    ("Emission factor", "ef", FACTOR),
+    ("CI low", "ef_low", FACTOR),
+    ("CI high", "ef_high", FACTOR),
+    ("Factor unit", "ef_unit", None),
+    ("Activity rate", "activity", ACTIVITY),
+    ("Activity unit", "activity_unit", None),
+    ("Conversion", "conversion", FACTOR),
+    ("Conversion unit", "conversion_unit", None),
+    ("Conversion source", "conversion_source", None),
+    ("Conversion is an assumption", "assumption", None),
+    ("Match", "match", None),
+    ("Note", "note", None),
+]
+"""The Guidebook chapter is in the CSV and on the terminal."""
+
+
+def has_facilities(inv: Inventory) -> bool:
+    r = inv.results
+    return "facility" in r.columns and bool((r["facility"] != "").any())
+
+
+def facilities(book: Book, inv: Inventory) -> None:
+    """Every facility row with its input basis, configuration, measured values and factors."""
+    ws = book.sheet(FACILITIES_SHEET)
+    ws.max_width = 40
+    ws.text(0, 0, TEXT["facilities_title"], "title", wrap=False)
+    ws.note(1, TEXT["facilities_note"], span=12)
+    r = inv.results
+    fac = r[r["facility"] != ""]
+    headers = [
+        "Code",
+        "Sub-category",
+        "Facility",
+        "Method",
+        "Activity",
+        "Unit",
+        "Input factor used (effective)",
+        "Input factor unit",
+        "Input basis",
+        "Control configuration",
+        "Measured Hg input (kg/y)",
+        "Measured air (kg/y)",
+        "Hg input (kg Hg/y)",
+        *[f"{PATHWAY_LABELS[p]} (kg Hg/y)" for p in PATHWAYS],
+        "Factor ids",
+        "Status",
+        "Input cell",
+        "Notes",
+    ]
+    rows = (
+        [
+            x.code,
+            x.sub_category,
+            x.facility,
+            x.method,
+            x.activity,
+            x.activity_unit,
+            x.input_factor,
+            x.input_factor_unit,
+            x.basis,
+            x.control,
+            x.measured_input_kg,
+            x.measured_air_kg,
+            x.hg_input_kg,
+            *(getattr(x, f"{p}_kg") for p in PATHWAYS),
+            x.factor_id,
+            x.status,
+            f"{FACILITY_SHEET}!{x.activity_cell}",
+            x.notes,
+        ]
+        for x in fac.itertuples(index=False)
+    )
+    kinds = {4: ACTIVITY, 6: FACTOR, 10: MASS, 11: MASS, **{c: MASS for c in range(12, 19)}}
+    ws.table(3, headers, rows, kinds)
+    ws.freeze = (4, 3)
+
+
+def article8_nfr(book: Book, inv: Inventory) -> None:
+    """Article 8 air emissions (Annex D sources, facilities and defaults), then the Annex D /
+    NFR crosswalk view of the national air total."""
+    ws = book.sheet(ARTICLE8_SHEET)
+    ws.max_width = 50
+    ws.text(0, 0, TEXT["article8_title"], "title", wrap=False)
+    ws.text(2, 0, TEXT["article8_heading"], "bold", wrap=False)
+    table = article8_table(inv)
+    headers = [
+        "Annex D source category",
+        "Toolkit codes",
+        "Codes quantified",
+        "Facilities",
+        "Air, facilities (kg Hg/y)",
+        "Air, Level 1 defaults (kg Hg/y)",
+        "Air, total (kg Hg/y)",
+        "Note",
+    ]
+    nxt = ws.table(
+        3, headers, table.itertuples(index=False), {3: "count", 4: MASS, 5: MASS, 6: MASS}
+    )
+    ws.text(nxt, 0, TEXT["article8_total"], "total", wrap=False)
+    for k, col in enumerate(("air_facilities_kg", "air_default_kg", "air_kg")):
+        ws.number(nxt, 4 + k, float(table[col].sum()), MASS, style="total")
+    ws.style_row(nxt, 0, 7, "total")
+    links = load_crosswalk()
+    r = nxt + 2
+    ws.text(r, 0, TEXT["crosswalk_heading"], "bold", wrap=False)
+    ws.note(r + 1, TEXT["crosswalk_note"], span=8)
+    annex = summarise(inv, "annex-d", links)
+    r = ws.table(
+        r + 2,
+        ["Annex D source category", "Sub-categories", "Air (kg Hg/y)"],
+        ([a, s.replace(";", ", "), v] for a, s, v in annex.itertuples(index=False)),
+        {2: MASS},
+    )
+    nfr = summarise(inv, "nfr", links)
+    ws.table(
+        r + 1,
+        ["NFR code", "Sub-categories", "Air (kg Hg/y)", "Other NFR codes they touch"],
+        (
+            [a, s.replace(";", ", "), v, o.replace(";", ", ")]
+            for a, s, v, o in nfr.itertuples(index=False)
+        ),
+        {2: MASS},
+    )
+
+
+def uncertainty(book: Book, inv: Inventory) -> None:
+    """National totals, source groups and sub-categories with their ranges; distributions."""
+    res = inv.uncertainty
+    ws = book.sheet(UNCERTAINTY_SHEET)
+    ws.max_width = 45
+    ws.text(0, 0, TEXT["uncertainty_title"], "title", wrap=False)
+    ws.note(
+        2,
+        TEXT["uncertainty_mc"].format(
+            draws=res.draws, seed=res.seed, concentration=res.concentration
+        ),
+        span=11,
+    )
+    ws.note(3, TEXT["uncertainty_a1"], span=11)
+    kinds = {c: MASS for c in range(3, 11)}
+    kinds[8] = PERCENT
+    r = 5
+    for level, title in TEXT["levels"].items():
+        ws.text(r, 0, title, "bold", wrap=False)
+        t = res.table(level)
+        rows = [
+            [
+                row["key"] if level == "sub_category" else "",
+                row["label"],
+                QUANTITY_NAMES[row["quantity"]],
+                *(row[c] for c in UNCERTAINTY_COLUMNS),
+            ]
+            for _, row in t.iterrows()
+            if level == "total" or row["point"] or row["p975"]  # pathways never used left out
+        ]
+        head = [
+            "Code" if level == "sub_category" else " ",
+            "Name",
+            "Quantity",
+            *UNCERTAINTY_HEADERS,
+        ]
+        r = ws.table(r + 1, head, rows, kinds) + 1
+    ws.text(r, 0, TEXT["distributions"], "bold", wrap=False)
+    rows = (
+        [
+            x.code,
+            x.sub_category,
+            x.input_factor_distribution,
+            x.input_factor_unit,
+            x.factor_u_pct,
+            x.activity_u_pct,
+        ]
+        for x in res.factors.itertuples(index=False)
+    )
+    ws.table(
+        r + 1,
+        [
+            "Code",
+            "Sub-category",
+            "Input factor distribution",
+            "Unit",
+            "Factor U (%)",
+            "Activity U (%)",
+        ],
+        rows,
+        {4: PERCENT, 5: PERCENT},
+    )
+    ws.freeze = (0, 2)
+
+
+def crosscheck(book: Book, inv: Inventory) -> None:
+    """The comparison with the Guidebook, then how each Guidebook figure was obtained."""
+    cc = inv.crosscheck
+    ws = book.sheet(CROSSCHECK_SHEET)
+    ws.max_width = 45
+    ws.text(0, 0, TEXT["crosscheck_title"], "title", wrap=False)
+    f = cc.factors
+    lines = [
+        TEXT["crosscheck_flagged"].format(flagged=len(cc.flagged()), mapped=len(cc.mapped)),
+        TEXT["crosscheck_factors"].format(title=f.title, label=f.label, sha=f.sha256[:12]),
+        TEXT["crosscheck_how"],
+    ]
+    for i, line in enumerate(lines, start=2):
+        ws.note(i, line, span=10)
+    records = cc.frame.to_dict("records")
+    top = 3 + len(lines)
+    kinds = {i: q for i, (_, _, q) in enumerate(CROSSCHECK_MAIN) if q}
+    nxt = ws.table(
+        top,
+        [h for h, _, _ in CROSSCHECK_MAIN],
+        ([rec[c] for _, c, _ in CROSSCHECK_MAIN] for rec in records),
+        kinds,
+    )
+    flag = [c for _, c, _ in CROSSCHECK_MAIN].index("flag")
+    for row in range(top + 1, nxt):
+        cell = ws.cells.get((row, flag))
+        if cell is not None and cell.value in (FLAG_ABOVE, FLAG_BELOW):
+            cell.style = "warn"
+    mapped = cc.mapped
+    ws.text(nxt, 0, TEXT["crosscheck_sum"], "total", wrap=False)
+    ws.number(nxt, 3, float(mapped["air_kg"].sum()), MASS, style="total")
+    ws.number(nxt, 5, float(mapped["air_kg_emep"].sum()), MASS, style="total")
+    ws.style_row(nxt, 0, len(CROSSCHECK_MAIN) - 1, "total")
+    ws.text(nxt + 2, 0, TEXT["crosscheck_detail"], "bold", wrap=False)
+
+    def detail(rec):
+        out = []
+        for _, col, _ in CROSSCHECK_DETAIL:
+            v = rec[col]
+            if col == "assumption":
+                v = "" if v is None else ("yes" if v else "no")
+            out.append(v)
+        return out
+
+    kinds = {i: q for i, (_, _, q) in enumerate(CROSSCHECK_DETAIL) if q}
+    ws.table(nxt + 3, [h for h, _, _ in CROSSCHECK_DETAIL], (detail(r) for r in records), kinds)
+    ws.freeze = (top + 1, 2)

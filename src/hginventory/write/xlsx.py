@@ -1,0 +1,338 @@
+"""Workbook-writing helpers over xlsxwriter, shared by every workbook hginv writes.
+
+A `Book` is built in memory and saved atomically. A `Sheet` collects its cells first and
+writes them when the book is saved, so column widths come from the content, wrapped text gets
+the row height it needs (Excel and LibreOffice keep one line per row unless told), and headers
+break between words, never inside one. Text is always written as text (`write_string`), never
+as a formula; formulas are written with their computed value, so a reader that does not
+calculate still shows hginv's numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hginventory.core.numbers import MASS, decimals, excel_format, format_number
+
+MIN_WIDTH = 6
+TEXT_WIDTH = 50
+"""Widest text column before its cells wrap (in characters)."""
+NOTE_WIDTH = 110
+"""Width a free-standing paragraph wraps at (sum of the columns it spans, at least this)."""
+LINE_HEIGHT = 15
+HEADER_FILL = "#DDEBF7"
+TOTAL_FILL = "#F2F2F2"
+WARN_COLOUR = "#9C0006"
+
+
+@dataclass
+class _Cell:
+    kind: str  # text | number | formula | blank
+    value: object
+    style: str = ""
+    num_format: str | None = None
+    formula: str | None = None
+    shown: str = ""
+    wrap: bool = False
+
+
+@dataclass
+class _Note:
+    row: int
+    text: str
+    style: str
+    span: int
+
+
+def excel_col(col: int) -> str:
+    """Column letters of a 0-based column number."""
+    name = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
+    """A1 reference of a 0-based cell, optionally on another sheet."""
+    d = "$" if absolute else ""
+    a1 = f"{d}{excel_col(col)}{d}{row + 1}"
+    if sheet is None:
+        return a1
+    return f"'{sheet.replace(chr(39), chr(39) * 2)}'!{a1}"
+
+
+@dataclass
+class Sheet:
+    """One worksheet whose cells are written at `Book.save` (see the module docstring)."""
+
+    book: Book
+    name: str
+    cells: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    header_rows: set = field(default_factory=set)
+    fixed_widths: dict = field(default_factory=dict)
+    freeze: tuple | None = None
+    repeat: tuple | None = None
+    charts: list = field(default_factory=list)
+    max_width: int = TEXT_WIDTH
+    hidden_rows: set = field(default_factory=set)
+
+    def text(self, row: int, col: int, value, style: str = "", wrap: bool = True) -> None:
+        """Text, always as text (input text never becomes a formula)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return
+        value = str(value)
+        self.cells[row, col] = _Cell("text", value, style, shown=value, wrap=wrap)
+
+    def number(self, row, col, value, quantity=MASS, places=None, style="", num_format=None):
+        """A number with the format of its quantity (core.numbers); blank when missing."""
+        if value is None or isinstance(value, str):
+            return self.text(row, col, value, style)
+        v = float(value)
+        if math.isnan(v) or math.isinf(v):
+            return
+        if places is None:
+            places = decimals(quantity, [v])
+        fmt = num_format or excel_format(quantity, places)
+        shown = format_number(v, quantity, places)
+        self.cells[row, col] = _Cell("number", v, style, fmt, shown=shown)
+
+    def formula(self, row, col, formula, value, quantity=MASS, places=None, style=""):
+        """A live formula with its computed value as the cached result."""
+        v = float(value)
+        if places is None:
+            places = decimals(quantity, [v])
+        fmt = excel_format(quantity, places)
+        shown = format_number(v, quantity, places)
+        self.cells[row, col] = _Cell("formula", v, style, fmt, formula, shown)
+
+    def style_row(self, row: int, first: int, last: int, style: str) -> None:
+        """Give a style (e.g. `total`) to every cell of a row span, blank ones too."""
+        for c in range(first, last + 1):
+            cell = self.cells.get((row, c))
+            if cell is None:
+                self.cells[row, c] = _Cell("blank", None, style)
+            else:
+                cell.style = style
+
+    def note(self, row: int, text: str, style: str = "", span: int = 0) -> None:
+        """A paragraph on its own row, merged over `span` columns (0: as wide as the table)."""
+        self.notes.append(_Note(row, str(text), style, span))
+
+    def headers(self, row: int, names: list[str], first: int = 0, repeat: bool = True) -> None:
+        """A header row: bold, filled, wrapped between words; repeated on printed pages."""
+        for c, name in enumerate(names, start=first):
+            self.cells[row, c] = _Cell("text", name, "header", shown=name, wrap=True)
+        self.header_rows.add(row)
+        if repeat and self.repeat is None:
+            self.repeat = (row, row)
+
+    def table(self, top: int, headers: list[str], rows, kinds: dict[int, str] | None = None):
+        """A header row and data rows; `kinds` maps a column to its quantity (core.numbers).
+
+        Each numeric column gets the decimals its values need (the same in every cell).
+        Returns the next free row."""
+        kinds = kinds or {}
+        rows = [list(r) for r in rows]
+        self.headers(top, headers)
+        places = {c: decimals(q, [r[c] for r in rows if c < len(r)]) for c, q in kinds.items()}
+        for i, values in enumerate(rows, start=top + 1):
+            for c, v in enumerate(values):
+                if c in kinds and not isinstance(v, str):
+                    self.number(i, c, v, kinds[c], places[c])
+                else:
+                    self.text(i, c, v)
+        return top + 1 + len(rows)
+
+    def keys(self, row: int, names: list[str]) -> None:
+        """A hidden row of machine names (CSV column names) over a table, so that programs
+        (`hginv diff`) read the table whatever the language of its visible headers."""
+        for c, name in enumerate(names):
+            self.cells[row, c] = _Cell("text", name, "", shown="", wrap=False)
+        self.hidden_rows.add(row)
+
+    def width(self, col: int, chars: float) -> None:
+        self.fixed_widths[col] = chars
+
+    # ---- layout, at save time ----
+
+    def _widths(self) -> dict[int, float]:
+        widths: dict[int, float] = {}
+        for (r, c), cell in self.cells.items():
+            if cell.kind == "blank" or r in self.hidden_rows:
+                continue
+            if r in self.header_rows:
+                longest_word = max((len(w) for w in cell.shown.split()), default=0)
+                need = longest_word + 2
+            elif cell.kind == "text" and cell.wrap:
+                need = min(len(cell.shown), self.max_width) + 1
+            elif cell.kind == "text":
+                need = len(cell.shown) + 1
+            else:
+                need = len(cell.shown) + 2
+            if cell.style in ("bold", "total", "title", "warn") and cell.kind != "text":
+                need += 1
+            widths[c] = max(widths.get(c, MIN_WIDTH), need)
+        # a header may take up to 3 lines: widen columns whose header would need more
+        for (r, c), cell in self.cells.items():
+            if r in self.header_rows and c in widths:
+                while _lines(cell.shown, widths[c]) > 3:
+                    widths[c] += 1
+        widths.update(self.fixed_widths)
+        return widths
+
+    def _write(self, wb) -> None:
+        ws = wb.add_worksheet(self.name)
+        widths = self._widths()
+        for c, w in widths.items():
+            ws.set_column(c, c, w)
+        heights: dict[int, int] = {}
+        for (r, c), cell in sorted(self.cells.items()):
+            wrap = cell.wrap and cell.kind == "text"
+            fmt = self.book.fmt(cell.style, cell.num_format, wrap)
+            if cell.kind == "text":
+                ws.write_string(r, c, cell.value, fmt)
+                if wrap:
+                    heights[r] = max(heights.get(r, 1), _lines(cell.value, widths.get(c, 10)))
+            elif cell.kind == "number":
+                ws.write_number(r, c, cell.value, fmt)
+            elif cell.kind == "formula":
+                ws.write_formula(r, c, cell.formula, fmt, cell.value)
+            else:
+                ws.write_blank(r, c, None, fmt)
+        last_col = max((c for _, c in self.cells), default=0)
+        for note in self.notes:
+            span = note.span or last_col + 1
+            width = max(sum(widths.get(c, 8.43) for c in range(span)), 20)
+            fmt = self.book.fmt(note.style, None, True)
+            if span > 1:
+                ws.merge_range(note.row, 0, note.row, span - 1, note.text, fmt)
+            else:
+                ws.write_string(note.row, 0, note.text, fmt)
+            heights[note.row] = max(heights.get(note.row, 1), _lines(note.text, width))
+        for r, lines in heights.items():
+            size = (
+                18
+                if any(
+                    self.cells.get((r, c), _Cell("blank", None)).style == "title"
+                    for c in range(last_col + 1)
+                )
+                else LINE_HEIGHT
+            )
+            if (lines > 1 or size != LINE_HEIGHT) and r not in self.hidden_rows:
+                ws.set_row(r, size * lines + (2 if lines > 1 else 0))
+        for r in self.hidden_rows:
+            ws.set_row(r, None, None, {"hidden": True})
+        if self.freeze:
+            ws.freeze_panes(*self.freeze)
+        if self.repeat:
+            ws.repeat_rows(*self.repeat)
+        for row, col, chart, options in self.charts:
+            ws.insert_chart(row, col, chart, options)
+        self.book.page_setup(ws, self.name)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide (word wrap)."""
+    usable = max(1.0, width - 1.5)
+    total = 0
+    for paragraph in str(text).split("\n"):
+        line = 0.0
+        count = 1
+        for word in paragraph.split(" "):
+            size = len(word) * 0.92
+            if line and line + 1 + size > usable:
+                count += 1
+                line = size
+            else:
+                line = line + (1 if line else 0) + size
+            while line > usable:
+                count += 1
+                line -= usable
+        total += count
+    return total
+
+
+class Book:
+    """An xlsxwriter workbook in memory; `save` writes it atomically."""
+
+    def __init__(self, header: str = ""):
+        import io
+
+        import xlsxwriter
+
+        self._buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(
+            self._buffer,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.sheets: list[Sheet] = []
+        self._formats: dict = {}
+        self.header = header
+
+    def sheet(self, name: str) -> Sheet:
+        s = Sheet(self, name)
+        self.sheets.append(s)
+        return s
+
+    def chart(self, options: dict):
+        return self.wb.add_chart(options)
+
+    STYLES = {
+        "": {},
+        "title": {"bold": True, "font_size": 14},
+        "bold": {"bold": True},
+        "warn": {"bold": True, "font_color": WARN_COLOUR},
+        "header": {"bold": True, "bg_color": HEADER_FILL, "bottom": 1},
+        "total": {"bold": True, "bg_color": TOTAL_FILL, "top": 1},
+        "group": {"bold": True, "italic": True},
+    }
+
+    def fmt(self, style: str, num_format: str | None, wrap: bool):
+        key = (style, num_format, wrap)
+        if key not in self._formats:
+            props = {"valign": "top", **self.STYLES[style]}
+            if num_format:
+                # "_)": the width of a parenthesis after the number, so that a right-aligned
+                # number never touches the text of the next column ("6,500,000 t")
+                props["num_format"] = num_format + "_)"
+            if wrap:
+                props["text_wrap"] = True
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
+
+    def page_setup(self, ws, name: str) -> None:
+        """Landscape A4, fitted to the page width, with the place and sheet name on top."""
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        place = self.header.replace("&", "&&")
+        ws.set_header(f"&L{place}&R{name.replace('&', '&&')}")
+        ws.set_footer("&CPage &P of &N")
+
+    def to_bytes(self) -> bytes:
+        for s in self.sheets:
+            s._write(self.wb)
+        self.wb.close()
+        return self._buffer.getvalue()
+
+    def save(self, path: str | Path, protect=()) -> Path:
+        from hginventory.core.files import atomic_write
+
+        data = self.to_bytes()
+        return atomic_write(path, lambda tmp: write_file(tmp, data), protect)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write the finished workbook's bytes (to the temporary file of `atomic_write`)."""
+    Path(path).write_bytes(data)
