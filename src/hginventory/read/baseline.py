@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from hginventory.core.errors import InputFileError, Problem
-from hginventory.read.results import read_results
+from hginventory.read.results import CALCULATION, read_results
 
 YEAR_IN_NAME = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|2100)(?!\d)")
 
@@ -31,7 +31,7 @@ def _metadata(path: Path) -> dict[str, str] | None:
         book = CalamineWorkbook.from_path(str(path))
     except Exception:  # not a workbook hginv can open: not a result file either
         return None
-    if "Metadata" not in book.sheet_names or "Results" not in book.sheet_names:
+    if "Metadata" not in book.sheet_names or CALCULATION not in book.sheet_names:
         return None
     out = {}
     for row in book.get_sheet_by_name("Metadata").to_python():

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hginventory.core import numbers
 from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
 from hginventory.core.errors import OutputError
 from hginventory.core.files import atomic_write
@@ -82,25 +83,23 @@ class Landscape:
 
 
 def kg(value) -> str:
-    """kg Hg/y as printed in the report: thousands separated, one decimal (three digits below 1)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    v = float(value)
-    if v == 0:
-        return "0"
-    if abs(v) >= 1:
-        return f"{v:,.1f}"
-    return f"{v:.3g}"
+    """kg Hg/y as printed in the report: the number policy of core.numbers (thousands
+    separated, one decimal everywhere, never an exponent)."""
+    return numbers.mass(value)
 
 
 def pct(share: float) -> str:
-    return f"{100 * share:.1f} %"
+    return numbers.percent(share)
 
 
 def factor(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return f"{float(value):.4g}"
+    """A factor with four significant figures, in positional notation (0.00005, not 5e-05)."""
+    return numbers.format_number(value, numbers.FACTOR)
+
+
+def share(value) -> str:
+    """A distribution factor (0-1), as many decimals as it needs, at most four."""
+    return numbers.format_number(value, numbers.SHARE)
 
 
 def clean(text) -> str:
@@ -471,11 +470,12 @@ def _group_chapters(inv: Inventory, first_number: int = 5) -> list:
 
 
 def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
+    places = numbers.decimals(numbers.ACTIVITY, rows["activity"])
     activity = [
         [
             x.code,
             clean(x.label),
-            f"{x.activity:,.6g}",
+            numbers.format_number(x.activity, numbers.ACTIVITY, places),
             clean(x.activity_unit),
             clean(x.activity_description),
             clean(x.notes),
@@ -488,10 +488,10 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
         if x.scaling == "electrification":
             used += (
                 f" (default {factor(x.default_input_factor)} x electrification "
-                f"{inv.country.electrification_rate:g} %)"
+                f"{numbers.format_number(inv.country.electrification_rate, numbers.ACTIVITY)} %)"
             )
         dist = ", ".join(
-            f"{SHORT_PATHWAY[p].lower()} {getattr(x, p):g}" for p in PATHWAYS if getattr(x, p)
+            f"{SHORT_PATHWAY[p].lower()} {share(getattr(x, p))}" for p in PATHWAYS if getattr(x, p)
         )
         status = x.status + (f" ({x.confidence})" if x.status == "recalled" else "")
         factors.append(
@@ -567,7 +567,7 @@ def _annexes(inv: Inventory) -> list:
                 factor(x.input_factor),
                 span,
                 x.input_factor_unit,
-                *(f"{getattr(x, p):g}" for p in PATHWAYS),
+                *(share(getattr(x, p)) for p in PATHWAYS),
                 status,
                 clean(f.source(x)),
             ]
@@ -576,7 +576,7 @@ def _annexes(inv: Inventory) -> list:
         [clean(k), clean(d.get("title", "")), clean(d.get("version", "")), clean(d.get("address"))]
         for k, d in f.documents.items()
     ]
-    meta = [[clean(k), clean(v)] for k, v in inv.metadata.items()]
+    meta = [[clean(k), _meta_value(k, v)] for k, v in inv.metadata.items()]
     blocks: list = [
         Landscape(),
         Heading(1, "Annex A Factor table used"),
@@ -611,6 +611,14 @@ def _annexes(inv: Inventory) -> list:
         blocks.append(Heading(2, "Warnings from reading the activity workbook"))
         blocks += [Para(clean(w), "note") for w in inv.warnings]
     return blocks
+
+
+def _meta_value(key: str, value) -> str:
+    """A metadata value as text: numbers with separators (population 18,400,000), years and
+    text as they are."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or key == "year":
+        return clean(value)
+    return numbers.format_number(value, numbers.ACTIVITY)
 
 
 def build_document(inv: Inventory, chapters=None) -> list:
@@ -678,6 +686,9 @@ def _chart(inv: Inventory, name: str):
         ax.bar_label(bars, labels=[f" {kg(v)}" for v in top["releases_kg"]], fontsize=8)
         ax.invert_yaxis()
     ax.set_xlabel("kg Hg/y")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(numbers.axis_formatter()))
     ax.tick_params(labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.18)
