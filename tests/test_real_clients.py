@@ -131,7 +131,7 @@ def keyed_rows(ws):
     rows = list(ws.iter_rows(values_only=True))
     top = next(i for i, r in enumerate(rows) if r and r[0] in ("code", "factor_id"))
     keys = rows[top]
-    return [dict(zip(keys, r), _label=r[0]) for r in rows[top + 2 :]]
+    return [dict(zip(keys, r, strict=False), _label=r[0]) for r in rows[top + 2 :]]
 
 
 def close(a, b) -> bool:

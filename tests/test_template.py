@@ -124,7 +124,8 @@ def test_template_validations_survive_an_openpyxl_round_trip(template, tmp_path)
 
 def test_untouched_template_only_asks_for_country_and_year(template):
     """Its heading rows, pre-filled units, instructions and empty facilities sheet raise
-    nothing: the only problems are the two fields nobody can fill in for the country."""
+    nothing: the only errors are the two fields nobody can fill in for the country (and the
+    warning that no activity was entered yet)."""
     import json
 
     result = CliRunner().invoke(main, ["validate", "--json", str(template)])
@@ -133,12 +134,13 @@ def test_untouched_template_only_asks_for_country_and_year(template):
     assert [(p["sheet"], p["cell"], p["message"]) for p in problems] == [
         ("country", "B2", "required field 'country' is missing or empty"),
         ("country", "B4", "required field 'year' is missing or empty"),
+        ("activity", "", "no activity was entered: nothing will be quantified"),
     ]
 
 
 def test_template_for_a_country_validates_untouched(tmp_path):
-    """Prepared for one country, the untouched template has no problem at all: every row left
-    blank is simply not reported."""
+    """Prepared for one country, the untouched template has no error: every row left blank is
+    simply not reported; validate warns that nothing will be quantified."""
     import json
 
     path = tmp_path / "civ.xlsx"
@@ -146,7 +148,10 @@ def test_template_for_a_country_validates_untouched(tmp_path):
     assert CliRunner().invoke(main, [*args, "--iso3", "CIV"]).exit_code == 0
     result = CliRunner().invoke(main, ["validate", "--json", str(path)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["problems"] == []
+    problems = json.loads(result.output)["problems"]
+    assert [(p["severity"], p["message"]) for p in problems] == [
+        ("warning", "no activity was entered: nothing will be quantified")
+    ]
     assert CliRunner().invoke(main, ["template", "-o", "x.xlsx", "--year", "21"]).exit_code == 2
 
 

@@ -9,6 +9,7 @@ import click
 
 from hginventory.cli.common import (
     ERROR_LABEL,
+    check_uncertainty_usage,
     factors_option,
     fail,
     lang_option,
@@ -74,9 +75,7 @@ def batch_command(
     from hginventory.jobs.batch import BatchUsageError, run_batch
 
     lang = speak(lang)
-    given = {n for n in ("draws", "seed") if ctx.get_parameter_source(n).name == "COMMANDLINE"}
-    if given and not uncertainty:
-        raise click.UsageError(_("--draws and --seed need --uncertainty"))
+    check_uncertainty_usage(ctx, uncertainty)
     view = _BatchView(interactive=sys.stdout.isatty())
     try:
         with view:

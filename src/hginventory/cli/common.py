@@ -303,6 +303,19 @@ def uncertainty_options(what: str):
     return add
 
 
+def check_uncertainty_usage(ctx: click.Context, uncertainty: bool) -> None:
+    """--draws or --seed without --uncertainty is a usage error, not silently ignored."""
+    from click.core import ParameterSource
+
+    if uncertainty:
+        return
+    if any(
+        ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+        for name in ("draws", "seed")
+    ):
+        raise click.UsageError(_("--draws and --seed need --uncertainty"))
+
+
 def print_validation(checked, stderr: bool = False) -> None:
     """Every problem of an input in one table: severity, where, problem, found, expected.
 

@@ -9,6 +9,7 @@ import click
 
 from hginventory.cli.common import (
     NOTICE_LABEL,
+    check_uncertainty_usage,
     echo,
     factors_flag,
     factors_option,
@@ -27,6 +28,59 @@ from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 
 QUIET_HELP = N_("Print only errors and notices.")
+
+
+def analysis_options(command):
+    """--crosscheck, --conversion, --emep-mapping, --uncertainty, --draws and --seed: one
+    definition for compute and report (`apply_analyses` reads them)."""
+    for option in reversed(
+        [
+            click.option(
+                "--crosscheck",
+                type=click.Choice(["emep"]),
+                help=N_(
+                    "Add a second estimate of air releases from the EMEP/EEA Guidebook factors."
+                ),
+            ),
+            click.option(
+                "--conversion",
+                "conversions",
+                multiple=True,
+                metavar="CODE=VALUE",
+                help=N_(
+                    "Country value of a cross-check unit conversion, e.g. 5.1.1=21.5 (GJ per t "
+                    "coal). Repeatable."
+                ),
+            ),
+            click.option(
+                "--emep-mapping",
+                type=click.Path(path_type=Path),
+                help=N_("Sub-category -> Guidebook mapping CSV to use instead of the shipped one."),
+            ),
+        ]
+    ):
+        command = option(command)
+    return uncertainty_options(
+        N_("Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation.")
+    )(command)
+
+
+def check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty) -> None:
+    """Usage errors of the analysis options, before anything is read."""
+    if (conversions or emep_mapping) and not crosscheck:
+        raise click.UsageError(_("--conversion and --emep-mapping need --crosscheck emep"))
+    check_uncertainty_usage(ctx, uncertainty)
+
+
+def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draws, seed):
+    """The inventory with the cross-check and the uncertainty asked for."""
+    if crosscheck:
+        _add_crosscheck(inv, conversions, emep_mapping)
+    if uncertainty:
+        from hginventory.engine.uncertainty import with_uncertainty
+
+        inv = with_uncertainty(inv, draws=draws, seed=seed)
+    return inv
 
 
 @main.command(
@@ -62,27 +116,7 @@ QUIET_HELP = N_("Print only errors and notices.")
     help=N_("Write the --by summary to this CSV."),
 )
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
-@click.option(
-    "--crosscheck",
-    type=click.Choice(["emep"]),
-    help=N_("Add a second estimate of air releases from the EMEP/EEA Guidebook factors."),
-)
-@click.option(
-    "--conversion",
-    "conversions",
-    multiple=True,
-    metavar="CODE=VALUE",
-    help=N_(
-        "Country value of a cross-check unit conversion, e.g. 5.1.1=21.5 (GJ per t coal). "
-        "Repeatable."
-    ),
-)
-@click.option(
-    "--emep-mapping",
-    type=click.Path(path_type=Path),
-    help=N_("Sub-category -> Guidebook mapping CSV to use instead of the shipped one."),
-)
-@uncertainty_options(N_("Add Monte Carlo ranges (2.5th-97.5th percentiles) and error propagation."))
+@analysis_options
 @lang_option()
 @click.pass_context
 def compute(
@@ -108,8 +142,7 @@ def compute(
     from hginventory.write.csv import write_csv
 
     debug = ctx.obj["debug"]
-    if (conversions or emep_mapping) and not crosscheck:
-        raise click.UsageError(_("--conversion and --emep-mapping need --crosscheck emep"))
+    check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty)
     if csv_only and output:
         raise click.UsageError(_("--csv-only writes no workbook: give --csv instead of --output"))
     speak(lang, input_path)
@@ -126,13 +159,9 @@ def compute(
         if not checked.ok:
             print_validation(checked, stderr=True)
             raise ActivityError(checked.summary)  # the table above lists the problems
-        inv = checked.inventory
-        if crosscheck:
-            _add_crosscheck(inv, conversions, emep_mapping)
-        if uncertainty:
-            from hginventory.engine.uncertainty import with_uncertainty
-
-            inv = with_uncertainty(inv, draws=draws, seed=seed)
+        inv = apply_analyses(
+            checked.inventory, crosscheck, conversions, emep_mapping, uncertainty, draws, seed
+        )
         if not csv_only:
             from hginventory.write.workbook import write_workbook
 
@@ -349,6 +378,7 @@ def _print_by(summary, by) -> None:
     help=N_("Folder written by hginv trend: adds a chapter on the trend over the years."),
 )
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
+@analysis_options
 @lang_option()
 @click.pass_context
 def report_command(
@@ -358,6 +388,12 @@ def report_command(
     factors_path: Path | None,
     trend_dir: Path | None,
     quiet: bool,
+    crosscheck: str | None = None,
+    conversions: tuple[str, ...] = (),
+    emep_mapping: Path | None = None,
+    uncertainty: bool = False,
+    draws: int = 10_000,
+    seed: int = 20_211_013,
     lang: str | None = None,
 ) -> None:
     from hginventory.core.errors import ActivityError, HginvError
@@ -365,6 +401,7 @@ def report_command(
     from hginventory.read.results import report_input_error
     from hginventory.write.document import check_report_path, write_report
 
+    check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty)
     speak(lang, input_path)
     debug = ctx.obj["debug"]
     stem = input_path.stem
@@ -380,7 +417,9 @@ def report_command(
                 raise hint
             print_validation(checked, stderr=True)
             raise ActivityError(checked.summary)  # the table above lists the problems
-        inv = checked.inventory
+        inv = apply_analyses(
+            checked.inventory, crosscheck, conversions, emep_mapping, uncertainty, draws, seed
+        )
         chapters = None
         if trend_dir is not None:
             from functools import partial

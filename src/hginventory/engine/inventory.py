@@ -41,6 +41,10 @@ def sources_by_presence(inv: Inventory) -> dict[str, int]:
 REST = "rest of the country (Level 1 defaults)"
 
 
+EMPTY_WARNING = "No activity was entered: nothing will be quantified."
+"""What the workbook and the report say of an inventory with no result row."""
+
+
 PRESENCE_TEXT = {
     "quantified": "present and quantified",
     "NO": "not occurring (NO)",

@@ -796,6 +796,7 @@ def summary_frame(results: list[FileResult], factors):
             "year": r.year,
             "input_file": r.input_file,
             "name": r.name,
+            "status": "empty" if r.rows == 0 else "ok",
             **{q: r.totals[q] for q in quantities},
             "result_rows": r.rows,
             "recalled_rows": r.recalled,
@@ -805,7 +806,9 @@ def summary_frame(results: list[FileResult], factors):
         for r in results
         if r.succeeded
     ]
-    columns = [*ID_COLUMNS, "name", *quantities, "result_rows", "recalled_rows", *TABLE_COLUMNS]
+    columns = [
+        *ID_COLUMNS, "name", "status", *quantities, "result_rows", "recalled_rows", *TABLE_COLUMNS
+    ]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 

@@ -108,7 +108,20 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
         from hginventory.tables.level2 import default_tables
 
         _add(result.problems, check_facilities(facilities, factors, level2 or default_tables()))
+    if not facilities.rows and not any(_quantified(r) for r in activity.rows):
+        result.problems.append(
+            Problem(_(NOTHING_ENTERED), file=str(path), sheet="activity", severity="warning")
+        )
     return result
+
+
+NOTHING_ENTERED = "no activity was entered: nothing will be quantified"
+
+
+def _quantified(row: dict) -> bool:
+    """An activity row with a number (not blank, not a notation key such as NO or NE)."""
+    value = row.get("activity")
+    return isinstance(value, int | float) and value == value
 
 
 def finish_checks(checks: list[Validation], factors=None, level2=None, build: bool = True):

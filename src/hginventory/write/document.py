@@ -23,6 +23,7 @@ from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
 from hginventory.core.errors import OutputError
 from hginventory.core.files import atomic_write
 from hginventory.engine.inventory import (
+    EMPTY_WARNING,
     PRESENCE_TEXT,
     Inventory,
     sources_by_presence,
@@ -196,6 +197,7 @@ def _executive_summary(inv: Inventory) -> list:
     gaps = counts.get("NE", 0) + counts.get("not reported", 0)
     blocks: list = [
         Heading(1, "1 Executive summary"),
+        *([Para("WARNING: " + EMPTY_WARNING, "caution")] if inv.results.empty else []),
         Para(text),
         Table(
             "Main results (kg Hg/y)",
@@ -429,7 +431,91 @@ def uncertainty_blocks(inv: Inventory) -> list:
     if isinstance(u, dict):
         rows = [[clean(k), kg(v) if isinstance(v, int | float) else clean(v)] for k, v in u.items()]
         return [Table("Uncertainty ranges (kg Hg/y)", ["Quantity", "Range"], rows)]
+    if hasattr(u, "table"):
+        return _monte_carlo_blocks(u)
     return [Para(clean(u))]
+
+
+UNCERTAINTY_NAMES = {
+    "hg_input_kg": "Hg input",
+    **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
+    "releases_kg": "Total releases",
+}
+
+
+def _monte_carlo_blocks(u) -> list:
+    """The ranges of a run with --uncertainty: national totals, then source groups."""
+    head = ["Quantity", "Point estimate", "2.5th percentile", "97.5th percentile",
+            "Approach 1 U (%)"]  # fmt: skip
+    total = u.table("total")
+    rows = [
+        [UNCERTAINTY_NAMES.get(x["quantity"], clean(x["quantity"])), kg(x["point"]),
+         kg(x["p025"]), kg(x["p975"]), numbers.format_number(x["approach1_u_pct"], "percent")]
+        for _, x in total.iterrows()
+    ]  # fmt: skip
+    group = u.table("group")
+    group = group[group["quantity"].isin(["hg_input_kg", "releases_kg"])]
+    group_rows = [
+        [clean(x["label"]), UNCERTAINTY_NAMES[x["quantity"]], kg(x["point"]), kg(x["p025"]),
+         kg(x["p975"])]
+        for _, x in group.iterrows()
+        if x["point"] or x["p975"]
+    ]  # fmt: skip
+    return [
+        Para(
+            f"Monte Carlo analysis with {u.draws:,} draws (seed {u.seed}; the same seed gives "
+            "the same numbers): input factors drawn within their low-high range, activity "
+            "rates with their stated uncertainty, distribution factors around the defaults. "
+            "The ranges are the 2.5th and 97.5th percentiles (95 % interval); Approach 1 is "
+            "the IPCC error propagation. Totals are counted as in the national totals."
+        ),
+        Table("Uncertainty of the national totals (kg Hg/y)", head, rows, {1, 2, 3, 4}),
+        Table(
+            "Uncertainty by source group, as counted in the national totals (kg Hg/y)",
+            ["Source group", "Quantity", "Point estimate", "2.5th percentile",
+             "97.5th percentile"],
+            group_rows,
+            {2, 3, 4},
+            small=True,
+        ),  # fmt: skip
+    ]
+
+
+def crosscheck_blocks(inv: Inventory) -> list:
+    """Annex: the comparison of air releases with the EMEP/EEA Guidebook (--crosscheck)."""
+    cc = getattr(inv, "crosscheck", None)
+    if cc is None:
+        return []
+    mapped = cc.mapped
+    rows = [
+        [clean(x["code"]), clean(x["sub_category"]) + (f" - {clean(x['facility'])}"
+                                                       if x.get("facility") else ""),
+         kg(x["air_kg"]), kg(x["air_kg_emep"]), kg(x["air_kg_emep_low"]),
+         kg(x["air_kg_emep_high"]), numbers.format_number(x["ratio"], "ratio"),
+         clean(x["flag"])]
+        for x in mapped.to_dict("records")
+    ]  # fmt: skip
+    f = cc.factors
+    return [
+        Landscape(),
+        Heading(1, "Annex D Cross-check of air releases with the EMEP/EEA Guidebook"),
+        Para(
+            f"{len(cc.flagged())} of the {len(mapped)} sub-categories with a Guidebook row are "
+            "flagged: their Toolkit air figure lies outside the Guidebook's 95 % interval. "
+            "Guidebook air = activity rate x conversion to the Guidebook's activity unit x "
+            f"emission factor ({clean(f.title)}, {f.label}). Large gaps are expected where the "
+            "Toolkit factor stands for plants with little abatement and the Guidebook factor "
+            "for abated plants, or the reverse."
+        ),
+        Table(
+            "Air releases: Toolkit and EMEP/EEA Guidebook (kg Hg/y)",
+            ["Code", "Sub-category", "Toolkit air", "Guidebook air", "Guidebook 95 % low",
+             "Guidebook 95 % high", "Ratio", "Flag"],
+            rows,
+            {2, 3, 4, 5, 6},
+            small=True,
+        ),  # fmt: skip
+    ]
 
 
 def _lower_first(text: str) -> str:
@@ -638,7 +724,7 @@ def build_document(inv: Inventory, chapters=None) -> list:
     if chapters is not None:
         numbered = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
         blocks += chapters(len(numbered) + 1)
-    return blocks + _annexes(inv)
+    return blocks + _annexes(inv) + crosscheck_blocks(inv)
 
 
 def title(inv: Inventory) -> str:

@@ -17,10 +17,8 @@ from pathlib import Path
 
 from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
 from hginventory.core.numbers import ACTIVITY, COUNT, FACTOR, PERCENT, SHARE, decimals
-from hginventory.engine.inventory import Inventory, sources_present, top_sources
+from hginventory.engine.inventory import EMPTY_WARNING, Inventory, sources_present, top_sources
 from hginventory.write.xlsx import Book, Sheet, excel_col, ref
-
-EMPTY_WARNING = "No activity was entered: nothing will be quantified."
 
 TEXT = {
     "title": "Mercury release inventory: {place}",

@@ -1,0 +1,109 @@
+"""What a focal point hands over says what it holds: an inventory with nothing quantified says
+so everywhere; the report shows the uncertainty ranges and the EMEP cross-check when asked;
+options that do nothing alone are usage errors."""
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from openpyxl import load_workbook
+
+from hginventory.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "valdoria-2021.xlsx"
+NOTHING = "no activity was entered: nothing will be quantified"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_an_empty_inventory_is_said_to_be_empty_everywhere(tmp_path, make_workbook):
+    empty = make_workbook([("5.1.1", "NO", "t"), ("5.1.2", None, "t")], name="empty.xlsx")
+    result = run("validate", "--json", empty)
+    assert result.exit_code == 0
+    problems = json.loads(result.output)["problems"]
+    assert [(p["severity"], p["message"]) for p in problems] == [("warning", NOTHING)]
+
+    result = run("compute", empty, "-o", tmp_path / "inv.xlsx")
+    assert result.exit_code == 0 and NOTHING in result.output
+    book = load_workbook(tmp_path / "inv.xlsx")
+    for sheet in ("Read me", "Summary"):
+        texts = [str(c.value) for row in book[sheet].iter_rows() for c in row if c.value]
+        assert any("nothing will be quantified" in t for t in texts), sheet
+
+    for suffix in ("html", "docx"):
+        report = tmp_path / f"r.{suffix}"
+        assert run("report", empty, "-o", report, "-q").exit_code == 0
+        text = (
+            report.read_text(encoding="utf-8")
+            if suffix == "html"
+            else "\n".join(p.text for p in Document(report).paragraphs)
+        )
+        assert "No activity was entered: nothing will be quantified." in text
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.xlsx").write_bytes(empty.read_bytes())
+    (folder / "valdoria.xlsx").write_bytes(EXAMPLE.read_bytes())
+    assert run("batch", folder, "-o", tmp_path / "out", "--jobs", "1").exit_code == 0
+    rows = list(csv.DictReader((tmp_path / "out" / "summary.csv").open(encoding="utf-8")))
+    assert {r["name"]: r["status"] for r in rows} == {"empty": "empty", "valdoria": "ok"}
+
+
+@pytest.mark.parametrize("command", ["compute", "report", "batch"])
+@pytest.mark.parametrize("option", [["--draws", "500"], ["--seed", "7"]])
+def test_draws_or_seed_without_uncertainty_is_a_usage_error(tmp_path, command, option):
+    extra = [
+        "-o",
+        tmp_path
+        / ("out" if command == "batch" else f"x.{'html' if command == 'report' else 'xlsx'}"),
+    ]
+    result = run(command, EXAMPLE, *extra, *option)
+    assert result.exit_code == 2
+    assert "--draws and --seed need --uncertainty" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_report_shows_the_uncertainty_and_the_crosscheck(tmp_path):
+    html, docx = tmp_path / "r.html", tmp_path / "r.docx"
+    args = ["--uncertainty", "--draws", "500", "--seed", "3", "--crosscheck", "emep", "-q"]
+    result = run("report", EXAMPLE, "-o", html, "-o", docx, *args)
+    assert result.exit_code == 0, result.output
+    text = html.read_text(encoding="utf-8")
+    assert "500 draws (seed 3" in text
+    assert "Uncertainty of the national totals (kg Hg/y)" in text
+    assert "Annex D Cross-check of air releases with the EMEP/EEA Guidebook" in text
+    assert "above interval" in text  # a flagged sub-category, as compute's cross-check says
+    assert not re.search(r"\d[eE][+-]\d", text)
+    doc = Document(docx)
+    paragraphs = "\n".join(p.text for p in doc.paragraphs)
+    assert "500 draws (seed 3" in paragraphs
+    assert "Annex D Cross-check of air releases with the EMEP/EEA Guidebook" in paragraphs
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert "2.5th percentile" in cells and "Guidebook air" in cells
+
+
+def test_report_options_are_those_of_compute():
+    from hginventory.cli.inventory import compute, report_command
+
+    def names(command):
+        return {o for p in command.params for o in p.opts}
+
+    shared = {
+        "--crosscheck",
+        "--conversion",
+        "--emep-mapping",
+        "--uncertainty",
+        "--draws",
+        "--seed",
+    }
+    assert shared <= names(compute) and shared <= names(report_command)
+    for opt in shared:
+        a = next(p for p in compute.params if opt in p.opts)
+        b = next(p for p in report_command.params if opt in p.opts)
+        assert (a.help, a.default, a.type.name) == (b.help, b.default, b.type.name)
