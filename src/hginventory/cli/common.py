@@ -120,10 +120,89 @@ def speak(lang: str | None, input_path: Path | None = None) -> str:
     return get_language()
 
 
+CONSOLE_OPTIONS: dict = {}
+"""Extra options of every console (tests force a terminal of 80 columns with them)."""
+
+
 def make_console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False, **CONSOLE_OPTIONS)
+
+
+def _cell_text(cell) -> str:
+    return cell.plain if hasattr(cell, "plain") else str(cell)
+
+
+def _longest_word(text: str) -> int:
+    return max((len(w) for w in text.split()), default=0)
+
+
+def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
+    """Print a rich Table so that no code or number is ever cut.
+
+    On a terminal the table fits its width: every column is at least as wide as its longest
+    word (codes and numbers are words), text wraps between words; if that is still too wide,
+    the columns named in `drop` are left out, in that order, and else each row is printed as a
+    stack of 'header: value' lines. Piped (not a terminal): plain lines with full values, one
+    row a line, columns separated by two spaces, easy to grep."""
+    console = console or make_console(stderr=stderr)
+    headers = [_cell_text(c.header) for c in table.columns]
+    rows = [[_cell_text(c) for c in col._cells] for col in table.columns]
+    rows = [list(r) for r in zip(*rows, strict=True)] if rows else []
+    title = _cell_text(table.title) if table.title else ""
+    if not console.is_terminal:
+        widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+        if title:
+            console.print(title, markup=False, highlight=False, soft_wrap=True)
+        lines = [headers, *rows] if table.show_header else rows
+        for cells in lines:
+            text = "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
+        return
+    keep = list(range(len(headers)))
+
+    def needed(columns) -> int:
+        words = [
+            max([_longest_word(headers[i]), *(_longest_word(r[i]) for r in rows)])
+            for i in columns
+        ]
+        return sum(words) + 3 * len(columns) + 1
+
+    for name in drop:
+        if needed(keep) <= console.width:
+            break
+        if name in headers:
+            keep.remove(headers.index(name))
+    if needed(keep) <= console.width:
+        for i, column in enumerate(table.columns):
+            column.min_width = max(
+                [_longest_word(headers[i]), *(_longest_word(r[i]) for r in rows)]
+            )
+            column.overflow = "fold"
+            column.no_wrap = False
+        if len(keep) < len(headers):
+            from rich.table import Table
+
+            view = Table(title=table.title, show_header=table.show_header)
+            for i in keep:
+                c = table.columns[i]
+                view.add_column(
+                    c.header, justify=c.justify, min_width=c.min_width, overflow="fold"
+                )
+            for cells in zip(*(table.columns[i]._cells for i in keep), strict=True):
+                view.add_row(*cells)
+            table = view
+        console.print(table, soft_wrap=False)  # the title wraps too
+        return
+    if title:
+        console.print(title, markup=False, highlight=False, style="bold", soft_wrap=False)
+    for cells in rows:
+        console.print(cells[0], markup=False, highlight=False, style="bold", soft_wrap=False)
+        for header, cell in zip(headers[1:], cells[1:], strict=True):
+            if cell:
+                console.print(f"  {header}: {cell}", markup=False, highlight=False,
+                              soft_wrap=False)  # fmt: skip
 
 
 def report_error(exc, debug: bool = False) -> None:
@@ -233,7 +312,7 @@ def print_totals(inv) -> None:
     for name, value in rows:
         table.add_row(name, number(value))
     table.add_row(Text(total[0], style="bold"), Text(number(total[1]), style="bold"))
-    console.print(table)
+    show_table(table, console)
 
 
 def print_recalled_notice(inv, csv_only: bool = False) -> None:
@@ -323,13 +402,10 @@ def print_validation(checked, stderr: bool = False) -> None:
     found is quoted so that stray spaces show."""
     if not checked.problems:
         return  # nothing to print: rich is not even imported
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     console = make_console(stderr=stderr)
-    if not console.is_terminal:  # piped or captured: wide enough not to break every cell
-        console = Console(stderr=stderr, highlight=False, emoji=False, width=200)
     n_err, n_warn = len(checked.errors), len(checked.warnings)
     title = _("{file}: {errors} error(s), {warnings} warning(s)").format(
         file=checked.path, errors=n_err, warnings=n_warn
@@ -358,7 +434,7 @@ def print_validation(checked, stderr: bool = False) -> None:
             p.expected,
         )
         table.add_row(*(Text(c) for c in cells))
-    console.print(table)
+    show_table(table, console, drop=(_("File"),))
 
 
 def factors_flag(path: Path | None):

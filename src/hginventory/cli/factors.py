@@ -7,9 +7,13 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import fail, main, make_console, pct_text, report_error
+from hginventory.cli.common import fail, main, make_console, pct_text, report_error, show_table
 
 FACTOR_SETS = ("toolkit", "emep")
+
+
+SHORT_PATHWAYS = {"byproducts": "by-products", "general_waste": "waste",
+                  "sector_treatment": "sector"}  # fmt: skip
 
 
 def _load_for_cli(path, base_path=None, debug=False):
@@ -120,7 +124,9 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
         rng = ""
         if r.input_factor_low == r.input_factor_low and r.input_factor_low is not None:
             rng = f" ({r.input_factor_low:g}-{r.input_factor_high:g})"
-        dist = " ".join(f"{p[:5]} {getattr(r, p):g}" for p in PATHWAYS if getattr(r, p))
+        dist = ", ".join(
+            f"{SHORT_PATHWAYS.get(p, p)} {getattr(r, p):g}" for p in PATHWAYS if getattr(r, p)
+        )
         status = r.status + (f" ({r.confidence})" if r.confidence else "")
         view.add_row(
             r.code,
@@ -130,7 +136,7 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
             source,
             status,
         )
-    make_console().print(view)
+    show_table(view, drop=("Source", "Distribution"))
 
 
 def _list_emep(ctx, group, as_csv, as_json) -> None:
@@ -167,7 +173,7 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
         what = " / ".join(v for v in (r.Technology, r.Fuel, r.Abatement) if v and v != "NA")
         ci = f" ({r.CI_lower:g}-{r.CI_upper:g})" if r.CI_lower == r.CI_lower else ""
         view.add_row(r.row_id, r.NFR, r.Table, r.Type, what, f"{r.Value:g} {r.Unit}{ci}", r.status)
-    make_console().print(view)
+    show_table(view, drop=("Source", "Distribution"))
 
 
 @factors.command("export")
@@ -289,7 +295,7 @@ def factors_show(ctx, code, factors_path) -> None:
         view.add_row("NFR (primary)", link.nfr_primary or "-")
         view.add_row("NFR (others)", ";".join(link.nfr_other) or "-")
         view.add_row("crosswalk provenance", link.provenance)
-    make_console().print(view)
+    show_table(view, drop=("Source", "Distribution"))
 
 
 @factors.command("validate")
@@ -397,7 +403,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
                 rows.add_column(name)
             for r in table_diff.frame().itertuples(index=False):
                 rows.add_row(r.code, r.change, r.field, r.kind, r.old, r.new)
-            console.print(rows)
+            show_table(rows, console)
         if table_diff.version_warning:
             make_console(stderr=True).print(
                 f"  warning: {table_diff.version_warning}", markup=False
@@ -420,7 +426,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
                     f"{r.change_kg:+,.2f}",
                     pct_text(r.change_pct),
                 )
-            console.print(view)
+            show_table(view, console)
             groups = imp.groups[moved(imp.groups)]
             if len(groups):
                 view = Table(title=f"{imp.name}: source groups that moved (kg Hg/y)")
@@ -435,7 +441,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
                         f"{r.change_kg:+,.2f}",
                         pct_text(r.change_pct),
                     )
-                console.print(view)
+                show_table(view, console)
             else:
                 console.print(f"{imp.name}: no source group total moved.", markup=False)
     if fail_on_change and changed:

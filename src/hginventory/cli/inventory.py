@@ -21,6 +21,7 @@ from hginventory.cli.common import (
     print_recalled_notice,
     print_totals,
     print_validation,
+    show_table,
     speak,
     uncertainty_options,
 )
@@ -204,7 +205,7 @@ def _print_crosscheck(inv) -> None:
     cc = inv.crosscheck
     console = make_console()
     if len(cc.flagged()):
-        console.print(flagged_table(cc))
+        show_table(flagged_table(cc), console)
     else:
         console.print(
             f"EMEP/EEA cross-check: the Toolkit air figure of all {len(cc.mapped)} mapped "
@@ -239,7 +240,7 @@ def _print_uncertainty(inv) -> None:
             number(row.p975),
             f"{number(row.approach1_u_pct, 0)} %",
         )
-    make_console().print(table)
+    show_table(table)
 
 
 @main.command("diff")
@@ -272,6 +273,8 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
             write_changes(diff, csv_path, protect=[baseline, new])
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
+    from hginventory.core.i18n import number
+
     console = make_console()
     codes = per_code(diff)
     shown = codes if show_all else codes[codes["state"] != "same"]
@@ -289,14 +292,14 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
             f"{r.sub_category} - {r.facility}" if r.facility else r.sub_category,
             r.state,
             why,
-            f"{r.input_baseline_kg:,.2f}",
-            f"{r.input_new_kg:,.2f}",
-            f"{r.releases_baseline_kg:,.2f}",
-            f"{r.releases_new_kg:,.2f}",
-            f"{r.releases_change_kg:+,.2f}",
+            number(r.input_baseline_kg),
+            number(r.input_new_kg),
+            number(r.releases_baseline_kg),
+            number(r.releases_new_kg),
+            number(r.releases_change_kg, sign=True),
             pct_text(r.releases_change_pct),
         )
-    console.print(view)
+    show_table(view, console, drop=("Why", "Input old", "Input new"))
     unchanged = int((codes["state"] == "same").sum())
     if unchanged and not show_all:
         console.print(f"{unchanged} sub-categories unchanged (--all lists them).")
@@ -311,7 +314,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
             f"{r.change_kg:+,.2f}",
             pct_text(r.change_pct),
         )
-    console.print(totals)
+    show_table(totals, console)
     if csv_path:
         console.print(f"Wrote {csv_path}", markup=False)
 
@@ -346,7 +349,7 @@ def _print_by(summary, by) -> None:
         view.add_column(name, justify="right" if name == "air_kg" else "left")
     for r in summary.itertuples(index=False):
         view.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r))
-    make_console().print(view)
+    show_table(view)
 
 
 @main.command(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import factors_option, fail, main, make_console
+from hginventory.cli.common import factors_option, fail, main, make_console, show_table
 
 
 @main.command("trend")
@@ -83,7 +83,7 @@ def _print_series(series, written) -> None:
             f"{r.releases_kg:,.1f}",
             f"{r.filled_rows}" if r.filled_rows else "-",
         )
-    console.print(table)
+    show_table(table, console)
     notes = series.fill_notes()
     if notes:
         console.print("Interpolated activity (column 'filled' of trend.csv):", markup=False)

@@ -221,7 +221,7 @@ def flagged_table(cc: Crosscheck):
         "outside the Guidebook 95 % interval (kg Hg/y)"
     )
     table.add_column("Code", no_wrap=True)
-    table.add_column("Sub-category", no_wrap=True, overflow="ellipsis", max_width=20)
+    table.add_column("Sub-category")
     table.add_column("Toolkit", justify="right", no_wrap=True)
     table.add_column("Guidebook [95 %]", justify="right", no_wrap=True)
     table.add_column("Ratio", justify="right", no_wrap=True)
@@ -231,6 +231,6 @@ def flagged_table(cc: Crosscheck):
             r.sub_category,
             f"{r.air_kg:,.1f}",
             f"{r.air_kg_emep:,.1f} [{r.air_kg_emep_low:,.1f}-{r.air_kg_emep_high:,.1f}]",
-            (f"{r.ratio:,.2g}" if r.ratio < 10 else f"{r.ratio:,.0f}") + "x",
+            (f"{r.ratio:,.2f}" if r.ratio < 10 else f"{r.ratio:,.0f}") + "x",
         )
     return table

@@ -1,0 +1,101 @@
+"""Every table hginv prints fits 80 columns on a terminal without cutting a code or a number,
+and prints full, plain, greppable values when the output is piped (CI logs)."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hginventory.cli import common, main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "valdoria-2021.xlsx"
+LEVEL2 = ROOT / "examples" / "valdoria-2021-level2.xlsx"
+BAD = ROOT / "tests" / "data" / "bad"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """A baseline and a changed inventory (for diff), computed once."""
+    d = tmp_path_factory.mktemp("term")
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["compute", str(EXAMPLE), "-o", str(d / "a.xlsx"), "-q"]).exit_code == 0
+    )
+    assert (
+        runner.invoke(main, ["compute", str(LEVEL2), "-o", str(d / "b.xlsx"), "-q"]).exit_code == 0
+    )
+    return d
+
+
+def commands(d: Path, out: Path):
+    """(arguments, words that must appear whole) for every command that prints a table."""
+    return [
+        (["compute", str(EXAMPLE), "-o", str(d / "t.xlsx")], ["26,453.3", "31,134.5"]),
+        (["validate", str(BAD / "facilities-exceed-national.xlsx")], ["activity!B2"]),
+        (["factors", "list"], ["5.2.2a", "5.4.1a"]),
+        (["factors", "list", "--set", "emep"], ["1.A.1.a"]),
+        (["factors", "show", "5.2.2a"], ["5.2.2a"]),
+        (["diff", str(d / "a.csv"), str(d / "b.csv"), "--all"], ["5.2.2b", "5.1.1"]),
+        (["compute", str(EXAMPLE), "-o", str(d / "c.xlsx"), "--crosscheck", "emep"], ["5.7.2"]),
+        (
+            ["compute", str(EXAMPLE), "-o", str(d / "u.xlsx"), "--uncertainty", "--draws", "200"],
+            ["Approach"],
+        ),  # fmt: skip
+        (
+            ["batch", str(EXAMPLE), str(LEVEL2), "-o", str(out / "batch"), "--jobs", "1"],
+            ["ok"],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_every_table_fits_80_columns_on_a_terminal(results, monkeypatch, case, tmp_path):
+    args, words = commands(results, tmp_path)[case]
+    buffer = io.StringIO()
+    monkeypatch.setattr(
+        common, "CONSOLE_OPTIONS", {"force_terminal": True, "width": 80, "file": buffer}
+    )
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code in (0, 1), result.output
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", buffer.getvalue())  # what rich printed
+    # table lines (prose such as notices is wrapped by the terminal itself)
+    rows = [line for line in shown.splitlines() if re.search("[│┃━─]", line)]
+    too_long = [line for line in rows if len(line) > 80]
+    text = shown + result.output
+    assert not too_long, too_long
+    assert "…" not in text  # nothing cut
+    tokens = set(re.split(r"[\s│┃|]+", text))
+    for word in words:
+        assert word in tokens, (word, text[:2000])
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_piped_output_is_plain_and_complete(results, monkeypatch, case, tmp_path):
+    args, words = commands(results, tmp_path)[case]
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(main, args)  # not a terminal
+    assert result.exit_code in (0, 1), result.output
+    assert "…" not in result.output and "│" not in result.output
+    for word in words:
+        assert re.search(rf"(^|\s){re.escape(word)}(\s|$)", result.output), word
+
+
+def test_factor_ranges_are_printed_whole_when_piped():
+    result = CliRunner().invoke(main, ["factors", "list"])
+    line = next(ln for ln in result.output.splitlines() if ln.startswith("5.2.2a "))
+    assert re.search(r"\(\d[\d.]*-\d[\d.]*\)", line), line
+
+
+def test_a_narrow_terminal_gets_a_stacked_layout(monkeypatch):
+    """Too narrow for the table's words: one 'header: value' line each, nothing cut."""
+    buffer = io.StringIO()
+    options = {"force_terminal": True, "width": 40, "file": buffer, "color_system": None}
+    monkeypatch.setattr(common, "CONSOLE_OPTIONS", options)
+    assert CliRunner().invoke(main, ["factors", "list"]).exit_code == 0
+    lines = buffer.getvalue().splitlines()
+    assert "5.2.2a" in lines and "…" not in buffer.getvalue()
+    assert any(line.startswith("  Input factor (low-high): ") for line in lines)
