@@ -275,3 +275,46 @@ def test_translated_template_texts_fit_excel_limits(lang):
             assert len(dv.error or "") < ERROR_MAX, dv.error
             assert len(dv.prompt or "") < PROMPT_MAX, dv.prompt
             assert len(dv.errorTitle or "") < TITLE_MAX and len(dv.promptTitle or "") < TITLE_MAX
+
+
+def report_text(lang: str, example: Path = EXAMPLE) -> str:
+    """The words of the report (headings, paragraphs, table captions, headers and cells, figure
+    captions), one block per line, without layout; the time of the run masked."""
+    from hginventory.jobs.validate import validate_input
+    from hginventory.write.document import Figure, Heading, Para, Table, build_document
+
+    with language(lang):
+        inv = validate_input(example).inventory
+        inv.metadata["computed_at"] = "<time of run>"
+        inv.metadata["hginv_version"] = "<version>"
+        blocks = build_document(inv)
+    lines = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            lines.append(f"{'#' * b.level} {b.text}")
+        elif isinstance(b, Para):
+            lines.append(f"[{b.kind}] {b.text}")
+        elif isinstance(b, Table):
+            lines.append(f"table: {b.caption}")
+            lines += [" | ".join(str(c) for c in row) for row in [b.headers, *b.rows]]
+        elif isinstance(b, Figure):
+            lines.append(f"figure: {b.caption}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_report_of_the_example_says_the_same_words_as_reviewed(lang, update_golden):
+    """The French and Spanish report of Valdoria, as text: a changed sentence or number shows
+    as a diff (regenerate with --update-golden after review)."""
+    golden = ROOT / "tests" / "golden" / "report-text" / f"valdoria-2021.{lang}.txt"
+    text = report_text(lang)
+    if update_golden or not golden.exists():
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+    english = report_text("en")
+    assert text != english
+    # numbers are written the language's way, and no English sentence is left behind
+    assert ("26\u202f453,3" if lang == "fr" else "26.453,3") in text
+    for sentence in ("Executive summary", "Data gaps", "Sub-category", "kg Hg/y", "CAUTION"):
+        assert sentence not in text, sentence

@@ -149,3 +149,25 @@ def date(value, lang: str | None = None) -> str:
     from babel.dates import format_date
 
     return format_date(value, format="long", locale=lang)
+
+
+class Texts(dict):
+    """A table of English texts marked with N_, read in the current language: `TEXT["title"]`
+    is the title in the language of the run (a nested table is a `Texts` too)."""
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        if isinstance(value, dict):
+            return Texts(value)
+        if isinstance(value, list | tuple):
+            return [gettext(v) if isinstance(v, str) else v for v in value]
+        return gettext(value) if isinstance(value, str) else value
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def values(self):
+        return [self[k] for k in self]
+
+    def items(self):
+        return [(k, self[k]) for k in self]

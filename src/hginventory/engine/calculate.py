@@ -232,7 +232,7 @@ def _sources(keys, table: pd.DataFrame, factors: FactorTable, given, replaced) -
     for k, targets in replaced.items():
         for target, by in targets.items():
             i = slot[k] * n_codes + codes.index(target)
-            presence[i], detail[i] = "IE", f"replaced by {by}"
+            presence[i], detail[i] = "IE", _("replaced by {code}").format(code=by)
     group_names = [factors.groups.get(g, {}).get("name", g) for g in table["source_group"].tolist()]
     return pd.DataFrame(
         {

@@ -10,6 +10,8 @@ import pandas as pd
 
 from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS, PATHWAYS
 from hginventory.core.errors import Problem
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
 from hginventory.read.activity import CountryInfo
 from hginventory.tables.factors import FactorTable
 
@@ -27,7 +29,9 @@ def sources_present(inv: Inventory) -> pd.DataFrame:
     )
     blank = alternative & (s["presence"] == "not reported")
     s.loc[blank, "presence"] = "alternative not used"
-    s.loc[blank, "detail"] = s.loc[blank, "code"].map(lambda c: f"{factors[c].replaces} quantified")
+    s.loc[blank, "detail"] = s.loc[blank, "code"].map(
+        lambda c: _("{code} quantified").format(code=factors[c].replaces)
+    )
     return s
 
 
@@ -38,22 +42,35 @@ def sources_by_presence(inv: Inventory) -> dict[str, int]:
     }
 
 
-REST = "rest of the country (Level 1 defaults)"
+REST = N_("rest of the country (Level 1 defaults)")
 
 
-EMPTY_WARNING = "No activity was entered: nothing will be quantified."
+EMPTY_WARNING = N_("No activity was entered: nothing will be quantified.")
 """What the workbook and the report say of an inventory with no result row."""
 
 
 PRESENCE_TEXT = {
-    "quantified": "present and quantified",
-    "NO": "not occurring (NO)",
-    "NE": "not estimated (NE)",
-    "NA": "not applicable (NA)",
-    "IE": "included elsewhere (IE)",
-    "not reported": "not reported in the activity workbook",
-    "alternative not used": "alternative calculation not used (the default row was quantified)",
+    "quantified": N_("present and quantified"),
+    "NO": N_("not occurring (NO)"),
+    "NE": N_("not estimated (NE)"),
+    "NA": N_("not applicable (NA)"),
+    "IE": N_("included elsewhere (IE)"),
+    "not reported": N_("not reported in the activity workbook"),
+    "alternative not used": N_("alternative calculation not used (the default row was quantified)"),
 }
+
+
+# the `presence` values (machine words) as a table cell shows them; notation keys stay
+PRESENCE_WORD = {
+    "quantified": N_("quantified"),
+    "not reported": N_("not reported"),
+    "alternative not used": N_("alternative not used"),
+}
+
+
+def presence_word(value: str) -> str:
+    """A `presence` value in the current language (notation keys unchanged)."""
+    return _(PRESENCE_WORD[value]) if value in PRESENCE_WORD else value
 
 
 class CsvExtension(Protocol):
@@ -148,9 +165,22 @@ class Inventory:
 
 
 def row_labels(results: pd.DataFrame) -> pd.Series:
-    """Names for report tables: Level 2 rows share a code, so they carry the facility name,
-    and the rest of such a code's activity is marked as computed at Level 1 defaults."""
-    names = results["sub_category"].astype(str)
+    """Names for report tables, in the current language: Level 2 rows share a code, so they
+    carry the facility name, and the rest of such a code's activity is marked as computed at
+    Level 1 defaults. (The CSV keeps the English `sub_category`.)"""
+    from hginventory.core.i18n import get_language
+    from hginventory.tables.translations import sub_category_translations
+
+    own = sub_category_translations(get_language())
+    english = results["sub_category"].astype(str)
+    names = pd.Series(
+        [
+            own.get(c, {}).get("sub_category") or n
+            for c, n in zip(results["code"], english, strict=True)
+        ],
+        index=results.index,
+        dtype=english.dtype,
+    )
     if "facility" not in results:
         return names
     facility = ["" if f is None or f != f else str(f) for f in results["facility"].tolist()]
@@ -159,7 +189,7 @@ def row_labels(results: pd.DataFrame) -> pd.Series:
         codes = list(zip(results["inventory"].tolist(), codes, strict=True))
     with_facilities = {c for c, f in zip(codes, facility, strict=True) if f}
     labels = [
-        f"{n} - {f}" if f else (f"{n} - {REST}" if c in with_facilities else n)
+        f"{n} - {f}" if f else (f"{n} - {_(REST)}" if c in with_facilities else n)
         for n, f, c in zip(names.tolist(), facility, codes, strict=True)
     ]
     return pd.Series(labels, index=results.index, dtype=names.dtype)

@@ -60,22 +60,28 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
 
     if rec["measured_input_kg"] is not None:
         hg_input = rec["measured_input_kg"]
-        basis = f"measured Hg input {hg_input:g} kg/y (plant mass balance)"
+        basis = _("measured Hg input {value} kg/y (plant mass balance)").format(value=_g(hg_input))
     else:
         if rec["hg_content"] is not None:
             hu = rec["hg_content_unit"] or l1.input_factor_unit
             per_unit = rec["hg_content"] * _kg_per(unit, hu)
-            basis = f"Hg content {rec['hg_content']:g} {hu} (facility data)"
+            basis = _("Hg content {value} {unit} (facility data)").format(
+                value=_g(rec["hg_content"]), unit=hu
+            )
         elif rec["input_type"]:
             it = tables.inputs[rec["input_type"]]
             per_unit = it.input_factor * _kg_per(unit, it.input_factor_unit)
-            basis = f"input type {it.id}: {it.input_factor:g} {it.input_factor_unit}"
+            basis = _("input type {id}: {value} {unit}").format(
+                id=it.id, value=_g(it.input_factor), unit=it.input_factor_unit
+            )
             used.append(
                 (tables.factor_id(it.id), tables.source(it), it.status, it.confidence, it.document)
             )
         else:
             per_unit = base["default_input_factor"] * base.get("scale", 1.0) * mult
-            basis = f"Level 1 input factor {l1.input_factor:g} {l1.input_factor_unit}"
+            basis = _("Level 1 input factor {value} {unit}").format(
+                value=_g(l1.input_factor), unit=l1.input_factor_unit
+            )
             used.append(l1_used)
         hg_input = rec["activity"] * per_unit
         if rec["coincinerated_waste_t"]:
@@ -83,7 +89,9 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
             hg_input += (
                 rec["coincinerated_waste_t"] * ci.input_factor * _kg_per("t", ci.input_factor_unit)
             )
-            basis += f" + {rec['coincinerated_waste_t']:g} t waste co-incinerated"
+            basis += _(" + {value} t waste co-incinerated").format(
+                value=_g(rec["coincinerated_waste_t"])
+            )
             used.append(
                 (tables.factor_id(ci.id), tables.source(ci), ci.status, ci.confidence, ci.document)
             )
@@ -157,7 +165,12 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
             "facility": rec["facility"],
             "method": "measured" if measured else "level2",
             "control": control,
-            "basis": basis + (f"; measured air {measured_air:g} kg/y" if measured_air else ""),
+            "basis": basis
+            + (
+                _("; measured air {value} kg/y").format(value=_g(measured_air))
+                if measured_air
+                else ""
+            ),
             "activity": activity,
             "activity_unit": unit,
             "unit_multiplier": mult,
@@ -395,8 +408,15 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                     i,
                     remainder,
                     remainder / total,
-                    f"remainder: national activity {total:,.10g} {unit} minus {covered:,.10g} "
-                    f"{unit} described as {_count(len(rows))}, at Level 1 defaults",
+                    _(
+                        "remainder: national activity {total} {unit} minus {covered} {unit} "
+                        "described as {facilities}, at Level 1 defaults"
+                    ).format(
+                        total=_sum(total),
+                        covered=_sum(covered),
+                        unit=unit,
+                        facilities=_count(len(rows)),
+                    ),
                 )
             )
             with_rest.add((k, code))
@@ -458,9 +478,11 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
             continue
         i = spot[(k, code)]
         presence[i] = "quantified"
-        detail[i] = f"Level 2: {_count(len(recs))}" + (
-            "; remainder at Level 1 defaults" if (k, code) in with_rest else ""
-        )
+        detail[i] = (
+            _("Level 2: {facilities}; remainder at Level 1 defaults")
+            if (k, code) in with_rest
+            else _("Level 2: {facilities}")
+        ).format(facilities=_count(len(recs)))
         tally = counts.setdefault(k, [0, 0])
         for rec in recs:
             tally[0] += 1
@@ -501,7 +523,7 @@ def _sum(value: float) -> str:
 
 
 def _count(n: int) -> str:
-    return f"{n} facility" if n == 1 else f"{n} facilities"
+    return (_("{n} facility") if n == 1 else _("{n} facilities")).format(n=n)
 
 
 def _failure(file: str, problems: list[Problem]) -> ActivityError | None:

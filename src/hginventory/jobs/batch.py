@@ -807,7 +807,13 @@ def summary_frame(results: list[FileResult], factors):
         if r.succeeded
     ]
     columns = [
-        *ID_COLUMNS, "name", "status", *quantities, "result_rows", "recalled_rows", *TABLE_COLUMNS
+        *ID_COLUMNS,
+        "name",
+        "status",
+        *quantities,
+        "result_rows",
+        "recalled_rows",
+        *TABLE_COLUMNS,
     ]
     return pd.DataFrame.from_records(rows, columns=columns)
 
@@ -866,8 +872,10 @@ def _summary_workbook(summary, path: Path) -> None:
     headers = list(summary.columns)
     kinds = {i: MASS for i, c in enumerate(headers) if c.endswith("_kg")}
     kinds.update({i: COUNT for i, c in enumerate(headers) if c.endswith("_rows")})
-    rows = ([v if k != "year" else str(v) for k, v in zip(headers, r, strict=True)]
-            for r in summary.itertuples(index=False))
+    rows = (
+        [v if k != "year" else str(v) for k, v in zip(headers, r, strict=True)]
+        for r in summary.itertuples(index=False)
+    )
     ws.table(0, headers, rows, kinds)
     ws.freeze = (1, 1)
     Path(path).write_bytes(book.to_bytes())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
+from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 
 
@@ -115,7 +116,7 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
     return result
 
 
-NOTHING_ENTERED = "no activity was entered: nothing will be quantified"
+NOTHING_ENTERED = N_("no activity was entered: nothing will be quantified")
 
 
 def _quantified(row: dict) -> bool:

@@ -67,3 +67,15 @@ def activity_description(row, lang: str | None = None) -> str:
 def group_name(group: str, english: str, lang: str | None = None) -> str:
     """The name of a source group in `lang`; `english` when there is no translation."""
     return group_translations(lang or get_language()).get(group, {}).get("name") or english
+
+
+def name_of(code: str, english: str, lang: str | None = None) -> str:
+    """The name of sub-category `code` in `lang` (the current language); `english` when there
+    is no translation (a variant added by a user's factor CSV)."""
+    own = sub_category_translations(lang or get_language()).get(str(code), {})
+    return own.get("sub_category") or english
+
+
+def group_names(groups: dict, lang: str | None = None) -> dict[str, str]:
+    """English source-group name -> its name in `lang`, for a factor table's `groups`."""
+    return {g.get("name", k): group_name(k, g.get("name", k), lang) for k, g in groups.items()}

@@ -22,10 +22,13 @@ from hginventory.core import numbers
 from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
 from hginventory.core.errors import OutputError
 from hginventory.core.files import atomic_write
+from hginventory.core.i18n import N_, get_language
+from hginventory.core.i18n import gettext as _
 from hginventory.engine.inventory import (
     EMPTY_WARNING,
     PRESENCE_TEXT,
     Inventory,
+    presence_word,
     sources_by_presence,
     sources_present,
 )
@@ -33,17 +36,39 @@ from hginventory.engine.inventory import (
 REPORT_SUFFIXES = (".docx", ".html")
 
 
-TO_COMPLETE = "[to be completed]"
+TO_COMPLETE = N_("[to be completed]")
 
 
 SHORT_PATHWAY = {
-    "air": "Air",
-    "water": "Water",
-    "land": "Land",
-    "byproducts": "By-products",
-    "general_waste": "General waste",
-    "sector_treatment": "Sector treatment",
+    "air": N_("Air"),
+    "water": N_("Water"),
+    "land": N_("Land"),
+    "byproducts": N_("By-products"),
+    "general_waste": N_("General waste"),
+    "sector_treatment": N_("Sector treatment"),
 }
+
+
+def _short(p: str) -> str:
+    return _(SHORT_PATHWAY[p])
+
+
+def _pathway(p: str) -> str:
+    return _(PATHWAY_LABELS[p])
+
+
+def _sub(code: str, english) -> str:
+    """A sub-category's name in the report's language (the CSV keeps the English one)."""
+    from hginventory.tables.translations import name_of
+
+    return clean(name_of(str(code), english))
+
+
+def _groups(inv: Inventory) -> dict[str, str]:
+    """English source-group name -> its name in the report's language."""
+    from hginventory.tables.translations import group_names
+
+    return group_names(inv.factors.groups)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -53,6 +78,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Heading:
     level: int
     text: str
+    annex: bool = False  # annexes stay in the page orientation of what comes before
 
 
 @dataclass
@@ -86,21 +112,21 @@ class Landscape:
 def kg(value) -> str:
     """kg Hg/y as printed in the report: the number policy of core.numbers (thousands
     separated, one decimal everywhere, never an exponent)."""
-    return numbers.mass(value)
+    return numbers.mass(value, locale=get_language())
 
 
 def pct(share: float) -> str:
-    return numbers.percent(share)
+    return numbers.percent(share, locale=get_language())
 
 
 def factor(value) -> str:
     """A factor with four significant figures, in positional notation (0.00005, not 5e-05)."""
-    return numbers.format_number(value, numbers.FACTOR)
+    return numbers.format_number(value, numbers.FACTOR, locale=get_language())
 
 
 def share(value) -> str:
     """A distribution factor (0-1), as many decimals as it needs, at most four."""
-    return numbers.format_number(value, numbers.SHARE)
+    return numbers.format_number(value, numbers.SHARE, locale=get_language())
 
 
 def clean(text) -> str:
@@ -119,15 +145,17 @@ def _top(inv: Inventory, n: int = 10) -> pd.DataFrame:
 def _caution(inv: Inventory) -> list[Para]:
     n = inv.recalled_count
     if not n:
-        return [Para("All factors used are confirmed against their cited source.", "note")]
+        return [Para(_("All factors used are confirmed against their cited source."), "note")]
     return [
         Para(
-            f"CAUTION: {n} of the {len(inv.results)} factors used are 'recalled', not confirmed "
-            "against the official UNEP Toolkit. A recalled factor is the best value that could be "
-            "justified, with the Toolkit table it belongs to, but it was not checked against a "
-            "copy of the Toolkit. Check every recalled factor (Annex A, column Status) against "
-            "the official Inventory Level 1 calculation spreadsheet before this report is "
-            "published.",
+            _(
+                "CAUTION: {n} of the {total} factors used are 'recalled', not confirmed against "
+                "the official UNEP Toolkit. A recalled factor is the best value that could be "
+                "justified, with the Toolkit table it belongs to, but it was not checked against "
+                "a copy of the Toolkit. Check every recalled factor (Annex A, column Status) "
+                "against the official Inventory Level 1 calculation spreadsheet before this "
+                "report is published."
+            ).format(n=n, total=len(inv.results)),
             "caution",
         )
     ]
@@ -135,30 +163,35 @@ def _caution(inv: Inventory) -> list[Para]:
 
 def _cover(inv: Inventory) -> list:
     m, f = inv.metadata, inv.factors
+    todo = _(TO_COMPLETE)
     rows = [
-        ["Country", m["country"]],
-        ["Inventory year", str(m["year"])],
-        ["Ministry / institution responsible", TO_COMPLETE],
-        ["Contact person, e-mail, telephone", TO_COMPLETE],
-        ["Report issuing date", TO_COMPLETE],
+        [_("Country"), m["country"]],
+        [_("Inventory year"), str(m["year"])],
+        [_("Ministry / institution responsible"), todo],
+        [_("Contact person, e-mail, telephone"), todo],
+        [_("Report issuing date"), todo],
         [
-            "Method",
-            "UNEP Toolkit for Identification and Quantification of Mercury Releases, "
-            "Inventory Level 1",
+            _("Method"),
+            _(
+                "UNEP Toolkit for Identification and Quantification of Mercury Releases, "
+                "Inventory Level 1"
+            ),
         ],
-        ["Toolkit version", f.meta.get("based_on", "unknown")],
-        ["Factor table", f"{f.title} ({f.label}, sha256 {f.sha256[:12]})"],
-        ["Activity data", f"{m['input_file']} (sha256 {m['input_sha256'][:12]})"],
-        ["Computed", f"hginv {m['hginv_version']}, {m['computed_at']}"],
+        [_("Toolkit version"), f.meta.get("based_on", _("unknown"))],
+        [_("Factor table"), f"{f.title} ({f.label}, sha256 {f.sha256[:12]})"],
+        [_("Activity data"), f"{m['input_file']} (sha256 {m['input_sha256'][:12]})"],
+        [_("Computed"), f"hginv {m['hginv_version']}, {m['computed_at']}"],
     ]
     return [
         Para(
-            "Draft produced by hginv from the activity data of the national inventory team. "
-            f"Complete the fields marked {TO_COMPLETE}, review the text and the factors, "
-            "then circulate.",
+            _(
+                "Draft produced by hginv from the activity data of the national inventory team. "
+                "Complete the fields marked {todo}, review the text and the factors, then "
+                "circulate."
+            ).format(todo=todo),
             "lead",
         ),
-        Table("Report details", ["Field", "Value"], rows),
+        Table(_("Report details"), [_("Field"), _("Value")], rows),
         *_caution(inv),
     ]
 
@@ -170,18 +203,24 @@ def _executive_summary(inv: Inventory) -> list:
     releases = t["releases_kg"]
     share = {p: (t[f"{p}_kg"] / releases if releases else 0.0) for p in PATHWAYS}
     main = sorted(PATHWAYS, key=lambda p: -t[f"{p}_kg"])[:3]
-    text = (
-        f"This draft inventory of {clean(inv.country.country)} for {inv.country.year} quantifies "
-        f"{len(inv.results)} of the {n_sources} sub-categories of the UNEP Toolkit (Inventory "
-        f"Level 1). The total quantified mercury input to society is {kg(t['hg_input_kg'])} kg "
-        f"Hg/y and the total quantified releases are {kg(releases)} kg Hg/y, after the "
-        "adjustments for double counting. The largest pathways are "
-        + ", ".join(f"{PATHWAY_LABELS[p].lower()} ({pct(share[p])})" for p in main)
-        + "."
+    text = _(
+        "This draft inventory of {country} for {year} quantifies {quantified} of the {sources} "
+        "sub-categories of the UNEP Toolkit (Inventory Level 1). The total quantified mercury "
+        "input to society is {input} kg Hg/y and the total quantified releases are {releases} "
+        "kg Hg/y, after the adjustments for double counting. The largest pathways are "
+        "{pathways}."
+    ).format(
+        country=clean(inv.country.country),
+        year=inv.country.year,
+        quantified=len(inv.results),
+        sources=n_sources,
+        input=kg(t["hg_input_kg"]),
+        releases=kg(releases),
+        pathways=", ".join(f"{_pathway(p).lower()} ({pct(share[p])})" for p in main),
     )
-    rows = [["Hg input to society (counted in the total)", kg(t["hg_input_kg"]), ""]]
-    rows += [[PATHWAY_LABELS[p], kg(t[f"{p}_kg"]), pct(share[p])] for p in PATHWAYS]
-    rows.append(["Total releases", kg(releases), pct(1.0 if releases else 0.0)])
+    rows = [[_("Hg input to society (counted in the total)"), kg(t["hg_input_kg"]), ""]]
+    rows += [[_pathway(p), kg(t[f"{p}_kg"]), pct(share[p])] for p in PATHWAYS]
+    rows.append([_("Total releases"), kg(releases), pct(1.0 if releases else 0.0)])
     top = _top(inv)
     top_rows = [
         [
@@ -196,47 +235,53 @@ def _executive_summary(inv: Inventory) -> list:
     ]
     gaps = counts.get("NE", 0) + counts.get("not reported", 0)
     blocks: list = [
-        Heading(1, "1 Executive summary"),
-        *([Para("WARNING: " + EMPTY_WARNING, "caution")] if inv.results.empty else []),
+        Heading(1, _("1 Executive summary")),
+        *(
+            [Para(_("WARNING: {text}").format(text=_(EMPTY_WARNING)), "caution")]
+            if inv.results.empty
+            else []
+        ),
         Para(text),
         Table(
-            "Main results (kg Hg/y)",
-            ["Quantity", "kg Hg/y", "Share of total releases"],
+            _("Main results (kg Hg/y)"),
+            [_("Quantity"), _("kg Hg/y"), _("Share of total releases")],
             rows,
             {1, 2},
             total_rows=1,
         ),
-        Figure("pathways", "Releases per pathway, as counted in the national totals (kg Hg/y)"),
+        Figure("pathways", _("Releases per pathway, as counted in the national totals (kg Hg/y)")),
     ]
     if len(top_rows):
         blocks += [
             Para(
-                "The largest sources of mercury releases are "
-                + "; ".join(f"{r[2]} ({r[4]} kg Hg/y)" for r in top_rows[:3])
-                + "."
+                _("The largest sources of mercury releases are {sources}.").format(
+                    sources="; ".join(f"{r[2]} ({r[4]} {_('kg Hg/y')})" for r in top_rows[:3])
+                )
             ),
             Table(
-                "The ten largest sources of mercury releases",
+                _("The ten largest sources of mercury releases"),
                 [
-                    "Rank",
-                    "Code",
-                    "Sub-category",
-                    "Hg input (kg Hg/y)",
-                    "Releases (kg Hg/y)",
-                    "Share of total releases",
+                    _("Rank"),
+                    _("Code"),
+                    _("Sub-category"),
+                    _("Hg input (kg Hg/y)"),
+                    _("Releases (kg Hg/y)"),
+                    _("Share of total releases"),
                 ],
                 top_rows,
                 {0, 3, 4, 5},
             ),
-            Figure("top", "The ten largest sources: releases counted in the totals (kg Hg/y)"),
+            Figure("top", _("The ten largest sources: releases counted in the totals (kg Hg/y)")),
         ]
     blocks.append(
         Para(
-            f"Data gaps: {gaps} sub-categories were not estimated (NE) or not reported; they are "
-            "listed in chapter 2 and in the data-gap section of each source group chapter. The "
-            "totals above are therefore lower bounds for the sources present."
+            _(
+                "Data gaps: {n} sub-categories were not estimated (NE) or not reported; they are "
+                "listed in chapter 2 and in the data-gap section of each source group chapter. "
+                "The totals above are therefore lower bounds for the sources present."
+            ).format(n=gaps)
             if gaps
-            else "Every sub-category of the Toolkit was either quantified or reported absent."
+            else _("Every sub-category of the Toolkit was either quantified or reported absent.")
         )
     )
     blocks += _caution(inv)
@@ -245,27 +290,36 @@ def _executive_summary(inv: Inventory) -> list:
 
 def _source_types(inv: Inventory) -> list:
     counts = sources_by_presence(inv)
+    groups = _groups(inv)
     return [
-        Heading(1, "2 Mercury release source types present"),
+        Heading(1, _("2 Mercury release source types present")),
         Para(
-            "Every sub-category of the Toolkit, with what the inventory team reported for it: "
-            "quantified (an activity rate was given), NO (the activity does not occur in the "
-            "country), NE (it may occur but was not estimated), NA (not applicable), IE "
-            "(included elsewhere) or not reported (left blank in the activity workbook). "
-            "An alternative calculation left blank because its default row was quantified "
-            "is not a data gap."
+            _(
+                "Every sub-category of the Toolkit, with what the inventory team reported for "
+                "it: quantified (an activity rate was given), NO (the activity does not occur in "
+                "the country), NE (it may occur but was not estimated), NA (not applicable), IE "
+                "(included elsewhere) or not reported (left blank in the activity workbook). An "
+                "alternative calculation left blank because its default row was quantified is "
+                "not a data gap."
+            )
         ),
         Table(
-            "Number of sub-categories by status",
-            ["Status", "Number of sub-categories"],
-            [[PRESENCE_TEXT.get(k, k), str(v)] for k, v in counts.items()],
+            _("Number of sub-categories by status"),
+            [_("Status"), _("Number of sub-categories")],
+            [[_(PRESENCE_TEXT[k]) if k in PRESENCE_TEXT else k, str(v)] for k, v in counts.items()],
             {1},
         ),
         Table(
-            "Mercury release source types present",
-            ["Code", "Sub-category", "Source group", "Status", "Notes"],
+            _("Mercury release source types present"),
+            [_("Code"), _("Sub-category"), _("Source group"), _("Status"), _("Notes")],
             [
-                [r.code, clean(r.sub_category), clean(r.source_group), r.presence, clean(r.detail)]
+                [
+                    r.code,
+                    _sub(r.code, r.sub_category),
+                    clean(groups.get(r.source_group, r.source_group)),
+                    presence_word(r.presence),
+                    clean(r.detail),
+                ]
                 for r in sources_present(inv).itertuples(index=False)
             ],
             small=True,
@@ -277,12 +331,12 @@ def _adjustment_rows(labels_at: int, width: int, values: list[tuple[int, float, 
     """The three summary lines: sum, adjustment for double counting, total after adjustment."""
     lines = []
     for label, pick in (
-        ("Sum of calculated values", lambda s, t: s),
-        ("Adjustment for double counting", lambda s, t: t - s),
-        ("Total quantified", lambda s, t: t),
+        (N_("Sum of calculated values"), lambda s, t: s),
+        (N_("Adjustment for double counting"), lambda s, t: t - s),
+        (N_("Total quantified"), lambda s, t: t),
     ):
         row = [""] * width
-        row[labels_at] = label
+        row[labels_at] = _(label)
         for col, s, t in values:
             row[col] = kg(pick(s, t))
         lines.append(row)
@@ -295,34 +349,47 @@ def _inputs_summary(inv: Inventory) -> list:
     calc = r.groupby(["group_order", "group_name"], sort=True)["hg_input_kg"].sum()
     counted = inv.group_summary().set_index("source_group")["hg_input_kg"]
     total_calc, total_counted = float(s["hg_input_kg"].sum()), float(s["counted_input_kg"].sum())
-    group_rows = [[clean(name), kg(v), kg(counted.get(name, 0.0))] for (_, name), v in calc.items()]
+    groups = _groups(inv)
+    group_rows = [
+        [clean(groups.get(name, name)), kg(v), kg(counted.get(name, 0.0))]
+        for (_order, name), v in calc.items()
+    ]
     group_rows += _adjustment_rows(
         0, 3, [(1, total_calc, total_calc), (2, total_calc, total_counted)]
     )
     rows = [
-        [x.code, clean(x.sub_category), kg(x.hg_input_kg), pct(x.counted_share)]
+        [x.code, _sub(x.code, x.sub_category), kg(x.hg_input_kg), pct(x.counted_share)]
         + [kg(x.counted_input_kg)]
         for x in s.itertuples(index=False)
     ]
     rows += _adjustment_rows(1, 5, [(2, total_calc, total_calc), (4, total_calc, total_counted)])
     return [
-        Heading(1, "3 Summary of mercury inputs to society"),
+        Heading(1, _("3 Summary of mercury inputs to society")),
         Para(
-            "Mercury inputs to society are the quantities of mercury mobilised by the economy: "
-            "Hg input = activity rate x input factor. Only part of the input calculated for some "
-            "waste sub-categories counts in the total, because most mercury in waste was already "
-            "counted as input under the product sub-categories (column 'Share counted')."
+            _(
+                "Mercury inputs to society are the quantities of mercury mobilised by the "
+                "economy: Hg input = activity rate x input factor. Only part of the input "
+                "calculated for some waste sub-categories counts in the total, because most "
+                "mercury in waste was already counted as input under the product sub-categories "
+                "(column 'Share counted')."
+            )
         ),
         Table(
-            "Mercury inputs to society by source group (kg Hg/y)",
-            ["Source group", "Calculated Hg input", "Hg input counted in the total"],
+            _("Mercury inputs to society by source group (kg Hg/y)"),
+            [_("Source group"), _("Calculated Hg input"), _("Hg input counted in the total")],
             group_rows,
             {1, 2},
             total_rows=3,
         ),
         Table(
-            "Mercury inputs to society by sub-category (kg Hg/y)",
-            ["Code", "Sub-category", "Calculated Hg input", "Share counted", "Counted in total"],
+            _("Mercury inputs to society by sub-category (kg Hg/y)"),
+            [
+                _("Code"),
+                _("Sub-category"),
+                _("Calculated Hg input"),
+                _("Share counted"),
+                _("Counted in total"),
+            ],
             rows,
             {2, 3, 4},
             total_rows=3,
@@ -335,16 +402,19 @@ def _release_note(inv: Inventory) -> str:
     r = inv.results
     excluded = r[r["release_total_exclude"] != ""]
     if not len(excluded):
-        return "Double counting: no adjustment applies to the sub-categories present."
-    return (
-        "Double counting: "
-        + "; ".join(
-            f"{x.code} {clean(x.sub_category)}: the release to "
-            + ", ".join(PATHWAY_LABELS[p].lower() for p in x.release_total_exclude.split(";"))
-            + " is left out of the total"
+        return _("Double counting: no adjustment applies to the sub-categories present.")
+    return _(
+        "Double counting: {rows}. Only the counted share of the waste inputs enters the total "
+        "input (chapter 3)."
+    ).format(
+        rows="; ".join(
+            _("{code} {name}: the release to {pathways} is left out of the total").format(
+                code=x.code,
+                name=_sub(x.code, x.sub_category),
+                pathways=", ".join(_pathway(p).lower() for p in x.release_total_exclude.split(";")),
+            )
             for x in excluded.itertuples(index=False)
         )
-        + (". Only the counted share of the waste inputs enters the total input (chapter 3).")
     )
 
 
@@ -352,11 +422,13 @@ def _releases_summary(inv: Inventory) -> list:
     g = inv.group_summary()
     sums, totals = inv.sums(), inv.totals()
     keys = [*OUTPUT_COLUMNS, "releases_kg"]
-    heads = [SHORT_PATHWAY[p] for p in PATHWAYS] + ["Total"]
+    heads = [_short(p) for p in PATHWAYS] + [_("Total")]
+    groups = _groups(inv)
     group_rows = [
-        [clean(x.source_group)] + [kg(getattr(x, k)) for k in keys] for x in g.itertuples()
+        [clean(groups.get(x.source_group, x.source_group))] + [kg(getattr(x, k)) for k in keys]
+        for x in g.itertuples()
     ]
-    group_rows.append(["National total"] + [kg(totals[k]) for k in keys])
+    group_rows.append([_("National total")] + [kg(totals[k]) for k in keys])
     r = inv.results
     rows = [
         [x.code, clean(x.label)]
@@ -368,33 +440,37 @@ def _releases_summary(inv: Inventory) -> list:
         1, 2 + len(keys), [(2 + i, sums[k], totals[k]) for i, k in enumerate(keys)]
     )
     return [
-        Heading(1, "4 Summary of mercury releases"),
+        Heading(1, _("4 Summary of mercury releases")),
         Para(
-            "Releases are the Hg input of each sub-category distributed to six pathways with the "
-            "Toolkit's distribution factors: air, water, land, by-products and impurities, "
-            "general waste, and sector specific treatment/disposal."
+            _(
+                "Releases are the Hg input of each sub-category distributed to six pathways with "
+                "the Toolkit's distribution factors: air, water, land, by-products and "
+                "impurities, general waste, and sector specific treatment/disposal."
+            )
         ),
         Table(
-            "Mercury releases by source group and pathway, as counted in the national totals "
-            "(kg Hg/y)",
-            ["Source group", *heads],
+            _(
+                "Mercury releases by source group and pathway, as counted in the national totals "
+                "(kg Hg/y)"
+            ),
+            [_("Source group"), *heads],
             group_rows,
             set(range(1, 1 + len(keys))),
             total_rows=1,
             small=True,
         ),
-        Figure("groups", "Releases by source group and pathway (kg Hg/y)"),
+        Figure("groups", _("Releases by source group and pathway (kg Hg/y)")),
         Landscape(),
         Table(
-            "Mercury releases by sub-category and pathway (kg Hg/y)",
-            ["Code", "Sub-category", *heads],
+            _("Mercury releases by sub-category and pathway (kg Hg/y)"),
+            [_("Code"), _("Sub-category"), *heads],
             rows,
             set(range(2, 2 + len(keys))),
             total_rows=3,
             small=True,
         ),
         Para(_release_note(inv), "note"),
-        Heading(2, "4.1 Uncertainty of the estimates"),
+        Heading(2, _("4.1 Uncertainty of the estimates")),
         *uncertainty_blocks(inv),
     ]
 
@@ -405,9 +481,11 @@ def uncertainty_blocks(inv: Inventory) -> list:
     if u is None:
         return [
             Para(
-                "Uncertainty ranges were not computed for this run. The Toolkit gives low and "
-                "high input factors for many sub-categories (Annex A); the real releases may "
-                "differ from the central estimates above by a factor of several."
+                _(
+                    "Uncertainty ranges were not computed for this run. The Toolkit gives low "
+                    "and high input factors for many sub-categories (Annex A); the real releases "
+                    "may differ from the central estimates above by a factor of several."
+                )
             )
         ]
     if isinstance(u, pd.DataFrame):
@@ -421,7 +499,7 @@ def uncertainty_blocks(inv: Inventory) -> list:
         ]
         return [
             Table(
-                "Uncertainty ranges (kg Hg/y)",
+                _("Uncertainty ranges (kg Hg/y)"),
                 [clean(c) for c in frame.columns],
                 rows,
                 numeric,
@@ -430,54 +508,75 @@ def uncertainty_blocks(inv: Inventory) -> list:
         ]
     if isinstance(u, dict):
         rows = [[clean(k), kg(v) if isinstance(v, int | float) else clean(v)] for k, v in u.items()]
-        return [Table("Uncertainty ranges (kg Hg/y)", ["Quantity", "Range"], rows)]
+        return [Table(_("Uncertainty ranges (kg Hg/y)"), [_("Quantity"), _("Range")], rows)]
     if hasattr(u, "table"):
         return _monte_carlo_blocks(u)
     return [Para(clean(u))]
 
 
 UNCERTAINTY_NAMES = {
-    "hg_input_kg": "Hg input",
+    "hg_input_kg": N_("Hg input"),
     **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
-    "releases_kg": "Total releases",
+    "releases_kg": N_("Total releases"),
 }
+
+
+def _quantity(name) -> str:
+    return _(UNCERTAINTY_NAMES[name]) if name in UNCERTAINTY_NAMES else clean(name)
 
 
 def _monte_carlo_blocks(u) -> list:
     """The ranges of a run with --uncertainty: national totals, then source groups."""
-    head = ["Quantity", "Point estimate", "2.5th percentile", "97.5th percentile",
-            "Approach 1 U (%)"]  # fmt: skip
+    lang = get_language()
+    head = [
+        _("Quantity"),
+        _("Point estimate"),
+        _("2.5th percentile"),
+        _("97.5th percentile"),
+        _("Approach 1 U (%)"),
+    ]
     total = u.table("total")
     rows = [
-        [UNCERTAINTY_NAMES.get(x["quantity"], clean(x["quantity"])), kg(x["point"]),
-         kg(x["p025"]), kg(x["p975"]), numbers.format_number(x["approach1_u_pct"], "percent")]
-        for _, x in total.iterrows()
-    ]  # fmt: skip
+        [
+            _quantity(x["quantity"]),
+            kg(x["point"]),
+            kg(x["p025"]),
+            kg(x["p975"]),
+            numbers.format_number(x["approach1_u_pct"], "percent", locale=lang),
+        ]
+        for _i, x in total.iterrows()
+    ]
     group = u.table("group")
     group = group[group["quantity"].isin(["hg_input_kg", "releases_kg"])]
     group_rows = [
-        [clean(x["label"]), UNCERTAINTY_NAMES[x["quantity"]], kg(x["point"]), kg(x["p025"]),
-         kg(x["p975"])]
-        for _, x in group.iterrows()
+        [clean(x["label"]), _quantity(x["quantity"]), kg(x["point"]), kg(x["p025"]), kg(x["p975"])]
+        for _i, x in group.iterrows()
         if x["point"] or x["p975"]
-    ]  # fmt: skip
+    ]
     return [
         Para(
-            f"Monte Carlo analysis with {u.draws:,} draws (seed {u.seed}; the same seed gives "
-            "the same numbers): input factors drawn within their low-high range, activity "
-            "rates with their stated uncertainty, distribution factors around the defaults. "
-            "The ranges are the 2.5th and 97.5th percentiles (95 % interval); Approach 1 is "
-            "the IPCC error propagation. Totals are counted as in the national totals."
+            _(
+                "Monte Carlo analysis with {draws} draws (seed {seed}; the same seed gives the "
+                "same numbers): input factors drawn within their low-high range, activity rates "
+                "with their stated uncertainty, distribution factors around the defaults. The "
+                "ranges are the 2.5th and 97.5th percentiles (the interval at 95 %); Approach 1 "
+                "is the IPCC error propagation. Totals are counted as in the national totals."
+            ).format(draws=numbers.format_number(u.draws, "count", locale=lang), seed=u.seed)
         ),
-        Table("Uncertainty of the national totals (kg Hg/y)", head, rows, {1, 2, 3, 4}),
+        Table(_("Uncertainty of the national totals (kg Hg/y)"), head, rows, {1, 2, 3, 4}),
         Table(
-            "Uncertainty by source group, as counted in the national totals (kg Hg/y)",
-            ["Source group", "Quantity", "Point estimate", "2.5th percentile",
-             "97.5th percentile"],
+            _("Uncertainty by source group, as counted in the national totals (kg Hg/y)"),
+            [
+                _("Source group"),
+                _("Quantity"),
+                _("Point estimate"),
+                _("2.5th percentile"),
+                _("97.5th percentile"),
+            ],
             group_rows,
             {2, 3, 4},
             small=True,
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -488,33 +587,53 @@ def crosscheck_blocks(inv: Inventory) -> list:
         return []
     mapped = cc.mapped
     rows = [
-        [clean(x["code"]), clean(x["sub_category"]) + (f" - {clean(x['facility'])}"
-                                                       if x.get("facility") else ""),
-         kg(x["air_kg"]), kg(x["air_kg_emep"]), kg(x["air_kg_emep_low"]),
-         kg(x["air_kg_emep_high"]), numbers.format_number(x["ratio"], "ratio"),
-         clean(x["flag"])]
+        [
+            clean(x["code"]),
+            _sub(x["code"], x["sub_category"])
+            + (f" - {clean(x['facility'])}" if x.get("facility") else ""),
+            kg(x["air_kg"]),
+            kg(x["air_kg_emep"]),
+            kg(x["air_kg_emep_low"]),
+            kg(x["air_kg_emep_high"]),
+            numbers.format_number(x["ratio"], "ratio", locale=get_language()),
+            clean(x["flag"]),
+        ]
         for x in mapped.to_dict("records")
-    ]  # fmt: skip
+    ]
     f = cc.factors
     return [
         Landscape(),
-        Heading(1, "Annex D Cross-check of air releases with the EMEP/EEA Guidebook"),
+        Heading(
+            1, _("Annex D Cross-check of air releases with the EMEP/EEA Guidebook"), annex=True
+        ),
         Para(
-            f"{len(cc.flagged())} of the {len(mapped)} sub-categories with a Guidebook row are "
-            "flagged: their Toolkit air figure lies outside the Guidebook's 95 % interval. "
-            "Guidebook air = activity rate x conversion to the Guidebook's activity unit x "
-            f"emission factor ({clean(f.title)}, {f.label}). Large gaps are expected where the "
-            "Toolkit factor stands for plants with little abatement and the Guidebook factor "
-            "for abated plants, or the reverse."
+            _(
+                "{flagged} of the {mapped} sub-categories with a Guidebook row are flagged: their "
+                "Toolkit air figure lies outside the Guidebook's interval at 95 %. Guidebook air "
+                "= activity rate x conversion to the Guidebook's activity unit x emission factor "
+                "({table}, {label}). Large gaps are expected where the Toolkit factor stands for "
+                "plants with little abatement and the Guidebook factor for abated plants, or the "
+                "reverse."
+            ).format(
+                flagged=len(cc.flagged()), mapped=len(mapped), table=clean(f.title), label=f.label
+            )
         ),
         Table(
-            "Air releases: Toolkit and EMEP/EEA Guidebook (kg Hg/y)",
-            ["Code", "Sub-category", "Toolkit air", "Guidebook air", "Guidebook 95 % low",
-             "Guidebook 95 % high", "Ratio", "Flag"],
+            _("Air releases: Toolkit and EMEP/EEA Guidebook (kg Hg/y)"),
+            [
+                _("Code"),
+                _("Sub-category"),
+                _("Toolkit air"),
+                _("Guidebook air"),
+                _("Guidebook low, 95 % CI"),
+                _("Guidebook high, 95 % CI"),
+                _("Ratio"),
+                _("Flag"),
+            ],
             rows,
             {2, 3, 4, 5, 6},
             small=True,
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -526,44 +645,55 @@ def _group_chapters(inv: Inventory, first_number: int = 5) -> list:
     groups = sorted(inv.factors.groups.values(), key=lambda g: g.get("order", 99))
     r, s = inv.results, sources_present(inv)
     blocks: list = []
+    names = _groups(inv)
     for n, g in enumerate(groups, start=first_number):
         name = g["name"]
         rows = r[r["group_name"] == name]
         present = s[s["source_group"] == name]
-        blocks.append(Heading(1, f"{n} Data and inventory on {_lower_first(clean(name))}"))
+        shown = _lower_first(clean(names.get(name, name)))
+        blocks.append(Heading(1, _("{n} Data and inventory on {group}").format(n=n, group=shown)))
         if not len(rows):
-            blocks.append(Para("No sub-category of this source group was quantified."))
+            blocks.append(Para(_("No sub-category of this source group was quantified.")))
         else:
             blocks += _group_tables(inv, n, rows)
         gaps = present[present["presence"].isin(["NE", "not reported"])]
-        blocks.append(Heading(2, f"{n}.{4 if len(rows) else 1} Data gaps"))
+        blocks.append(Heading(2, _("{n}.{m} Data gaps").format(n=n, m=4 if len(rows) else 1)))
         if len(gaps):
             blocks.append(
                 Table(
-                    "Sub-categories not estimated or not reported",
-                    ["Code", "Sub-category", "Status", "Notes"],
+                    _("Sub-categories not estimated or not reported"),
+                    [_("Code"), _("Sub-category"), _("Status"), _("Notes")],
                     [
-                        [x.code, clean(x.sub_category), x.presence, clean(x.detail)]
+                        [
+                            x.code,
+                            _sub(x.code, x.sub_category),
+                            presence_word(x.presence),
+                            clean(x.detail),
+                        ]
                         for x in gaps.itertuples(index=False)
                     ],
                 )
             )
         else:
             blocks.append(
-                Para("None: every sub-category of this group was quantified or reported absent.")
+                Para(_("None: every sub-category of this group was quantified or reported absent."))
             )
     return blocks
 
 
 def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
+    from hginventory.tables.translations import sub_category_translations
+
+    lang = get_language()
+    own = sub_category_translations(lang)
     places = numbers.decimals(numbers.ACTIVITY, rows["activity"])
     activity = [
         [
             x.code,
             clean(x.label),
-            numbers.format_number(x.activity, numbers.ACTIVITY, places),
+            numbers.format_number(x.activity, numbers.ACTIVITY, places, locale=lang),
             clean(x.activity_unit),
-            clean(x.activity_description),
+            clean(own.get(x.code, {}).get("activity_description") or x.activity_description),
             clean(x.notes),
         ]
         for x in rows.itertuples(index=False)
@@ -572,12 +702,13 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
     for x in rows.itertuples(index=False):
         used = f"{factor(x.input_factor)} {x.input_factor_unit}"
         if x.scaling == "electrification":
-            used += (
-                f" (default {factor(x.default_input_factor)} x electrification "
-                f"{numbers.format_number(inv.country.electrification_rate, numbers.ACTIVITY)} %)"
+            rate = inv.country.electrification_rate
+            used += _(" (default {factor} x electrification {rate} %)").format(
+                factor=factor(x.default_input_factor),
+                rate=numbers.format_number(rate, numbers.ACTIVITY, locale=lang),
             )
         dist = ", ".join(
-            f"{SHORT_PATHWAY[p].lower()} {share(getattr(x, p))}" for p in PATHWAYS if getattr(x, p)
+            f"{_short(p).lower()} {share(getattr(x, p))}" for p in PATHWAYS if getattr(x, p)
         )
         status = x.status + (f" ({x.confidence})" if x.status == "recalled" else "")
         factors.append(
@@ -594,25 +725,34 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
         for x in rows.itertuples(index=False)
     ]
     results.append(
-        ["", "Sum of the group", kg(rows["hg_input_kg"].sum())]
+        ["", _("Sum of the group"), kg(rows["hg_input_kg"].sum())]
         + [kg(rows[c].sum()) for c in OUTPUT_COLUMNS]
     )
     recalled = int((rows["status"] == "recalled").sum())
     return [
-        Heading(2, f"{n}.1 Activity data"),
+        Heading(2, _("{n}.1 Activity data").format(n=n)),
         Table(
-            "Activity data",
-            ["Code", "Sub-category", "Activity rate", "Unit", "Activity", "Notes from the input"],
+            _("Activity data"),
+            [
+                _("Code"),
+                _("Sub-category"),
+                _("Activity rate"),
+                _("Unit"),
+                _("Activity"),
+                _("Notes from the input"),
+            ],
             activity,
             {2},
             small=True,
         ),
-        Heading(2, f"{n}.2 Factors used"),
+        Heading(2, _("{n}.2 Factors used").format(n=n)),
         *(
             [
                 Para(
-                    f"CAUTION: {recalled} of the {len(rows)} factors in this chapter are "
-                    "recalled, not confirmed against the official Toolkit.",
+                    _(
+                        "CAUTION: {n} of the {total} factors in this chapter are recalled, not "
+                        "confirmed against the official Toolkit."
+                    ).format(n=recalled, total=len(rows)),
                     "caution",
                 )
             ]
@@ -620,15 +760,21 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
             else []
         ),
         Table(
-            "Input factors and output distribution factors",
-            ["Code", "Input factor used", "Distribution factors", "Status", "Source"],
+            _("Input factors and output distribution factors"),
+            [
+                _("Code"),
+                _("Input factor used"),
+                _("Distribution factors"),
+                _("Status"),
+                _("Source"),
+            ],
             factors,
             small=True,
         ),
-        Heading(2, f"{n}.3 Results"),
+        Heading(2, _("{n}.3 Results").format(n=n)),
         Table(
-            "Hg input and releases per pathway, before adjustment for double counting (kg Hg/y)",
-            ["Code", "Sub-category", "Hg input", *(SHORT_PATHWAY[p] for p in PATHWAYS)],
+            _("Hg input and releases per pathway, before adjustment for double counting (kg Hg/y)"),
+            [_("Code"), _("Sub-category"), _("Hg input"), *(_short(p) for p in PATHWAYS)],
             results,
             set(range(2, 3 + len(PATHWAYS))),
             total_rows=1,
@@ -649,7 +795,7 @@ def _annexes(inv: Inventory) -> list:
         rows.append(
             [
                 x.code + (" *" if x.code in used else ""),
-                clean(x.sub_category),
+                _sub(x.code, x.sub_category),
                 factor(x.input_factor),
                 span,
                 x.input_factor_unit,
@@ -665,36 +811,38 @@ def _annexes(inv: Inventory) -> list:
     meta = [[clean(k), _meta_value(k, v)] for k, v in inv.metadata.items()]
     blocks: list = [
         Landscape(),
-        Heading(1, "Annex A Factor table used"),
+        Heading(1, _("Annex A Factor table used"), annex=True),
         Para(
-            f"{clean(f.title)} ({f.label}, sha256 {f.sha256}). Rows marked * were used in this "
-            "inventory. Status 'recalled' means the value was not checked against a copy of the "
-            "Toolkit; confidence hi/med/lo says how sure the recollection is.",
+            _(
+                "{table} ({label}, sha256 {sha256}). Rows marked * were used in this inventory. "
+                "Status 'recalled' means the value was not checked against a copy of the "
+                "Toolkit; confidence hi/med/lo says how sure the recollection is."
+            ).format(table=clean(f.title), label=f.label, sha256=f.sha256),
         ),
         *_caution(inv),
         Table(
-            "Input factors (with low-high range) and output distribution factors",
+            _("Input factors (with low-high range) and output distribution factors"),
             [
-                "Code",
-                "Sub-category",
-                "Input factor",
-                "Low-high",
-                "Unit",
-                *(SHORT_PATHWAY[p] for p in PATHWAYS),
-                "Status",
-                "Source",
+                _("Code"),
+                _("Sub-category"),
+                _("Input factor"),
+                _("Low-high"),
+                _("Unit"),
+                *(_short(p) for p in PATHWAYS),
+                _("Status"),
+                _("Source"),
             ],
             rows,
             set(range(2, 4)) | set(range(5, 5 + len(PATHWAYS))),
             small=True,
         ),
-        Heading(1, "Annex B Documents cited"),
-        Table("Documents", ["Id", "Title", "Version", "Address"], docs, small=True),
-        Heading(1, "Annex C Run metadata"),
-        Table("Run metadata", ["Field", "Value"], meta, small=True),
+        Heading(1, _("Annex B Documents cited"), annex=True),
+        Table(_("Documents"), [_("Id"), _("Title"), _("Version"), _("Address")], docs, small=True),
+        Heading(1, _("Annex C Run metadata"), annex=True),
+        Table(_("Run metadata"), [_("Field"), _("Value")], meta, small=True),
     ]
     if inv.warnings:
-        blocks.append(Heading(2, "Warnings from reading the activity workbook"))
+        blocks.append(Heading(2, _("Warnings from reading the activity workbook")))
         blocks += [Para(clean(w), "note") for w in inv.warnings]
     return blocks
 
@@ -704,7 +852,7 @@ def _meta_value(key: str, value) -> str:
     text as they are."""
     if isinstance(value, bool) or not isinstance(value, int | float) or key == "year":
         return clean(value)
-    return numbers.format_number(value, numbers.ACTIVITY)
+    return numbers.format_number(value, numbers.ACTIVITY, locale=get_language())
 
 
 def build_document(inv: Inventory, chapters=None) -> list:
@@ -728,7 +876,13 @@ def build_document(inv: Inventory, chapters=None) -> list:
 
 
 def title(inv: Inventory) -> str:
-    return f"National inventory of mercury releases in {clean(inv.country.country)}"
+    return _("National inventory of mercury releases in {country}").format(
+        country=clean(inv.country.country)
+    )
+
+
+def subtitle(inv: Inventory) -> str:
+    return _("Inventory year {year} - draft").format(year=inv.country.year)
 
 
 COLOURS = ["#4e79a7", "#59a14f", "#9c755f", "#edc948", "#bab0ac", "#e15759"]
@@ -742,7 +896,7 @@ def _chart(inv: Inventory, name: str):
     if name == "pathways":
         fig = MplFigure(figsize=(7, 2.8))
         ax = fig.add_subplot()
-        labels = [PATHWAY_LABELS[p] for p in PATHWAYS]
+        labels = [_pathway(p) for p in PATHWAYS]
         values = [totals[f"{p}_kg"] for p in PATHWAYS]
         bars = ax.barh(labels, values, color=COLOURS)
         releases = totals["releases_kg"] or 1.0
@@ -753,10 +907,11 @@ def _chart(inv: Inventory, name: str):
         fig = MplFigure(figsize=(7, 0.45 * len(g) + 1.8))
         ax = fig.add_subplot()
         left = [0.0] * len(g)
-        labels = [_wrap(x) for x in g["source_group"]]
+        groups = _groups(inv)
+        labels = [_wrap(groups.get(x, x)) for x in g["source_group"]]
         for p, colour in zip(PATHWAYS, COLOURS, strict=True):
             values = list(g[f"{p}_kg"])
-            ax.barh(labels, values, left=left, color=colour, label=PATHWAY_LABELS[p])
+            ax.barh(labels, values, left=left, color=colour, label=_pathway(p))
             left = [a + b for a, b in zip(left, values, strict=True)]
         ax.invert_yaxis()
         ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.4, -0.12))
@@ -771,10 +926,10 @@ def _chart(inv: Inventory, name: str):
         )
         ax.bar_label(bars, labels=[f" {kg(v)}" for v in top["releases_kg"]], fontsize=8)
         ax.invert_yaxis()
-    ax.set_xlabel("kg Hg/y")
+    ax.set_xlabel(_("kg Hg/y"))
     from matplotlib.ticker import FuncFormatter
 
-    ax.xaxis.set_major_formatter(FuncFormatter(numbers.axis_formatter()))
+    ax.xaxis.set_major_formatter(FuncFormatter(numbers.axis_formatter(locale=get_language())))
     ax.tick_params(labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.18)
@@ -921,14 +1076,17 @@ def build_docx(inv: Inventory, blocks: list | None = None):
     doc.styles["Normal"].font.size = Pt(10)
     props = doc.core_properties
     props.title = title(inv)
-    props.subject = f"Mercury release inventory {inv.country.year}"
+    props.subject = _("Mercury release inventory {year}").format(year=inv.country.year)
+    props.language = get_language()
     props.author = "hginv"
-    props.comments = f"Draft generated by hginv {inv.metadata['hginv_version']}"
+    props.comments = _("Draft generated by hginv {version}").format(
+        version=inv.metadata["hginv_version"]
+    )
     doc.add_heading(title(inv), level=0)
-    doc.add_paragraph(f"Inventory year {inv.country.year} - draft", style="Subtitle")
+    doc.add_paragraph(subtitle(inv), style="Subtitle")
     for block in blocks:
         if isinstance(block, Heading):
-            if block.level == 1 and not block.text.startswith("Annex"):
+            if block.level == 1 and not block.annex:
                 _docx_portrait(doc)
             doc.add_heading(clean(block.text), level=block.level)
         elif isinstance(block, Para):
@@ -994,13 +1152,13 @@ def build_html(inv: Inventory, blocks: list | None = None) -> str:
     heads = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{get_language()}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="hginv {esc(str(inv.metadata["hginv_version"]))}">',
         f"<title>{esc(title(inv))} {inv.country.year}</title>",
         f"<style>{CSS}</style></head><body>",
         f'<h1 class="title">{esc(title(inv))}</h1>',
-        f'<p class="lead">Inventory year {inv.country.year} - draft</p>',
+        f'<p class="lead">{esc(subtitle(inv))}</p>',
     ]
     contents = "".join(
         f'<li><a href="#{_anchor(h.text)}">{esc(clean(h.text))}</a></li>' for h in heads
@@ -1009,7 +1167,8 @@ def build_html(inv: Inventory, blocks: list | None = None) -> str:
     for block in blocks:
         if isinstance(block, Heading):
             if not cover_done:
-                out.append(f"<nav><h2>Contents</h2><ol>{contents}</ol></nav>")
+                heading = esc(_("Contents"))
+                out.append(f"<nav><h2>{heading}</h2><ol>{contents}</ol></nav>")
                 cover_done = True
             tag = f"h{min(block.level, 6)}"
             anchor = f' id="{_anchor(block.text)}"' if block.level == 1 else ""

@@ -4,6 +4,8 @@ the EMEP/EEA cross-check; and the Article 8 / NFR reporting view."""
 from __future__ import annotations
 
 from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+from hginventory.core.i18n import N_, Texts
+from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import ACTIVITY, FACTOR, MASS, PERCENT, RATIO
 from hginventory.engine.crosscheck import FLAG_ABOVE, FLAG_BELOW
 from hginventory.engine.crosswalk import summarise
@@ -19,112 +21,135 @@ ARTICLE8_SHEET = "Article 8 and NFR"
 UNCERTAINTY_SHEET = "Uncertainty"
 CROSSCHECK_SHEET = "Cross-check EMEP"
 
-TEXT = {
-    "facilities_title": "Level 2: facilities (kg Hg/y)",
-    "facilities_note": (
-        "Method 'measured': a stack measurement or plant mass balance replaced the factor. "
-        "Rows of the same code without a facility are computed at Level 1 defaults (national "
-        "activity minus the facilities). The Calculation sheet holds these rows too, live."
-    ),
-    "article8_title": "Air emissions for reporting: Minamata Convention Article 8 and NFR",
-    "article8_heading": "Article 8: air emissions from Annex D sources (kg Hg/y)",
-    "article8_total": "Total, Annex D sources",
-    "crosswalk_heading": "Air emissions as counted in the national totals, by Annex D "
-    "category and by EMEP/EEA NFR code (kg Hg/y)",
-    "crosswalk_note": (
-        "A sub-category with several NFR codes is summed under its primary code; the others "
-        "are listed. Links from factors/crosswalk.csv; Convention links are recalled, not "
-        "checked."
-    ),
-    "uncertainty_title": "Uncertainty of the inventory (kg Hg/y)",
-    "uncertainty_mc": (
-        "Monte Carlo with {draws:,} draws, seed {seed} (the same seed gives the same numbers). "
-        "Input factors: split lognormal with the default as median and the low/high range as "
-        "2.5th/97.5th percentiles, unless the factor table says otherwise. Activity rates: as "
-        "given, or with their uncertainty_pct. Distribution factors: Dirichlet around the "
-        "defaults (concentration {concentration:g}), summing to 1 in every draw."
-    ),
-    "uncertainty_a1": (
-        "Approach 1: IPCC error propagation, U = half-width of the 95 % interval in % of the "
-        "point estimate; U of a sum = sqrt(sum (U_i x_i)^2) / sum x_i; distribution factors "
-        "taken as exact. National and source group figures are counted as in the summaries "
-        "(double-counting adjustments applied); sub-category figures are as calculated."
-    ),
-    "levels": {
-        "total": "National totals",
-        "group": "By source group",
-        "sub_category": "By sub-category",
-    },
-    "distributions": "Distributions used",
-    "crosscheck_title": "Cross-check of air releases with the EMEP/EEA Guidebook",
-    "crosscheck_flagged": (
-        "{flagged} of the {mapped} sub-categories with a Guidebook row are flagged: their "
-        "Toolkit air figure lies outside the Guidebook's 95 % interval."
-    ),
-    "crosscheck_factors": (
-        "Guidebook factors: {title} ({label}, sha256 {sha}); status confirmed, with 95 % "
-        "confidence intervals."
-    ),
-    "crosscheck_how": (
-        "Guidebook air = activity rate x conversion to the Guidebook's activity unit x emission "
-        "factor (low and high: x the interval's bounds). Toolkit air = Hg input x air "
-        "distribution factor, from recalled factors. Large gaps are expected where the "
-        "Toolkit's factor stands for plants with little abatement and the Guidebook factor for "
-        "abated (European) plants, or the reverse. Conversions marked as an assumption are "
-        "defaults: give your country's value with `hginv compute ... --crosscheck emep "
-        "--conversion CODE=VALUE`."
-    ),
-    "crosscheck_sum": "Sum of the mapped sub-categories",
-    "crosscheck_detail": "How each Guidebook figure was obtained",
-}
+TEXT = Texts(
+    {
+        "facilities_title": N_("Level 2: facilities (kg Hg/y)"),
+        "facilities_note": (
+            N_(
+                "Method 'measured': a stack measurement or plant mass balance replaced the "
+                "factor. Rows of the same code without a facility are computed at Level 1 "
+                "defaults (national activity minus the facilities). The Calculation sheet holds "
+                "these rows too, live."
+            )
+        ),
+        "article8_title": N_("Air emissions for reporting: Minamata Convention Article 8 and NFR"),
+        "article8_heading": N_("Article 8: air emissions from Annex D sources (kg Hg/y)"),
+        "article8_total": N_("Total, Annex D sources"),
+        "crosswalk_heading": N_(
+            "Air emissions as counted in the national totals, by Annex D "
+            "category and by EMEP/EEA NFR code (kg Hg/y)"
+        ),
+        "crosswalk_note": (
+            N_(
+                "A sub-category with several NFR codes is summed under its primary code; the "
+                "others are listed. Links from factors/crosswalk.csv; Convention links are "
+                "recalled, not checked."
+            )
+        ),
+        "uncertainty_title": N_("Uncertainty of the inventory (kg Hg/y)"),
+        "uncertainty_mc": (
+            N_(
+                "Monte Carlo with {draws:,} draws, seed {seed} (the same seed gives the same "
+                "numbers). Input factors: split lognormal with the default as median and the "
+                "low/high range as 2.5th/97.5th percentiles, unless the factor table says "
+                "otherwise. Activity rates: as given, or with their uncertainty_pct. Distribution "
+                "factors: Dirichlet around the defaults (concentration {concentration:g}), "
+                "summing to 1 in every draw."
+            )
+        ),
+        "uncertainty_a1": (
+            N_(
+                "Approach 1: IPCC error propagation, U = half-width of the interval at 95 %, in "
+                "per cent of the point estimate; U of a sum = sqrt(sum (U_i x_i)^2) / sum x_i; "
+                "distribution factors taken as exact. National and source group figures are "
+                "counted as in the summaries (double-counting adjustments applied); sub-category "
+                "figures are as calculated."
+            )
+        ),
+        "levels": {
+            "total": N_("National totals"),
+            "group": N_("By source group"),
+            "sub_category": N_("By sub-category"),
+        },
+        "distributions": N_("Distributions used"),
+        "crosscheck_title": N_("Cross-check of air releases with the EMEP/EEA Guidebook"),
+        "crosscheck_flagged": (
+            N_(
+                "{flagged} of the {mapped} sub-categories with a Guidebook row are flagged: their "
+                "Toolkit air figure lies outside the Guidebook's interval at 95 %."
+            )
+        ),
+        "crosscheck_factors": (
+            N_(
+                "Guidebook factors: {title} ({label}, sha256 {sha}); status confirmed, with "
+                "confidence intervals at 95 %."
+            )
+        ),
+        "crosscheck_how": (
+            N_(
+                "Guidebook air = activity rate x conversion to the Guidebook's activity unit x "
+                "emission factor (low and high: x the interval's bounds). Toolkit air = Hg input "
+                "x air distribution factor, from recalled factors. Large gaps are expected where "
+                "the Toolkit's factor stands for plants with little abatement and the Guidebook "
+                "factor for abated (European) plants, or the reverse. Conversions marked as an "
+                "assumption are defaults: give your country's value with `hginv compute ... "
+                "--crosscheck emep --conversion CODE=VALUE`."
+            )
+        ),
+        "crosscheck_sum": N_("Sum of the mapped sub-categories"),
+        "crosscheck_detail": N_("How each Guidebook figure was obtained"),
+    }
+)
 
-QUANTITY_NAMES = {
-    "hg_input_kg": "Hg input",
-    **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
-    "releases_kg": "Total releases",
-}
+QUANTITY_NAMES = Texts(
+    {
+        "hg_input_kg": N_("Hg input"),
+        **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
+        "releases_kg": N_("Total releases"),
+    }
+)
 
 UNCERTAINTY_HEADERS = [
-    "Point estimate",
-    "Monte Carlo mean",
-    "Median",
-    "2.5th percentile",
-    "97.5th percentile",
-    "Approach 1 U (%)",
-    "Approach 1 low",
-    "Approach 1 high",
+    N_("Point estimate"),
+    N_("Monte Carlo mean"),
+    N_("Median"),
+    N_("2.5th percentile"),
+    N_("97.5th percentile"),
+    N_("Approach 1 U (%)"),
+    N_("Approach 1 low"),
+    N_("Approach 1 high"),
 ]
 UNCERTAINTY_COLUMNS = ["point", *STATS, "approach1_u_pct", "approach1_low", "approach1_high"]
 
 CROSSCHECK_MAIN = [
-    ("Code", "code", None),
-    ("Sub-category", "sub_category", None),
-    ("Facility", "facility", None),
-    ("Toolkit air (kg Hg/y)", "air_kg", MASS),
-    ("Toolkit factor status", "toolkit_status", None),
-    ("Guidebook air (kg Hg/y)", "air_kg_emep", MASS),
-    ("Guidebook 95 % low (kg Hg/y)", "air_kg_emep_low", MASS),
-    ("Guidebook 95 % high (kg Hg/y)", "air_kg_emep_high", MASS),
-    ("Ratio Toolkit / Guidebook", "ratio", RATIO),
-    ("Flag", "flag", None),
+    (N_("Code"), "code", None),
+    (N_("Sub-category"), "sub_category", None),
+    (N_("Facility"), "facility", None),
+    (N_("Toolkit air (kg Hg/y)"), "air_kg", MASS),
+    (N_("Toolkit factor status"), "toolkit_status", None),
+    (N_("Guidebook air (kg Hg/y)"), "air_kg_emep", MASS),
+    (N_("Guidebook low, 95 % CI (kg Hg/y)"), "air_kg_emep_low", MASS),
+    (N_("Guidebook high, 95 % CI (kg Hg/y)"), "air_kg_emep_high", MASS),
+    (N_("Ratio Toolkit / Guidebook"), "ratio", RATIO),
+    (N_("Flag"), "flag", None),
 ]
 CROSSCHECK_DETAIL = [
-    ("Code", "code", None),
-    ("Guidebook row", "row_id", None),
-    ("NFR and table", "emep_ref", None),
-    ("Tier and technology / fuel", "description", None),
-    ("Emission factor", "ef", FACTOR),
-    ("CI low", "ef_low", FACTOR),
-    ("CI high", "ef_high", FACTOR),
-    ("Factor unit", "ef_unit", None),
-    ("Activity rate", "activity", ACTIVITY),
-    ("Activity unit", "activity_unit", None),
-    ("Conversion", "conversion", FACTOR),
-    ("Conversion unit", "conversion_unit", None),
-    ("Conversion source", "conversion_source", None),
-    ("Conversion is an assumption", "assumption", None),
-    ("Match", "match", None),
-    ("Note", "note", None),
+    (N_("Code"), "code", None),
+    (N_("Guidebook row"), "row_id", None),
+    (N_("NFR and table"), "emep_ref", None),
+    (N_("Tier and technology / fuel"), "description", None),
+    (N_("Emission factor"), "ef", FACTOR),
+    (N_("CI low"), "ef_low", FACTOR),
+    (N_("CI high"), "ef_high", FACTOR),
+    (N_("Factor unit"), "ef_unit", None),
+    (N_("Activity rate"), "activity", ACTIVITY),
+    (N_("Activity unit"), "activity_unit", None),
+    (N_("Conversion"), "conversion", FACTOR),
+    (N_("Conversion unit"), "conversion_unit", None),
+    (N_("Conversion source"), "conversion_source", None),
+    (N_("Conversion is an assumption"), "assumption", None),
+    (N_("Match"), "match", None),
+    (N_("Note"), "note", None),
 ]
 """The Guidebook chapter is in the CSV and on the terminal."""
 
@@ -143,24 +168,24 @@ def facilities(book: Book, inv: Inventory) -> None:
     r = inv.results
     fac = r[r["facility"] != ""]
     headers = [
-        "Code",
-        "Sub-category",
-        "Facility",
-        "Method",
-        "Activity",
-        "Unit",
-        "Input factor used (effective)",
-        "Input factor unit",
-        "Input basis",
-        "Control configuration",
-        "Measured Hg input (kg/y)",
-        "Measured air (kg/y)",
-        "Hg input (kg Hg/y)",
-        *[f"{PATHWAY_LABELS[p]} (kg Hg/y)" for p in PATHWAYS],
-        "Factor ids",
-        "Status",
-        "Input cell",
-        "Notes",
+        _("Code"),
+        _("Sub-category"),
+        _("Facility"),
+        _("Method"),
+        _("Activity"),
+        _("Unit"),
+        _("Input factor used (effective)"),
+        _("Input factor unit"),
+        _("Input basis"),
+        _("Control configuration"),
+        _("Measured Hg input (kg/y)"),
+        _("Measured air (kg/y)"),
+        _("Hg input (kg Hg/y)"),
+        *[_("{name} (kg Hg/y)").format(name=_(PATHWAY_LABELS[p])) for p in PATHWAYS],
+        _("Factor ids"),
+        _("Status"),
+        _("Input cell"),
+        _("Notes"),
     ]
     rows = (
         [
@@ -199,14 +224,14 @@ def article8_nfr(book: Book, inv: Inventory) -> None:
     ws.text(2, 0, TEXT["article8_heading"], "bold", wrap=False)
     table = article8_table(inv)
     headers = [
-        "Annex D source category",
-        "Toolkit codes",
-        "Codes quantified",
-        "Facilities",
-        "Air, facilities (kg Hg/y)",
-        "Air, Level 1 defaults (kg Hg/y)",
-        "Air, total (kg Hg/y)",
-        "Note",
+        _("Annex D source category"),
+        _("Toolkit codes"),
+        _("Codes quantified"),
+        _("Facilities"),
+        _("Air, facilities (kg Hg/y)"),
+        _("Air, Level 1 defaults (kg Hg/y)"),
+        _("Air, total (kg Hg/y)"),
+        _("Note"),
     ]
     nxt = ws.table(
         3, headers, table.itertuples(index=False), {3: "count", 4: MASS, 5: MASS, 6: MASS}
@@ -222,14 +247,14 @@ def article8_nfr(book: Book, inv: Inventory) -> None:
     annex = summarise(inv, "annex-d", links)
     r = ws.table(
         r + 2,
-        ["Annex D source category", "Sub-categories", "Air (kg Hg/y)"],
+        [_("Annex D source category"), _("Sub-categories"), _("Air (kg Hg/y)")],
         ([a, s.replace(";", ", "), v] for a, s, v in annex.itertuples(index=False)),
         {2: MASS},
     )
     nfr = summarise(inv, "nfr", links)
     ws.table(
         r + 1,
-        ["NFR code", "Sub-categories", "Air (kg Hg/y)", "Other NFR codes they touch"],
+        [_("NFR code"), _("Sub-categories"), _("Air (kg Hg/y)"), _("Other NFR codes they touch")],
         (
             [a, s.replace(";", ", "), v, o.replace(";", ", ")]
             for a, s, v, o in nfr.itertuples(index=False)
@@ -265,14 +290,14 @@ def uncertainty(book: Book, inv: Inventory) -> None:
                 QUANTITY_NAMES[row["quantity"]],
                 *(row[c] for c in UNCERTAINTY_COLUMNS),
             ]
-            for _, row in t.iterrows()
+            for _i, row in t.iterrows()
             if level == "total" or row["point"] or row["p975"]  # pathways never used left out
         ]
         head = [
-            "Code" if level == "sub_category" else " ",
-            "Name",
-            "Quantity",
-            *UNCERTAINTY_HEADERS,
+            _("Code") if level == "sub_category" else " ",
+            _("Name"),
+            _("Quantity"),
+            *[_(h) for h in UNCERTAINTY_HEADERS],
         ]
         r = ws.table(r + 1, head, rows, kinds) + 1
     ws.text(r, 0, TEXT["distributions"], "bold", wrap=False)
@@ -290,12 +315,12 @@ def uncertainty(book: Book, inv: Inventory) -> None:
     ws.table(
         r + 1,
         [
-            "Code",
-            "Sub-category",
-            "Input factor distribution",
-            "Unit",
-            "Factor U (%)",
-            "Activity U (%)",
+            _("Code"),
+            _("Sub-category"),
+            _("Input factor distribution"),
+            _("Unit"),
+            _("Factor U (%)"),
+            _("Activity U (%)"),
         ],
         rows,
         {4: PERCENT, 5: PERCENT},
@@ -322,8 +347,8 @@ def crosscheck(book: Book, inv: Inventory) -> None:
     kinds = {i: q for i, (_, _, q) in enumerate(CROSSCHECK_MAIN) if q}
     nxt = ws.table(
         top,
-        [h for h, _, _ in CROSSCHECK_MAIN],
-        ([rec[c] for _, c, _ in CROSSCHECK_MAIN] for rec in records),
+        [_(h) for h, _c, _k in CROSSCHECK_MAIN],
+        ([rec[c] for _h, c, _k in CROSSCHECK_MAIN] for rec in records),
         kinds,
     )
     flag = [c for _, c, _ in CROSSCHECK_MAIN].index("flag")
@@ -340,7 +365,7 @@ def crosscheck(book: Book, inv: Inventory) -> None:
 
     def detail(rec):
         out = []
-        for _, col, _ in CROSSCHECK_DETAIL:
+        for _h, col, _k in CROSSCHECK_DETAIL:
             v = rec[col]
             if col == "assumption":
                 v = "" if v is None else ("yes" if v else "no")
@@ -348,5 +373,7 @@ def crosscheck(book: Book, inv: Inventory) -> None:
         return out
 
     kinds = {i: q for i, (_, _, q) in enumerate(CROSSCHECK_DETAIL) if q}
-    ws.table(nxt + 3, [h for h, _, _ in CROSSCHECK_DETAIL], (detail(r) for r in records), kinds)
+    ws.table(
+        nxt + 3, [_(h) for h, _c, _k in CROSSCHECK_DETAIL], (detail(r) for r in records), kinds
+    )
     ws.freeze = (top + 1, 2)

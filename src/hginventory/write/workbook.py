@@ -16,125 +16,168 @@ import math
 from pathlib import Path
 
 from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+from hginventory.core.i18n import N_, Texts
+from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import ACTIVITY, COUNT, FACTOR, PERCENT, SHARE, decimals
-from hginventory.engine.inventory import EMPTY_WARNING, Inventory, sources_present, top_sources
+from hginventory.engine.inventory import (
+    EMPTY_WARNING,
+    Inventory,
+    presence_word,
+    sources_present,
+    top_sources,
+)
+from hginventory.tables.translations import group_names, name_of
 from hginventory.write.xlsx import Book, Sheet, excel_col, ref
 
-TEXT = {
-    "title": "Mercury release inventory: {place}",
-    "method": (
-        "Method: UNEP Toolkit for Identification and Quantification of Mercury Releases, "
-        "Inventory Level 1 (Hg input = activity rate x unit conversion x input factor; output "
-        "to each pathway = Hg input x distribution factor)."
-    ),
-    "table": "Factor table: {title} ({label}, sha256 {sha}).",
-    "computed": "Computed by hginv {version} from {file} at {when}.",
-    "units": "All quantities are kg of mercury per year (kg Hg/y).",
-    "live": (
-        "The Calculation sheet is live: change an activity cell (column Activity) or a factor "
-        "on the Factors sheet and the row, the source-group subtotals, the Summary and the "
-        "charts follow. The values stored are hginv's; the CSV output holds the full values."
-    ),
-    "caution": "CAUTION: {n} of the {total} factors used are 'recalled', not confirmed "
-    "against the official Toolkit.",
-    "caution_detail": (
-        "A recalled factor is the best value that could be justified, with the Toolkit table "
-        "it belongs to, but it was not checked against a copy of the Toolkit. See the sheet "
-        "'Factors' (column Status) and check these values against the official Level 1 "
-        "calculation spreadsheet before publishing."
-    ),
-    "confirmed": "All factors used are confirmed against their cited source.",
-    "sheets": "Sheets",
-    "warnings": "Warnings from reading the input",
-    "summary_title": "Summary: mercury inputs and releases by source group (kg Hg/y)",
-    "summary_note": (
-        "As counted in the national totals: the double-counting weights (share of the input "
-        "counted) and exclusions of the factor table are applied in these formulas. Live "
-        "formulas over the Calculation sheet."
-    ),
-    "source_group": "Source group",
-    "input_calculated": "Hg input, calculated",
-    "input_counted": "Hg input counted in the total",
-    "total_releases": "Total releases",
-    "national_total": "National total",
-    "sum_rows": "Sum of calculated rows (no adjustment)",
-    "adjustment": "Adjustment for double counting",
-    "no_adjustment": "Double counting: no exclusion applies to the sub-categories present.",
-    "excluded": "Double counting: {items}.",
-    "excluded_item": "{code} {name}: release to {pathways} left out of the total",
-    "weighted_item": "{code} {name}: {share} of the input counted",
-    "calc_title": "Calculation: one row per sub-category or facility (kg Hg/y)",
-    "calc_note": (
-        "Hg input = Activity x Unit conversion x Input factor (Factors sheet); each pathway = "
-        "Hg input x its distribution factor (Factors sheet). Unit conversion: kg Hg per "
-        "(activity unit x input factor unit)."
-    ),
-    "subtotal": "Subtotal: {group}",
-    "all_rows": "Sum of all rows (before the double-counting adjustments)",
-    "nothing": "Nothing was quantified.",
-    "factors_title": "Factors used, with provenance",
-    "sources_title": "Mercury release source types present",
-    "charts_title": "Charts of the national totals (kg Hg/y)",
-    "pathway_table": "Releases per pathway, as counted in the national totals",
-    "top_table": "The ten largest sub-categories (releases counted in the totals)",
-    "chart_groups": "Releases by source group and pathway (kg Hg/y)",
-    "chart_pie": "Share of releases per pathway",
-    "chart_top": "The ten largest sub-categories: releases (kg Hg/y)",
-    "nothing_to_chart": "No sub-category was quantified: nothing to chart.",
-    "metadata_title": "Metadata of this run",
-}
+TEXT = Texts(
+    {
+        "title": N_("Mercury release inventory: {place}"),
+        "method": (
+            N_(
+                "Method: UNEP Toolkit for Identification and Quantification of Mercury Releases, "
+                "Inventory Level 1 (Hg input = activity rate x unit conversion x input factor; "
+                "output to each pathway = Hg input x distribution factor)."
+            )
+        ),
+        "table": N_("Factor table: {title} ({label}, sha256 {sha})."),
+        "computed": N_("Computed by hginv {version} from {file} at {when}."),
+        "units": N_("All quantities are kg of mercury per year (kg Hg/y)."),
+        "live": (
+            N_(
+                "The Calculation sheet is live: change an activity cell (column Activity) or a "
+                "factor on the Factors sheet and the row, the source-group subtotals, the Summary "
+                "and the charts follow. The values stored are hginv's; the CSV output holds the "
+                "full values."
+            )
+        ),
+        "caution": N_(
+            "CAUTION: {n} of the {total} factors used are 'recalled', not confirmed "
+            "against the official Toolkit."
+        ),
+        "caution_detail": (
+            N_(
+                "A recalled factor is the best value that could be justified, with the Toolkit "
+                "table it belongs to, but it was not checked against a copy of the Toolkit. See "
+                "the sheet 'Factors' (column Status) and check these values against the official "
+                "Level 1 calculation spreadsheet before publishing."
+            )
+        ),
+        "confirmed": N_("All factors used are confirmed against their cited source."),
+        "sheets": N_("Sheets"),
+        "warnings": N_("Warnings from reading the input"),
+        "summary_title": N_("Summary: mercury inputs and releases by source group (kg Hg/y)"),
+        "summary_note": (
+            N_(
+                "As counted in the national totals: the double-counting weights (share of the "
+                "input counted) and exclusions of the factor table are applied in these formulas. "
+                "Live formulas over the Calculation sheet."
+            )
+        ),
+        "source_group": N_("Source group"),
+        "input_calculated": N_("Hg input, calculated"),
+        "input_counted": N_("Hg input counted in the total"),
+        "total_releases": N_("Total releases"),
+        "national_total": N_("National total"),
+        "sum_rows": N_("Sum of calculated rows (no adjustment)"),
+        "adjustment": N_("Adjustment for double counting"),
+        "no_adjustment": N_("Double counting: no exclusion applies to the sub-categories present."),
+        "excluded": N_("Double counting: {items}."),
+        "excluded_item": N_("{code} {name}: release to {pathways} left out of the total"),
+        "weighted_item": N_("{code} {name}: {share} of the input counted"),
+        "calc_title": N_("Calculation: one row per sub-category or facility (kg Hg/y)"),
+        "calc_note": (
+            N_(
+                "Hg input = Activity x Unit conversion x Input factor (Factors sheet); each "
+                "pathway = Hg input x its distribution factor (Factors sheet). Unit conversion: "
+                "kg Hg per (activity unit x input factor unit)."
+            )
+        ),
+        "subtotal": N_("Subtotal: {group}"),
+        "all_rows": N_("Sum of all rows (before the double-counting adjustments)"),
+        "nothing": N_("Nothing was quantified."),
+        "factors_title": N_("Factors used, with provenance"),
+        "sources_title": N_("Mercury release source types present"),
+        "charts_title": N_("Charts of the national totals (kg Hg/y)"),
+        "pathway_table": N_("Releases per pathway, as counted in the national totals"),
+        "top_table": N_("The ten largest sub-categories (releases counted in the totals)"),
+        "chart_groups": N_("Releases by source group and pathway (kg Hg/y)"),
+        "chart_pie": N_("Share of releases per pathway"),
+        "chart_top": N_("The ten largest sub-categories: releases (kg Hg/y)"),
+        "nothing_to_chart": N_("No sub-category was quantified: nothing to chart."),
+        "metadata_title": N_("Metadata of this run"),
+    }
+)
 
-H = {
-    "code": "Code",
-    "sub_category": "Sub-category",
-    "facility": "Facility",
-    "method": "Method",
-    "activity": "Activity",
-    "unit": "Unit",
-    "conversion": "Unit conversion",
-    "factor": "Input factor",
-    "factor_unit": "Input factor unit",
-    "hg_input": "Hg input",
-    "releases": "Total releases",
-    "counted": "Share of input counted",
-    "status": "Status",
-    "factor_id": "Factor id",
-    "default": "Default input factor",
-    "low": "Low",
-    "high": "High",
-    "scale": "Electrification scaling",
-    "left_out": "Left out of the totals",
-    "confidence": "Confidence",
-    "document": "Document",
-    "version": "Version",
-    "table_page": "Table / page",
-    "note": "Note",
-    "group": "Source group",
-    "presence": "Presence",
-    "detail": "Detail / notes",
-    "pathway": "Pathway",
-    "share": "Share of total releases",
-    "field": "Field",
-    "value": "Value",
-}
+H = Texts(
+    {
+        "code": N_("Code"),
+        "sub_category": N_("Sub-category"),
+        "facility": N_("Facility"),
+        "method": N_("Method"),
+        "activity": N_("Activity"),
+        "unit": N_("Unit"),
+        "conversion": N_("Unit conversion"),
+        "factor": N_("Input factor"),
+        "factor_used": N_("Input factor used"),
+        "factor_unit": N_("Input factor unit"),
+        "hg_input": N_("Hg input"),
+        "releases": N_("Total releases"),
+        "counted": N_("Share of input counted"),
+        "status": N_("Status"),
+        "factor_id": N_("Factor id"),
+        "default": N_("Default input factor"),
+        "low": N_("Low"),
+        "high": N_("High"),
+        "scale": N_("Electrification scaling"),
+        "left_out": N_("Left out of the totals"),
+        "confidence": N_("Confidence"),
+        "document": N_("Document"),
+        "version": N_("Version"),
+        "table_page": N_("Table / page"),
+        "note": N_("Note"),
+        "group": N_("Source group"),
+        "presence": N_("Presence"),
+        "detail": N_("Detail / notes"),
+        "pathway": N_("Pathway"),
+        "share": N_("Share of total releases"),
+        "field": N_("Field"),
+        "value": N_("Value"),
+    }
+)
 
-SHEET_DESCRIPTIONS = {
-    "Summary": "inputs and releases by source group and pathway, as counted in the national "
-    "totals (double-counting adjustments applied), live formulas.",
-    "Calculation": "one row per sub-category or facility, grouped by source group with "
-    "subtotals: Hg input and each pathway are live formulas.",
-    "Factors": "every factor used, with its source document, table/page and evidence status.",
-    "Sources present": "every sub-category of the Toolkit and whether it was quantified, "
-    "reported absent (NO), not estimated (NE), not applicable (NA) or included elsewhere (IE).",
-    "Charts": "releases by source group and pathway, share of each pathway, the ten largest "
-    "sub-categories.",
-    "Facilities": "Level 2: every facility with its input basis, configuration and factors.",
-    "Article 8 and NFR": "air emissions of the Minamata Annex D source categories (Article 8) "
-    "and by EMEP/EEA NFR code.",
-    "Uncertainty": "ranges of the national totals, source groups and sub-categories.",
-    "Cross-check EMEP": "air releases compared with the EMEP/EEA Guidebook.",
-    "Metadata": "versions, hashes and input file of this run.",
-}
+SHEET_DESCRIPTIONS = Texts(
+    {
+        "Summary": N_(
+            "inputs and releases by source group and pathway, as counted in the national "
+            "totals (double-counting adjustments applied), live formulas."
+        ),
+        "Calculation": N_(
+            "one row per sub-category or facility, grouped by source group with "
+            "subtotals: Hg input and each pathway are live formulas."
+        ),
+        "Factors": N_(
+            "every factor used, with its source document, table/page and evidence status."
+        ),
+        "Sources present": N_(
+            "every sub-category of the Toolkit and whether it was quantified, reported absent "
+            "(NO), not estimated (NE), not applicable (NA) or included elsewhere (IE)."
+        ),
+        "Charts": N_(
+            "releases by source group and pathway, share of each pathway, the ten largest "
+            "sub-categories."
+        ),
+        "Facilities": N_(
+            "Level 2: every facility with its input basis, configuration and factors."
+        ),
+        "Article 8 and NFR": N_(
+            "air emissions of the Minamata Annex D source categories (Article 8) "
+            "and by EMEP/EEA NFR code."
+        ),
+        "Uncertainty": N_("ranges of the national totals, source groups and sub-categories."),
+        "Cross-check EMEP": N_("air releases compared with the EMEP/EEA Guidebook."),
+        "Metadata": N_("versions, hashes and input file of this run."),
+    }
+)
 
 PATHWAY_HEADERS = [PATHWAY_LABELS[p] for p in PATHWAYS]
 
@@ -256,7 +299,7 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
         r += 1
     r += 1
     if is_empty(inv):
-        ws.text(r, 0, "WARNING: " + EMPTY_WARNING, "warn")
+        ws.text(r, 0, _("WARNING: {text}").format(text=_(EMPTY_WARNING)), "warn")
         r += 2
     n = inv.recalled_count
     if n:
@@ -293,7 +336,7 @@ def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
         "low": H["low"],
         "high": H["high"],
         "scale": H["scale"],
-        "factor": H["factor"] + " used",
+        "factor": H["factor_used"],
         "factor_unit": H["factor_unit"],
         **{p: PATHWAY_LABELS[p] for p in PATHWAYS},
         "counted": H["counted"],
@@ -375,9 +418,9 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
         "conversion": H["conversion"],
         "factor": H["factor"],
         "factor_unit": H["factor_unit"],
-        "hg_input": H["hg_input"] + " (kg Hg/y)",
-        **{p: f"{PATHWAY_LABELS[p]} (kg Hg/y)" for p in PATHWAYS},
-        "releases": H["releases"] + " (kg Hg/y)",
+        "hg_input": _("{name} (kg Hg/y)").format(name=H["hg_input"]),
+        **{p: _("{name} (kg Hg/y)").format(name=_(PATHWAY_LABELS[p])) for p in PATHWAYS},
+        "releases": _("{name} (kg Hg/y)").format(name=H["releases"]),
         "counted": H["counted"],
         "status": H["status"],
     }
@@ -386,7 +429,7 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
     c, f = lay.c, lay.f
     r = inv.results
     if r.empty:
-        ws.text(lay.calc_top + 1, 0, TEXT["nothing"] + " " + EMPTY_WARNING, "warn", wrap=False)
+        ws.text(lay.calc_top + 1, 0, TEXT["nothing"] + " " + _(EMPTY_WARNING), "warn", wrap=False)
         ws.freeze = (lay.calc_top + 1, 2)
         return
     act_places = decimals(ACTIVITY, r["activity"])
@@ -449,7 +492,8 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
             ws.cells[row, c("counted")].num_format = "0%"
             ws.text(row, c("status"), x["status"], wrap=False)
         sub = lay.subtotal_row[name]
-        ws.text(sub, 0, TEXT["subtotal"].format(group=name), "total", wrap=False)
+        shown = group_names(inv.factors.groups).get(name, name)
+        ws.text(sub, 0, TEXT["subtotal"].format(group=shown), "total", wrap=False)
         for col in mass_cols:
             value = _calc_value(r, members, col)
             ws.formula(
@@ -493,23 +537,25 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
     ws.note(1, TEXT["summary_note"], span=10)
     top = 3
     if is_empty(inv):
-        ws.text(2, 0, "WARNING: " + EMPTY_WARNING, "warn", wrap=False)
+        ws.text(2, 0, _("WARNING: {text}").format(text=_(EMPTY_WARNING)), "warn", wrap=False)
     heads = [
         TEXT["source_group"],
         TEXT["input_calculated"],
         TEXT["input_counted"],
-        *PATHWAY_HEADERS,
+        *[_(h) for h in PATHWAY_HEADERS],
         TEXT["total_releases"],
     ]
-    ws.headers(top, [h if i == 0 else f"{h} (kg Hg/y)" for i, h in enumerate(heads)])
+    per_year = _("{name} (kg Hg/y)")
+    ws.headers(top, [h if i == 0 else per_year.format(name=h) for i, h in enumerate(heads)])
     r = inv.results
     g = inv.group_summary().set_index("source_group") if not r.empty else None
     row = top + 1
     excludes = [set(str(t).split(";")) - {""} for t in r["release_total_exclude"]]
+    shown = group_names(inv.factors.groups)
     for name, members in lay.groups:
         first, last = lay.group_rows[name]
         sub = lay.subtotal_row[name]
-        ws.text(row, 0, name)
+        ws.text(row, 0, shown.get(name, name))
         ws.formula(
             row, 1, f"={ref(sub, c('hg_input'), CALC_SHEET)}", _calc_value(r, members, "hg_input")
         )
@@ -556,16 +602,18 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
         if x.input_total_weight != 1:
             items.append(
                 TEXT["weighted_item"].format(
-                    code=x.code, name=x.sub_category, share=f"{x.input_total_weight:.0%}"
+                    code=x.code,
+                    name=name_of(x.code, x.sub_category),
+                    share=f"{x.input_total_weight:.0%}",
                 )
             )
         if excludes[i]:
             items.append(
                 TEXT["excluded_item"].format(
                     code=x.code,
-                    name=x.sub_category,
+                    name=name_of(x.code, x.sub_category),
                     pathways=", ".join(
-                        PATHWAY_LABELS[p].lower() for p in PATHWAYS if p in excludes[i]
+                        _(PATHWAY_LABELS[p]).lower() for p in PATHWAYS if p in excludes[i]
                     ),
                 )
             )
@@ -580,10 +628,20 @@ def _sources(book: Book, inv: Inventory) -> None:
     ws.max_width = 60
     ws.text(0, 0, TEXT["sources_title"], "title", wrap=False)
     s = sources_present(inv)
+    groups = group_names(inv.factors.groups)
     ws.table(
         2,
         [H["code"], H["sub_category"], H["group"], H["presence"], H["detail"]],
-        s.itertuples(index=False),
+        (
+            (
+                x.code,
+                name_of(x.code, x.sub_category),
+                groups.get(x.source_group, x.source_group),
+                presence_word(x.presence),
+                x.detail,
+            )
+            for x in s.itertuples(index=False)
+        ),
     )
     ws.freeze = (3, 2)
 
@@ -594,11 +652,11 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
     ws.text(0, 0, TEXT["charts_title"], "title", wrap=False)
     totals = inv.totals()
     ws.text(2, 0, TEXT["pathway_table"], "bold", wrap=False)
-    ws.headers(3, [H["pathway"], "Releases (kg Hg/y)", H["share"]])
+    ws.headers(3, [H["pathway"], _("Releases (kg Hg/y)"), H["share"]])
     releases = totals["releases_kg"]
     for k, p in enumerate(PATHWAYS):
         row = 4 + k
-        ws.text(row, 0, PATHWAY_LABELS[p], wrap=False)
+        ws.text(row, 0, _(PATHWAY_LABELS[p]), wrap=False)
         ws.formula(row, 1, f"={ref(national, 3 + k, SUMMARY_SHEET)}", totals[f"{p}_kg"])
         share = totals[f"{p}_kg"] / releases if releases else 0.0
         ws.formula(
@@ -608,7 +666,7 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
     top = top_sources(inv)
     start = 12
     ws.text(start, 0, TEXT["top_table"], "bold", wrap=False)
-    ws.headers(start + 1, [H["sub_category"], H["code"], "Releases (kg Hg/y)"], repeat=False)
+    ws.headers(start + 1, [H["sub_category"], H["code"], _("Releases (kg Hg/y)")], repeat=False)
     c = lay.c
     r = inv.results
     for k, (i, t) in enumerate(top.iterrows()):

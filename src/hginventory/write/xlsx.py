@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import MASS, decimals, excel_format, format_number
 
 MIN_WIDTH = 6
@@ -318,7 +319,7 @@ class Book:
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
         place = self.header.replace("&", "&&")
         ws.set_header(f"&L{place}&R{name.replace('&', '&&')}")
-        ws.set_footer("&CPage &P of &N")
+        ws.set_footer("&C" + _("Page &P of &N"))
 
     def to_bytes(self) -> bytes:
         for s in self.sheets:
