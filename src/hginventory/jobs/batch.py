@@ -690,7 +690,25 @@ def _read_all(paths: list[Path], jobs: int, table, lang: str = "en") -> list:
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(table, lang)
     ) as pool:
-        return list(pool.map(read_file, paths, chunksize=chunk))
+        return [_shared(c) for c in pool.map(read_file, paths, chunksize=chunk)]
+
+
+def _shared(checked):
+    """A worker's result with its texts interned: codes, units, cell names and the notes of a
+    template repeat from one workbook to the next, and the whole batch is held for the one
+    engine call (a tenth of its memory)."""
+    from sys import intern
+
+    rows = getattr(checked.activity, "rows", None)
+    for name, values in getattr(rows, "columns", {}).items():
+        if name != "activity":
+            rows.columns[name] = [intern(v) if type(v) is str else v for v in values]
+    for rec in getattr(checked.facilities, "rows", ()):
+        rec["cells"] = {intern(k): intern(v) for k, v in rec["cells"].items()}
+        for k, v in rec.items():
+            if type(v) is str:
+                rec[k] = intern(v)
+    return checked
 
 
 TEXT_COLUMNS = (
