@@ -7,7 +7,6 @@ from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
 from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import ACTIVITY, FACTOR, MASS, PERCENT, RATIO
-from hginventory.engine.crosscheck import FLAG_ABOVE, FLAG_BELOW
 from hginventory.engine.crosswalk import summarise
 from hginventory.engine.inventory import Inventory
 from hginventory.engine.level2 import article8_table
@@ -330,6 +329,8 @@ def uncertainty(book: Book, inv: Inventory) -> None:
 
 def crosscheck(book: Book, inv: Inventory) -> None:
     """The comparison with the Guidebook, then how each Guidebook figure was obtained."""
+    from hginventory.engine.crosscheck import FLAG_ABOVE, FLAG_BELOW  # EMEP only when used
+
     cc = inv.crosscheck
     ws = book.sheet(CROSSCHECK_SHEET)
     ws.max_width = 45
