@@ -26,6 +26,7 @@ import argparse
 import math
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -157,7 +158,9 @@ def _tree_rss(root: int) -> int:
 
 
 def run(cmd: list[str], cwd: Path | None = None, sample: bool = False) -> dict:
-    """Wall time of one whole process (and its peak tree RSS when `sample`)."""
+    """Wall time and CPU time (user + system, its workers included) of one whole process,
+    and its peak tree RSS when `sample`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = [0]
@@ -173,12 +176,14 @@ def run(cmd: list[str], cwd: Path | None = None, sample: bool = False) -> dict:
         thread.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     if thread:
         thread.join()
     if proc.returncode not in (0,):
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.decode()[-2000:]}")
-    return {"wall": wall, "tree_peak_mb": peak[0] / 2**20}
+    return {"wall": wall, "cpu": cpu, "tree_peak_mb": peak[0] / 2**20}
 
 
 def median_wall(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float, float]:
@@ -190,12 +195,14 @@ def median_wall(cmd: list[str], runs: int, cwd: Path | None = None) -> tuple[flo
 def rounds(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str, list[float]]:
     """Each command once per round, in turn, after one warm-up round; wall times per command."""
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for i in range(runs + 1):
         for name, cmd in commands.items():
-            wall = run(cmd, cwd)["wall"]
+            result = run(cmd, cwd)
             if i:
-                times[name].append(wall)
-    return times
+                times[name].append(result["wall"])
+                cpus[name].append(result["cpu"])
+    return times, cpus
 
 
 def main() -> None:
@@ -226,7 +233,7 @@ def main() -> None:
         )
         out = tmp / "single"
         out.mkdir()
-        single = rounds(
+        single, single_cpu = rounds(
             {
                 "floor": [PYTHON, "-c", READ_ONE, str(example)],
                 "csv-only": [HGINV, "compute", str(example), "--csv-only", "--csv", "x.csv"],
@@ -238,8 +245,13 @@ def main() -> None:
             out,
         )
         med = {name: statistics.median(t) for name, t in single.items()}
-        spread = {name: f"min {min(t):.3f}, max {max(t):.3f}" for name, t in single.items()}
+        cpu = {name: statistics.median(t) for name, t in single_cpu.items()}
         floor = med["floor"]
+        spread = {
+            name: f"min {min(t):.3f}, max {max(t):.3f}; cpu {cpu[name]:.3f} s = "
+            f"{cpu[name] / cpu['floor']:.2f}x"
+            for name, t in single.items()
+        }
         rows = [
             (
                 "floor: python + import pandas + calamine read of the example",
@@ -281,17 +293,22 @@ def main() -> None:
         bare_cmd = [PYTHON, "-c", READ_ONE, *[str(p) for p in books[: args.count]]]
         run(bare_cmd)  # warm the file cache
         bare, big = [], []
+        bare_cpu = []
         for i in range(args.batch_runs):
-            bare.append(run(bare_cmd)["wall"])
+            result = run(bare_cmd)
+            bare.append(result["wall"])
+            bare_cpu.append(result["cpu"])
             big.append(batch(args.count, str(i)))
         read_n = statistics.median(bare)
+        read_cpu = statistics.median(bare_cpu)
+        big_cpu = statistics.median(b["cpu"] for b in big)
         walls = [b["wall"] for b in big]
         wall = statistics.median(walls)
         rows.append(
             (
                 f"bare read of {args.count} workbooks (1 process, calamine)",
                 f"{read_n:.2f} s",
-                f"min {min(bare):.2f}, max {max(bare):.2f}",
+                f"min {min(bare):.2f}, max {max(bare):.2f}; cpu {read_cpu:.2f} s",
                 "",
             )
         )
@@ -299,7 +316,8 @@ def main() -> None:
             (
                 f"hginv batch, {args.count} workbooks -> all.csv + all.parquet",
                 f"{wall:.2f} s",
-                f"min {min(walls):.2f}, max {max(walls):.2f}",
+                f"min {min(walls):.2f}, max {max(walls):.2f}; cpu {big_cpu:.2f} s = "
+                f"{big_cpu / read_cpu:.2f}x",
                 f"{wall / read_n:.2f}x bare read (target <= 3x)",
             )
         )
@@ -327,10 +345,12 @@ def main() -> None:
             f"bytecode compiled; single commands: median of {args.runs} rounds; batch: median of "
             f"{args.batch_runs} alternated runs"
         )
-        print(f"| {'measure'.ljust(width)} | {'median':>9} | {'spread':<22} | ratio |")
-        print(f"|-{'-' * width}-|-{'-' * 9}-|-{'-' * 22}-|-------|")
+        print(
+            f"| {'measure'.ljust(width)} | {'median':>9} | {'spread; cpu (user+sys)':<46} | ratio |"
+        )
+        print(f"|-{'-' * width}-|-{'-' * 9}-|-{'-' * 46}-|-------|")
         for name, value, detail, note in rows:
-            print(f"| {name.ljust(width)} | {value:>9} | {detail:<22} | {note} |")
+            print(f"| {name.ljust(width)} | {value:>9} | {detail:<46} | {note} |")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
