@@ -107,3 +107,52 @@ def test_report_options_are_those_of_compute():
         a = next(p for p in compute.params if opt in p.opts)
         b = next(p for p in report_command.params if opt in p.opts)
         assert (a.help, a.default, a.type.name) == (b.help, b.default, b.type.name)
+
+
+def test_docx_says_the_caution_once(tmp_path):
+    docx = tmp_path / "r.docx"
+    assert run("report", EXAMPLE, "-o", docx, "-q").exit_code == 0
+    boxes = [p.text for p in Document(docx).paragraphs if p.text.startswith("CAUTION")]
+    assert len(boxes) == 1, boxes
+
+
+def test_a_fraction_for_the_electrification_rate_is_one_error_not_two(make_workbook):
+    path = make_workbook(
+        [("5.4.7", 1_000_000, "inhabitants")], {"electrification_rate": 0.85, "population": 2e6}
+    )
+    result = run("validate", "--json", path)
+    messages = [p["message"] for p in json.loads(result.output)["problems"]]
+    assert any("looks like a fraction" in m for m in messages)
+    assert not any("electrification_rate is needed" in m for m in messages), messages
+
+
+def test_factors_show_ignores_case_and_suggests_the_closest_codes():
+    shown = run("factors", "show", "5.2.2A")
+    assert shown.exit_code == 0 and "5.2.2a Gold extraction" in shown.output
+    missing = run("factors", "show", "5.2.2x")
+    assert missing.exit_code == 1
+    assert "closest: 5.2.2" in missing.output
+
+
+def test_a_csv_input_gives_no_stored_as_text_warning(tmp_path):
+    path = tmp_path / "fr.csv"
+    path.write_text(
+        "field;value\ncountry;Côte d'Ivoire\nyear;2021\npopulation;26 378 274\n"
+        "electrification_rate;72,5\n\ncode;activity;unit;notes\n5.1.1;1500,5;t;Centrale\n",
+        encoding="utf-8",
+    )
+    result = run("validate", "--json", path)
+    assert result.exit_code == 0, result.output
+    assert not [
+        p for p in json.loads(result.output)["problems"] if "stored as text" in p["message"]
+    ]
+
+
+def test_template_suggests_a_command_that_can_be_pasted(tmp_path):
+    import shlex
+
+    path = tmp_path / "Côte d'Ivoire 2021.xlsx"
+    result = run("template", "-o", path)
+    assert result.exit_code == 0
+    command = result.output.strip().rsplit("then run ", 1)[1]
+    assert shlex.split(command) == ["hginv", "validate", str(path)]

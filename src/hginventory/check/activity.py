@@ -22,7 +22,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
     for row in activity.rows:
         code = row["code"]
         if code not in factors:
-            near = _closest(code, factors.codes)
+            near = closest_codes(code, factors.codes)
             problems.append(
                 Problem(
                     _("unknown sub-category code {code}").format(code=repr(code)),
@@ -97,8 +97,17 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
         if factor.scaling == "electrification":
             needs_electrification = True
     country_sheet = "" if activity.path.suffix.lower() == ".csv" else "country"
+    # a field given but refused (a fraction for a per cent...) is already an error: saying
+    # it is missing as well would contradict it
+    refused = {
+        name
+        for p in activity.problems
+        if p.severity == "error"
+        for name in ("population", "electrification_rate")
+        if name in p.message
+    }
     if activity.country is not None:
-        if needs_population and activity.country.population is None:
+        if needs_population and activity.country.population is None and "population" not in refused:
             problems.append(
                 Problem(
                     _("population is needed: population-based sub-categories are reported"),
@@ -107,7 +116,11 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     expected=_("the national population"),
                 )
             )
-        if needs_electrification and activity.country.electrification_rate is None:
+        if (
+            needs_electrification
+            and activity.country.electrification_rate is None
+            and "electrification_rate" not in refused
+        ):
             problems.append(
                 Problem(
                     _("electrification_rate is needed: product rows scaled by it are reported"),
@@ -119,7 +132,8 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
     return problems
 
 
-def _closest(code: str, codes: list[str]) -> list[str]:
+def closest_codes(code: str, codes: list[str]) -> list[str]:
+    """Up to three valid codes closest to `code`, those of its own group first."""
     import difflib
 
     prefix = code.rsplit(".", 1)[0] + "."

@@ -261,16 +261,22 @@ def factors_show(ctx, code, factors_path) -> None:
     """Show one factor row in full, with its provenance and Convention/NFR links."""
     from rich.table import Table
 
+    from hginventory.check.activity import closest_codes
     from hginventory.core.errors import HginvError
     from hginventory.tables.crosswalk import link_for, load_crosswalk
     from hginventory.tables.factors import FIELDS
 
     table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
-    if code not in table:
+    by_lower = {c.lower(): c for c in table.codes}
+    code = code.strip()
+    if code.lower() not in by_lower:
+        near = closest_codes(code.lower(), list(by_lower))
+        hint = "; closest: " + ", ".join(by_lower[c] for c in near) if near else ""
         make_console(stderr=True).print(
-            f"[bold red]Error:[/] no factor row {code!r} in {table.label}", markup=True
+            f"Error: no factor row {code!r} in {table.label}{hint}", markup=False
         )
         sys.exit(1)
+    code = by_lower[code.lower()]
     row = table[code]
     view = Table(title=f"{code} {row.sub_category}", show_header=False)
     view.add_column("Field", style="bold")

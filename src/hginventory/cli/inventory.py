@@ -554,11 +554,12 @@ def template_command(
     factors = factors_flag(factors_path)
     country = {"country": country_name, "year": year, "iso3": iso3, "language": lang}
     write_template(output, factors, force=force, country=country)
-    make_console().print(
-        _(
-            "Wrote {file}: fill in the sheets 'country' and 'activity', then run "
-            "hginv validate {file}"
-        ).format(file=output),
-        markup=False,
-        emoji=False,
-    )
+    import shlex
+
+    text = _(
+        "Wrote {file}: fill in the sheets 'country' and 'activity', then run "
+        "hginv validate {file}"
+    ).format(file=output)
+    at = text.rfind(str(output))  # the command to paste: the path quoted for the shell
+    text = text[:at] + shlex.quote(str(output)) + text[at + len(str(output)) :]
+    make_console().print(text, markup=False, emoji=False)

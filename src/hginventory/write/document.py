@@ -284,7 +284,6 @@ def _executive_summary(inv: Inventory) -> list:
             else _("Every sub-category of the Toolkit was either quantified or reported absent.")
         )
     )
-    blocks += _caution(inv)
     return blocks
 
 
@@ -728,7 +727,6 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
         ["", _("Sum of the group"), kg(rows["hg_input_kg"].sum())]
         + [kg(rows[c].sum()) for c in OUTPUT_COLUMNS]
     )
-    recalled = int((rows["status"] == "recalled").sum())
     return [
         Heading(2, _("{n}.1 Activity data").format(n=n)),
         Table(
@@ -746,19 +744,6 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
             small=True,
         ),
         Heading(2, _("{n}.2 Factors used").format(n=n)),
-        *(
-            [
-                Para(
-                    _(
-                        "CAUTION: {n} of the {total} factors in this chapter are recalled, not "
-                        "confirmed against the official Toolkit."
-                    ).format(n=recalled, total=len(rows)),
-                    "caution",
-                )
-            ]
-            if recalled
-            else []
-        ),
         Table(
             _("Input factors and output distribution factors"),
             [
@@ -819,7 +804,6 @@ def _annexes(inv: Inventory) -> list:
                 "Toolkit; confidence hi/med/lo says how sure the recollection is."
             ).format(table=clean(f.title), label=f.label, sha256=f.sha256),
         ),
-        *_caution(inv),
         Table(
             _("Input factors (with low-high range) and output distribution factors"),
             [
