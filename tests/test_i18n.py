@@ -287,6 +287,7 @@ def report_text(lang: str, example: Path = EXAMPLE) -> str:
         inv = validate_input(example).inventory
         inv.metadata["computed_at"] = "<time of run>"
         inv.metadata["hginv_version"] = "<version>"
+        inv.metadata["factor_table_file"] = "<factor table file>"  # where the clone lies
         blocks = build_document(inv)
     lines = []
     for b in blocks:
