@@ -333,7 +333,7 @@ def crosscheck(book: Book, inv: Inventory) -> None:
 
     cc = inv.crosscheck
     ws = book.sheet(CROSSCHECK_SHEET)
-    ws.max_width = 45
+    ws.max_width = 28  # many text columns: narrow ones that wrap keep the print readable
     ws.text(0, 0, TEXT["crosscheck_title"], "title", wrap=False)
     f = cc.factors
     lines = [
