@@ -436,11 +436,12 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
     conv_places = decimals(FACTOR, r["unit_multiplier"])
     factor_places = decimals(FACTOR, r["input_factor"])
     mass_cols = ["hg_input", *PATHWAYS, "releases"]
+    records = r.to_dict("records")
     for name, members in lay.groups:
         first, last = lay.group_rows[name]
         ws.text(first - 1, 0, name, "group", wrap=False)
         for i in members:
-            x = r.iloc[i]
+            x = records[i]
             row = lay.calc_row[i]
             frow = lay.factor_row(i)
             ws.text(row, c("code"), x["code"], wrap=False)
@@ -520,12 +521,14 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
 
 
 def _calc_value(r, members: list[int], col: str) -> float:
-    rows = r.iloc[members]
-    if col == "hg_input":
-        return float(rows["hg_input_kg"].sum())
-    if col == "releases":
-        return float(sum(rows[f"{p}_kg"].sum() for p in PATHWAYS))
-    return float(rows[f"{col}_kg"].sum())
+    """The sum over result rows `members` of a Calculation column (its cached value)."""
+    cols = (
+        [f"{p}_kg" for p in PATHWAYS]
+        if col == "releases"
+        else ["hg_input_kg" if col == "hg_input" else f"{col}_kg"]
+    )
+    values = r[cols].to_numpy()
+    return float(values[members].sum())
 
 
 def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
