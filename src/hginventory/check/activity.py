@@ -11,6 +11,8 @@ from hginventory.core.units import conversion, parse_unit
 from hginventory.read.activity import ActivityData, cell_text
 from hginventory.tables.translations import activity_description
 
+MAX_SUGGESTED = 200  # distinct unknown codes given closest-code suggestions
+
 
 def check_activity(activity: ActivityData, factors) -> list[Problem]:
     """Problems of the activity data against a factor table: codes, units, duplicates,
@@ -19,10 +21,14 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
     seen: dict[str, str] = {}
     file = str(activity.path)
     needs_population = needs_electrification = False
+    suggestions: dict[str, list[str]] = {}
     for row in activity.rows:
         code = row["code"]
         if code not in factors:
-            near = closest_codes(code, factors.codes)
+            if code not in suggestions:  # once per distinct code, for the first few only
+                near = closest_codes(code, factors.codes) if len(suggestions) < MAX_SUGGESTED else []
+                suggestions[code] = near
+            near = suggestions[code]
             problems.append(
                 Problem(
                     _("unknown sub-category code {code}").format(code=repr(code)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -205,12 +206,20 @@ def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
                               soft_wrap=False)  # fmt: skip
 
 
+def styled(label: str, style: str, text: str):
+    """`label` in `style`, then `text` as plain text: input text (file names, country names,
+    messages quoting them) is never read as rich markup such as '[draft]' or '[/x]'."""
+    from rich.text import Text
+
+    return Text.assemble((label, style), " ", str(text))
+
+
 def report_error(exc, debug: bool = False) -> None:
     """Print a located error (and its problems) plainly on stderr."""
     console = make_console(stderr=True)
     if debug:
         console.print_exception()
-    console.print(f"[bold red]{_(ERROR_LABEL)}[/] {exc.args[0]}", markup=True)
+    console.print(styled(_(ERROR_LABEL), "bold red", exc.args[0]))
     problems = getattr(exc, "problems", [])
     errors = [p for p in problems if p.severity == "error"]
     for p in errors + [p for p in problems if p.severity != "error"]:
@@ -248,7 +257,7 @@ class _Guarded(click.Group):
                 "no existing output was replaced. Please report it with the input file; --debug "
                 "shows the details."
             ).format(problem=f"{type(exc).__name__}: {exc}")
-            make_console(stderr=True).print(f"[bold red]{_(ERROR_LABEL)}[/] {message}")
+            make_console(stderr=True).print(styled(_(ERROR_LABEL), "bold red", message))
             sys.exit(1)
 
 
@@ -395,11 +404,21 @@ def check_uncertainty_usage(ctx: click.Context, uncertainty: bool) -> None:
         raise click.UsageError(_("--draws and --seed need --uncertainty"))
 
 
-def print_validation(checked, stderr: bool = False) -> None:
-    """Every problem of an input in one table: severity, where, problem, found, expected.
+MAX_PRINTED = 200
 
-    Cells are plain Text, so input text such as ':x:' or '[red]' prints as typed; the value
-    found is quoted so that stray spaces show."""
+
+def problem_kind(message: str) -> str:
+    """A problem's message without the values in it: 'unknown sub-category code' for every
+    unknown code, so that the problems left out of a long list can be counted by kind."""
+    return re.sub(r"\s+", " ", re.sub(r"'[^']*'|\d[\d.,]*|\([^)]*\)", "", message)).strip(" :")
+
+
+def print_validation(checked, stderr: bool = False) -> None:
+    """The problems of an input in one table: severity, where, problem, found, expected.
+
+    At most MAX_PRINTED rows, then how many more of each kind (--json lists them all), so
+    that 10,000 bad rows print in a moment. Cells are plain Text, so input text such as ':x:'
+    or '[red]' prints as typed; the value found is quoted so that stray spaces show."""
     if not checked.problems:
         return  # nothing to print: rich is not even imported
     from rich.table import Table
@@ -420,7 +439,8 @@ def print_validation(checked, stderr: bool = False) -> None:
         _("Expected"),
     ):
         table.add_column(name, overflow="fold")
-    for p in checked.sorted_problems():
+    problems = checked.sorted_problems()
+    for p in problems[:MAX_PRINTED]:
         if p.sheet and p.cell:
             at = f"{p.sheet}!{p.cell}"
         else:
@@ -435,6 +455,17 @@ def print_validation(checked, stderr: bool = False) -> None:
         )
         table.add_row(*(Text(c) for c in cells))
     show_table(table, console, drop=(_("File"),))
+    rest = problems[MAX_PRINTED:]
+    if rest:
+        kinds: dict[tuple[str, str], int] = {}
+        for p in rest:
+            key = (severity_word(p.severity), problem_kind(p.message))
+            kinds[key] = kinds.get(key, 0) + 1
+        for (severity, kind), n in kinds.items():
+            console.print(
+                Text(f"... and {n:,} more {severity}(s) of the same kind: {kind}"), soft_wrap=True
+            )
+        console.print(Text("(--json lists every problem)"))
 
 
 def factors_flag(path: Path | None):

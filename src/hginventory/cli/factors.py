@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import fail, main, make_console, pct_text, report_error, show_table
+from hginventory.cli.common import (
+    fail,
+    main,
+    make_console,
+    pct_text,
+    report_error,
+    show_table,
+    styled,
+)
 
 FACTOR_SETS = ("toolkit", "emep")
 
@@ -84,8 +92,12 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
         frame = frame[(frame["source_group"] == group) | (frame["group_name"] == group)]
         if frame.empty:
             make_console(stderr=True).print(
-                f"[bold red]Error:[/] no source group {group!r}; "
-                f"expected one of {', '.join(table.groups) or 'the table groups'}"
+                styled(
+                    "Error:",
+                    "bold red",
+                    f"no source group {group!r}; "
+                    f"expected one of {', '.join(table.groups) or 'the table groups'}",
+                )
             )
             sys.exit(1)
     columns = [
@@ -155,7 +167,7 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
         frame = frame[frame["NFR"].str.startswith(group) | frame["chapter"].str.startswith(group)]
         if frame.empty:
             make_console(stderr=True).print(
-                f"[bold red]Error:[/] no Guidebook row with NFR code or chapter {group!r}"
+                styled("Error:", "bold red", f"no Guidebook row with NFR code or chapter {group!r}")
             )
             sys.exit(1)
     if as_csv or as_json:
@@ -339,7 +351,7 @@ def factors_validate(paths) -> None:
             what = f"{result.label}, {len(result)} rows"
         else:
             what = f"{len(result)} rows"
-        console.print(f"[green]OK[/] {name} ({what})")
+        console.print(styled("OK", "green", f"{name} ({what})"))
     sys.exit(1 if failed else 0)
 
 

@@ -55,7 +55,7 @@ def analysis_options(command):
             ),
             click.option(
                 "--emep-mapping",
-                type=click.Path(path_type=Path),
+                type=click.Path(path_type=Path, readable=False),
                 help=N_("Sub-category -> Guidebook mapping CSV to use instead of the shipped one."),
             ),
         ]
@@ -87,17 +87,17 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
 @main.command(
     help=N_("Compute the inventory of one activity workbook or CSV (INPUT); checks it first.")
 )
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help=N_("Workbook to write [default: <input name>-inventory.xlsx here]."),
 )
 @click.option(
     "--csv",
     "csv_path",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help=N_("CSV to write [default: <input name>-inventory.csv here]."),
 )
 @click.option(
@@ -113,7 +113,7 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
 )
 @click.option(
     "--by-csv",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help=N_("Write the --by summary to this CSV."),
 )
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
@@ -244,12 +244,12 @@ def _print_uncertainty(inv) -> None:
 
 
 @main.command("diff")
-@click.argument("baseline", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("baseline", type=click.Path(path_type=Path, readable=False))
+@click.argument("new", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--csv",
     "csv_path",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help="Write every change (sub-category x pathway) to this CSV.",
 )
 @click.option("--all", "show_all", is_flag=True, help="Also list sub-categories that did not move.")
@@ -261,6 +261,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
     the activity or the factor changed.
     """
     from rich.table import Table
+    from rich.text import Text
 
     from hginventory.core.errors import HginvError
     from hginventory.engine.compare import compare, pathway_totals, per_code
@@ -278,7 +279,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
     console = make_console()
     codes = per_code(diff)
     shown = codes if show_all else codes[codes["state"] != "same"]
-    view = Table(title=f"{baseline.name} -> {new.name}: sub-categories (kg Hg/y)")
+    view = Table(title=Text(f"{baseline.name} -> {new.name}: sub-categories (kg Hg/y)"))
     for name in ("Code", "Sub-category", "State", "Why", "Input old", "Input new"):
         view.add_column(name, justify="right" if "old" in name or "new" in name else "left")
     for name in ("Releases old", "Releases new", "Change", "%"):
@@ -288,8 +289,8 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
             w for w, f in (("activity", r.activity_changed), ("factor", r.factor_changed)) if f
         )
         view.add_row(
-            r.code,
-            f"{r.sub_category} - {r.facility}" if r.facility else r.sub_category,
+            Text(str(r.code)),
+            Text(f"{r.sub_category} - {r.facility}" if r.facility else str(r.sub_category)),
             r.state,
             why,
             number(r.input_baseline_kg),
@@ -361,13 +362,13 @@ def _print_by(summary, by) -> None:
         "needs). With --trend, a chapter shows the series of hginv trend and its recalculation."
     ),
 )
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "-o",
     "--output",
     "outputs",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help=N_(
         "Report to write, .docx (Word) or .html (web page); repeat to write both "
         "[default: <input name>-report.docx and <input name>-report.html here]."
@@ -377,7 +378,7 @@ def _print_by(summary, by) -> None:
 @click.option(
     "--trend",
     "trend_dir",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help=N_("Folder written by hginv trend: adds a chapter on the trend over the years."),
 )
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
@@ -468,7 +469,7 @@ def report_command(
         "when the command line is wrong. The input is only read."
     ),
 )
-@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--json",
     "as_json",
@@ -520,7 +521,7 @@ def validate_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     default="hginv-template.xlsx",
     show_default=True,
     help=N_("Workbook to write."),

@@ -6,7 +6,7 @@ everything that needs fixing in one go. An `HginvError` carries one or more prob
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -48,7 +48,7 @@ class Problem:
         return text
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return dict(self.__dict__)  # every field is text: no deep copy (asdict) needed
 
 
 class HasProblems:

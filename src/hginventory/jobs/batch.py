@@ -732,7 +732,7 @@ def _parse_results(data: bytes, header: list[str]):
 
     import pandas as pd
 
-    from hginventory.write.sheets import FORMULA_STARTS
+    from hginventory.write.sheets import formula_like
 
     numeric = [c for c in header if c not in TEXT_COLUMNS]
     frame = pd.read_csv(
@@ -741,12 +741,11 @@ def _parse_results(data: bytes, header: list[str]):
         keep_default_na=False,
         na_values={c: [""] for c in numeric},
     )
-    guarded = tuple("'" + c for c in FORMULA_STARTS)
     for col in frame.columns.intersection(TEXT_COLUMNS):
         values = frame[col]
-        if not any(v.startswith(guarded) for v in set(values.tolist())):
+        if not any(isinstance(v, str) and v[:1] == "'" for v in set(values.tolist())):
             continue
-        marked = values.str.startswith(guarded)
+        marked = values.map(lambda v: isinstance(v, str) and v[:1] == "'" and formula_like(v[1:]))
         if marked.any():
             frame[col] = values.where(~marked, values.str[1:])
     return frame

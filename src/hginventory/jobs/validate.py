@@ -66,9 +66,12 @@ class Validation(HasProblems):
 
 
 def _add(out: list[Problem], new) -> None:
+    """Append the problems not yet listed (a set: 10,000 problems must stay linear)."""
+    seen = set(out)
     for p in new:
-        if p not in out:
+        if p not in seen:
             out.append(p)
+            seen.add(p)
 
 
 def check_input(path: str | Path, factors=None, level2=None) -> Validation:
@@ -149,6 +152,7 @@ def finish_checks(checks: list[Validation], factors=None, level2=None, build: bo
         level2=level2,
         checked=[checks[i].problems for i in ready],
     )
+    overflows = _overflows(many.results, [checks[i].path for i in ready])
     bounds = many.bounds() if build else None
     source_bounds = many.bounds("sources") if build else None
     for k, i in enumerate(ready):
@@ -157,7 +161,8 @@ def finish_checks(checks: list[Validation], factors=None, level2=None, build: bo
             _add(c.problems, many.failed[k].located(c.path))
             continue
         _add(c.problems, many.warnings[k])
-        if build:
+        _add(c.problems, overflows.get(k, []))
+        if build and not overflows.get(k):
             c.inventory = many.inventory(k, bounds, source_bounds)
     many.positions = ready
     return many
@@ -171,3 +176,31 @@ def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
     checked = check_input(path, factors, level2)
     finish_checks([checked], factors, level2)
     return checked
+
+
+def _overflows(results, paths: list[Path]) -> dict[int, list[Problem]]:
+    """A result that is not a finite number (1e308 Mt is more than a float holds) is an error at
+    its activity cell: never 'inf' in the CSV and an empty workbook cell. By inventory."""
+    import numpy as np
+    import pandas as pd
+
+    columns = [c for c in results.columns if c.endswith("_kg")]
+    numbers = results[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(numbers) & ~np.isnan(numbers)
+    out: dict[int, list[Problem]] = {}
+    for i in np.flatnonzero(bad.any(axis=1)):
+        row = results.iloc[int(i)]
+        k = int(row["inventory"])
+        path = paths[k]
+        unit = row.get("unit", "") or ""
+        out.setdefault(k, []).append(
+            Problem(
+                f"the result for {row['code']} is too large to compute (not a finite number)",
+                file=str(path),
+                sheet="" if path.suffix.lower() == ".csv" else "activity",
+                cell=str(row.get("activity_cell", "") or ""),
+                found=f"{row.get('activity', float('nan')):g} {unit}".strip(),
+                expected="an activity rate in the sub-category's unit, of a realistic size",
+            )
+        )
+    return out

@@ -24,7 +24,9 @@ import datetime as dt
 import hashlib
 import io
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +70,6 @@ KNOWN_SHEETS = ("country", "activity", "facilities", "instructions")
 HEADER_SEARCH_ROWS = 10
 
 
-CSV_MAX_BYTES = 20 * 2**20
 
 
 @dataclass
@@ -117,6 +118,9 @@ def cell_name(row: int, col: int) -> str:
 
 
 def sha256_of(path: Path) -> str:
+    """The hash of a regular file (a pipe or a device would never end: an OSError)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise IsADirectoryError(f"{path}: not a regular file")
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -186,78 +190,22 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def open_workbook(path: Path):
-    """Open a spreadsheet with calamine, turning every failure into a located InputFileError."""
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-    from hginventory.read.scan import ZIP_SUFFIXES, scan_workbook
-
-    name = str(path)
-    _check_path(path, SPREADSHEET_SUFFIXES)
-    if path.suffix.lower() in ZIP_SUFFIXES:
-        scan_workbook(path)  # refuses bombs and entity declarations before calamine reads
-    try:
-        return CalamineWorkbook.from_path(name)
-    except PermissionError:
-        raise InputFileError(
-            _("{file}: no permission to read the file").format(file=name)
-        ) from None
-    except PasswordError:
-        raise InputFileError(
-            _(
-                "{file}: the workbook is password-protected; save an unprotected copy and try again"
-            ).format(file=name)
-        ) from None
-    except (CalamineError, OSError, ValueError) as exc:
-        raise InputFileError(
-            _(
-                "{file}: cannot be read as a spreadsheet ({reason}); the file may be damaged or "
-                "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
-            ).format(file=name, reason=exc)
-        ) from None
-
-
 def _check_path(path: Path, suffixes) -> None:
-    name = str(path)
-    if not path.exists():
-        raise InputFileError(_("{file}: file not found").format(file=name))
-    if path.is_dir():
-        raise InputFileError(
-            _("{file}: is a folder, expected a spreadsheet file").format(file=name)
-        )
-    if path.suffix.lower() not in suffixes:
-        raise InputFileError(
-            _("{file}: not a spreadsheet file name; expected one of {suffixes}").format(
-                file=name, suffixes=", ".join(sorted(suffixes))
-            )
-        )
+    from hginventory.read.gate import check_file
+
+    check_file(path, suffixes)
 
 
-def read_rows(workbook, name: str, path: Path) -> list[list]:
-    """All rows of one sheet; a sheet the reader cannot parse is an InputFileError."""
-    from python_calamine import CalamineError
-
-    try:
-        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise InputFileError(
-            _(
-                "{file}: sheet '{sheet}' cannot be read ({reason}); the file may be damaged: "
-                "open it in Excel or LibreOffice and save it again as .xlsx"
-            ).format(file=path, sheet=name, reason=exc)
-        ) from None
-
-
-def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
+def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
     """The rows of the sheet named `wanted` (spaces and case aside); with several such sheets,
     the one named exactly, or an error when none is."""
-    matching = [n for n in workbook.sheet_names if n.strip().lower() == wanted]
+    matching = [n for n in book.names if n.strip().lower() == wanted]
     if not matching:
         problems.append(
             Problem(
                 _("sheet '{sheet}' is missing").format(sheet=wanted),
                 file=str(path),
-                found=", ".join(workbook.sheet_names) or _("no sheets"),
+                found=", ".join(book.names) or _("no sheets"),
                 expected=_("a sheet named '{sheet}'").format(sheet=wanted),
             )
         )
@@ -296,7 +244,7 @@ def _sheet(workbook, wanted: str, path: Path, problems: list[Problem]):
                 severity="warning",
             )
         )
-    return name, read_rows(workbook, name, path)
+    return name, book.sheets[name]
 
 
 def find_header(
@@ -542,6 +490,7 @@ def _read_activity_rows(
         )
         return []
     header_row, cols = at
+    _row_limit(path, sheet, rows, header_row)
     if header_row and header_note:
         problems.append(
             Problem(
@@ -647,6 +596,26 @@ def _read_activity_rows(
             }
         )
     return out
+
+
+def _row_limit(path: Path, sheet: str, rows, header_row: int) -> None:
+    """At most MAX_ACTIVITY_ROWS activity rows: a located error before any row is checked."""
+    from hginventory.read.gate import MAX_ACTIVITY_ROWS
+
+    count = sum(1 for row in rows[header_row + 1 :] if any(cell_text(v) for v in row))
+    if count > MAX_ACTIVITY_ROWS:
+        raise InputFileError(
+            f"{path}: refused: {count:,} activity rows; hginv reads at most "
+            f"{MAX_ACTIVITY_ROWS:,} (the Toolkit has about a hundred sub-categories)",
+            [
+                Problem(
+                    f"{count:,} activity rows",
+                    file=str(path),
+                    sheet=sheet,
+                    expected=f"at most {MAX_ACTIVITY_ROWS:,} rows",
+                )
+            ],
+        )
 
 
 def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
@@ -760,26 +729,22 @@ def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
 
 
 def _read_workbook(path: Path):
-    from hginventory.read.scan import ZIP_SUFFIXES, WorkbookScan, scan_workbook, structure_problems
+    from hginventory.read.gate import read_book
+    from hginventory.read.scan import structure_problems
 
-    workbook = open_workbook(path)
-    scan = scan_workbook(path) if path.suffix.lower() in ZIP_SUFFIXES else WorkbookScan()
-    problems: list[Problem] = []
+    book = read_book(path, ("country", "activity"))
+    problems: list[Problem] = list(book.problems)
     country = None
     rows: list[dict] = []
-    try:
-        sheet, data = _sheet(workbook, "country", path, problems)
-        if sheet is not None:
-            problems += structure_problems(scan, str(path), sheet)
-            country = _read_country(path, sheet, data, problems)
-        sheet, data = _sheet(workbook, "activity", path, problems)
-        if sheet is not None:
-            problems += structure_problems(scan, str(path), sheet)
-            rows = _read_activity_rows(path, sheet, data, problems)
-        names = list(workbook.sheet_names)
-    finally:
-        workbook.close()
-    for name in names:
+    sheet, data = _sheet(book, "country", path, problems)
+    if sheet is not None:
+        problems += structure_problems(book.scan, str(path), sheet)
+        country = _read_country(path, sheet, data, problems)
+    sheet, data = _sheet(book, "activity", path, problems)
+    if sheet is not None:
+        problems += structure_problems(book.scan, str(path), sheet)
+        rows = _read_activity_rows(path, sheet, data, problems)
+    for name in book.names:
         if name.strip().lower() not in KNOWN_SHEETS:
             problems.append(
                 Problem(
@@ -826,9 +791,13 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
     (Spanish thousands or English decimals). Anything else is read as typed text and goes
     through `parse_number` like a hand-typed cell of a workbook.
     """
+    from hginventory.read.gate import MAX_CSV_BYTES, MAX_SHEET_ROWS, check_file
+
     name = str(path)
+    check_file(path, {".csv"})
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_CSV_BYTES + 1)
     except PermissionError:
         raise InputFileError(
             _("{file}: no permission to read the file").format(file=name)
@@ -837,11 +806,11 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
         raise InputFileError(
             _("{file}: cannot be read ({reason})").format(file=name, reason=exc.strerror)
         ) from None
-    if len(raw) > CSV_MAX_BYTES:
+    if len(raw) > MAX_CSV_BYTES:
         raise InputFileError(
             _(
                 "{file}: refused: {size} MB is far more than an activity CSV (limit {limit} MB)"
-            ).format(file=name, size=len(raw) // 2**20, limit=CSV_MAX_BYTES // 2**20)
+            ).format(file=name, size=len(raw) // 2**20, limit=MAX_CSV_BYTES // 2**20)
         )
     if b"\0" in raw[:65536]:
         raise InputFileError(
@@ -879,12 +848,24 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
         headers = [ln for ln in lines if re.search(r"field.+value|code.+activity", ln.lower())]
         first = headers[0] if headers else (lines[0] if lines else "")
         delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
+    if text.count("\n") > MAX_SHEET_ROWS:
+        raise InputFileError(
+            f"{name}: refused: more than {MAX_SHEET_ROWS:,} lines (hginv reads at most "
+            f"{MAX_SHEET_ROWS:,} rows per table)"
+        )
+    grid, starts = [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        line = 0
+        for row in reader:
+            starts.append(line + 1)
+            line = reader.line_num
+            grid.append(row)
     except csv.Error as exc:
         raise InputFileError(
             _("{file}: cannot be read as CSV ({reason})").format(file=name, reason=exc)
         ) from None
+    _unclosed_quote(text, delimiter, starts, name)
     if explicit.startswith("sep=") and grid:
         grid = grid[1:]  # Excel hides this line, so rows are named as Excel shows them
 
@@ -898,7 +879,36 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
             return float(t.replace(",", "."))
         return cell
 
+    from hginventory.read.gate import clean_cells
+
+    grid = clean_cells(grid, name, "", problems)
     return [[value(c) for c in row] for row in grid], problems
+
+
+def _unclosed_quote(text: str, delimiter: str, starts: list[int], name: str) -> None:
+    """A quote opened and never closed swallows every line after it into one value: an error
+    at the line where it opens, never a silent loss of the rows below."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc) or not starts:
+            return  # other quirks are read as the lenient reader reads them
+        line = starts[-1]
+        raise InputFileError(
+            f"{name}: line {line}: a quote (\") opens a value that is never closed, so every "
+            "line after it would be read into that one value",
+            [
+                Problem(
+                    "a quote opens a value that is never closed; the lines after it would be "
+                    "lost in that value",
+                    file=name,
+                    cell=f"line {line}",
+                    found=text.splitlines()[line - 1][:80] if text.splitlines() else "",
+                    expected='a closing quote ("), or no quote at all',
+                )
+            ],
+        ) from None
 
 
 def _block(grid, start: int, ends: list[int]) -> list[list]:
@@ -974,16 +984,15 @@ def workbook_language(path: str | Path) -> str | None:
         if path.suffix.lower() == ".csv":
             grid, _problems = read_csv_grid(path)
         else:
-            if path.suffix.lower() not in SPREADSHEET_SUFFIXES or not path.is_file():
+            from hginventory.read.gate import read_book
+
+            if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
                 return None
-            workbook = open_workbook(path)
-            try:
-                names = [n for n in workbook.sheet_names if n.strip().lower() == "country"]
-                if not names:
-                    return None
-                grid = read_rows(workbook, names[0], path)
-            finally:
-                workbook.close()
+            book = read_book(path, ("country",))  # the gate: never a crash of the reader
+            names = [n for n in book.names if n.strip().lower() == "country"]
+            if not names:
+                return None
+            grid = book.sheets[names[0]]
     except Exception:  # noqa: BLE001 - any failure is reported by the reading that follows
         return None
     at = find_header(grid, ("field", "value"), len(grid))

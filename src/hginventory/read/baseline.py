@@ -25,22 +25,30 @@ RESULT_TEXT = {"code": str, "facility": str, "factor_id": str, "activity_unit": 
 
 def _metadata(path: Path) -> dict[str, str] | None:
     """The Metadata sheet of an hginv result workbook as field -> value, None if not one."""
-    try:
-        from python_calamine import CalamineWorkbook
+    from hginventory.core.errors import HginvError
+    from hginventory.read.gate import read_book
 
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception:  # not a workbook hginv can open: not a result file either
+    try:  # through the gate: scanned, read in a child process
+        book = read_book(path, ("Metadata",))
+    except HginvError:  # not a workbook hginv can open: not a result file either
         return None
-    if "Metadata" not in book.sheet_names or CALCULATION not in book.sheet_names:
+    if "Metadata" not in book.names or CALCULATION not in book.names:
         return None
     out = {}
-    for row in book.get_sheet_by_name("Metadata").to_python():
+    for row in book.sheets.get("Metadata", []):
         if row and len(row) > 1 and row[0] != "":
             out[str(row[0])] = row[1]
     return out
 
 
 def _is_result_csv(path: Path) -> bool:
+    from hginventory.core.errors import HginvError
+    from hginventory.read.gate import check_file
+
+    try:
+        check_file(path, {".csv"})  # never open a pipe or a device
+    except HginvError:
+        return False
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
             header = fh.readline().strip().split(",")

@@ -5,16 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hginventory.core.errors import Problem
+from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
-from hginventory.read.activity import (
-    cell_name,
-    cell_number,
-    cell_text,
-    find_header,
-    open_workbook,
-    read_rows,
-)
+from hginventory.read.activity import cell_name, cell_number, cell_text, find_header
 
 FACILITY_SHEET = "facilities"
 
@@ -60,23 +53,34 @@ class FacilityData:
 
 def read_facilities(path: str | Path) -> FacilityData:
     """Read the optional `facilities` sheet; the file is only read, never modified."""
-    from hginventory.read.scan import ZIP_SUFFIXES, scan_workbook, structure_problems
+    from hginventory.read.gate import MAX_FACILITY_ROWS, read_book
+    from hginventory.read.scan import structure_problems
 
     path = Path(path)
     data = FacilityData(path)
     if path.suffix.lower() == ".csv":  # a CSV holds the Level 1 tables only
         return data
-    workbook = open_workbook(path)
-    try:
-        names = {n.strip().lower(): n for n in workbook.sheet_names}
-        if FACILITY_SHEET not in names:
-            return data
-        data.sheet = names[FACILITY_SHEET]
-        rows = read_rows(workbook, data.sheet, path)
-    finally:
-        workbook.close()
-    if path.suffix.lower() in ZIP_SUFFIXES:
-        data.problems += structure_problems(scan_workbook(path), str(path), data.sheet)
+    book = read_book(path, (FACILITY_SHEET,))
+    names = {n.strip().lower(): n for n in book.names}
+    if FACILITY_SHEET not in names:
+        return data
+    data.sheet = names[FACILITY_SHEET]
+    rows = book.sheets[data.sheet]
+    if len(rows) > MAX_FACILITY_ROWS + 10:
+        raise InputFileError(
+            f"{path}: refused: sheet '{data.sheet}' has {len(rows):,} rows; hginv reads at most "
+            f"{MAX_FACILITY_ROWS:,} facility rows",
+            [
+                Problem(
+                    f"{len(rows):,} rows",
+                    file=str(path),
+                    sheet=data.sheet,
+                    expected=f"at most {MAX_FACILITY_ROWS:,} facility rows",
+                )
+            ],
+        )
+    data.problems += [p for p in book.problems if p.sheet == data.sheet]
+    data.problems += structure_problems(book.scan, str(path), data.sheet)
     _parse(data, rows)
     return data
 

@@ -20,7 +20,9 @@ def _keyed_table(book, sheet: str) -> list[dict]:
     """The rows of a workbook table under its hidden row of machine names (first cell
     `code` or `factor_id`): data rows are those with a code and an evidence status (group
     headings and subtotals have none)."""
-    rows = book.get_sheet_by_name(sheet).to_python()
+    if sheet not in book.sheets:
+        raise ValueError(f"no sheet {sheet!r}")
+    rows = book.sheets[sheet]
     top = next((i for i, row in enumerate(rows) if row and row[0] in ("code", "factor_id")), None)
     if top is None:
         raise ValueError(f"no table with a hidden row of column names on sheet {sheet!r}")
@@ -36,16 +38,11 @@ def _keyed_table(book, sheet: str) -> list[dict]:
 def _workbook_rows(path: Path) -> pd.DataFrame:
     """The result rows of an hginv workbook: the Calculation sheet (cached values) with the
     factor ids of the Factors sheet, whose rows are in the same order."""
-    from python_calamine import CalamineWorkbook
+    from hginventory.read.gate import read_book
 
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        calc = _keyed_table(book, CALCULATION)
-        factors = _keyed_table(book, FACTORS)
-    except ValueError:
-        raise
-    except Exception as exc:
-        raise ValueError(str(exc)) from None
+    book = read_book(path, (CALCULATION, FACTORS))  # the gate: scanned, read in a child
+    calc = _keyed_table(book, CALCULATION)
+    factors = _keyed_table(book, FACTORS)
     if len(factors) == len(calc):
         for rec, f in zip(calc, factors, strict=True):
             rec["factor_id"] = f.get("factor_id", "")
@@ -57,9 +54,10 @@ def _workbook_rows(path: Path) -> pd.DataFrame:
 
 def read_results(path: str | Path) -> pd.DataFrame:
     """The result rows of a computed inventory: a CSV written by hginv, or its workbook."""
+    from hginventory.read.gate import SPREADSHEET_SUFFIXES, check_file
+
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: file not found")
+    check_file(path, SPREADSHEET_SUFFIXES | {".csv"})  # a regular file, not too large
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
             frame = _workbook_rows(path)
@@ -100,6 +98,13 @@ def result_file_hint(
 
 
 def _result_file_hint(path: Path, command: str) -> str | None:
+    from hginventory.core.errors import HginvError
+    from hginventory.read.gate import SPREADSHEET_SUFFIXES, check_file, read_book
+
+    try:
+        check_file(path, SPREADSHEET_SUFFIXES | {".csv"})  # never open a pipe or a device
+    except HginvError:
+        return None
     if path.suffix.lower() == ".csv":
         try:
             with open(path, encoding="utf-8-sig", errors="replace") as fh:
@@ -112,16 +117,14 @@ def _result_file_hint(path: Path, command: str) -> str | None:
             "{command} reads the activity workbook, not a result CSV; run it on the workbook "
             "the inventory was computed from"
         ).format(command=command)
-    try:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception:  # the activity reader has already reported why the file cannot be read
+    try:  # through the gate: a refused file is refused again, never read unscanned
+        book = read_book(path, ("Metadata",))
+    except HginvError:  # the activity reader has already reported why the file cannot be read
         return None
-    if "Metadata" not in book.sheet_names or CALCULATION not in book.sheet_names:
+    if "Metadata" not in book.names or CALCULATION not in book.names:
         return None
     source = ""
-    for row in book.get_sheet_by_name("Metadata").to_python():
+    for row in book.sheets.get("Metadata", []):
         if row and row[0] == "input_file" and len(row) > 1:
             source = f" ({row[1]})"
     return _(

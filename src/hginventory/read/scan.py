@@ -42,6 +42,18 @@ ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 MAX_LISTED = 20
 
 
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+
+
+MAX_SCAN_ROWS, MAX_SCAN_COLUMNS = 100_000, 1_024
+
+
+MAX_ODS_REPEAT = 1_000
+
+
+MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 25_000, 256  # of a sheet hginv reads (see read.gate)
+
+
 _CHUNK = 1 << 16
 
 
@@ -57,6 +69,8 @@ class SheetFacts:
     merged: list[str] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
     hidden: bool = False
+    last_row: int = 0  # of the cells holding a value: the area the spreadsheet reader allocates
+    last_col: int = 0
 
 
 @dataclass
@@ -69,6 +83,28 @@ class WorkbookScan:
 
 class _Refused(Exception):
     pass
+
+
+class _TooLarge(Exception):
+    """A cell holding a value lies beyond what any sheet hginv reads may span (raised from an
+    expat handler, so the scan stops there instead of walking a huge sheet)."""
+
+    def __init__(self, cell: str, why: str, sheet: str = ""):
+        super().__init__(cell, why)
+        self.cell, self.why, self.sheet = cell, why, sheet
+
+
+def _reach(row: int, col: int) -> None:
+    """Stop at once at a value beyond the sheet limits (Excel's, or hginv's scan limits)."""
+    cell = f"{_col_letters(col)}{row}"
+    if row > EXCEL_ROWS or col > EXCEL_COLUMNS:
+        raise _TooLarge(cell, f"beyond Excel's last cell XFD{EXCEL_ROWS}")
+    if row > MAX_SCAN_ROWS or col > MAX_SCAN_COLUMNS:
+        raise _TooLarge(
+            cell,
+            f"beyond the {MAX_SCAN_ROWS:,} rows and {MAX_SCAN_COLUMNS:,} columns hginv reads in "
+            "any sheet",
+        )
 
 
 def _col_index(letters: str) -> int:
@@ -137,7 +173,12 @@ class _Sheet:
         tag = _local(name)
         if tag == "v":
             self.in_value = False
-        elif tag == "c" and self.kind == "e":
+        if tag == "c" and (self.value or self.inline):
+            if self.row > self.facts.last_row or self.col > self.facts.last_col:
+                _reach(self.row, self.col)
+                self.facts.last_row = max(self.facts.last_row, self.row)
+                self.facts.last_col = max(self.facts.last_col, self.col)
+        if tag == "c" and self.kind == "e":
             self.facts.error_values.append((self.cell, "".join(self.text).strip()))
         elif tag == "c" and self.formula and not self.inline:
             empty = not "".join(self.text).strip()
@@ -147,6 +188,68 @@ class _Sheet:
     def chars(self, data) -> None:
         if self.in_value:
             self.text.append(data)
+
+
+class _OdsContent:
+    """Tables of an .ods content.xml: where its values reach, repeats included. LibreOffice
+    writes the empty rest of a sheet as a few rows repeated a million times, which is harmless;
+    a value repeated that often is not, and is refused before the reader expands it."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, SheetFacts] = {}
+        self.facts = SheetFacts()
+        self.row = self.row_repeat = self.col = 0
+        self.table = ""
+
+    def start(self, name, attrs) -> None:
+        try:
+            self._start(name, attrs)
+        except _TooLarge as exc:
+            exc.sheet = self.table
+            raise
+
+    def _start(self, name, attrs) -> None:
+        tag = _local(name)
+        if tag == "table":
+            self.table = _attr(attrs, "name")
+            self.facts = self.tables.setdefault(self.table, SheetFacts())
+            self.row = 0
+        elif tag == "table-row":
+            self.row_repeat = _repeat(attrs, "number-rows-repeated")
+            self.row += 1
+            self.col = 0
+        elif tag in ("table-cell", "covered-table-cell"):
+            repeat = _repeat(attrs, "number-columns-repeated")
+            first = self.col + 1
+            self.col += repeat
+            if _attr(attrs, "value-type"):
+                if repeat > MAX_ODS_REPEAT or self.row_repeat > MAX_ODS_REPEAT:
+                    raise _TooLarge(
+                        f"{_col_letters(min(first, EXCEL_COLUMNS))}{self.row}",
+                        f"a value repeated over {max(repeat, self.row_repeat):,} cells "
+                        f"(hginv allows {MAX_ODS_REPEAT:,} repeats of a value)",
+                    )
+                last_row = self.row + self.row_repeat - 1
+                _reach(last_row, self.col)
+                self.facts.last_row = max(self.facts.last_row, last_row)
+                self.facts.last_col = max(self.facts.last_col, self.col)
+
+    def end(self, name) -> None:
+        if _local(name) == "table-row":
+            self.row += self.row_repeat - 1
+            self.row_repeat = 1
+
+    def chars(self, data) -> None:
+        pass
+
+
+def _attr(attrs, local: str) -> str:
+    return next((v for k, v in attrs.items() if _local(k) == local), "")
+
+
+def _repeat(attrs, local: str) -> int:
+    text = _attr(attrs, local)
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) else 1
 
 
 class _Workbook:
@@ -261,8 +364,21 @@ def _needs_walk(data: bytes, sheet: bool) -> bool:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
         return True
     if sheet:
-        return any(t in data for t in _SHEET_TRIGGERS)
+        return any(t in data for t in _SHEET_TRIGGERS) or _reaches_far(data)
     return b"<!" in data
+
+
+_REF = re.compile(rb'\br="([A-Z]{0,3})(\d+)"')
+
+
+def _reaches_far(data: bytes) -> bool:
+    """Whether a row or cell reference lies beyond what a sheet hginv reads may span: then the
+    walk finds the cells holding values there (and refuses, or records how far they reach)."""
+    for m in _REF.finditer(data):
+        letters, row = m.group(1), int(m.group(2))
+        if row > MAX_SHEET_ROWS or (letters and _col_index(letters.decode()) > MAX_SHEET_COLUMNS):
+            return True
+    return False
 
 
 def _scan_archive(archive: zipfile.ZipFile, label: str, fast: bool = True) -> WorkbookScan:
@@ -277,7 +393,7 @@ def _scan_archive(archive: zipfile.ZipFile, label: str, fast: bool = True) -> Wo
     if declared > MAX_UNCOMPRESSED:
         raise _bomb(label, declared)
     sheet_parts: dict[str, _Sheet] = {}
-    book, rels = _Workbook(), _Rels()
+    book, rels, ods = _Workbook(), _Rels(), _OdsContent()
     inflated = 0
     for member in members:
         if member.is_dir():
@@ -290,6 +406,8 @@ def _scan_archive(archive: zipfile.ZipFile, label: str, fast: bool = True) -> Wo
             handler = book
         elif lower == "xl/_rels/workbook.xml.rels":
             handler = rels
+        elif lower == "content.xml":
+            handler = ods
         parser = _parser(handler) if lower.endswith((".xml", ".rels")) else None
         # fast path: parts other than the workbook and its relationships are read whole and
         # walked only when a byte search finds what the walk looks for (same findings)
@@ -310,26 +428,31 @@ def _scan_archive(archive: zipfile.ZipFile, label: str, fast: bool = True) -> Wo
                     parser.Parse(chunk, False)
                 except _Refused:
                     raise _dtd(label, member.filename) from None
+                except _TooLarge as exc:
+                    raise InputFileError(_too_large(label, member.filename, exc, archive)) from None
                 except expat.ExpatError:
                     parser = None  # not well-formed: the spreadsheet reader will say so
         if buffered and _needs_walk(b"".join(held), sheet):
-            _walk(parser, held, member.filename, label)
+            _walk(parser, held, member.filename, label, archive)
     result = WorkbookScan()
     for name, rid, hidden in book.sheets:
         part = rels.targets.get(rid, "")
         facts = sheet_parts[part].facts if part in sheet_parts else SheetFacts()
         facts.hidden = hidden
         result.sheets[name] = facts
+    result.sheets.update(ods.tables)
     return result
 
 
-def _walk(parser, chunks: list[bytes], part: str, label: str) -> None:
+def _walk(parser, chunks: list[bytes], part: str, label: str, archive=None) -> None:
     """The XML walk of one part held in memory, as the streaming loop does it."""
     for chunk in chunks:
         try:
             parser.Parse(chunk, False)
         except _Refused:
             raise _dtd(label, part) from None
+        except _TooLarge as exc:
+            raise InputFileError(_too_large(label, part, exc, archive)) from None
         except expat.ExpatError:
             return  # not well-formed: the spreadsheet reader will say so
 
@@ -342,6 +465,26 @@ def _dtd(label: str, part: str) -> UnsafeInputError:
             "crafted to read other files or exhaust memory. Open it in Excel "
             "and save it again only if you trust where it came from"
         ).format(file=label, part=part)
+    )
+
+
+def _too_large(label: str, part: str, exc: _TooLarge, archive: zipfile.ZipFile) -> str:
+    """The refusal of a sheet whose values reach too far, naming the sheet."""
+    sheet = exc.sheet
+    if not sheet:  # the workbook part may come after the sheets in the zip: read it now
+        book, rels = _Workbook(), _Rels()
+        for handler, name in ((book, "xl/workbook.xml"), (rels, "xl/_rels/workbook.xml.rels")):
+            try:
+                if archive.getinfo(name).file_size < 1 << 20:
+                    _parser(handler).Parse(archive.read(name), True)
+            except (KeyError, expat.ExpatError, _Refused, zipfile.BadZipFile, zlib.error):
+                pass
+        sheet = next((n for n, rid, _h in book.sheets if rels.targets.get(rid) == part), "")
+    where = f"sheet '{sheet}'" if sheet else f"the part {part}"
+    return (
+        f"{label}: refused: {where} has a value at {exc.cell}, {exc.why}. An activity workbook "
+        "is far smaller: delete what lies beyond your tables (or copy the tables into a new "
+        "workbook) and save again"
     )
 
 

@@ -1,0 +1,365 @@
+"""The one gate every input hginv reads goes through: activity workbooks and CSVs, facilities,
+and result files (`report`'s "this is a result file" hint, `hginv diff`).
+
+In this order, each step before any work of the next:
+
+1. the path: it exists, is a regular file (a FIFO, `/dev/zero` or `/dev/urandom` under a
+   `.csv` or `.xlsx` name is refused at once: reading or hashing it would never end), has a
+   spreadsheet name, and is not larger than `MAX_FILE_BYTES` (`MAX_CSV_BYTES` for a CSV);
+2. the safety scan of a zipped workbook (`read.scan`): decompression bombs, XML entity
+   declarations, and values beyond the sheet limits (a cell at `XFD1048576`, a row past Excel's
+   last one, an `.ods` value repeated 200,000 times) are refused before the reader sees them;
+3. the read itself, in a child process where the operating system allows it (`fork`): the
+   spreadsheet reader (calamine, written in Rust) aborts the whole process on some malformed
+   files (an `.xls` whose BIFF records declare a huge sheet: exit 134), and panics on others.
+   In the child, such a crash ends the child only and becomes a located `InputFileError`
+   naming the file; the child's memory is capped (`READ_MEMORY_BYTES` more than the parent's
+   address space) and its time bounded (`READ_SECONDS`). Where there is no `fork` (Windows),
+   the read runs in this process and the reader's `PanicException` (a `BaseException`, which
+   `except Exception` misses) is caught explicitly; the pre-scan then is the guard against
+   aborts of zipped workbooks.
+4. what was read: at most `MAX_SHEET_ROWS` rows and `MAX_SHEET_COLUMNS` columns per sheet,
+   at most `MAX_CELL_TEXT` characters of text per cell; control characters (other than tab and
+   line breaks) are removed from text, with a warning naming the cell, so that no writer
+   (openpyxl, python-docx, a terminal) ever sees them.
+
+Pre-scanning `.xls` BIFF records as well was considered and left out: the child process turns
+every abort into a located error whatever its cause, while a scan only knows the records it
+was written for.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import select
+import signal
+import stat
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hginventory.core.errors import HginvError, InputFileError, Problem
+from hginventory.core.i18n import gettext as _
+from hginventory.read.scan import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+MAX_FILE_BYTES = 50 * 2**20
+
+
+MAX_CSV_BYTES = 2 * 2**20
+
+
+
+
+MAX_CELL_TEXT = 10_000
+
+
+MAX_ACTIVITY_ROWS = 10_000
+
+
+MAX_FACILITY_ROWS = 20_000
+
+
+READ_SECONDS = 60
+
+
+READ_MEMORY_BYTES = 384 * 2**20
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os.stat_result:
+    """Step 1: an existing regular file with a spreadsheet (or CSV) name, not too large."""
+    name = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputFileError(_("{file}: file not found").format(file=name)) from None
+    except PermissionError:
+        raise InputFileError(
+            _("{file}: no permission to read the file").format(file=name)
+        ) from None
+    except OSError as exc:  # a symbolic link loop, a name too long, ...
+        raise InputFileError(f"{name}: cannot be opened ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputFileError(
+            _("{file}: is a folder, expected a spreadsheet file").format(file=name)
+        )
+    suffixes = set(suffixes)
+    if path.suffix.lower() not in suffixes:
+        raise InputFileError(
+            _("{file}: not a spreadsheet file name; expected one of {suffixes}").format(
+                file=name, suffixes=", ".join(sorted(suffixes))
+            )
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(
+            f"{name}: not a regular file (a device, a pipe or a socket); save the workbook as "
+            "a file and give its name"
+        )
+    limit = MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_FILE_BYTES
+    if info.st_size > limit:
+        raise InputFileError(
+            f"{name}: refused: {info.st_size / 2**20:.1f} MB is far more than an activity "
+            f"{'CSV' if limit == MAX_CSV_BYTES else 'workbook'} (limit {limit // 2**20} MB)"
+        )
+    if not os.access(path, os.R_OK):
+        raise InputFileError(_("{file}: no permission to read the file").format(file=name))
+    return info
+
+
+def clean_text(value: str) -> str:
+    """Text without control characters (tab and line breaks kept)."""
+    return _CONTROL.sub("", value)
+
+
+@dataclass
+class Book:
+    """What the gate read from one workbook: its sheet names and the rows of the sheets asked
+    for, cleaned, with the scan of its structure and the warnings of the cleaning."""
+
+    path: Path
+    names: list[str]
+    sheets: dict[str, list[list]]
+    scan: object
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_book(path: str | Path, wanted: Iterable[str]) -> Book:
+    """Steps 1-4 for a workbook: the sheets whose names are `wanted` (compared without case
+    and surrounding spaces) read as lists of rows. Raises InputFileError, never anything the
+    reader throws."""
+    from hginventory.read.scan import ZIP_SUFFIXES, WorkbookScan, scan_workbook
+
+    path = Path(path)
+    check_file(path)
+    zipped = path.suffix.lower() in ZIP_SUFFIXES
+    scan = scan_workbook(path) if zipped else WorkbookScan()
+    wanted = {w.strip().lower() for w in wanted}
+    for sheet, facts in scan.sheets.items():
+        if sheet.strip().lower() in wanted and (
+            facts.last_row > MAX_SHEET_ROWS or facts.last_col > MAX_SHEET_COLUMNS
+        ):
+            raise _area_error(path, sheet, facts.last_row, facts.last_col)
+    names, sheets = isolated(lambda: _read(path, wanted), path)
+    book = Book(path, names, {}, scan)
+    for name, rows in sheets.items():
+        book.sheets[name] = clean_cells(rows, str(path), name, book.problems)
+    return book
+
+
+def _area_error(path: Path, sheet: str, rows: int, cols: int) -> InputFileError:
+    return InputFileError(
+        f"{path}: refused: sheet '{sheet}' holds values up to row {rows:,} and column {cols:,}; "
+        f"hginv reads at most {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns per sheet. "
+        "Delete what lies beyond your table, or copy the table into a new workbook",
+        [
+            Problem(
+                f"values up to row {rows:,} and column {cols:,}",
+                file=str(path),
+                sheet=sheet,
+                expected=f"at most {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns",
+            )
+        ],
+    )
+
+
+def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]]]:
+    """Open with calamine and read the wanted sheets (run in the child process)."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    name = str(path)
+    try:
+        workbook = CalamineWorkbook.from_path(name)
+    except PermissionError:
+        raise InputFileError(
+            _("{file}: no permission to read the file").format(file=name)
+        ) from None
+    except PasswordError:
+        raise InputFileError(
+            _(
+                "{file}: the workbook is password-protected; save an unprotected copy and try again"
+            ).format(file=name)
+        ) from None
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputFileError(
+            _(
+                "{file}: cannot be read as a spreadsheet ({reason}); the file may be damaged or "
+                "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
+            ).format(file=name, reason=exc)
+        ) from None
+    try:
+        names = list(workbook.sheet_names)
+        sheets = {}
+        for sheet in names:
+            if sheet.strip().lower() not in wanted:
+                continue
+            try:
+                rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except (CalamineError, ValueError, OSError) as exc:
+                raise InputFileError(
+                    _(
+                        "{file}: sheet '{sheet}' cannot be read ({reason}); the file may be "
+                        "damaged: open it in Excel or LibreOffice and save it again as .xlsx"
+                    ).format(file=path, sheet=sheet, reason=exc)
+                ) from None
+            width = max((len(r) for r in rows), default=0)
+            if len(rows) > MAX_SHEET_ROWS or width > MAX_SHEET_COLUMNS:
+                raise _area_error(path, sheet, len(rows), width)
+            sheets[sheet] = rows
+    finally:
+        workbook.close()
+    return names, sheets
+
+
+def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]) -> list[list]:
+    """Step 4 on the rows read: cell text length, control characters."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if not isinstance(value, str):
+                continue
+            cell = f"{_letters(c + 1)}{r + 1}"
+            if len(value) > MAX_CELL_TEXT:
+                raise InputFileError(
+                    f"{file}: refused: cell {sheet}!{cell} holds {len(value):,} characters "
+                    f"(hginv reads at most {MAX_CELL_TEXT:,} per cell)",
+                    [
+                        Problem(
+                            f"text of {len(value):,} characters",
+                            file=file,
+                            sheet=sheet,
+                            cell=cell,
+                            expected=f"at most {MAX_CELL_TEXT:,} characters",
+                        )
+                    ],
+                )
+            if _CONTROL.search(value):
+                row[c] = clean_text(value)
+                problems.append(
+                    Problem(
+                        "control characters (invisible codes such as BEL, ESC or NUL) removed "
+                        "from the text",
+                        file=file,
+                        sheet=sheet,
+                        cell=cell,
+                        found=value.encode("unicode_escape").decode("ascii")[:80],
+                        severity="warning",
+                    )
+                )
+    return rows
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def isolated(work: Callable, path: Path):
+    """Run `work()` (a read of `path`) so that a crash of the reader cannot end this process.
+
+    With `fork`, in a child process whose memory and time are bounded; its result (or the
+    HginvError it raised) comes back pickled through a pipe. A child that dies by a signal,
+    exits without an answer, or runs out of time becomes an InputFileError naming the file."""
+    if not hasattr(os, "fork") or os.environ.get("HGINV_READ_IN_PROCESS"):
+        return _guarded(work, path)
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(rfd)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)  # the reader's own abort or panic message is not for the user
+            _cap_memory()
+            try:
+                answer = ("ok", _guarded(work, path))
+            except HginvError as exc:
+                answer = ("error", type(exc).__name__, exc.args[0], exc.problems)
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(wfd, "wb") as fh:
+                fh.write(data)
+        except BaseException:
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(wfd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + READ_SECONDS
+    timed_out = False
+    with os.fdopen(rfd, "rb", buffering=0) as fh:
+        while True:
+            left = deadline - time.monotonic()
+            ready = select.select([fh], [], [], max(left, 0))[0] if left > 0 else []
+            if not ready:
+                timed_out = True
+                os.kill(pid, signal.SIGKILL)
+                break
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _pid, status = os.waitpid(pid, 0)
+    if timed_out:
+        raise InputFileError(
+            f"{path}: refused: reading it took more than {READ_SECONDS} s; an activity workbook "
+            "is read in well under a second. Save it again in Excel or LibreOffice as .xlsx"
+        )
+    if not chunks:
+        how = (
+            f"signal {os.WTERMSIG(status)}"
+            if os.WIFSIGNALED(status)
+            else f"exit code {os.waitstatus_to_exitcode(status)}"
+        )
+        raise InputFileError(
+            f"{path}: the spreadsheet reader stopped on this file ({how}); the file is damaged "
+            "or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
+        )
+    answer = pickle.loads(b"".join(chunks))
+    if answer[0] == "ok":
+        return answer[1]
+    _tag, _kind, message, problems = answer
+    raise InputFileError(message, problems)
+
+
+def _guarded(work: Callable, path: Path):
+    """`work()` with the reader's panics (BaseException) turned into an InputFileError."""
+    try:
+        return work()
+    except (HginvError, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except MemoryError:
+        raise InputFileError(
+            f"{path}: refused: reading it needs more memory than an activity workbook can"
+        ) from None
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException
+        raise InputFileError(
+            f"{path}: the spreadsheet reader failed on this file ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); the file is damaged or malformed: open it in Excel or "
+            "LibreOffice and save it again as .xlsx"
+        ) from None
+
+
+def _cap_memory() -> None:
+    """In the child: allow READ_MEMORY_BYTES of address space beyond what it has now, so that
+    an allocation a malformed file asks for fails there (and ends only the child)."""
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as fh:
+            size = next(int(ln.split()[1]) * 1024 for ln in fh if ln.startswith("VmSize:"))
+        limit = size + READ_MEMORY_BYTES
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, StopIteration, ImportError):
+        pass
