@@ -279,6 +279,9 @@ def isolated(work: Callable, path: Path):
             os.close(rfd)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)  # the reader's own abort or panic message is not for the user
+            import faulthandler
+
+            faulthandler.disable()  # nor a Python fault dump of the child
             _cap_memory()
             try:
                 answer = ("ok", _guarded(work, path))

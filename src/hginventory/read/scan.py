@@ -69,8 +69,11 @@ class SheetFacts:
     merged: list[str] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
     hidden: bool = False
-    last_row: int = 0  # of the cells holding a value: the area the spreadsheet reader allocates
-    last_col: int = 0
+    # how far the cells holding a value reach (the area the spreadsheet reader allocates);
+    # recorded by the walk, which the fast path runs only when a reference lies beyond the
+    # sheet limits, so not part of the findings compared
+    last_row: int = field(default=0, compare=False)
+    last_col: int = field(default=0, compare=False)
 
 
 @dataclass
