@@ -26,8 +26,8 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
         code = row["code"]
         if code not in factors:
             if code not in suggestions:  # once per distinct code, for the first few only
-                near = closest_codes(code, factors.codes) if len(suggestions) < MAX_SUGGESTED else []
-                suggestions[code] = near
+                few = len(suggestions) < MAX_SUGGESTED
+                suggestions[code] = closest_codes(code, factors.codes) if few else []
             near = suggestions[code]
             problems.append(
                 Problem(
