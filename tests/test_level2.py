@@ -229,7 +229,7 @@ def test_remainder_is_computed_at_level1_defaults(inventory):
 @settings(max_examples=25, deadline=None)
 @given(
     national=st.floats(1.0, 1e7),
-    shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=4),
+    shares=st.lists(st.floats(0.0, 1.0, allow_subnormal=False), min_size=1, max_size=4),
     controls=st.lists(st.sampled_from(["", "inc-none", "inc-pm-acid-gas", "inc-aci"]), min_size=4),
 )
 def test_no_double_counting_and_no_lost_activity(tmp_path_factory, national, shares, controls):
