@@ -156,3 +156,34 @@ def test_template_suggests_a_command_that_can_be_pasted(tmp_path):
     assert result.exit_code == 0
     command = result.output.strip().rsplit("then run ", 1)[1]
     assert shlex.split(command) == ["hginv", "validate", str(path)]
+    # double quotes: the same line works in cmd and PowerShell on a focal point's Windows
+    assert command == f'hginv validate "{path}"'
+
+
+def test_a_name_that_double_quotes_cannot_hold_is_quoted_for_the_shell(tmp_path):
+    import shlex
+
+    path = tmp_path / "budget $2021 100%.xlsx"
+    result = run("template", "-o", path)
+    assert result.exit_code == 0
+    assert shlex.split(result.output.strip().rsplit("then run ", 1)[1])[2] == str(path)
+
+
+def test_compute_and_report_write_into_a_folder_given_as_output(tmp_path):
+    folder = tmp_path / "résultats 2021"
+    folder.mkdir()
+    assert run("compute", "-q", EXAMPLE, "-o", folder).exit_code == 0
+    assert run("report", "-q", EXAMPLE, "-o", folder).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "valdoria-2021-inventory.csv",
+        "valdoria-2021-inventory.xlsx",
+        "valdoria-2021-report.docx",
+        "valdoria-2021-report.html",
+    ]
+
+
+def test_compute_refuses_a_workbook_name_excel_would_not_open(tmp_path):
+    result = run("compute", "-q", EXAMPLE, "-o", tmp_path / "results.txt")
+    assert result.exit_code == 2
+    assert "results.txt: the inventory is an Excel workbook; name it .xlsx" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -165,8 +165,7 @@ def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
 
     def needed(columns) -> int:
         words = [
-            max([_longest_word(headers[i]), *(_longest_word(r[i]) for r in rows)])
-            for i in columns
+            max([_longest_word(headers[i]), *(_longest_word(r[i]) for r in rows)]) for i in columns
         ]
         return sum(words) + 3 * len(columns) + 1
 
@@ -188,9 +187,7 @@ def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
             view = Table(title=table.title, show_header=table.show_header)
             for i in keep:
                 c = table.columns[i]
-                view.add_column(
-                    c.header, justify=c.justify, min_width=c.min_width, overflow="fold"
-                )
+                view.add_column(c.header, justify=c.justify, min_width=c.min_width, overflow="fold")
             for cells in zip(*(table.columns[i]._cells for i in keep), strict=True):
                 view.add_row(*cells)
             table = view
@@ -479,3 +476,29 @@ def pct_text(value: float) -> str:  # hginv diff, English only
     if value != value or value in (float("inf"), float("-inf")):
         return "new" if value == float("inf") else "n/a"
     return f"{value:+.1f} %"
+
+
+def in_folder(path: Path | None, default: Path) -> Path:
+    """The output file an option names: `default` when absent, inside it when it is a folder.
+
+    A consultant types `-o results/` and expects the usual file names there, not a refusal.
+    """
+    if path is None:
+        return default
+    return path / default.name if path.is_dir() else path
+
+
+def paste_quote(path: Path | str) -> str:
+    """A file name as it can be pasted into a command line on Windows as well as on Unix.
+
+    Double quotes work in cmd, PowerShell and POSIX shells alike for a name without `"`, `$`,
+    backquote, backslash, `!` or `%`; only such rare names get the POSIX shell's quoting.
+    """
+    text = str(path)
+    if re.fullmatch(r"[\w./:+-]+", text):
+        return text
+    if not re.search(r'["$`\\!%]', text):
+        return f'"{text}"'
+    import shlex
+
+    return shlex.quote(text)

@@ -14,9 +14,11 @@ from hginventory.cli.common import (
     factors_flag,
     factors_option,
     fail,
+    in_folder,
     lang_option,
     main,
     make_console,
+    paste_quote,
     pct_text,
     print_recalled_notice,
     print_totals,
@@ -92,13 +94,16 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
     "-o",
     "--output",
     type=click.Path(path_type=Path, readable=False),
-    help=N_("Workbook to write [default: <input name>-inventory.xlsx here]."),
+    help=N_(
+        "Workbook to write (.xlsx), or a folder to write it in "
+        "[default: <input name>-inventory.xlsx here]."
+    ),
 )
 @click.option(
     "--csv",
     "csv_path",
     type=click.Path(path_type=Path, readable=False),
-    help=N_("CSV to write [default: <input name>-inventory.csv here]."),
+    help=N_("CSV to write, or a folder to write it in [default: beside the workbook]."),
 )
 @click.option(
     "--csv-only",
@@ -148,8 +153,13 @@ def compute(
         raise click.UsageError(_("--csv-only writes no workbook: give --csv instead of --output"))
     speak(lang, input_path)
     stem = input_path.stem
-    output = output or Path(f"{stem}-inventory.xlsx")
-    csv_path = csv_path or output.with_suffix(".csv")
+    output = in_folder(output, Path(f"{stem}-inventory.xlsx"))
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(
+            _("{file}: the inventory is an Excel workbook; name it .xlsx").format(file=output),
+            param_hint="'-o' / '--output'",
+        )
+    csv_path = in_folder(csv_path, output.with_suffix(".csv"))
     written = [csv_path] if csv_only else [output, csv_path]
     try:
         from hginventory.core.files import refuse_inputs
@@ -370,8 +380,9 @@ def _print_by(summary, by) -> None:
     multiple=True,
     type=click.Path(path_type=Path, readable=False),
     help=N_(
-        "Report to write, .docx (Word) or .html (web page); repeat to write both "
-        "[default: <input name>-report.docx and <input name>-report.html here]."
+        "Report to write, .docx (Word) or .html (web page), or a folder to write both in; "
+        "repeat to write both [default: <input name>-report.docx and <input name>-report.html "
+        "here]."
     ),
 )
 @factors_option()
@@ -409,7 +420,12 @@ def report_command(
     speak(lang, input_path)
     debug = ctx.obj["debug"]
     stem = input_path.stem
-    outputs = outputs or (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
+    defaults = (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
+    outputs = [
+        path
+        for out in outputs
+        for path in ([out / d.name for d in defaults] if out.is_dir() else [out])
+    ] or list(defaults)
     try:
         for out in outputs:
             check_report_path(out)
@@ -555,12 +571,9 @@ def template_command(
     factors = factors_flag(factors_path)
     country = {"country": country_name, "year": year, "iso3": iso3, "language": lang}
     write_template(output, factors, force=force, country=country)
-    import shlex
-
     text = _(
-        "Wrote {file}: fill in the sheets 'country' and 'activity', then run "
-        "hginv validate {file}"
+        "Wrote {file}: fill in the sheets 'country' and 'activity', then run hginv validate {file}"
     ).format(file=output)
     at = text.rfind(str(output))  # the command to paste: the path quoted for the shell
-    text = text[:at] + shlex.quote(str(output)) + text[at + len(str(output)) :]
+    text = text[:at] + paste_quote(output) + text[at + len(str(output)) :]
     make_console().print(text, markup=False, emoji=False)
