@@ -413,6 +413,19 @@ def test_a_scanner_error_names_the_file_once(tmp_path):
     assert "bl.xlsx: refused" in text and "bl.xlsx: bl.xlsx" not in text
 
 
+def test_an_unreadable_workbook_is_named_once_in_french_too(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cassé.xlsx").write_bytes(
+        (ROOT / "examples" / "valdoria-2021.xlsx").read_bytes()[:3000]
+    )
+    result = run("batch", folder, "-o", tmp_path / "out", "-j", "1", "--lang", "fr")
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "cassé.xlsx" in line)
+    assert line.count("cassé.xlsx") == 1, line
+    assert "illisible comme tableur" in line
+
+
 @pytest.mark.parametrize("chunk", [1, 100])
 def test_text_with_line_breaks_or_formula_starts_is_written_as_compute_writes_it(
     tmp_path, monkeypatch, chunk

@@ -173,7 +173,7 @@ class _BatchView:
         if r.status == "failed":
             from hginventory.core.errors import Problem
 
-            first = Problem(**(r.errors or r.problems)[0])
+            first = Problem(**{**(r.errors or r.problems)[0], "file": ""})  # named in front
             click.echo(
                 _("FAILED  {file}: {n} error(s); first: {first}").format(
                     file=r.input_file, n=len(r.errors), first=first

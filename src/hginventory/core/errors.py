@@ -6,6 +6,7 @@ everything that needs fixing in one go. An `HginvError` carries one or more prob
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -80,7 +81,12 @@ class HginvError(HasProblems, Exception):
         if self.problems:
             return list(self.problems)
         path = Path(path)
-        message = str(self.args[0]).removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")
+        message = str(self.args[0])
+        for name in (str(path), path.name):  # French puts a (no-break) space before the colon
+            front = re.match(re.escape(name) + "[ \u00a0\u202f]?: ", message)
+            if front:
+                message = message[front.end() :]
+                break
         return [Problem(message, file=str(path))]
 
     def __str__(self) -> str:
