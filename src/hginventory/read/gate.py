@@ -54,8 +54,6 @@ MAX_FILE_BYTES = 50 * 2**20
 MAX_CSV_BYTES = 2 * 2**20
 
 
-
-
 MAX_CELL_TEXT = 10_000
 
 
@@ -131,17 +129,66 @@ class Book:
     problems: list[Problem] = field(default_factory=list)
 
 
+ACTIVITY_SHEETS = frozenset({"country", "activity", "facilities"})
+"""The sheets of an activity workbook: the commands read them one after another (the language
+field, then the country and activity sheets, then the facilities), so they are read together,
+in one scan and one child process, and served from `_LAST` to the reads that follow."""
+
+
+_LAST: list = []  # [(identity of the file, sheets covered, Book)]: the last activity workbook
+
+
 def read_book(path: str | Path, wanted: Iterable[str]) -> Book:
     """Steps 1-4 for a workbook: the sheets whose names are `wanted` (compared without case
     and surrounding spaces) read as lists of rows. Raises InputFileError, never anything the
-    reader throws."""
-    from hginventory.read.scan import ZIP_SUFFIXES, WorkbookScan, scan_workbook
+    reader throws.
 
+    Sheets of an activity workbook are read with the other sheets of one
+    (`ACTIVITY_SHEETS`) and kept for the next call on the same file with the same content
+    (its SHA-256). Should that wider read fail, the sheets asked for are read alone, so that a
+    damaged sheet never hides the problems of the others."""
     path = Path(path)
     check_file(path)
+    wanted = {w.strip().lower() for w in wanted}
+    identity = (str(path), _digest(path))
+    if identity[1] and _LAST and _LAST[0][0] == identity and wanted <= _LAST[0][1]:
+        return _subset(_LAST[0][2], wanted)
+    _LAST.clear()
+    if wanted <= ACTIVITY_SHEETS and wanted != ACTIVITY_SHEETS:
+        try:
+            book = _read_book(path, ACTIVITY_SHEETS)
+        except InputFileError:
+            return _read_book(path, wanted)
+        _LAST.append((identity, ACTIVITY_SHEETS, book))
+        return _subset(book, wanted)
+    book = _read_book(path, wanted)
+    if wanted <= ACTIVITY_SHEETS:
+        _LAST.append((identity, wanted, book))
+    return book
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return ""  # the read that follows says why
+
+
+def _subset(book: Book, wanted: set[str]) -> Book:
+    """The Book as a read of the `wanted` sheets alone would have given it."""
+    sheets = {n: rows for n, rows in book.sheets.items() if n.strip().lower() in wanted}
+    problems = [p for p in book.problems if p.sheet in sheets]
+    return Book(book.path, book.names, sheets, book.scan, problems)
+
+
+def _read_book(path: Path, wanted: set[str]) -> Book:
+    from hginventory.read.scan import ZIP_SUFFIXES, WorkbookScan, scan_workbook
+
     zipped = path.suffix.lower() in ZIP_SUFFIXES
     scan = scan_workbook(path) if zipped else WorkbookScan()
-    wanted = {w.strip().lower() for w in wanted}
     for sheet, facts in scan.sheets.items():
         if sheet.strip().lower() in wanted and (
             facts.last_row > MAX_SHEET_ROWS or facts.last_col > MAX_SHEET_COLUMNS
