@@ -30,6 +30,7 @@ was written for.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import HginvError, InputFileError, Problem
+from hginventory.core.i18n import get_language, set_language
 from hginventory.core.i18n import gettext as _
 from hginventory.read.scan import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 
@@ -194,7 +196,7 @@ def _read_book(path: Path, wanted: set[str]) -> Book:
             facts.last_row > MAX_SHEET_ROWS or facts.last_col > MAX_SHEET_COLUMNS
         ):
             raise _area_error(path, sheet, facts.last_row, facts.last_col)
-    names, sheets = isolated(lambda: _read(path, wanted), path)
+    names, sheets = isolated(path, wanted)
     book = Book(path, names, {}, scan)
     for name, rows in sheets.items():
         book.sheets[name] = clean_cells(rows, str(path), name, book.problems)
@@ -310,74 +312,182 @@ def _letters(n: int) -> str:
     return out
 
 
-def isolated(work: Callable, path: Path):
-    """Run `work()` (a read of `path`) so that a crash of the reader cannot end this process.
+def isolated(path: Path, wanted: set[str]):
+    """`_read(path, wanted)`, so that a crash of the reader cannot end this process.
 
-    With `fork`, in a child process whose memory and time are bounded; its result (or the
-    HginvError it raised) comes back pickled through a pipe. A child that dies by a signal,
-    exits without an answer, or runs out of time becomes an InputFileError naming the file."""
+    With `fork`, in a reader child process (`_Reader`) whose memory and time are bounded; its
+    result (or the HginvError it raised) comes back pickled through a pipe. A child that dies
+    by a signal, exits without an answer, or runs out of time becomes an InputFileError naming
+    the file (and the next read starts a new child)."""
     if not hasattr(os, "fork") or os.environ.get("HGINV_READ_IN_PROCESS"):
-        return _guarded(work, path)
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 0
-        try:
-            os.close(rfd)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)  # the reader's own abort or panic message is not for the user
-            import faulthandler
-
-            faulthandler.disable()  # nor a Python fault dump of the child
-            _cap_memory()
-            try:
-                answer = ("ok", _guarded(work, path))
-            except HginvError as exc:
-                answer = ("error", type(exc).__name__, exc.args[0], exc.problems)
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(wfd, "wb") as fh:
-                fh.write(data)
-        except BaseException:
-            code = 70
-        finally:
-            os._exit(code)
-    os.close(wfd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + READ_SECONDS
-    timed_out = False
-    with os.fdopen(rfd, "rb", buffering=0) as fh:
-        while True:
-            left = deadline - time.monotonic()
-            ready = select.select([fh], [], [], max(left, 0))[0] if left > 0 else []
-            if not ready:
-                timed_out = True
-                os.kill(pid, signal.SIGKILL)
-                break
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    _pid, status = os.waitpid(pid, 0)
-    if timed_out:
-        raise InputFileError(
-            f"{path}: refused: reading it took more than {READ_SECONDS} s; an activity workbook "
-            "is read in well under a second. Save it again in Excel or LibreOffice as .xlsx"
-        )
-    if not chunks:
-        how = (
-            f"signal {os.WTERMSIG(status)}"
-            if os.WIFSIGNALED(status)
-            else f"exit code {os.waitstatus_to_exitcode(status)}"
-        )
-        raise InputFileError(
-            f"{path}: the spreadsheet reader stopped on this file ({how}); the file is damaged "
-            "or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
-        )
-    answer = pickle.loads(b"".join(chunks))
+        return _guarded(lambda: _read(path, wanted), path)
+    reader = _READER.get(os.getpid())
+    if reader is None:
+        reader = _READER[os.getpid()] = _Reader()
+    try:
+        answer = reader.ask((path, wanted, get_language()))
+    except _ReaderGone as gone:
+        _READER.pop(os.getpid(), None)
+        raise gone.error(path) from None
+    except BaseException:  # interrupted while waiting: its answer would answer the next read
+        _READER.pop(os.getpid(), None)
+        with contextlib.suppress(OSError, _ReaderGone):
+            os.kill(reader.pid, signal.SIGKILL)
+            reader.close()
+        raise
     if answer[0] == "ok":
         return answer[1]
     _tag, _kind, message, problems = answer
     raise InputFileError(message, problems)
+
+
+class _ReaderGone(Exception):
+    def __init__(self, status: int | None):
+        self.status = status  # None: killed after READ_SECONDS
+
+    def error(self, path: Path) -> InputFileError:
+        if self.status is None:
+            return InputFileError(
+                f"{path}: refused: reading it took more than {READ_SECONDS} s; an activity "
+                "workbook is read in well under a second. Save it again in Excel or "
+                "LibreOffice as .xlsx"
+            )
+        how = (
+            f"signal {os.WTERMSIG(self.status)}"
+            if os.WIFSIGNALED(self.status)
+            else f"exit code {os.waitstatus_to_exitcode(self.status)}"
+        )
+        return InputFileError(
+            f"{path}: the spreadsheet reader stopped on this file ({how}); the file is damaged "
+            "or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
+        )
+
+
+_READER: dict[int, _Reader] = {}  # by the process that started it: a fork never shares one
+
+
+_SIZE = 8  # bytes of the length in front of each pickled message
+
+
+class _Reader:
+    """A child process that reads workbooks one after another, for as long as its parent
+    lives: forked once, not once per workbook (a fork of a process holding pandas and a
+    batch costs 5-20 ms of CPU, mostly copying pages afterwards). Requests and answers are
+    length-prefixed pickles on two pipes; the child ends at the end of its request pipe."""
+
+    def __init__(self):
+        req_r, self.req = os.pipe()
+        self.ans, ans_w = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            _serve(req_r, ans_w, parent)
+        os.close(req_r)
+        os.close(ans_w)
+        self.pid = pid
+
+    def ask(self, request) -> tuple:
+        data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            os.write(self.req, len(data).to_bytes(_SIZE, "little") + data)
+        except OSError:  # the child is gone
+            self.close()
+        deadline = time.monotonic() + READ_SECONDS
+        size = int.from_bytes(self._receive(_SIZE, deadline), "little")
+        return pickle.loads(self._receive(size, deadline))
+
+    def _receive(self, size: int, deadline: float) -> bytes:
+        chunks: list[bytes] = []
+        while size:
+            left = deadline - time.monotonic()
+            ready = select.select([self.ans], [], [], max(left, 0))[0] if left > 0 else []
+            if not ready:
+                os.kill(self.pid, signal.SIGKILL)
+                self.close()
+                raise _ReaderGone(None)
+            chunk = os.read(self.ans, min(size, 1 << 20))
+            if not chunk:
+                self.close()
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self):
+        """Close the pipes, wait for the child, raise _ReaderGone with how it ended."""
+        for fd in (self.req, self.ans):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        _pid, status = os.waitpid(self.pid, 0)
+        raise _ReaderGone(status)
+
+    def forget(self):
+        """In a forked process: the parent's reader is not ours to use or to wait for."""
+        for fd in (self.req, self.ans):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _forget_readers() -> None:
+    for reader in _READER.values():
+        reader.forget()
+    _READER.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_readers)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    """`size` bytes from a pipe, or None at its end."""
+    chunks: list[bytes] = []
+    while size:
+        chunk = os.read(fd, size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _serve(rfd: int, wfd: int, parent: int) -> None:
+    """The reader child's loop: answer each request until the parent is gone; never returns."""
+    code = 0
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):  # the reader's own abort or panic message is not for the user
+            os.dup2(devnull, fd)
+        keep = sorted((rfd, wfd))
+        os.closerange(3, keep[0])  # nothing of the parent's held open: pipes, files
+        os.closerange(keep[0] + 1, keep[1])
+        os.closerange(keep[1] + 1, max(os.sysconf("SC_OPEN_MAX"), keep[1] + 2))
+        import faulthandler
+
+        faulthandler.disable()  # nor a Python fault dump of the child
+        _cap_memory()
+        with os.fdopen(wfd, "wb") as answers:
+            while True:
+                while not select.select([rfd], [], [], 1.0)[0]:
+                    if os.getppid() != parent:
+                        return
+                head = _read_exactly(rfd, _SIZE)
+                if head is None:
+                    return
+                request = _read_exactly(rfd, int.from_bytes(head, "little"))
+                if request is None:
+                    return
+                path, wanted, lang = pickle.loads(request)
+                set_language(lang)
+                try:
+                    answer = ("ok", _guarded(lambda p=path, w=wanted: _read(p, w), path))
+                except HginvError as exc:
+                    answer = ("error", type(exc).__name__, exc.args[0], exc.problems)
+                data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+                answers.write(len(data).to_bytes(_SIZE, "little") + data)
+                answers.flush()
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
 
 
 def _guarded(work: Callable, path: Path):
