@@ -349,24 +349,30 @@ def test_html_renders_in_a_headless_browser(story, tmp_path):
 
 
 def test_docx_columns_are_never_narrower_than_their_longest_word():
-    """Word and LibreOffice break a word that does not fit its column ('quantifi-ed')."""
+    """Word and LibreOffice break a word that does not fit its column ('quantifi-ed', 'MNm' over
+    '3'): measured in DejaVu Serif Bold, the wide font LibreOffice falls back to."""
+    from matplotlib import get_data_path
+    from PIL import ImageFont
+
     from hginventory.write.document import _column_widths
 
     long_text = "a sub-category name that goes on and on " * 3
     block = Table(
         "t",
-        ["Rank", "Code", "Sub-category", "Status", "Notes"],
-        [["1", "5.2.2a", long_text, "alternative not used", long_text]] * 5,
+        ["Rank", "Code", "Sub-category", "Unit", "Status", "Notes"],
+        [["1", "5.2.2a", long_text, "MNm3", "alternative not used", long_text]] * 5,
         small=True,
     )
     usable = 17.0
     widths = _column_widths(block, usable)
-    char = 0.21 * 7.5 / 9
+    font = ImageFont.truetype(f"{get_data_path()}/fonts/ttf/DejaVuSerif-Bold.ttf", 750)
+    margins = 2 * 0.19  # Table Grid's left and right cell margins, cm
     for head, width, word in zip(
         block.headers,
         widths,
-        ["Rank", "5.2.2a", "sub-category", "alternative", "sub-category"],
+        ["Rank", "5.2.2a", "sub-category", "MNm3", "alternative", "sub-category"],
         strict=True,
     ):
-        assert width >= len(word) * char + 0.6 - 1e-9, head
+        measured = font.getlength(word) / 100 / 28.35  # 7.5 pt, in cm
+        assert width >= measured + margins, (head, width, measured)
     assert sum(widths) == pytest.approx(usable)

@@ -268,6 +268,19 @@ def test_rendered_workbook_and_docx_are_clean(outputs):
     missing = words - tokens(text)
     assert not missing, f"header words broken or clipped in the PDF: {sorted(missing)}"
     assert "6,500,000" in text and "18,400,000" in text  # activities, never 6.5e+06
+    units_and_codes_are_whole(pdf_text(pdfs[2]), out["example"].with_suffix(".csv"))
+
+
+def units_and_codes_are_whole(text: str, csv_path: Path) -> None:
+    """Every unit and code of the results appears whole in the rendered report: a narrow table
+    column breaks `MNm3` into `MNm` and `3`."""
+    import pandas as pd
+
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    wanted = {*frame["activity_unit"], *frame["input_factor_unit"], *frame["code"]} - {""}
+    assert "MNm3" in wanted and "5.1.4c" in wanted
+    missing = wanted - tokens(text)
+    assert not missing, f"units or codes broken across lines in the docx: {sorted(missing)}"
 
 
 @needs_chromium

@@ -961,7 +961,8 @@ def _docx_table(doc, block: Table) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
-    doc.add_paragraph(clean(block.caption), style="Caption")
+    caption = doc.add_paragraph(clean(block.caption), style="Caption")
+    caption.paragraph_format.keep_with_next = True  # never a caption alone at a page bottom
     table = doc.add_table(rows=1, cols=len(block.headers), style="Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -978,8 +979,12 @@ def _docx_table(doc, block: Table) -> None:
         shade.set(qn("w:val"), "clear")
         shade.set(qn("w:fill"), "DDEBF7")
         cell._tc.get_or_add_tcPr().append(shade)
+    for cell in header.cells:  # the header row stays with the first row of data
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
     for r, values in enumerate(block.rows):
-        cells = table.add_row().cells
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        cells = row.cells
         grid.append(cells)
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
             _docx_cell(cell, clean(text), size, bold=r >= last_body, right=i in block.numeric)
@@ -994,18 +999,45 @@ def _docx_table(doc, block: Table) -> None:
     doc.add_paragraph()
 
 
+WIDE_GLYPHS = frozenset("MWmw@%")
+NARROW_GLYPHS = frozenset("fijlrtI.,;:'|!()[] ")
+
+
+def text_cm(text: str, size_pt: float, bold: bool = False) -> float:
+    """Width of `text` in cm at `size_pt`, measured for a wide font (the DejaVu that
+    LibreOffice falls back to without Calibri is wider than Calibri): `MNm3` must fit its cell."""
+    em = 0.0
+    for ch in text:
+        if ch in WIDE_GLYPHS:
+            em += 1.05
+        elif ch in NARROW_GLYPHS:
+            em += 0.4
+        elif ch.isupper():
+            em += 0.8
+        else:
+            em += 0.66
+    return em * size_pt * (1.08 if bold else 1.0) / 28.35
+
+
 def _column_widths(block: Table, usable_cm: float) -> list[float]:
     """Column widths in cm: short columns as wide as their longest word or value, the long text
     columns share the rest of the page in proportion to their content; no column narrower
-    than its longest word, so that words are never broken in the middle."""
-    char = 0.21 * (7.5 if block.small else 9) / 9  # a wide font's glyph, plus bold headers
+    than its longest word (units, codes), so that words are never broken in the middle."""
+    size = 7.5 if block.small else 9
+    margin = 0.6  # the cell's left and right margins, and some room
     natural, words = [], []
     for i, head in enumerate(block.headers):
         values = [clean(r[i]) for r in block.rows]
-        longest = max([len(v) for v in values] + [max(len(w) for w in clean(head).split() or [""])])
-        word = max(len(w) for v in [*values, clean(head)] for w in (v.split() or [""]))
-        natural.append(min(longest, 70) * char + 0.6)  # + the cell's left and right margins
-        words.append(min(word, 40) * char + 0.6)
+        head_words = clean(head).split() or [""]
+        longest = max(
+            [text_cm(v[:70], size) for v in values] + [text_cm(w, size, True) for w in head_words]
+        )
+        word = max(
+            [text_cm(w[:40], size) for v in values for w in (v.split() or [""])]
+            + [text_cm(w[:40], size, True) for w in head_words]
+        )
+        natural.append(longest + margin)
+        words.append(word + margin)
     short = [w <= 3.2 for w in natural]
     fixed = sum(w for w, s in zip(natural, short, strict=True) if s)
     flexible = sum(w for w, s in zip(natural, short, strict=True) if not s)
@@ -1102,6 +1134,7 @@ def build_docx(inv: Inventory, blocks: list | None = None):
             width = doc.sections[-1].page_width - Cm(4)
             picture = chart_png(inv, block.name, block.draw)
             doc.add_picture(io.BytesIO(picture), width=min(width, Cm(16)))
+            doc.paragraphs[-1].paragraph_format.keep_with_next = True  # with its caption
             doc.add_paragraph(clean(block.caption), style="Caption")
         elif isinstance(block, Landscape):
             _docx_landscape(doc)
