@@ -99,3 +99,19 @@ def test_a_narrow_terminal_gets_a_stacked_layout(monkeypatch):
     lines = buffer.getvalue().splitlines()
     assert "5.2.2a" in lines and "…" not in buffer.getvalue()
     assert any(line.startswith("  Input factor (low-high): ") for line in lines)
+
+
+def test_totals_follow_the_shared_terminal_decision(monkeypatch, tmp_path):
+    """compute's totals table is decided like every other table (the console's, not its own
+    isatty): a forced 80-column terminal gets a fitted table; a pipe gets plain lines."""
+    buffer = io.StringIO()
+    options = {"force_terminal": True, "width": 80, "file": buffer, "color_system": None}
+    monkeypatch.setattr(common, "CONSOLE_OPTIONS", options)
+    args = ["compute", str(EXAMPLE), "-o", str(tmp_path / "t.xlsx")]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    total = next(line for line in buffer.getvalue().splitlines() if "Total releases" in line)
+    assert "│" in total and "31,134.5" in total and len(total) <= 80
+    monkeypatch.setattr(common, "CONSOLE_OPTIONS", {})
+    piped = CliRunner().invoke(main, args).output
+    line = next(line for line in piped.splitlines() if line.startswith("Total releases"))
+    assert line.split() == ["Total", "releases", "31,134.5"]
