@@ -151,6 +151,28 @@ def test_frozen_headers_and_print_settings(book):
     )
 
 
+def test_calculation_and_factors_have_filter_buttons_on_their_header(book, xlsx, inv):
+    """A reviewer filters by code, status or group; one filter per sheet, no Excel Table (which
+    would refuse the group and subtotal rows), so Excel opens the file without a repair."""
+    from openpyxl.utils import range_boundaries
+
+    for sheet, first in (("Calculation", "Code"), ("Factors", "Factor id")):
+        ws = book[sheet]
+        left, top, right, bottom = range_boundaries(ws.auto_filter.ref)
+        assert ws.cell(top, left).value == first, sheet
+        assert right == ws.max_column, sheet
+        assert not ws.tables, sheet
+        rows = [ws.cell(r, 1).value for r in range(top + 1, bottom + 1)]
+        if sheet == "Factors":
+            assert len(rows) == len(inv.results) and None not in rows
+        else:
+            assert str(ws.cell(bottom, 1).value).startswith("Sum of all rows")
+    with zipfile.ZipFile(xlsx) as z:
+        names = z.read("xl/workbook.xml").decode()
+    filters = re.findall(r'name="_xlnm._FilterDatabase" localSheetId="(\d+)"', names)
+    assert len(filters) == len(set(filters)) >= 2
+
+
 def test_input_text_stays_text(tmp_path, make_workbook):
     inv = compute(read_activity(make_workbook([("5.1.1", 1000, "t", "+1+2")])))
     book = load_workbook(write_workbook(inv, tmp_path / "t.xlsx"))

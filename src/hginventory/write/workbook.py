@@ -401,6 +401,7 @@ def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
         ws.text(row, fcol("note"), x.note)
     ws.width(fcol("note"), 60)
     ws.freeze = (lay.factor_top + 1, fcol("sub_category") + 1)
+    ws.autofilter = (lay.factor_top, 0, lay.factor_top + len(r), max(lay.factor_cols.values()))
 
 
 def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
@@ -517,6 +518,9 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
         )
     ws.style_row(lay.all_row, 0, max(lay.calc_cols.values()), "total")
     ws.freeze = (lay.calc_top + 1, 2)
+    # filter buttons for a reviewer (an Excel Table would refuse the group and subtotal rows);
+    # the subtotals are SUMs, so a filter hides rows without changing any total
+    ws.autofilter = (lay.calc_top, 0, lay.all_row, max(lay.calc_cols.values()))
     ws.width(0, max(9, *(len(str(v)) + 1 for v in r["code"])))
 
 

@@ -81,6 +81,8 @@ class Sheet:
     charts: list = field(default_factory=list)
     max_width: int = TEXT_WIDTH
     hidden_rows: set = field(default_factory=set)
+    autofilter: tuple | None = None
+    """(first_row, first_col, last_row, last_col): filter buttons on the header row."""
 
     def text(self, row: int, col: int, value, style: str = "", wrap: bool = True) -> None:
         """Text, always as text (input text never becomes a formula)."""
@@ -232,6 +234,8 @@ class Sheet:
             ws.freeze_panes(*self.freeze)
         if self.repeat:
             ws.repeat_rows(*self.repeat)
+        if self.autofilter:
+            ws.autofilter(*self.autofilter)
         for row, col, chart, options in self.charts:
             ws.insert_chart(row, col, chart, options)
         self.book.page_setup(ws, self.name)
