@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from hginventory.cli import main
-from hginventory.core.i18n import LOCALE_DIR, language, language_from_env, normalise, number
+from hginventory.core.i18n import LOCALE_DIR, language, language_from_env, normalise
+from hginventory.core.numbers import format_number, plain
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "hginventory"
@@ -107,10 +108,24 @@ def test_language_comes_from_the_environment_as_gettext_reads_it():
 
 
 def test_numbers_are_written_the_way_each_language_writes_them():
-    assert number(26453.34, 1, "en") == "26,453.3"
-    assert number(26453.34, 1, "fr") == "26\u202f453,3"  # narrow no-break space
-    assert number(26453.34, 1, "es") == "26.453,3"
-    assert number(-0.5, 2, "fr") == "-0,50"
+    assert format_number(26453.34, locale="en") == "26,453.3"
+    assert format_number(26453.34, locale="fr") == "26\u202f453,3"  # narrow no-break space
+    assert format_number(26453.34, locale="es") == "26.453,3"
+    assert format_number(1234.5, locale="es") == "1.234,5"  # grouped from four digits
+    assert format_number(-0.5, places=2, locale="fr") == "-0,50"
+    assert format_number(-1234.5, sign=True, locale="fr") == "-1\u202f234,5"
+    assert format_number(0.04, sign=True, locale="es") == "+0,0"  # never "-0,0"
+    assert plain(1234.5, "fr") == "1234,5" and plain(0.00001, "en") == "0.00001"
+
+
+def test_a_number_is_rounded_alike_in_every_language():
+    """The policy decides the digits, the locale only the marks: 0.35 and 2.675 (binary
+    0.3499... and 2.67499...) round the same in French as in English."""
+    for value, places in ((0.35, 1), (2.675, 2), (1_211.45, 1)):
+        english = format_number(value, places=places, locale="en")
+        for lang in ("fr", "es"):
+            shown = format_number(value, places=places, locale=lang)
+            assert re.sub(r"\D", "", shown) == re.sub(r"\D", "", english), (value, lang)
 
 
 def test_help_is_translated_and_stays_light():

@@ -6,7 +6,7 @@ import math
 
 from hginventory.core.errors import Problem, UnitError
 from hginventory.core.i18n import gettext as _
-from hginventory.core.i18n import number
+from hginventory.core.numbers import COUNT, format_number
 from hginventory.core.units import conversion, parse_unit
 from hginventory.read.activity import ActivityData, cell_text
 from hginventory.tables.translations import activity_description
@@ -96,7 +96,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                         sheet=row.get("sheet", "activity"),
                         cell=row["activity_cell"],
                         found=cell_text(row["activity"]),
-                        expected=_("at most {value}").format(value=number(pop, 0)),
+                        expected=_("at most {value}").format(value=format_number(pop, COUNT)),
                         severity="warning",
                     )
                 )

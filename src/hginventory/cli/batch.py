@@ -182,17 +182,17 @@ class _BatchView:
         elif r.status == "skipped":
             click.echo(_("skipped {file} (unchanged)").format(file=r.input_file))
         else:
-            from hginventory.core.i18n import number
+            from hginventory.core.numbers import format_number
 
             click.echo(
                 _("ok      {file} -> countries/{name}.csv ({seconds} s)").format(
-                    file=r.input_file, name=r.name, seconds=number(r.seconds, 2)
+                    file=r.input_file, name=r.name, seconds=format_number(r.seconds, places=2)
                 )
             )
 
     def finish(self, result) -> None:
         out = result.outdir
-        from hginventory.core.i18n import number
+        from hginventory.core.numbers import format_number
 
         line = _(
             "{ok} computed, {skipped} unchanged, {failed} failed in {seconds} s; results in "
@@ -201,7 +201,7 @@ class _BatchView:
             ok=result.count("ok"),
             skipped=result.count("skipped"),
             failed=result.count("failed"),
-            seconds=number(result.seconds, 1),
+            seconds=format_number(result.seconds, places=1),
             folder=out,
         )
         if self.interactive:

@@ -300,7 +300,7 @@ def print_totals(inv) -> None:
     from rich.text import Text
 
     from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
-    from hginventory.core.i18n import number
+    from hginventory.core.numbers import mass
 
     totals = inv.totals()
     title = _("{country} {year}: national totals (kg Hg/y)").format(
@@ -312,8 +312,8 @@ def print_totals(inv) -> None:
     table.add_column(_("Pathway"))
     table.add_column(_("kg Hg/y"), justify="right")
     for name, value in rows:
-        table.add_row(Text(name), number(value))
-    total = Text(number(totals["releases_kg"]), style="bold")
+        table.add_row(Text(name), mass(value))
+    total = Text(mass(totals["releases_kg"]), style="bold")
     table.add_row(Text(_("Total releases"), style="bold"), total)
     show_table(table)
 
@@ -470,9 +470,11 @@ def factors_flag(path: Path | None):
 
 
 def pct_text(value: float) -> str:  # hginv diff, English only
+    from hginventory.core.numbers import PERCENT, format_number
+
     if value != value or value in (float("inf"), float("-inf")):
         return "new" if value == float("inf") else "n/a"
-    return f"{value:+.1f} %"
+    return f"{format_number(value, PERCENT, sign=True)} %"
 
 
 def in_folder(path: Path | None, default: Path) -> Path:

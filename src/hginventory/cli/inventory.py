@@ -230,13 +230,13 @@ def _print_uncertainty(inv) -> None:
     from rich.text import Text
 
     from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
-    from hginventory.core.i18n import number
+    from hginventory.core.numbers import COUNT, PERCENT, format_number, mass
 
     res = inv.uncertainty
     names = {"hg_input_kg": _("Hg input (counted)"), "releases_kg": _("Total releases")}
     names.update({f"{p}_kg": _(PATHWAY_LABELS[p]) for p in PATHWAYS})
     title = _("Uncertainty: {draws} Monte Carlo draws, seed {seed} (kg Hg/y)").format(
-        draws=number(res.draws, 0), seed=res.seed
+        draws=format_number(res.draws, COUNT), seed=res.seed
     )
     table = Table(title=Text(title))
     columns = [_("Pathway"), _("Median"), _("2.5th pct"), _("97.5th pct"), _("Approach 1 U")]
@@ -245,10 +245,10 @@ def _print_uncertainty(inv) -> None:
     for row in res.table("total").itertuples(index=False):
         table.add_row(
             names[row.quantity],
-            number(row.median),
-            number(row.p025),
-            number(row.p975),
-            f"{number(row.approach1_u_pct, 0)} %",
+            mass(row.median),
+            mass(row.p025),
+            mass(row.p975),
+            f"{format_number(row.approach1_u_pct, PERCENT)} %",
         )
     show_table(table)
 
@@ -284,7 +284,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
             write_changes(diff, csv_path, protect=[baseline, new])
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
-    from hginventory.core.i18n import number
+    from hginventory.core.numbers import MASS, format_number, mass
 
     console = make_console()
     codes = per_code(diff)
@@ -303,11 +303,11 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
             Text(f"{r.sub_category} - {r.facility}" if r.facility else str(r.sub_category)),
             r.state,
             why,
-            number(r.input_baseline_kg),
-            number(r.input_new_kg),
-            number(r.releases_baseline_kg),
-            number(r.releases_new_kg),
-            number(r.releases_change_kg, sign=True),
+            mass(r.input_baseline_kg),
+            mass(r.input_new_kg),
+            mass(r.releases_baseline_kg),
+            mass(r.releases_new_kg),
+            format_number(r.releases_change_kg, MASS, sign=True),
             pct_text(r.releases_change_pct),
         )
     show_table(view, console, drop=("Why", "Input old", "Input new"))

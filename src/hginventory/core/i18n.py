@@ -1,4 +1,4 @@
-"""The language of every word hginv shows a person: gettext catalogs and Babel number formats.
+"""The language of every word hginv shows a person: gettext catalogs and Babel dates.
 
 Messages are written in English in the code, marked `_("... {name} ...").format(name=...)`
 (named placeholders, so a translation may put them in another order) and looked up in the
@@ -11,14 +11,14 @@ constants). The language is chosen once per command (`set_language`): `--lang`, 
 Only human text is translated and locale-formatted. Machine outputs (CSV, Parquet, JSON keys,
 sheet names, header keys, codes, units, notation keys) are the same in every language.
 
-This module imports nothing heavy: the stdlib `gettext` reads the compiled catalogs, and Babel
-is imported only when a number is formatted for French or Spanish.
+Numbers are formatted by core.numbers (the number policy; this module's language gives their
+marks). This module imports nothing heavy: the stdlib `gettext` reads the compiled catalogs,
+and Babel is imported only when a date is formatted.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
-import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,36 +111,6 @@ def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it here (it is translated where it
     is shown)."""
     return message
-
-
-def number(value: float, decimals: int = 1, lang: str | None = None, sign: bool = False) -> str:
-    """A number for people: English `26,453.3`, French `26 453,3` (narrow no-break space),
-    Spanish `26.453,3`; rounded to `decimals` places."""
-    lang = lang or get_language()
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "" if value is None else str(value)
-    if lang == "en":
-        return f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    if sign:
-        pattern = f"+{pattern};-{pattern}"
-    return format_decimal(round(value, decimals), format=pattern, locale=lang)
-
-
-def plain(value: float, lang: str | None = None) -> str:
-    """A number as read from a cell, with all its digits (Python's `g`) in the language's
-    decimal mark and without thousands separators: `1234.5` -> fr `1234,5`."""
-    lang = lang or get_language()
-    text = f"{value:.15g}"
-    if lang == "en" or "e" in text:
-        return text
-    return text.replace(".", decimal_mark(lang))
-
-
-def decimal_mark(lang: str | None = None) -> str:
-    return "." if (lang or get_language()) == "en" else ","
 
 
 def date(value, lang: str | None = None) -> str:

@@ -1,19 +1,22 @@
-"""One number policy for every output a person reads (terminal, workbook, report, charts).
+"""One number policy for every output a person reads (terminal, workbook, report, charts,
+messages), written once.
 
 - Never scientific notation; thousands separators everywhere.
 - A fixed rule of decimals per quantity, the same in every cell of a table column:
   `mass` (kg Hg/y) one decimal; `activity` the decimals its column needs, at most three;
   `factor` enough decimals for four significant figures of the column's smallest value, at
   most ten; `share` (distribution factors, 0-1) the decimals the column needs, at most four;
-  `percent` one decimal; `ratio` two; `count` none.
+  `percent` (a value in per cent) and `fraction` (a 0-1 share shown as per cent) one decimal;
+  `ratio` two; `count` none; a `year` has no thousands separator either (2021).
 - The CSV keeps full values (it is written elsewhere, unchanged); `plain` is the full value
-  as greppable text for piped output.
+  for messages and piped output.
 - Excel number formats come from the same rule (`excel_format`), so the workbook shows what
-  the report shows.
+  the report shows; chart axes and labels too (`excel_format`, `axis_formatter`).
 
-Every function takes `locale` (default English). English is formatted by Python itself;
-other locales (`fr`, `es`, ...) through Babel, with the locale's grouping and decimal marks
-(French `26 453,3` with a narrow no-break space, Spanish `26.453,3`).
+The rule decides the digits; the locale decides only the symbols (`symbols`: the decimal
+and grouping marks of English `26,453.3`, French `26 453,3` with a narrow no-break space,
+Spanish `26.453,3`), so a number is rounded the same in every language. `locale=None` is the
+language of the run (core.i18n).
 """
 
 from __future__ import annotations
@@ -21,16 +24,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 MASS = "mass"
 ACTIVITY = "activity"
 FACTOR = "factor"
 SHARE = "share"
 PERCENT = "percent"
+FRACTION = "fraction"
 RATIO = "ratio"
 COUNT = "count"
+YEAR = "year"
 
-FIXED = {MASS: 1, PERCENT: 1, RATIO: 2, COUNT: 0}
+FIXED = {MASS: 1, PERCENT: 1, FRACTION: 1, RATIO: 2, COUNT: 0, YEAR: 0}
 """Quantities with the same decimals whatever the values."""
 
 MAX_DECIMALS = {ACTIVITY: 3, FACTOR: 10, SHARE: 4}
@@ -39,7 +45,7 @@ MAX_DECIMALS = {ACTIVITY: 3, FACTOR: 10, SHARE: 4}
 FACTOR_DIGITS = 4
 """Significant figures kept of a factor."""
 
-DEFAULT_LOCALE = "en"
+ENGLISH = (None, "", "en", "en_US", "en_GB")
 
 
 def _finite(value) -> float | None:
@@ -74,68 +80,97 @@ def decimals(quantity: str, values: Iterable = ()) -> int:
     return max(_needed(v, limit) for v in finite)
 
 
-def format_number(value, quantity: str = MASS, places: int | None = None, locale: str = "en"):
+def _locale(locale: str | None) -> str:
+    if locale is None:
+        from hginventory.core.i18n import get_language
+
+        return get_language()
+    return locale
+
+
+@lru_cache(maxsize=16)
+def symbols(locale: str = "en") -> tuple[str, str]:
+    """(decimal mark, grouping mark) of a locale, from Babel's CLDR data: all a locale
+    decides about a number."""
+    if locale in ENGLISH:
+        return ".", ","
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return get_decimal_symbol(locale), get_group_symbol(locale)
+
+
+def localise(text: str, locale: str | None = None) -> str:
+    """English number text (`26,453.3`) with the locale's marks (`26 453,3`)."""
+    decimal, group = symbols(_locale(locale))
+    if (decimal, group) == (".", ","):
+        return text
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+
+
+def format_number(
+    value, quantity: str = MASS, places: int | None = None, locale: str | None = None, sign=False
+) -> str:
     """One number as people read it: separators, the quantity's decimals, never `1e+06`.
 
-    `places` overrides the decimals (pass `decimals(quantity, column)` for a table column).
-    Blank (None, NaN, text) gives an empty string.
-    """
+    `places` overrides the decimals (pass `decimals(quantity, column)` for a table column);
+    `sign` writes `+` before a positive number (a change). Blank (None, NaN, text) gives an
+    empty string, text itself."""
     v = _finite(value)
     if v is None:
         return "" if value is None or isinstance(value, float) else str(value)
     if places is None:
         places = decimals(quantity, [v])
+    if quantity == FRACTION:
+        v *= 100
     if round(v, places) == 0:
         v = 0.0  # no "-0.0"
-    if locale in (None, "", DEFAULT_LOCALE, "en_US", "en_GB"):
-        return f"{v:,.{places}f}"
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(v, format=pattern, locale=locale, decimal_quantization=True)
+    grouping = "" if quantity == YEAR else ","
+    text = localise(f"{v:{'+' if sign else ''}{grouping}.{places}f}", locale)
+    return f"{text} %" if quantity == FRACTION else text
 
 
-def format_column(values: Iterable, quantity: str, locale: str = "en") -> list[str]:
-    """A table column: every value with the same decimals."""
-    values = list(values)
-    places = decimals(quantity, values)
-    return [format_number(v, quantity, places, locale) for v in values]
-
-
-def mass(value, locale: str = "en") -> str:
+def mass(value, locale: str | None = None) -> str:
     """kg Hg/y: `1,211.4`."""
     return format_number(value, MASS, locale=locale)
 
 
-def percent(share, locale: str = "en") -> str:
-    """A share 0-1 as per cent with one decimal: `12.5 %`."""
-    v = _finite(share)
-    return "" if v is None else f"{format_number(100 * v, PERCENT, locale=locale)} %"
+def percent(share, locale: str | None = None, places: int | None = None) -> str:
+    """A share 0-1 as per cent, one decimal: `12.5 %`."""
+    return format_number(share, FRACTION, places, locale)
 
 
-def plain(value) -> str:
-    """The full value as plain positional text, for piped output and logs (`26378274`,
-    `0.00015`): no separators, no rounding beyond float's own, never an exponent."""
+def plain(value, locale: str | None = None) -> str:
+    """The full value as read (fifteen significant digits, no grouping, never an exponent),
+    with the locale's decimal mark: messages quote input values with it (`1234,5` in
+    French, `0.00001` rather than `1e-05`)."""
     v = _finite(value)
     if v is None:
         return "" if value is None or isinstance(value, float) else str(value)
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    text = format(Decimal(repr(v)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = format(Decimal(f"{v:.15g}"), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", symbols(_locale(locale))[0])
 
 
 def excel_format(quantity: str = MASS, places: int | None = None, values: Iterable = ()) -> str:
-    """The Excel number format of a column: `#,##0.0` for mass; separators, fixed decimals.
-
-    Excel and LibreOffice apply the user's own decimal and grouping marks to it."""
+    """The Excel number format of a column: `#,##0.0` for mass; separators, fixed decimals;
+    `0.0%` for a fraction. Excel and LibreOffice apply the user's own marks to it."""
     if places is None:
         places = decimals(quantity, values)
-    base = "#,##0" + ("." + "0" * places if places else "")
+    point = "." + "0" * places if places else ""
+    if quantity == FRACTION:
+        return f"0{point}%"
+    if quantity == YEAR:
+        return "0"
+    base = "#,##0" + point
     return base + ' "%"' if quantity == PERCENT else base
 
 
-def axis_formatter(quantity: str = MASS, locale: str = "en"):
+AXIS_FORMAT = excel_format(MASS, 0)
+"""Excel chart axes of kg Hg/y: whole numbers with separators (`10,000`)."""
+
+
+def axis_formatter(quantity: str = MASS, locale: str | None = None):
     """A function (value, position) -> label for chart axes (matplotlib's FuncFormatter):
     thousands separators, no exponent; decimals only where the ticks need them."""
 

@@ -22,7 +22,7 @@ from hginventory.check.facilities import check_facilities
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import ActivityError, Problem
 from hginventory.core.i18n import gettext as _
-from hginventory.core.i18n import plain
+from hginventory.core.numbers import plain
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.read.activity import NOTATION_KEYS
 from hginventory.read.facilities import FacilityData
@@ -513,13 +513,10 @@ def _g(value: float) -> str:
 
 def _sum(value: float) -> str:
     """A sum in a message: ten significant digits, thousands grouped (as `:,.10g`)."""
-    from hginventory.core.i18n import get_language, number
+    from hginventory.core.numbers import localise
 
     text = f"{value:,.10g}"
-    if get_language() == "en" or "e" in text:
-        return text
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return number(value, decimals)
+    return text if "e" in text else localise(text)
 
 
 def _count(n: int) -> str:

@@ -950,7 +950,7 @@ def recalled_notice(batch: BatchResult) -> str:
 
 def report_text(batch: BatchResult) -> str:
     """The readable summary: counts, then each failed workbook with its located errors."""
-    from hginventory.core.i18n import number
+    from hginventory.core.numbers import format_number
 
     n = len(batch.results)
     head = (
@@ -963,7 +963,7 @@ def report_text(batch: BatchResult) -> str:
         "  " + _("computed: {n}").format(n=batch.count("ok")),
         "  " + _("unchanged since the last run (skipped): {n}").format(n=batch.count("skipped")),
         "  " + _("failed: {n}").format(n=batch.count("failed")),
-        "  " + _("time: {seconds} s").format(seconds=number(batch.seconds, 1)),
+        "  " + _("time: {seconds} s").format(seconds=format_number(batch.seconds, places=1)),
         "",
     ]
     if batch.failed:

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
-from hginventory.core.i18n import LANGUAGES, N_, normalise, plain
+from hginventory.core.i18n import LANGUAGES, N_, normalise
 from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import plain
 
 NOTATION_KEYS = {
     "NO": N_("not occurring"),

@@ -18,7 +18,18 @@ from pathlib import Path
 from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
 from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
-from hginventory.core.numbers import ACTIVITY, COUNT, FACTOR, PERCENT, SHARE, decimals
+from hginventory.core.numbers import (
+    ACTIVITY,
+    AXIS_FORMAT,
+    COUNT,
+    FACTOR,
+    FRACTION,
+    MASS,
+    SHARE,
+    YEAR,
+    decimals,
+    excel_format,
+)
 from hginventory.engine.inventory import (
     EMPTY_WARNING,
     Inventory,
@@ -390,7 +401,7 @@ def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
         ws.text(row, fcol("factor_unit"), x.input_factor_unit, wrap=False)
         for p in PATHWAYS:
             ws.number(row, fcol(p), getattr(x, p), SHARE, share_places)
-        ws.number(row, fcol("counted"), x.input_total_weight, PERCENT, 0, num_format="0%")
+        ws.number(row, fcol("counted"), x.input_total_weight, FRACTION, 0)
         left = [PATHWAY_LABELS[p] for p in str(x.release_total_exclude).split(";") if p]
         ws.text(row, fcol("left_out"), ", ".join(left))
         ws.text(row, fcol("status"), x.status, wrap=False)
@@ -488,10 +499,9 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
                 c("counted"),
                 f"={ref(frow, f('counted'), FACTORS_SHEET)}",
                 float(x["input_total_weight"]),
-                PERCENT,
+                FRACTION,
                 0,
             )
-            ws.cells[row, c("counted")].num_format = "0%"
             ws.text(row, c("status"), x["status"], wrap=False)
         sub = lay.subtotal_row[name]
         shown = group_names(inv.factors.groups).get(name, name)
@@ -667,9 +677,8 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
         ws.formula(row, 1, f"={ref(national, 3 + k, SUMMARY_SHEET)}", totals[f"{p}_kg"])
         share = totals[f"{p}_kg"] / releases if releases else 0.0
         ws.formula(
-            row, 2, f"=IF(SUM($B$5:$B$10)=0,0,{ref(row, 1)}/SUM($B$5:$B$10))", share, PERCENT, 1
+            row, 2, f"=IF(SUM($B$5:$B$10)=0,0,{ref(row, 1)}/SUM($B$5:$B$10))", share, FRACTION
         )
-        ws.cells[row, 2].num_format = "0.0%"
     top = top_sources(inv)
     start = 12
     ws.text(start, 0, TEXT["top_table"], "bold", wrap=False)
@@ -703,7 +712,7 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
             }
         )
     stacked.set_title({"name": TEXT["chart_groups"]})
-    stacked.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    stacked.set_x_axis({"num_format": AXIS_FORMAT, "major_gridlines": {"visible": True}})
     stacked.set_y_axis({"reverse": True})
     stacked.set_legend({"position": "bottom"})
     stacked.set_size({"width": 900, "height": 480})
@@ -715,7 +724,7 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
             "name": TEXT["chart_pie"],
             "categories": ["Charts", 4, 0, 9, 0],
             "values": ["Charts", 4, 1, 9, 1],
-            "data_labels": {"percentage": True, "num_format": "0.0%"},
+            "data_labels": {"percentage": True, "num_format": excel_format(FRACTION)},
         }
     )
     pie.set_title({"name": TEXT["chart_pie"]})
@@ -728,11 +737,11 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
             "name": TEXT["chart_top"],
             "categories": ["Charts", start + 2, 0, start + 1 + len(top), 0],
             "values": ["Charts", start + 2, 2, start + 1 + len(top), 2],
-            "data_labels": {"value": True, "num_format": "#,##0.0"},
+            "data_labels": {"value": True, "num_format": excel_format(MASS)},
         }
     )
     bars.set_title({"name": TEXT["chart_top"]})
-    bars.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    bars.set_x_axis({"num_format": AXIS_FORMAT, "major_gridlines": {"visible": True}})
     bars.set_y_axis({"reverse": True})
     bars.set_legend({"none": True})
     bars.set_size({"width": 900, "height": 420})
@@ -756,13 +765,8 @@ def _metadata(book: Book, inv: Inventory) -> None:
         if isinstance(v, str):
             ws.text(i, 1, v)
         else:
-            ws.number(
-                i,
-                1,
-                v,
-                COUNT if float(v).is_integer() else ACTIVITY,
-                num_format="0" if k == "year" else None,
-            )
+            kind = YEAR if k == "year" else COUNT if float(v).is_integer() else ACTIVITY
+            ws.number(i, 1, v, kind)
     ws.freeze = (top + 1, 1)
 
 
