@@ -384,7 +384,7 @@ def test_workbook_has_tables_charts_and_marks_filled_cells(filled):
         assert len(area.series) >= 6
     totals = wb["Totals by pathway"]
     assert [totals.cell(r, 1).value for r in range(2, 9)] == list(range(2015, 2022))
-    assert totals["B2"].number_format == "#,##0.00"
+    assert totals["B2"].number_format == "#,##0.0_)"  # mass: the policy's one decimal
     inputs = wb["Input by sub-category"]
     header = [c.value for c in inputs[3]]
     assert header[:3] == ["Code", "Sub-category", "2015"]
@@ -393,6 +393,24 @@ def test_workbook_has_tables_charts_and_marks_filled_cells(filled):
     assert coal[3].fill.fill_type == "solid"  # 2016 interpolated: shaded
     notes = " ".join(str(c.value) for c in wb["Read me"]["B"] if c.value)
     assert "2016 (no workbook)" in notes and "5.1.6b" in notes
+
+
+def test_workbook_pages_and_widths_follow_the_shared_helpers(filled):
+    """The trend workbook is written with the helpers of every hginv workbook: landscape pages
+    one page wide, header rows filled and repeated on each page, widths from the content."""
+    _, written = filled
+    wb = load_workbook(written["trend.xlsx"])
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    for name, header_row in (("Input by sub-category", 3), ("Series data", 1)):
+        ws = wb[name]
+        assert ws.print_title_rows == f"${header_row}:${header_row}", name
+        assert str(ws.cell(header_row, 1).fill.fgColor.rgb).endswith("DDEBF7"), name
+        assert ws.auto_filter.ref.startswith(f"A{header_row}:"), name
+    inputs = wb["Input by sub-category"]
+    assert inputs.column_dimensions["B"].width > 45  # sub-category names
+    assert inputs.column_dimensions["A"].width < 12  # codes
 
 
 def _text_cells(path, cells):

@@ -12,14 +12,10 @@ or a link); numbers have thousands separators and never scientific notation.
 
 from __future__ import annotations
 
-import io
-import math
 from pathlib import Path
 
-import pandas as pd
-
 from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
-from hginventory.core.files import atomic_write
+from hginventory.core.numbers import ACTIVITY, AXIS_FORMAT, COUNT, MASS, YEAR
 from hginventory.engine.trend import (
     INTERPOLATED,
     RECALC_COLUMNS,
@@ -29,118 +25,60 @@ from hginventory.engine.trend import (
     group_totals,
     sub_category_table,
 )
+from hginventory.write.xlsx import Book, Sheet
 
-KG_FORMAT = "#,##0.00"
 README_WIDTH = 100
-COUNT_FORMAT = "#,##0"
-FILL_COLOUR = "#FFF2CC"
-HEADER_COLOUR = "#DDEBF7"
-WORKBOOK_OPTIONS = {
-    "in_memory": True,
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    "nan_inf_to_errors": False,
-}
 
 
-class _Formats:
-    def __init__(self, wb):
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.bold = wb.add_format({"bold": True, "valign": "top"})
-        self.header = wb.add_format(
-            {"bold": True, "bg_color": HEADER_COLOUR, "text_wrap": True, "valign": "top"}
-        )
-        self.kg = wb.add_format({"num_format": KG_FORMAT})
-        self.kg_filled = wb.add_format(
-            {"num_format": KG_FORMAT, "bg_color": FILL_COLOUR, "italic": True}
-        )
-        self.count = wb.add_format({"num_format": COUNT_FORMAT})
-        self.year = wb.add_format({"num_format": "0"})
-        self.text = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.note = wb.add_format({"italic": True, "font_color": "#595959"})
-        self.filled_text = wb.add_format({"bg_color": FILL_COLOUR, "italic": True})
-        self.filled_wrap = wb.add_format(
-            {"bg_color": FILL_COLOUR, "italic": True, "text_wrap": True, "valign": "top"}
-        )
-        self.warn = wb.add_format({"bold": True, "font_color": "#9C0006", "text_wrap": True})
+def _kinds(columns: list[str]) -> dict[int, str]:
+    """The quantity of each column of a trend table, by its machine name (core.numbers)."""
+    kinds = {}
+    for i, c in enumerate(columns):
+        if c == "year":
+            kinds[i] = YEAR
+        elif c.endswith("_kg"):
+            kinds[i] = MASS
+        elif c.endswith("activity"):
+            kinds[i] = ACTIVITY
+    return kinds
 
 
-def _put(ws, row: int, col: int, value, fmt=None) -> None:
-    """One cell: text as text, numbers as numbers, nothing for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, str):
-        ws.write_string(row, col, value, fmt)
-    elif isinstance(value, bool):
-        ws.write_boolean(row, col, value, fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
-
-
-def _table(ws, top: int, frame: pd.DataFrame, headers: list[str], formats: dict, f: _Formats):
-    """Header row then the rows of `frame`; `formats` maps a column index to a cell format."""
-    for c, h in enumerate(headers):
-        ws.write_string(top, c, h, f.header)
-    for r, row in enumerate(frame.itertuples(index=False), start=top + 1):
-        for c, value in enumerate(row):
-            _put(ws, r, c, value, formats.get(c))
-    return top + len(frame)
-
-
-def _wrapped(ws, row: int, col: int, text: str, fmt, width: int) -> None:
-    """Wrapped text with a row height that shows all of it (Excel and LibreOffice do not
-    always grow a row on opening)."""
-    lines = sum(max(1, math.ceil(len(part) / (width * 1.1))) for part in text.split("\n"))
-    ws.write_string(row, col, text, fmt)
-    if lines > 1:
-        ws.set_row(row, 15 * lines)
-
-
-def _print_setup(ws) -> None:
-    """Landscape, one page wide: the tables print and convert to PDF as they look."""
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+def _rows(frame) -> list[list]:
+    return frame.astype(object).where(frame.notna(), None).values.tolist()
 
 
 def write_trend_workbook(series: TrendSeries, path: str | Path, protect=()) -> Path:
     """Write the workbook to `path` (atomically; never over an input)."""
-    data = trend_workbook_bytes(series)
-    return atomic_write(path, lambda tmp: tmp.write_bytes(data), protect=protect)
+    return build_trend_workbook(series).save(path, protect)
 
 
 def trend_workbook_bytes(series: TrendSeries) -> bytes:
-    import xlsxwriter
+    return build_trend_workbook(series).to_bytes()
 
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
-    f = _Formats(wb)
-    _read_me(wb, series, f)
-    _totals_sheet(wb, series, f)
-    _groups_sheet(wb, series, f)
-    _sub_category_sheet(wb, series, f, "hg_input_kg", "Input by sub-category", "Hg input")
-    _sub_category_sheet(wb, series, f, "air_kg", "Air by sub-category", "Hg released to air")
+
+def build_trend_workbook(series: TrendSeries) -> Book:
+    """The sheets of the series on the shared workbook helpers (write.xlsx): widths from the
+    content, header rows, the number policy, landscape pages one page wide."""
+    book = Book(header=series.country)
+    _read_me(book, series)
+    _totals_sheet(book, series)
+    _groups_sheet(book, series)
+    _sub_category_sheet(book, series, "hg_input_kg", "Input by sub-category", "Hg input")
+    _sub_category_sheet(book, series, "air_kg", "Air by sub-category", "Hg released to air")
     if series.recalculation is not None:
-        _recalculation_sheet(wb, series, f)
-    _data_sheet(wb, series, f)
-    for ws in wb.worksheets():
-        _print_setup(ws)
-    wb.set_properties({"title": f"Mercury inventory trend: {series.country}"})
-    wb.close()
-    return buffer.getvalue()
+        _recalculation_sheet(book, series)
+    _data_sheet(book, series)
+    book.wb.set_properties({"title": f"Mercury inventory trend: {series.country}"})
+    return book
 
 
-def _read_me(wb, series: TrendSeries, f: _Formats) -> None:
-    ws = wb.add_worksheet("Read me")
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 1, README_WIDTH)
+def _read_me(book: Book, series: TrendSeries) -> None:
+    ws = book.sheet("Read me")
+    ws.max_width = README_WIDTH
+    ws.width(0, 28)
+    ws.width(1, README_WIDTH)
     years = series.years
-    ws.write_string(0, 0, f"Mercury inventory trend: {series.country}", f.title)
+    ws.text(0, 0, f"Mercury inventory trend: {series.country}", "title", wrap=False)
     rows = [
         ("Country", series.country + (f" ({series.iso3})" if series.iso3 else "")),
         ("Years", f"{years[0]}-{years[-1]} ({len(years)} years)" if years else ""),
@@ -151,20 +89,19 @@ def _read_me(wb, series: TrendSeries, f: _Formats) -> None:
         rows.append((f"Workbook {year}", Path(file).name))
     r = 2
     for label, value in rows:
-        ws.write_string(r, 0, label, f.bold)
-        ws.write_string(r, 1, value, f.text)
+        ws.text(r, 0, label, "bold", wrap=False)
+        ws.text(r, 1, value)
         r += 1
     r += 1
-    ws.write_string(r, 0, "Every year is computed with the one factor table above.", f.note)
+    ws.text(r, 0, "Every year is computed with the one factor table above.", "note", wrap=False)
     r += 1
     notes = series.fill_notes()
-    ws.write_string(r, 0, "Interpolated activity", f.bold)
+    ws.text(r, 0, "Interpolated activity", "bold", wrap=False)
     if not notes:
-        ws.write_string(r, 1, "none: every figure comes from a workbook", f.text)
+        ws.text(r, 1, "none: every figure comes from a workbook")
         r += 1
     else:
-        _wrapped(
-            ws,
+        ws.text(
             r,
             1,
             "Activity of the years between two reported values of a sub-category, linearly "
@@ -172,28 +109,24 @@ def _read_me(wb, series: TrendSeries, f: _Formats) -> None:
             "the sub-category sheets. Years without a workbook: "
             + (", ".join(str(y) for y in series.filled_years) or "none")
             + ".",
-            f.text,
-            README_WIDTH,
         )
         r += 1
         for line in notes:
-            _wrapped(ws, r, 1, line, f.filled_wrap, README_WIDTH)
+            ws.text(r, 1, line, "filled")
             r += 1
     r += 1
     recalled = series.recalled_rows
     if recalled:
-        ws.write_string(r, 0, "Caution", f.warn)
-        _wrapped(
-            ws,
+        ws.text(r, 0, "Caution", "warn", wrap=False)
+        ws.text(
             r,
             1,
             f"{recalled} of {len(series.trend)} result rows use 'recalled' factors (not confirmed "
             "against the official Toolkit); see the status column of Series data.",
-            f.warn,
-            README_WIDTH,
+            "warn",
         )
         r += 2
-    ws.write_string(r, 0, "Sheets", f.bold)
+    ws.text(r, 0, "Sheets", "bold", wrap=False)
     sheets = [
         "Totals by pathway: national totals per year after the double-counting adjustments",
         "Source groups: counted releases per source group and year",
@@ -202,14 +135,13 @@ def _read_me(wb, series: TrendSeries, f: _Formats) -> None:
         "Series data: every result row of every year (as trend.csv)",
     ]
     for line in sheets:
-        ws.write_string(r, 1, line, f.text)
+        ws.text(r, 1, line)
         r += 1
 
 
 def _charts(
-    wb,
-    ws,
-    sheet: str,
+    book: Book,
+    ws: Sheet,
     first: int,
     last: int,
     columns: list[tuple[int, str]],
@@ -219,50 +151,35 @@ def _charts(
     height: int = 360,
 ):
     """A line chart and a stacked-area chart of `columns` (index, name) over the year column A."""
-    categories = [sheet, first, 0, last, 0]
-    line = wb.add_chart({"type": "line"})
+    categories = [ws.name, first, 0, last, 0]
+    line = book.chart({"type": "line"})
     for col, name in line_columns or columns:
         line.add_series(
             {
                 "name": name,
                 "categories": categories,
-                "values": [sheet, first, col, last, col],
+                "values": [ws.name, first, col, last, col],
                 "marker": {"type": "circle", "size": 5},
             }
         )
-    line.set_title({"name": f"{title}: lines"})
-    line.set_y_axis({"name": "kg Hg/y", "num_format": "#,##0"})
-    line.set_x_axis({"name": "Year"})
-    line.set_legend({"position": "bottom", "font": {"size": 8}})
-    line.set_size({"width": 720, "height": height})
-    ws.insert_chart(anchor_row, 0, line)
-    area = wb.add_chart({"type": "area", "subtype": "stacked"})
+    area = book.chart({"type": "area", "subtype": "stacked"})
     for col, name in columns:
         area.add_series(
-            {"name": name, "categories": categories, "values": [sheet, first, col, last, col]}
+            {"name": name, "categories": categories, "values": [ws.name, first, col, last, col]}
         )
-    area.set_title({"name": f"{title}: stacked"})
-    area.set_y_axis({"name": "kg Hg/y", "num_format": "#,##0"})
-    area.set_x_axis({"name": "Year"})
-    area.set_legend({"position": "bottom", "font": {"size": 8}})
-    area.set_size({"width": 720, "height": height})
-    ws.insert_chart(anchor_row, 8, area)
+    for chart, kind, col in ((line, "lines", 0), (area, "stacked", 8)):
+        chart.set_title({"name": f"{title}: {kind}"})
+        chart.set_y_axis({"name": "kg Hg/y", "num_format": AXIS_FORMAT})
+        chart.set_x_axis({"name": "Year"})
+        chart.set_legend({"position": "bottom", "font": {"size": 8}})
+        chart.set_size({"width": 720, "height": height})
+        ws.charts.append((anchor_row, col, chart, {}))
 
 
-def _totals_sheet(wb, series: TrendSeries, f: _Formats) -> None:
-    name = "Totals by pathway"
-    ws = wb.add_worksheet(name)
+def _totals_sheet(book: Book, series: TrendSeries) -> None:
+    ws = book.sheet("Totals by pathway")
     t = series.totals
-    frame = pd.DataFrame(
-        {
-            "year": t["year"],
-            "hg_input_kg": t["hg_input_kg"],
-            **{c: t[c] for c in OUTPUT_COLUMNS},
-            "releases_kg": t["releases_kg"],
-            "filled_rows": t["filled_rows"],
-            "input_file": t["input_file"],
-        }
-    )
+    columns = ["year", "hg_input_kg", *OUTPUT_COLUMNS, "releases_kg", "filled_rows", "input_file"]
     headers = [
         "Year",
         "Hg input, counted (kg Hg/y)",
@@ -271,27 +188,20 @@ def _totals_sheet(wb, series: TrendSeries, f: _Formats) -> None:
         "Interpolated rows",
         "Workbook",
     ]
-    formats = {0: f.year, **{i: f.kg for i in range(1, 9)}, 9: f.count}
-    last = _table(ws, 0, frame, headers, formats, f)
-    ws.set_row(0, 45)
-    ws.set_column(0, 0, 8)
-    ws.set_column(1, 8, 15)
-    ws.set_column(9, 9, 12)
-    ws.set_column(10, 10, 30)
-    ws.freeze_panes(1, 1)
+    kinds = {**_kinds(columns), columns.index("filled_rows"): COUNT}
+    last = ws.table(0, headers, _rows(t[columns]), kinds) - 1
+    ws.freeze = (1, 1)
     note = last + 2
-    ws.write_string(
+    ws.note(
         note,
-        0,
         "Totals as counted in the national inventory: only part of some waste rows' input counts "
         "(double counting), some pathways are left out; see the README.",
-        f.note,
+        "note",
     )
     pathway_cols = [(2 + i, PATHWAY_LABELS[p]) for i, p in enumerate(PATHWAYS)]
     _charts(
-        wb,
+        book,
         ws,
-        name,
         1,
         last,
         pathway_cols,
@@ -301,109 +211,78 @@ def _totals_sheet(wb, series: TrendSeries, f: _Formats) -> None:
     )
 
 
-def _groups_sheet(wb, series: TrendSeries, f: _Formats) -> None:
-    name = "Source groups"
-    ws = wb.add_worksheet(name)
-    releases = group_totals(series.trend, "releases_kg").T
-    inputs = group_totals(series.trend, "hg_input_kg").T
-    groups = list(releases.columns)
-    ws.write_string(
-        0, 0, "Releases counted in the national totals, by source group (kg Hg/y)", f.bold
-    )
-    headers = ["Year", *groups, "Total"]
-    frame = releases.reset_index()
-    frame["Total"] = releases.sum(axis=1).to_numpy()
-    formats = {0: f.year, **{i: f.kg for i in range(1, len(headers))}}
-    last = _table(ws, 1, frame, headers, formats, f)
-    ws.set_row(1, 60)
-    top = last + 3
-    ws.write_string(
-        top - 1, 0, "Hg input counted in the national totals, by source group (kg Hg/y)", f.bold
-    )
-    frame_in = inputs.reset_index()
-    frame_in["Total"] = inputs.sum(axis=1).to_numpy()
-    end = _table(ws, top, frame_in, ["Year", *list(inputs.columns), "Total"], formats, f)
-    ws.set_row(top, 60)
-    ws.set_column(0, 0, 8)
-    ws.set_column(1, len(headers), 16)
-    ws.freeze_panes(2, 1)
+def _groups_sheet(book: Book, series: TrendSeries) -> None:
+    ws = book.sheet("Source groups")
+    ws.note(0, "Releases counted in the national totals, by source group (kg Hg/y)", "bold")
+    top, last = 1, 1
+    for quantity, title in (
+        ("releases_kg", None),
+        ("hg_input_kg", "Hg input counted in the national totals, by source group (kg Hg/y)"),
+    ):
+        table = group_totals(series.trend, quantity).T
+        frame = table.reset_index()
+        frame["Total"] = table.sum(axis=1).to_numpy()
+        if title:
+            ws.note(top - 1, title, "bold")
+        headers = ["Year", *table.columns, "Total"]
+        kinds = {0: YEAR, **{i: MASS for i in range(1, len(headers))}}
+        end = ws.table(top, headers, _rows(frame), kinds)
+        if title is None:
+            groups, last = list(table.columns), end - 1
+        top = end + 2
+    ws.freeze = (2, 1)
     cols = [(1 + i, g) for i, g in enumerate(groups)]
-    _charts(wb, ws, name, 2, last, cols, end + 2, "Releases by source group", height=560)
+    _charts(book, ws, 2, last, cols, top, "Releases by source group", height=560)
 
 
-def _sub_category_sheet(wb, series: TrendSeries, f: _Formats, quantity, name, what) -> None:
-    ws = wb.add_worksheet(name)
+def _sub_category_sheet(book: Book, series: TrendSeries, quantity, name, what) -> None:
+    ws = book.sheet(name)
     table = sub_category_table(series.trend, quantity)
     years = [int(y) for y in table.columns]
     filled = filled_cells(series.trend)
-    ws.write_string(
-        0,
+    ws.note(
         0,
         f"{what} per sub-category (kg Hg/y), rows as computed (before the double-counting "
         "adjustments); blank: not quantified that year.",
-        f.bold,
+        "bold",
     )
-    ws.write_string(1, 0, "Shaded: activity interpolated", f.filled_text)
+    ws.note(1, "Shaded: activity interpolated", "filled", span=2)
+    rows = [[str(code), str(sub), *values] for (code, sub), values in table.iterrows()]
     headers = ["Code", "Sub-category", *(str(y) for y in years)]
-    for c, h in enumerate(headers):
-        ws.write_string(2, c, h, f.header)
-    for r, ((code, sub), values) in enumerate(table.iterrows(), start=3):
-        ws.write_string(r, 0, str(code))
-        ws.write_string(r, 1, str(sub))
-        for c, (year, value) in enumerate(zip(years, values, strict=True), start=2):
-            fmt = f.kg_filled if (code, year) in filled else f.kg
-            _put(ws, r, c, value, fmt)
-    total_row = 3 + len(table)
-    ws.write_string(total_row, 1, "Sum of rows", f.bold)
+    total_row = ws.table(2, headers, rows, {c: MASS for c in range(2, 2 + len(years))})
+    for r, (code, _sub) in enumerate(table.index, start=3):
+        for c, year in enumerate(years, start=2):
+            if (code, year) in filled and (r, c) in ws.cells:
+                ws.cells[r, c].style = "filled"
+    ws.text(total_row, 1, "Sum of rows", "bold", wrap=False)
     for c, year in enumerate(years, start=2):
-        _put(ws, total_row, c, float(table[year].sum()), f.kg)
-    ws.set_column(0, 0, 9)
-    ws.set_column(1, 1, 52)
-    ws.set_column(2, 1 + len(years), 13)
-    ws.freeze_panes(3, 2)
-    ws.autofilter(2, 0, total_row - 1, 1 + len(years))
+        ws.number(total_row, c, float(table[year].sum()), MASS, style="bold")
+    ws.freeze = (3, 2)
+    ws.autofilter = (2, 0, total_row - 1, 1 + len(years))
 
 
-def _recalculation_sheet(wb, series: TrendSeries, f: _Formats) -> None:
-    ws = wb.add_worksheet("Recalculation")
-    frame = series.recalculation[RECALC_COLUMNS]
-    ws.write_string(
-        0,
+def _recalculation_sheet(book: Book, series: TrendSeries) -> None:
+    ws = book.sheet("Recalculation")
+    ws.note(
         0,
         f"Submitted inventories ({Path(series.baseline).name}) against this series, per year and "
         "sub-category (kg Hg/y)",
-        f.bold,
+        "bold",
     )
     headers = [c.replace("_", " ") for c in RECALC_COLUMNS]
-    kg = {i for i, c in enumerate(RECALC_COLUMNS) if c.endswith("_kg") or "activity" == c[-8:]}
-    formats = {0: f.year, **{i: f.kg for i in kg}}
-    last = _table(ws, 1, frame, headers, formats, f)
-    ws.set_row(1, 30)
-    ws.set_column(0, 0, 7)
-    ws.set_column(1, 1, 8)
-    ws.set_column(2, 2, 40)
-    ws.set_column(3, 10, 14)
-    ws.set_column(11, 11, 10)
-    ws.set_column(12, 13, 30)
-    ws.set_column(14, 14, 60)
-    ws.freeze_panes(2, 3)
-    ws.autofilter(1, 0, max(last, 2), len(headers) - 1)
+    frame = series.recalculation[RECALC_COLUMNS]
+    last = ws.table(1, headers, _rows(frame), _kinds(RECALC_COLUMNS)) - 1
+    ws.freeze = (2, 3)
+    ws.autofilter = (1, 0, max(last, 2), len(headers) - 1)
 
 
-def _data_sheet(wb, series: TrendSeries, f: _Formats) -> None:
-    ws = wb.add_worksheet("Series data")
+def _data_sheet(book: Book, series: TrendSeries) -> None:
+    ws = book.sheet("Series data")
     frame = series.trend_csv_frame()
-    kg = {i for i, c in enumerate(TREND_COLUMNS) if c.endswith("_kg") or c == "activity"}
-    formats = {0: f.year, **{i: f.kg for i in kg}}
-    last = _table(ws, 0, frame, TREND_COLUMNS, formats, f)
+    last = ws.table(0, TREND_COLUMNS, _rows(frame[TREND_COLUMNS]), _kinds(TREND_COLUMNS)) - 1
     filled_col = TREND_COLUMNS.index("filled")
     for r, value in enumerate(frame["filled"], start=1):
         if value == INTERPOLATED:
-            ws.write_string(r, filled_col, value, f.filled_text)
-    ws.set_column(0, 1, 8)
-    ws.set_column(2, 2, 40)
-    ws.set_column(3, 3, 24)
-    ws.set_column(4, 12, 14)
-    ws.set_column(13, 13, 34)
-    ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, max(last, 1), len(TREND_COLUMNS) - 1)
+            ws.cells[r, filled_col].style = "filled"
+    ws.freeze = (1, 2)
+    ws.autofilter = (0, 0, max(last, 1), len(TREND_COLUMNS) - 1)

@@ -26,6 +26,9 @@ LINE_HEIGHT = 15
 HEADER_FILL = "#DDEBF7"
 TOTAL_FILL = "#F2F2F2"
 WARN_COLOUR = "#9C0006"
+FILL_COLOUR = "#FFF2CC"
+"""Cells whose value was filled in (interpolated), not read from an input."""
+NOTE_COLOUR = "#595959"
 
 
 @dataclass
@@ -243,6 +246,8 @@ class Sheet:
 
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column `width` characters wide (word wrap)."""
+    if "\n" not in str(text) and len(str(text)) + 1 <= width:
+        return 1  # as wide as the column made for it (`Sheet._widths`)
     usable = max(1.0, width - 1.5)
     total = 0
     for paragraph in str(text).split("\n"):
@@ -300,6 +305,8 @@ class Book:
         "header": {"bold": True, "bg_color": HEADER_FILL, "bottom": 1},
         "total": {"bold": True, "bg_color": TOTAL_FILL, "top": 1},
         "group": {"bold": True, "italic": True},
+        "filled": {"bg_color": FILL_COLOUR, "italic": True},
+        "note": {"italic": True, "font_color": NOTE_COLOUR},
     }
 
     def fmt(self, style: str, num_format: str | None, wrap: bool):
