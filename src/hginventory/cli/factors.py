@@ -16,6 +16,7 @@ from hginventory.cli.common import (
     show_table,
     styled,
 )
+from hginventory.core.numbers import MASS, format_number, mass, plain
 
 FACTOR_SETS = ("toolkit", "emep")
 
@@ -135,15 +136,15 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
             source += f" ({Path(origins[r.code]['file']).name} line {origins[r.code]['line']})"
         rng = ""
         if r.input_factor_low == r.input_factor_low and r.input_factor_low is not None:
-            rng = f" ({r.input_factor_low:g}-{r.input_factor_high:g})"
+            rng = f" ({plain(r.input_factor_low)}-{plain(r.input_factor_high)})"
         dist = ", ".join(
-            f"{SHORT_PATHWAYS.get(p, p)} {getattr(r, p):g}" for p in PATHWAYS if getattr(r, p)
+            f"{SHORT_PATHWAYS.get(p, p)} {plain(getattr(r, p))}" for p in PATHWAYS if getattr(r, p)
         )
         status = r.status + (f" ({r.confidence})" if r.confidence else "")
         view.add_row(
             r.code,
             r.sub_category,
-            f"{r.input_factor:g} {r.input_factor_unit}{rng}",
+            f"{plain(r.input_factor)} {r.input_factor_unit}{rng}",
             dist,
             source,
             status,
@@ -183,8 +184,10 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
         view.add_column(name)
     for r in frame.itertuples(index=False):
         what = " / ".join(v for v in (r.Technology, r.Fuel, r.Abatement) if v and v != "NA")
-        ci = f" ({r.CI_lower:g}-{r.CI_upper:g})" if r.CI_lower == r.CI_lower else ""
-        view.add_row(r.row_id, r.NFR, r.Table, r.Type, what, f"{r.Value:g} {r.Unit}{ci}", r.status)
+        ci = f" ({plain(r.CI_lower)}-{plain(r.CI_upper)})" if r.CI_lower == r.CI_lower else ""
+        view.add_row(
+            r.row_id, r.NFR, r.Table, r.Type, what, f"{plain(r.Value)} {r.Unit}{ci}", r.status
+        )
     show_table(view, drop=("Source", "Distribution"))
 
 
@@ -439,9 +442,9 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
             for r in imp.totals.itertuples(index=False):
                 view.add_row(
                     r.total.removesuffix("_kg"),
-                    f"{r.old_kg:,.2f}",
-                    f"{r.new_kg:,.2f}",
-                    f"{r.change_kg:+,.2f}",
+                    mass(r.old_kg),
+                    mass(r.new_kg),
+                    format_number(r.change_kg, MASS, sign=True),
                     pct_text(r.change_pct),
                 )
             show_table(view, console)
@@ -454,9 +457,9 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
                     view.add_row(
                         r.source_group,
                         r.quantity.removesuffix("_kg"),
-                        f"{r.old_kg:,.2f}",
-                        f"{r.new_kg:,.2f}",
-                        f"{r.change_kg:+,.2f}",
+                        mass(r.old_kg),
+                        mass(r.new_kg),
+                        format_number(r.change_kg, MASS, sign=True),
                         pct_text(r.change_pct),
                     )
                 show_table(view, console)

@@ -320,9 +320,9 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
     for r in pathway_totals(diff).itertuples(index=False):
         totals.add_row(
             r.quantity.removesuffix("_kg"),
-            f"{r.baseline_kg:,.2f}",
-            f"{r.new_kg:,.2f}",
-            f"{r.change_kg:+,.2f}",
+            mass(r.baseline_kg),
+            mass(r.new_kg),
+            format_number(r.change_kg, MASS, sign=True),
             pct_text(r.change_pct),
         )
     show_table(totals, console)
@@ -350,6 +350,8 @@ def _by_summary(inv, by, by_csv, protect):
 def _print_by(summary, by) -> None:
     from rich.table import Table
 
+    from hginventory.core.numbers import mass
+
     title = (
         "Air emissions by Minamata Annex D category"
         if by == "annex-d"
@@ -359,7 +361,7 @@ def _print_by(summary, by) -> None:
     for name in summary.columns:
         view.add_column(name, justify="right" if name == "air_kg" else "left")
     for r in summary.itertuples(index=False):
-        view.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in r))
+        view.add_row(*(mass(v) if isinstance(v, float) else str(v) for v in r))
     show_table(view)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hginventory.cli.common import factors_option, fail, main, make_console, show_table
+from hginventory.core.numbers import mass
 
 
 @main.command("trend")
@@ -76,11 +77,11 @@ def _print_series(series, written) -> None:
     for r in series.totals.itertuples(index=False):
         table.add_row(
             str(r.year),
-            f"{r.hg_input_kg:,.1f}",
-            f"{r.air_kg:,.1f}",
-            f"{r.water_kg:,.1f}",
-            f"{r.land_kg:,.1f}",
-            f"{r.releases_kg:,.1f}",
+            mass(r.hg_input_kg),
+            mass(r.air_kg),
+            mass(r.water_kg),
+            mass(r.land_kg),
+            mass(r.releases_kg),
             f"{r.filled_rows}" if r.filled_rows else "-",
         )
     show_table(table, console)

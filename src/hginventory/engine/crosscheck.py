@@ -215,6 +215,8 @@ def flagged_table(cc: Crosscheck):
     """A short rich table of the flagged disagreements, for the terminal."""
     from rich.table import Table
 
+    from hginventory.core.numbers import COUNT, RATIO, format_number, mass
+
     flagged = cc.flagged()
     table = Table(
         title=f"EMEP/EEA cross-check: {len(flagged)} of {len(cc.mapped)} mapped sub-categories "
@@ -229,8 +231,8 @@ def flagged_table(cc: Crosscheck):
         table.add_row(
             r.code,
             r.sub_category,
-            f"{r.air_kg:,.1f}",
-            f"{r.air_kg_emep:,.1f} [{r.air_kg_emep_low:,.1f}-{r.air_kg_emep_high:,.1f}]",
-            (f"{r.ratio:,.2f}" if r.ratio < 10 else f"{r.ratio:,.0f}") + "x",
+            mass(r.air_kg),
+            f"{mass(r.air_kg_emep)} [{mass(r.air_kg_emep_low)}-{mass(r.air_kg_emep_high)}]",
+            format_number(r.ratio, RATIO if r.ratio < 10 else COUNT) + "x",
         )
     return table

@@ -8,6 +8,7 @@ with a baseline, the recalculation of the submitted inventories (the rows that m
 from __future__ import annotations
 
 from hginventory.core.columns import PATHWAYS
+from hginventory.core.numbers import axis_formatter
 from hginventory.read.trend import TrendOutputs
 from hginventory.write.document import SHORT_PATHWAY, Figure, Heading, Para, Table, clean, kg
 
@@ -156,7 +157,7 @@ def trend_figure(outputs: TrendOutputs):
     ax.set_ylabel("kg Hg/y")
     ax.set_xticks(list(t["year"]))
     ax.tick_params(labelsize=8)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.yaxis.set_major_formatter(axis_formatter())
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(
         fontsize=7,
