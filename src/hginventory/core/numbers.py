@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 
+from hginventory.core.i18n import get_language
+
 MASS = "mass"
 ACTIVITY = "activity"
 FACTOR = "factor"
@@ -80,14 +82,6 @@ def decimals(quantity: str, values: Iterable = ()) -> int:
     return max(_needed(v, limit) for v in finite)
 
 
-def _locale(locale: str | None) -> str:
-    if locale is None:
-        from hginventory.core.i18n import get_language
-
-        return get_language()
-    return locale
-
-
 @lru_cache(maxsize=16)
 def symbols(locale: str = "en") -> tuple[str, str]:
     """(decimal mark, grouping mark) of a locale, from Babel's CLDR data: all a locale
@@ -101,9 +95,11 @@ def symbols(locale: str = "en") -> tuple[str, str]:
 
 def localise(text: str, locale: str | None = None) -> str:
     """English number text (`26,453.3`) with the locale's marks (`26 453,3`)."""
-    decimal, group = symbols(_locale(locale))
-    if (decimal, group) == (".", ","):
+    if locale is None:
+        locale = get_language()
+    if locale in ENGLISH:
         return text
+    decimal, group = symbols(locale)
     return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
@@ -149,7 +145,7 @@ def plain(value, locale: str | None = None) -> str:
     text = format(Decimal(f"{v:.15g}"), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(".", symbols(_locale(locale))[0])
+    return text.replace(".", symbols(get_language() if locale is None else locale)[0])
 
 
 def excel_format(quantity: str = MASS, places: int | None = None, values: Iterable = ()) -> str:
