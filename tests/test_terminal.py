@@ -115,3 +115,10 @@ def test_totals_follow_the_shared_terminal_decision(monkeypatch, tmp_path):
     piped = CliRunner().invoke(main, args).output
     line = next(line for line in piped.splitlines() if line.startswith("Total releases"))
     assert line.split() == ["Total", "releases", "31,134.5"]
+
+
+def test_factor_values_are_never_in_scientific_notation():
+    """EMEP factors such as 0.000095 g/Mg were printed `9.5e-05` (Python's `g`)."""
+    text = CliRunner().invoke(main, ["factors", "list", "--set", "emep"]).output
+    assert "(0.000095-0.000285)" in text
+    assert not re.search(r"\d[eE][+-]\d", text), re.findall(r"\S*\d[eE][+-]\d\S*", text)[:5]
