@@ -455,11 +455,16 @@ def print_validation(checked, stderr: bool = False) -> None:
         for p in rest:
             key = (severity_word(p.severity), problem_kind(p.message))
             kinds[key] = kinds.get(key, 0) + 1
+        from hginventory.core.numbers import COUNT, format_number
+
         for (severity, kind), n in kinds.items():
-            console.print(
-                Text(f"... and {n:,} more {severity}(s) of the same kind: {kind}"), soft_wrap=True
+            text = (
+                _("... and {n} more error(s) of the same kind: {kind}")
+                if severity == _("error")
+                else _("... and {n} more warning(s) of the same kind: {kind}")
             )
-        console.print(Text("(--json lists every problem)"))
+            console.print(Text(text.format(n=format_number(n, COUNT), kind=kind)), soft_wrap=True)
+        console.print(Text(_("(--json lists every problem)")))
 
 
 def factors_flag(path: Path | None):
@@ -469,11 +474,12 @@ def factors_flag(path: Path | None):
     return factors_for(path)
 
 
-def pct_text(value: float) -> str:  # hginv diff, English only
+def pct_text(value: float) -> str:
+    """A per cent change for hginv diff and factors diff, in the language of the run."""
     from hginventory.core.numbers import PERCENT, format_number
 
     if value != value or value in (float("inf"), float("-inf")):
-        return "new" if value == float("inf") else "n/a"
+        return _("new") if value == float("inf") else _("n/a")
     return f"{format_number(value, PERCENT, sign=True)} %"
 
 

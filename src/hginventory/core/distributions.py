@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 
+from hginventory.core.i18n import gettext as _
+
 DISTRIBUTIONS = ("", "range", "fixed", "lognormal", "triangular", "uniform")
 
 
@@ -38,28 +40,50 @@ def check_param(distribution: str, which: int, value: float | None, data: dict) 
     p1 = data.get("dist_param1")
     if distribution in ("", "range", "fixed"):
         if value is not None:
-            raise ValueError(f"distribution {distribution or 'range'!r} takes no dist_param{which}")
+            raise ValueError(
+                _("distribution {name} takes no {param}").format(
+                    name=repr(distribution or "range"), param=f"dist_param{which}"
+                )
+            )
         return
     if distribution == "lognormal":
         if which == 1 and (value is None or not value > 1):
-            raise ValueError("lognormal needs dist_param1 = geometric standard deviation above 1")
+            raise ValueError(
+                _("lognormal needs dist_param1 = geometric standard deviation above 1")
+            )
         if which == 2 and value is not None:
-            raise ValueError("lognormal takes no dist_param2")
+            raise ValueError(_("lognormal takes no dist_param2"))
         return
     # triangular and uniform: minimum and maximum around the default
     if value is None:
-        raise ValueError(f"{distribution} needs dist_param1 (minimum) and dist_param2 (maximum)")
+        raise ValueError(
+            _("{name} needs dist_param1 (minimum) and dist_param2 (maximum)").format(
+                name=distribution
+            )
+        )
     if value < 0:
-        raise ValueError(f"{distribution} bounds must be zero or more")
+        raise ValueError(_("{name} bounds must be zero or more").format(name=distribution))
     if default is None:
         return
     if which == 1 and value > default:
-        raise ValueError(f"minimum {value:g} is above input_factor {default:g}")
+        raise ValueError(
+            _("minimum {value} is above input_factor {default}").format(
+                value=f"{value:g}", default=f"{default:g}"
+            )
+        )
     if which == 2:
         if value < default:
-            raise ValueError(f"maximum {value:g} is below input_factor {default:g}")
+            raise ValueError(
+                _("maximum {value} is below input_factor {default}").format(
+                    value=f"{value:g}", default=f"{default:g}"
+                )
+            )
         if p1 is not None and not value > p1:
-            raise ValueError(f"maximum {value:g} must be above the minimum {p1:g}")
+            raise ValueError(
+                _("maximum {value} must be above the minimum {minimum}").format(
+                    value=f"{value:g}", minimum=f"{p1:g}"
+                )
+            )
 
 
 def resolve(row) -> tuple[str, float, float, float]:

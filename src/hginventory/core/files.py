@@ -27,8 +27,10 @@ def _resolved(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # a symbolic link loop
         raise OutputError(
-            f"{path}: cannot be used (a symbolic link that points to itself, or a path that "
-            "cannot be followed); choose another output"
+            _(
+                "{file}: cannot be used (a symbolic link that points to itself, or a path that "
+                "cannot be followed); choose another output"
+            ).format(file=path)
         ) from None
 
 
@@ -144,7 +146,9 @@ def atomic_write(
                 _("{file}: the folder {folder} does not exist").format(file=path, folder=folder)
             )
     except OSError as exc:  # a symbolic link loop, a name too long
-        raise OutputError(f"{path}: cannot be used ({exc.strerror or exc})") from None
+        raise OutputError(
+            _("{file}: cannot be used ({reason})").format(file=path, reason=exc.strerror or exc)
+        ) from None
     remove_stale_temps(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=".tmp", dir=folder)

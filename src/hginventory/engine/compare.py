@@ -13,6 +13,7 @@ import pandas as pd
 
 from hginventory.core.columns import OUTPUT_COLUMNS
 from hginventory.core.errors import InputFileError
+from hginventory.core.i18n import gettext as _
 
 QUANTITIES = ("hg_input_kg", *OUTPUT_COLUMNS)
 
@@ -45,10 +46,18 @@ def compare(baseline: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         twice = frame.index[frame.index.duplicated()]
         if len(twice):
             code, facility = twice[0]
-            raise InputFileError(
-                f"the {which} inventory has the row {code} {facility!r} twice; "
-                "is it an inventory written by hginv compute?"
+            text = (
+                _(
+                    "the baseline inventory has the row {row} twice; is it an inventory "
+                    "written by hginv compute?"
+                )
+                if which == "baseline"
+                else _(
+                    "the new inventory has the row {row} twice; is it an inventory written by "
+                    "hginv compute?"
+                )
             )
+            raise InputFileError(text.format(row=f"{code} {facility!r}"))
     keys = list(old_i.index) + [k for k in new_i.index if k not in old_i.index]
     records = []
     for key in keys:

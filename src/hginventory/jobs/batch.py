@@ -774,13 +774,19 @@ def combined_frame(results: list[FileResult], outdir: Path, factors):
         if header is None:
             header = first
         elif first != header:
-            raise HginvError(f"{path}: its columns differ from the other countries' CSVs")
+            raise HginvError(
+                _("{file}: its columns differ from the other countries' CSVs").format(file=path)
+            )
         bodies.append(body if body.endswith(b"\n") or not body else body + b"\n")
     columns = header.decode("utf-8").split(",")
     frame = _parse_results(header + b"\n" + b"".join(bodies), columns)
     counts = [r.rows for r in done]
     if len(frame) != sum(counts) or not set(CSV_COLUMNS) <= set(frame.columns):
-        raise HginvError(f"{outdir / COUNTRIES}: the per-country CSVs do not match the manifest")
+        raise HginvError(
+            _("{folder}: the per-country CSVs do not match the manifest").format(
+                folder=outdir / COUNTRIES
+            )
+        )
 
     def repeat(values):
         return np.repeat(np.asarray(values, dtype=object), counts)

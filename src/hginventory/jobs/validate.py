@@ -195,12 +195,14 @@ def _overflows(results, paths: list[Path]) -> dict[int, list[Problem]]:
         unit = row.get("unit", "") or ""
         out.setdefault(k, []).append(
             Problem(
-                f"the result for {row['code']} is too large to compute (not a finite number)",
+                _("the result for {code} is too large to compute (not a finite number)").format(
+                    code=row["code"]
+                ),
                 file=str(path),
                 sheet="" if path.suffix.lower() == ".csv" else "activity",
                 cell=str(row.get("activity_cell", "") or ""),
                 found=f"{row.get('activity', float('nan')):g} {unit}".strip(),
-                expected="an activity rate in the sub-category's unit, of a realistic size",
+                expected=_("an activity rate in the sub-category's unit, of a realistic size"),
             )
         )
     return out

@@ -33,7 +33,7 @@ from pathlib import Path
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
 from hginventory.core.i18n import LANGUAGES, N_, normalise
 from hginventory.core.i18n import gettext as _
-from hginventory.core.numbers import plain
+from hginventory.core.numbers import COUNT, format_number, plain
 
 NOTATION_KEYS = {
     "NO": N_("not occurring"),
@@ -69,8 +69,6 @@ KNOWN_SHEETS = ("country", "activity", "facilities", "instructions")
 
 
 HEADER_SEARCH_ROWS = 10
-
-
 
 
 @dataclass
@@ -605,15 +603,21 @@ def _row_limit(path: Path, sheet: str, rows, header_row: int) -> None:
 
     count = sum(1 for row in rows[header_row + 1 :] if any(cell_text(v) for v in row))
     if count > MAX_ACTIVITY_ROWS:
+        counts = {
+            "n": format_number(count, COUNT),
+            "limit": format_number(MAX_ACTIVITY_ROWS, COUNT),
+        }
         raise InputFileError(
-            f"{path}: refused: {count:,} activity rows; hginv reads at most "
-            f"{MAX_ACTIVITY_ROWS:,} (the Toolkit has about a hundred sub-categories)",
+            _(
+                "{file}: refused: {n} activity rows; hginv reads at most {limit} (the Toolkit "
+                "has about a hundred sub-categories)"
+            ).format(file=path, **counts),
             [
                 Problem(
-                    f"{count:,} activity rows",
+                    _("{n} activity rows").format(**counts),
                     file=str(path),
                     sheet=sheet,
-                    expected=f"at most {MAX_ACTIVITY_ROWS:,} rows",
+                    expected=_("at most {limit} rows").format(**counts),
                 )
             ],
         )
@@ -851,8 +855,10 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
         delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
     if text.count("\n") > MAX_SHEET_ROWS:
         raise InputFileError(
-            f"{name}: refused: more than {MAX_SHEET_ROWS:,} lines (hginv reads at most "
-            f"{MAX_SHEET_ROWS:,} rows per table)"
+            _(
+                "{file}: refused: more than {limit} lines (hginv reads at most {limit} rows per "
+                "table)"
+            ).format(file=name, limit=format_number(MAX_SHEET_ROWS, COUNT))
         )
     grid, starts = [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -890,23 +896,27 @@ def _unclosed_quote(text: str, delimiter: str, starts: list[int], name: str) -> 
     """A quote opened and never closed swallows every line after it into one value: an error
     at the line where it opens, never a silent loss of the rows below."""
     try:
-        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+        for _row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
         if "unexpected end of data" not in str(exc) or not starts:
             return  # other quirks are read as the lenient reader reads them
         line = starts[-1]
         raise InputFileError(
-            f"{name}: line {line}: a quote (\") opens a value that is never closed, so every "
-            "line after it would be read into that one value",
+            _(
+                '{file}: line {line}: a quote (") opens a value that is never closed, so every '
+                "line after it would be read into that one value"
+            ).format(file=name, line=line),
             [
                 Problem(
-                    "a quote opens a value that is never closed; the lines after it would be "
-                    "lost in that value",
+                    _(
+                        "a quote opens a value that is never closed; the lines after it would "
+                        "be lost in that value"
+                    ),
                     file=name,
-                    cell=f"line {line}",
+                    cell=_("line {line}").format(line=line),
                     found=text.splitlines()[line - 1][:80] if text.splitlines() else "",
-                    expected='a closing quote ("), or no quote at all',
+                    expected=_('a closing quote ("), or no quote at all'),
                 )
             ],
         ) from None

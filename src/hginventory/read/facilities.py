@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import COUNT, format_number
 from hginventory.read.activity import cell_name, cell_number, cell_text, find_header
 
 FACILITY_SHEET = "facilities"
@@ -67,15 +68,21 @@ def read_facilities(path: str | Path) -> FacilityData:
     data.sheet = names[FACILITY_SHEET]
     rows = book.sheets[data.sheet]
     if len(rows) > MAX_FACILITY_ROWS + 10:
+        counts = {
+            "n": format_number(len(rows), COUNT),
+            "limit": format_number(MAX_FACILITY_ROWS, COUNT),
+        }
         raise InputFileError(
-            f"{path}: refused: sheet '{data.sheet}' has {len(rows):,} rows; hginv reads at most "
-            f"{MAX_FACILITY_ROWS:,} facility rows",
+            _(
+                "{file}: refused: sheet '{sheet}' has {n} rows; hginv reads at most {limit} "
+                "facility rows"
+            ).format(file=path, sheet=data.sheet, **counts),
             [
                 Problem(
-                    f"{len(rows):,} rows",
+                    _("{n} rows").format(**counts),
                     file=str(path),
                     sheet=data.sheet,
-                    expected=f"at most {MAX_FACILITY_ROWS:,} facility rows",
+                    expected=_("at most {limit} facility rows").format(**counts),
                 )
             ],
         )

@@ -45,6 +45,7 @@ from pathlib import Path
 from hginventory.core.errors import HginvError, InputFileError, Problem
 from hginventory.core.i18n import get_language, set_language
 from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import COUNT, format_number
 from hginventory.read.scan import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -86,7 +87,9 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
             _("{file}: no permission to read the file").format(file=name)
         ) from None
     except OSError as exc:  # a symbolic link loop, a name too long, ...
-        raise InputFileError(f"{name}: cannot be opened ({exc.strerror or exc})") from None
+        raise InputFileError(
+            _("{file}: cannot be opened ({reason})").format(file=name, reason=exc.strerror or exc)
+        ) from None
     if stat.S_ISDIR(info.st_mode):
         raise InputFileError(
             _("{file}: is a folder, expected a spreadsheet file").format(file=name)
@@ -100,14 +103,25 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
         )
     if not stat.S_ISREG(info.st_mode):
         raise InputFileError(
-            f"{name}: not a regular file (a device, a pipe or a socket); save the workbook as "
-            "a file and give its name"
+            _(
+                "{file}: not a regular file (a device, a pipe or a socket); save the workbook as "
+                "a file and give its name"
+            ).format(file=name)
         )
     limit = MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_FILE_BYTES
     if info.st_size > limit:
+        text = (
+            _("{file}: refused: {size} MB is far more than an activity CSV (limit {limit} MB)")
+            if limit == MAX_CSV_BYTES
+            else _(
+                "{file}: refused: {size} MB is far more than an activity workbook "
+                "(limit {limit} MB)"
+            )
+        )
         raise InputFileError(
-            f"{name}: refused: {info.st_size / 2**20:.1f} MB is far more than an activity "
-            f"{'CSV' if limit == MAX_CSV_BYTES else 'workbook'} (limit {limit // 2**20} MB)"
+            text.format(
+                file=name, size=format_number(info.st_size / 2**20, places=1), limit=limit // 2**20
+            )
         )
     if not os.access(path, os.R_OK):
         raise InputFileError(_("{file}: no permission to read the file").format(file=name))
@@ -204,16 +218,24 @@ def _read_book(path: Path, wanted: set[str]) -> Book:
 
 
 def _area_error(path: Path, sheet: str, rows: int, cols: int) -> InputFileError:
+    counts = {
+        "rows": format_number(rows, COUNT),
+        "cols": format_number(cols, COUNT),
+        "max_rows": format_number(MAX_SHEET_ROWS, COUNT),
+        "max_cols": MAX_SHEET_COLUMNS,
+    }
     return InputFileError(
-        f"{path}: refused: sheet '{sheet}' holds values up to row {rows:,} and column {cols:,}; "
-        f"hginv reads at most {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns per sheet. "
-        "Delete what lies beyond your table, or copy the table into a new workbook",
+        _(
+            "{file}: refused: sheet '{sheet}' holds values up to row {rows} and column {cols}; "
+            "hginv reads at most {max_rows} rows and {max_cols} columns per sheet. Delete what "
+            "lies beyond your table, or copy the table into a new workbook"
+        ).format(file=path, sheet=sheet, **counts),
         [
             Problem(
-                f"values up to row {rows:,} and column {cols:,}",
+                _("values up to row {rows} and column {cols}").format(**counts),
                 file=str(path),
                 sheet=sheet,
-                expected=f"at most {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns",
+                expected=_("at most {max_rows} rows and {max_cols} columns").format(**counts),
             )
         ],
     )
@@ -275,16 +297,22 @@ def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]
                 continue
             cell = f"{_letters(c + 1)}{r + 1}"
             if len(value) > MAX_CELL_TEXT:
+                counts = {
+                    "n": format_number(len(value), COUNT),
+                    "limit": format_number(MAX_CELL_TEXT, COUNT),
+                }
                 raise InputFileError(
-                    f"{file}: refused: cell {sheet}!{cell} holds {len(value):,} characters "
-                    f"(hginv reads at most {MAX_CELL_TEXT:,} per cell)",
+                    _(
+                        "{file}: refused: cell {cell} holds {n} characters (hginv reads at "
+                        "most {limit} per cell)"
+                    ).format(file=file, cell=f"{sheet}!{cell}", **counts),
                     [
                         Problem(
-                            f"text of {len(value):,} characters",
+                            _("text of {n} characters").format(**counts),
                             file=file,
                             sheet=sheet,
                             cell=cell,
-                            expected=f"at most {MAX_CELL_TEXT:,} characters",
+                            expected=_("at most {limit} characters").format(**counts),
                         )
                     ],
                 )
@@ -292,8 +320,10 @@ def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]
                 row[c] = clean_text(value)
                 problems.append(
                     Problem(
-                        "control characters (invisible codes such as BEL, ESC or NUL) removed "
-                        "from the text",
+                        _(
+                            "control characters (invisible codes such as BEL, ESC or NUL) "
+                            "removed from the text"
+                        ),
                         file=file,
                         sheet=sheet,
                         cell=cell,
@@ -348,18 +378,22 @@ class _ReaderGone(Exception):
     def error(self, path: Path) -> InputFileError:
         if self.status is None:
             return InputFileError(
-                f"{path}: refused: reading it took more than {READ_SECONDS} s; an activity "
-                "workbook is read in well under a second. Save it again in Excel or "
-                "LibreOffice as .xlsx"
+                _(
+                    "{file}: refused: reading it took more than {seconds} s; an activity "
+                    "workbook is read in well under a second. Save it again in Excel or "
+                    "LibreOffice as .xlsx"
+                ).format(file=path, seconds=READ_SECONDS)
             )
         how = (
-            f"signal {os.WTERMSIG(self.status)}"
+            _("signal {n}").format(n=os.WTERMSIG(self.status))
             if os.WIFSIGNALED(self.status)
-            else f"exit code {os.waitstatus_to_exitcode(self.status)}"
+            else _("exit code {n}").format(n=os.waitstatus_to_exitcode(self.status))
         )
         return InputFileError(
-            f"{path}: the spreadsheet reader stopped on this file ({how}); the file is damaged "
-            "or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
+            _(
+                "{file}: the spreadsheet reader stopped on this file ({how}); the file is "
+                "damaged or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
+            ).format(file=path, how=how)
         )
 
 
@@ -498,13 +532,16 @@ def _guarded(work: Callable, path: Path):
         raise
     except MemoryError:
         raise InputFileError(
-            f"{path}: refused: reading it needs more memory than an activity workbook can"
+            _("{file}: refused: reading it needs more memory than an activity workbook can").format(
+                file=path
+            )
         ) from None
     except BaseException as exc:  # pyo3's PanicException derives from BaseException
         raise InputFileError(
-            f"{path}: the spreadsheet reader failed on this file ({type(exc).__name__}: "
-            f"{str(exc)[:200]}); the file is damaged or malformed: open it in Excel or "
-            "LibreOffice and save it again as .xlsx"
+            _(
+                "{file}: the spreadsheet reader failed on this file ({reason}); the file is "
+                "damaged or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
+            ).format(file=path, reason=f"{type(exc).__name__}: {str(exc)[:200]}")
         ) from None
 
 

@@ -65,17 +65,20 @@ def read_results(path: str | Path) -> pd.DataFrame:
             frame = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
     except ValueError as exc:
         raise InputFileError(
-            f"{path.name}: no '{CALCULATION}' sheet; is this an inventory written by hginv "
-            "compute?",
+            _("{file}: no '{sheet}' sheet; is this an inventory written by hginv compute?").format(
+                file=path.name, sheet=CALCULATION
+            ),
             [Problem(str(exc), file=str(path), sheet=CALCULATION)],
         ) from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(f"{path.name}: cannot be read ({exc})") from None
+        raise InputFileError(
+            _("{file}: cannot be read ({reason})").format(file=path.name, reason=exc)
+        ) from None
     missing = [c for c in NEEDED if c not in frame.columns]
     if missing:
         raise InputFileError(
-            f"{path.name}: not an hginv inventory result",
-            [Problem("missing columns", file=str(path), found=", ".join(missing))],
+            _("{file}: not an hginv inventory result").format(file=path.name),
+            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
         )
     frame = frame.dropna(subset=["code"])
     frame["code"] = frame["code"].astype(str).str.strip()

@@ -29,6 +29,7 @@ from xml.parsers import expat
 
 from hginventory.core.errors import InputFileError, Problem, UnsafeInputError
 from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import COUNT, format_number
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 
@@ -101,12 +102,14 @@ def _reach(row: int, col: int) -> None:
     """Stop at once at a value beyond the sheet limits (Excel's, or hginv's scan limits)."""
     cell = f"{_col_letters(col)}{row}"
     if row > EXCEL_ROWS or col > EXCEL_COLUMNS:
-        raise _TooLarge(cell, f"beyond Excel's last cell XFD{EXCEL_ROWS}")
+        raise _TooLarge(cell, _("beyond Excel's last cell {cell}").format(cell=f"XFD{EXCEL_ROWS}"))
     if row > MAX_SCAN_ROWS or col > MAX_SCAN_COLUMNS:
         raise _TooLarge(
             cell,
-            f"beyond the {MAX_SCAN_ROWS:,} rows and {MAX_SCAN_COLUMNS:,} columns hginv reads in "
-            "any sheet",
+            _("beyond the {rows} rows and {cols} columns hginv reads in any sheet").format(
+                rows=format_number(MAX_SCAN_ROWS, COUNT),
+                cols=format_number(MAX_SCAN_COLUMNS, COUNT),
+            ),
         )
 
 
@@ -229,8 +232,13 @@ class _OdsContent:
                 if repeat > MAX_ODS_REPEAT or self.row_repeat > MAX_ODS_REPEAT:
                     raise _TooLarge(
                         f"{_col_letters(min(first, EXCEL_COLUMNS))}{self.row}",
-                        f"a value repeated over {max(repeat, self.row_repeat):,} cells "
-                        f"(hginv allows {MAX_ODS_REPEAT:,} repeats of a value)",
+                        _(
+                            "a value repeated over {n} cells (hginv allows {limit} repeats of "
+                            "a value)"
+                        ).format(
+                            n=format_number(max(repeat, self.row_repeat), COUNT),
+                            limit=format_number(MAX_ODS_REPEAT, COUNT),
+                        ),
                     )
                 last_row = self.row + self.row_repeat - 1
                 _reach(last_row, self.col)
@@ -483,12 +491,16 @@ def _too_large(label: str, part: str, exc: _TooLarge, archive: zipfile.ZipFile) 
             except (KeyError, expat.ExpatError, _Refused, zipfile.BadZipFile, zlib.error):
                 pass
         sheet = next((n for n, rid, _h in book.sheets if rels.targets.get(rid) == part), "")
-    where = f"sheet '{sheet}'" if sheet else f"the part {part}"
-    return (
-        f"{label}: refused: {where} has a value at {exc.cell}, {exc.why}. An activity workbook "
-        "is far smaller: delete what lies beyond your tables (or copy the tables into a new "
-        "workbook) and save again"
+    where = (
+        _("sheet '{sheet}'").format(sheet=sheet)
+        if sheet
+        else _("the part {part}").format(part=part)
     )
+    return _(
+        "{file}: refused: {where} has a value at {cell}, {why}. An activity workbook is far "
+        "smaller: delete what lies beyond your tables (or copy the tables into a new workbook) "
+        "and save again"
+    ).format(file=label, where=where, cell=exc.cell, why=exc.why)
 
 
 def _spans(rows: list[int]) -> str:

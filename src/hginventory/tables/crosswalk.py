@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hginventory.core.errors import FactorTableError, Problem
+from hginventory.core.i18n import gettext as _
 
 ANNEX_D = (
     "coal-fired power plants",
@@ -74,40 +75,43 @@ def load_crosswalk(path: str | Path | None = None, codes=None) -> dict[str, Link
     problems: list[Problem] = []
 
     def problem(message, where, name="", found=""):
-        cell = f"{where}, field '{name}'" if name else where
+        cell = _("{where}, field '{field}'").format(where=where, field=name) if name else where
         problems.append(Problem(message, file=str(path), cell=cell, found=found, kind="factors"))
 
     if not path.is_file():
-        raise FactorTableError(f"crosswalk not found: {path}")
+        raise FactorTableError(_("crosswalk not found: {file}").format(file=path))
     records = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     header = list(records[0].keys()) if records else []
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        problem(f"missing column(s) {', '.join(missing)}", "header (line 1)")
-        raise FactorTableError(f"crosswalk {path.name} is not valid", problems)
+        problem(
+            _("missing column(s) {columns}").format(columns=", ".join(missing)),
+            _("header (line 1)"),
+        )
+        raise FactorTableError(_("crosswalk {file} is not valid").format(file=path.name), problems)
     links: dict[str, Link] = {}
     for line, rec in enumerate(records, start=2):
         rec = {k: (v or "").strip() for k, v in rec.items() if k is not None}
-        where = f"line {line} (code {rec['code']})"
+        where = _("line {line} (code {code})").format(line=line, code=rec["code"])
         if rec["code"] in links:
-            problem("code appears twice", where, "code", rec["code"])
+            problem(_("code appears twice"), where, "code", rec["code"])
         if rec["annex_d"] and rec["annex_d"] not in ANNEX_D:
-            problem("not an Annex D source category", where, "annex_d", rec["annex_d"])
+            problem(_("not an Annex D source category"), where, "annex_d", rec["annex_d"])
         if rec["annex_d"] and rec["convention_article"] != "Art. 8 (Annex D)":
-            problem("an Annex D row's article is Art. 8 (Annex D)", where, "convention_article")
+            problem(_("an Annex D row's article is Art. 8 (Annex D)"), where, "convention_article")
         if rec["convention_article"] and rec["convention_article"] not in ARTICLES:
-            problem("unknown article", where, "convention_article", rec["convention_article"])
+            problem(_("unknown article"), where, "convention_article", rec["convention_article"])
         if rec["nfr_primary"] and rec["nfr_basis"] not in ("emep-hg", "nomenclature"):
-            problem("expected emep-hg or nomenclature", where, "nfr_basis", rec["nfr_basis"])
+            problem(_("expected emep-hg or nomenclature"), where, "nfr_basis", rec["nfr_basis"])
         if not rec["provenance"]:
-            problem("every row needs its provenance", where, "provenance")
+            problem(_("every row needs its provenance"), where, "provenance")
         others = tuple(o.strip() for o in rec["nfr_other"].split(";") if o.strip())
         links[rec["code"]] = Link(**{**{c: rec[c] for c in COLUMNS}, "nfr_other": others})
     for code in codes or ():
         if code not in links:
-            problem("sub-category of the factor table has no crosswalk row", "", "code", code)
+            problem(_("sub-category of the factor table has no crosswalk row"), "", "code", code)
     if problems:
-        raise FactorTableError(f"crosswalk {path.name} is not valid", problems)
+        raise FactorTableError(_("crosswalk {file} is not valid").format(file=path.name), problems)
     return links
 
 

@@ -27,8 +27,10 @@ from pydantic import (
 )
 
 from hginventory.core.errors import FactorTableError, HginvError, Problem, UnitError
+from hginventory.core.i18n import gettext as _
 from hginventory.core.units import parse_unit
 from hginventory.tables.factors import CODE_PATTERN, FactorTable, factors_dir
+from hginventory.tables.rows import validation_message
 
 EMEP_TABLE = "emep_eea_hg"
 
@@ -82,12 +84,17 @@ def parse_guidebook_unit(text: str) -> GuidebookUnit:
     """Read `mg/GJ`, `g/te clinker`, `g/Mg steel produced` ...; UnitError if unknown."""
     mercury, sep, rest = str(text).partition("/")
     if not sep or mercury.strip() not in _HG_MASS:
-        raise UnitError(f"unknown Guidebook unit {text!r}; expected e.g. mg/GJ or g/Mg waste")
-    per, _, basis = rest.strip().partition(" ")
+        raise UnitError(
+            _("unknown Guidebook unit {unit}; expected e.g. mg/GJ or g/Mg waste").format(
+                unit=repr(text)
+            )
+        )
+    per, _sep, basis = rest.strip().partition(" ")
     if per not in _PER_UNITS:
         raise UnitError(
-            f"unknown activity unit {per!r} in Guidebook unit {text!r}; "
-            f"expected one of {', '.join(_PER_UNITS)}"
+            _(
+                "unknown activity unit {per} in Guidebook unit {unit}; expected one of {units}"
+            ).format(per=repr(per), unit=repr(text), units=", ".join(_PER_UNITS))
         )
     symbol, dimension = _PER_UNITS[per]
     return GuidebookUnit(str(text), _HG_MASS[mercury.strip()], symbol, dimension, basis.strip())
@@ -130,21 +137,25 @@ class EmepRow(BaseModel):
         row_id, nfr = info.data.get("row_id"), info.data.get("nfr")
         number = re.sub(r"^Table[_ ]", "", value)
         if row_id and nfr and not row_id.startswith(f"{nfr}_{number}"):
-            raise ValueError(f"row_id {row_id!r} does not start with NFR_table ({nfr}_{number})")
+            raise ValueError(
+                _("row_id {row_id} does not start with NFR_table ({prefix})").format(
+                    row_id=repr(row_id), prefix=f"{nfr}_{number}"
+                )
+            )
         return value
 
     @field_validator("abatement")
     @classmethod
     def _abatement_named(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("type") == ABATEMENT_TYPE and not value.strip():
-            raise ValueError("an abatement efficiency needs its abatement technique")
+            raise ValueError(_("an abatement efficiency needs its abatement technique"))
         return value
 
     @field_validator("value")
     @classmethod
     def _fraction(cls, value: float, info: ValidationInfo) -> float:
         if info.data.get("type") == ABATEMENT_TYPE and value > 1:
-            raise ValueError("an abatement efficiency is a fraction between 0 and 1")
+            raise ValueError(_("an abatement efficiency is a fraction between 0 and 1"))
         return value
 
     @field_validator("unit")
@@ -152,7 +163,7 @@ class EmepRow(BaseModel):
     def _known_unit(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("type") == ABATEMENT_TYPE:
             if value.strip():
-                raise ValueError("an abatement efficiency is a fraction: leave Unit blank")
+                raise ValueError(_("an abatement efficiency is a fraction: leave Unit blank"))
             return value
         try:
             parse_guidebook_unit(value)
@@ -167,10 +178,12 @@ class EmepRow(BaseModel):
             return upper
         lower, value = info.data["ci_lower"], info.data["value"]
         if (lower is None) != (upper is None):
-            raise ValueError("give both CI_lower and CI_upper, or neither")
+            raise ValueError(_("give both CI_lower and CI_upper, or neither"))
         if lower is not None and not lower <= value <= upper:
             raise ValueError(
-                f"Value {value:g} is outside its interval [CI_lower {lower:g}, CI_upper {upper:g}]"
+                _(
+                    "Value {value} is outside its interval [CI_lower {lower}, CI_upper {upper}]"
+                ).format(value=f"{value:g}", lower=f"{lower:g}", upper=f"{upper:g}")
             )
         return upper
 
@@ -254,9 +267,13 @@ def _read(path: Path, what: str) -> tuple[list[tuple[int, dict]], bytes]:
             records.append((start, rec))
             start = reader.line_num + 1
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise FactorTableError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+        raise FactorTableError(
+            _("{file}: cannot be read as a UTF-8 CSV ({reason})").format(file=path.name, reason=exc)
+        ) from None
     except OSError as exc:
-        raise FactorTableError(f"{what} not readable: {path} ({exc.strerror})") from None
+        raise FactorTableError(
+            _("{file}: cannot be read ({reason})").format(file=path, reason=exc.strerror)
+        ) from None
     return records, raw
 
 
@@ -264,7 +281,7 @@ def _problem(path: Path, where: str, message: str, name="", found="", expected="
     return Problem(
         message,
         file=str(path),
-        cell=f"{where}, field '{name}'" if name else where,
+        cell=_("{where}, field '{field}'").format(where=where, field=name) if name else where,
         found=found,
         expected=expected,
         kind="factors",
@@ -273,15 +290,15 @@ def _problem(path: Path, where: str, message: str, name="", found="", expected="
 
 def _missing_columns(path, records, fields, required) -> list[Problem]:
     if not records:
-        return [_problem(path, "header (line 1)", "the table has no rows")]
+        return [_problem(path, _("header (line 1)"), _("the table has no rows"))]
     header = list(records[0][1].keys())
     missing = [f for f in fields if f not in header and f in required]
     if missing:
         return [
             _problem(
                 path,
-                "header (line 1)",
-                f"missing column(s) {', '.join(missing)}",
+                _("header (line 1)"),
+                _("missing column(s) {columns}").format(columns=", ".join(missing)),
                 expected=", ".join(fields),
             )
         ]
@@ -293,21 +310,33 @@ def _validate(path, records, model, key: str, label: str, documents=None):
     rows, problems, first = [], [], {}
     for line, rec in records:
         ident = (rec.get(key) or "").strip()
-        where = f"line {line}" + (f" ({label} {ident})" if ident else "")
+        where = (
+            _("line {line} ({key} {value})").format(line=line, key=label, value=ident)
+            if ident
+            else _("line {line}").format(line=line)
+        )
         if None in rec:
-            problems.append(_problem(path, where, "more values than columns"))
+            problems.append(_problem(path, where, _("more values than columns")))
             continue
         if ident in first:
             problems.append(
                 _problem(
-                    path, where, f"{label} appears twice (first on line {first[ident]})", key, ident
+                    path,
+                    where,
+                    _("{key} appears twice (first on line {line})").format(
+                        key=label, line=first[ident]
+                    ),
+                    key,
+                    ident,
                 )
             )
         first.setdefault(ident, line)
         doc = (rec.get("document") or "").strip()
         if documents and doc and doc not in documents:
             problems.append(
-                _problem(path, where, "unknown document id", "document", doc, ", ".join(documents))
+                _problem(
+                    path, where, _("unknown document id"), "document", doc, ", ".join(documents)
+                )
             )
         try:
             rows.append(
@@ -320,7 +349,7 @@ def _validate(path, records, model, key: str, label: str, documents=None):
                     _problem(
                         path,
                         where,
-                        err["msg"].removeprefix("Value error, "),
+                        validation_message(err),
                         name,
                         str(rec.get(name, "")) if name else "",
                     )
@@ -334,7 +363,9 @@ def _meta(path: Path) -> tuple[dict, bytes]:
     try:
         return (tomllib.loads(raw.decode("utf-8")) if raw else {}), raw
     except tomllib.TOMLDecodeError as exc:
-        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+        raise FactorTableError(
+            _("{file}: not valid TOML ({reason})").format(file=meta_path.name, reason=exc)
+        ) from None
 
 
 def _digest(*parts: bytes) -> str:
@@ -345,7 +376,7 @@ def _documents(folder: Path) -> dict:
     path = folder / "documents.csv"
     if not path.is_file():
         return {}
-    records, _ = _read(path, "document list")
+    records, _raw = _read(path, "document list")
     return {rec["id"]: rec for _, rec in records}
 
 
@@ -358,12 +389,14 @@ def load_emep_factors(path: str | Path | None = None) -> EmepFactors:
     path = Path(path) if path is not None else factors_dir()
     csv_path = path / f"{EMEP_TABLE}.csv" if path.is_dir() else path
     if not csv_path.is_file():
-        raise FactorTableError(f"Guidebook factor table not found: {csv_path}")
+        raise FactorTableError(_("Guidebook factor table not found: {file}").format(file=csv_path))
     records, raw = _read(csv_path, "Guidebook factor table")
     meta, meta_raw = _meta(csv_path)
     problems = _missing_columns(csv_path, records, EMEP_FIELDS, EMEP_FIELDS)
     if problems:
-        raise FactorTableError(f"Guidebook factor table {csv_path.name} is not valid", problems)
+        raise FactorTableError(
+            _("Guidebook factor table {file} is not valid").format(file=csv_path.name), problems
+        )
     rows, problems = _validate(
         csv_path, records, EmepRow, "row_id", "row", _documents(csv_path.parent)
     )
@@ -372,14 +405,19 @@ def load_emep_factors(path: str | Path | None = None) -> EmepFactors:
         problems.append(
             _problem(
                 csv_path,
-                "whole table",
-                f"the table has {len(records)} rows but its metadata says the source has "
-                f"{expected}",
-                expected=f"{expected} rows, or rows_in_source updated in {csv_path.stem}.toml",
+                _("whole table"),
+                _("the table has {n} rows but its metadata says the source has {expected}").format(
+                    n=len(records), expected=expected
+                ),
+                expected=_("{expected} rows, or rows_in_source updated in {file}").format(
+                    expected=expected, file=f"{csv_path.stem}.toml"
+                ),
             )
         )
     if problems:
-        raise FactorTableError(f"Guidebook factor table {csv_path.name} is not valid", problems)
+        raise FactorTableError(
+            _("Guidebook factor table {file} is not valid").format(file=csv_path.name), problems
+        )
     return EmepFactors(
         id=meta.get("id", csv_path.stem),
         version=str(meta.get("version", "unversioned")),
@@ -423,7 +461,7 @@ class MappingRow(BaseModel):
     @classmethod
     def _code_form(cls, value: str) -> str:
         if not CODE_PATTERN.match(value):
-            raise ValueError("expected a Toolkit sub-category code such as 5.1.1 or 5.1.3a")
+            raise ValueError(_("expected a Toolkit sub-category code such as 5.1.1 or 5.1.3a"))
         return value
 
     @model_validator(mode="after")
@@ -435,9 +473,11 @@ class MappingRow(BaseModel):
         ]
         if self.match == "none":
             if filled:
-                raise ValueError(f"match is none but {', '.join(filled)} given")
+                raise ValueError(
+                    _("match is none but {fields} given").format(fields=", ".join(filled))
+                )
             if not self.note:
-                raise ValueError("say in the note why there is no Guidebook row")
+                raise ValueError(_("say in the note why there is no Guidebook row"))
             return self
         missing = [
             n
@@ -445,9 +485,9 @@ class MappingRow(BaseModel):
             if getattr(self, n) in ("", None)
         ]
         if missing:
-            raise ValueError(f"a mapped row needs {', '.join(missing)}")
+            raise ValueError(_("a mapped row needs {fields}").format(fields=", ".join(missing)))
         if not math.isfinite(self.conversion):
-            raise ValueError("conversion must be a finite number")
+            raise ValueError(_("conversion must be a finite number"))
         try:
             parse_unit(self.toolkit_unit)
         except UnitError as exc:
@@ -493,7 +533,7 @@ def _check_against(row: MappingRow, where: str, path: Path, emep: EmepFactors, t
     out = []
     if toolkit is not None and row.code not in toolkit:
         out.append(
-            _problem(path, where, "code is not in the Toolkit factor table", "code", row.code)
+            _problem(path, where, _("code is not in the Toolkit factor table"), "code", row.code)
         )
     if not row.mapped:
         return out
@@ -502,10 +542,10 @@ def _check_against(row: MappingRow, where: str, path: Path, emep: EmepFactors, t
             _problem(
                 path,
                 where,
-                "no such Guidebook row",
+                _("no such Guidebook row"),
                 "row_id",
                 row.row_id,
-                f"a row_id of {Path(emep.path).name}",
+                _("a row_id of {file}").format(file=Path(emep.path).name),
             )
         ]
     g = emep[row.row_id]
@@ -514,7 +554,7 @@ def _check_against(row: MappingRow, where: str, path: Path, emep: EmepFactors, t
             _problem(
                 path,
                 where,
-                "an abatement efficiency is not an emission factor",
+                _("an abatement efficiency is not an emission factor"),
                 "row_id",
                 row.row_id,
             )
@@ -524,7 +564,12 @@ def _check_against(row: MappingRow, where: str, path: Path, emep: EmepFactors, t
         if given and given != expected:
             out.append(
                 _problem(
-                    path, where, f"does not match Guidebook row {g.row_id}", name, given, expected
+                    path,
+                    where,
+                    _("does not match Guidebook row {row}").format(row=g.row_id),
+                    name,
+                    given,
+                    expected,
                 )
             )
     if row.guidebook_unit != g.guidebook_unit.per:
@@ -569,18 +614,23 @@ def load_emep_mapping(
     path = Path(path) if path is not None else factors_dir()
     csv_path = path / f"{MAPPING_TABLE}.csv" if path.is_dir() else path
     if not csv_path.is_file():
-        raise FactorTableError(f"Guidebook mapping not found: {csv_path}")
+        raise FactorTableError(_("Guidebook mapping not found: {file}").format(file=csv_path))
     emep = emep or load_emep_factors()
     records, raw = _read(csv_path, "Guidebook mapping")
     required = [n for n, f in MappingRow.model_fields.items() if f.is_required()]
     problems = _missing_columns(csv_path, records, MAPPING_FIELDS, required)
     if problems:
-        raise FactorTableError(f"Guidebook mapping {csv_path.name} is not valid", problems)
+        raise FactorTableError(
+            _("Guidebook mapping {file} is not valid").format(file=csv_path.name), problems
+        )
     rows, problems = _validate(csv_path, records, MappingRow, "code", "code")
     for line, row in rows:
-        problems += _check_against(row, f"line {line} (code {row.code})", csv_path, emep, toolkit)
+        where = _("line {line} (code {code})").format(line=line, code=row.code)
+        problems += _check_against(row, where, csv_path, emep, toolkit)
     if problems:
-        raise FactorTableError(f"Guidebook mapping {csv_path.name} is not valid", problems)
+        raise FactorTableError(
+            _("Guidebook mapping {file} is not valid").format(file=csv_path.name), problems
+        )
     return EmepMapping(tuple(r for _, r in rows), _digest(raw), str(csv_path))
 
 
@@ -602,10 +652,10 @@ def parse_conversions(items, mapping: EmepMapping | None = None) -> dict[str, fl
         if not sep or not math.isfinite(number) or number <= 0:
             problems.append(
                 Problem(
-                    "not a positive conversion",
+                    _("not a positive conversion"),
                     cell=where,
                     found=text,
-                    expected="CODE=VALUE, e.g. 5.1.1=21.5",
+                    expected=_("CODE=VALUE, e.g. 5.1.1=21.5"),
                 )
             )
             continue
@@ -613,7 +663,7 @@ def parse_conversions(items, mapping: EmepMapping | None = None) -> dict[str, fl
             mapped = ", ".join(r.code for r in mapping.rows if r.mapped)
             problems.append(
                 Problem(
-                    "no Guidebook row is mapped for this sub-category",
+                    _("no Guidebook row is mapped for this sub-category"),
                     cell=where,
                     found=code,
                     expected=mapped,
@@ -621,8 +671,8 @@ def parse_conversions(items, mapping: EmepMapping | None = None) -> dict[str, fl
             )
             continue
         if code in out:
-            problems.append(Problem("sub-category given twice", cell=where, found=code))
+            problems.append(Problem(_("sub-category given twice"), cell=where, found=code))
         out[code] = number
     if problems:
-        raise CrosscheckError("the --conversion values cannot be used", problems)
+        raise CrosscheckError(_("the --conversion values cannot be used"), problems)
     return out

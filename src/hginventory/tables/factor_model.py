@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.distributions import DISTRIBUTIONS, check_param
 from hginventory.core.errors import UnitError
+from hginventory.core.i18n import gettext as _
 from hginventory.core.units import parse_factor_unit, parse_unit
 from hginventory.tables.rows import BALANCE_TOLERANCE, CODE_PATTERN
 
@@ -60,7 +61,7 @@ class FactorRowModel(BaseModel):
     @classmethod
     def _code_form(cls, value: str) -> str:
         if not CODE_PATTERN.match(value):
-            raise ValueError("expected a Toolkit sub-category code such as 5.1.1 or 5.1.3a")
+            raise ValueError(_("expected a Toolkit sub-category code such as 5.1.1 or 5.1.3a"))
         return value
 
     @field_validator("activity_unit")
@@ -87,7 +88,11 @@ class FactorRowModel(BaseModel):
             value = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
         unknown = [v for v in value if v not in PATHWAYS]
         if unknown:
-            raise ValueError(f"unknown pathway(s) {unknown}; expected some of {list(PATHWAYS)}")
+            raise ValueError(
+                _("unknown pathway(s) {unknown}; expected some of {pathways}").format(
+                    unknown=unknown, pathways=list(PATHWAYS)
+                )
+            )
         return tuple(value)
 
     @model_validator(mode="after")
@@ -95,22 +100,31 @@ class FactorRowModel(BaseModel):
         total = sum(getattr(self, p) for p in PATHWAYS)
         if abs(total - 1.0) > BALANCE_TOLERANCE:
             raise ValueError(
-                f"distribution factors sum to {total:.12g}, expected 1 (within {BALANCE_TOLERANCE})"
+                _("distribution factors sum to {total}, expected 1 (within {tolerance})").format(
+                    total=f"{total:.12g}", tolerance=BALANCE_TOLERANCE
+                )
             )
         low, high = self.input_factor_low, self.input_factor_high
         if low is not None and low > self.input_factor:
-            raise ValueError("input_factor_low is above input_factor")
+            raise ValueError(_("input_factor_low is above input_factor"))
         if high is not None and high < self.input_factor:
-            raise ValueError("input_factor_high is below input_factor")
+            raise ValueError(_("input_factor_high is below input_factor"))
         per = parse_factor_unit(self.input_factor_unit).per
         activity = parse_unit(self.activity_unit)
         if per.dimension != activity.dimension:
             raise ValueError(
-                f"input_factor_unit {self.input_factor_unit!r} is per {per.dimension}, "
-                f"but activity_unit {self.activity_unit!r} is {activity.dimension}"
+                _(
+                    "input_factor_unit {unit} is per {per}, but activity_unit {activity_unit} "
+                    "is {dimension}"
+                ).format(
+                    unit=repr(self.input_factor_unit),
+                    per=per.dimension,
+                    activity_unit=repr(self.activity_unit),
+                    dimension=activity.dimension,
+                )
             )
         if self.status == "recalled" and not self.confidence:
-            raise ValueError("a recalled row needs a confidence (hi, med or lo)")
+            raise ValueError(_("a recalled row needs a confidence (hi, med or lo)"))
         return self
 
     @field_validator("dist_param1", "dist_param2", mode="before")

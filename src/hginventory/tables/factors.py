@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import FactorTableError, Problem
+from hginventory.core.i18n import gettext as _
 from hginventory.tables.rows import (  # noqa: F401  (public names of this module)
     BALANCE_TOLERANCE,
     CODE_PATTERN,
@@ -26,6 +27,7 @@ from hginventory.tables.rows import (  # noqa: F401  (public names of this modul
     FIELDS,
     REQUIRED,
     FactorRow,
+    validation_message,
 )
 
 DEFAULT_TABLE = "toolkit_level1"
@@ -118,6 +120,21 @@ def _field_of(loc: tuple) -> str:
     return str(loc[0]) if loc else ""
 
 
+def _line_cell(line: int, code: str = "") -> str:
+    """Where a problem of a factor CSV lies: 'line 7 (code 5.1.1)'."""
+    if code:
+        return _("line {line} (code {code})").format(line=line, code=code)
+    return _("line {line}").format(line=line)
+
+
+def _field_cell(where: str, name: str) -> str:
+    return _("{where}, field '{field}'").format(where=where, field=name) if name else where
+
+
+def _header_cell() -> str:
+    return _("header (line 1)")
+
+
 def _validate_rows(
     path: Path, records: list[dict], groups: dict, documents: dict
 ) -> tuple[list[FactorRow], list[Problem]]:
@@ -132,7 +149,7 @@ def _validate_rows(
             Problem(
                 message,
                 file=str(path),
-                cell=f"{where}, field '{name}'" if name else where,
+                cell=_field_cell(where, name),
                 found=found,
                 expected=expected,
                 kind="factors",
@@ -144,26 +161,31 @@ def _validate_rows(
         missing = [f for f in FIELDS if f not in header and f in REQUIRED]
         if missing:
             problem(
-                f"missing column(s) {', '.join(missing)}",
-                "header (line 1)",
+                _("missing column(s) {columns}").format(columns=", ".join(missing)),
+                _header_cell(),
                 expected=", ".join(FIELDS),
             )
             return rows, problems
     first_line: dict[str, int] = {}
     for line, rec in enumerate(records, start=2):
         code = (rec.get("code") or "").strip()
-        where = f"line {line}" + (f" (code {code})" if code else "")
+        where = _line_cell(line, code)
         if None in rec:
-            problem("more values than columns", where)
+            problem(_("more values than columns"), where)
             continue
         if code in first_line:
-            problem(f"code appears twice (first on line {first_line[code]})", where, "code", code)
+            problem(
+                _("code appears twice (first on line {line})").format(line=first_line[code]),
+                where,
+                "code",
+                code,
+            )
         first_line.setdefault(code, line)
         group, doc = (rec.get("source_group") or "").strip(), (rec.get("document") or "").strip()
         if groups and group and group not in groups:
-            problem("unknown source group", where, "source_group", group, ", ".join(groups))
+            problem(_("unknown source group"), where, "source_group", group, ", ".join(groups))
         if documents and doc and doc not in documents:
-            problem("unknown document id", where, "document", doc, ", ".join(documents))
+            problem(_("unknown document id"), where, "document", doc, ", ".join(documents))
         try:
             model = FactorRowModel(**{k: v for k, v in rec.items() if v is not None})
             rows.append(FactorRow(**model.model_dump()))
@@ -171,7 +193,7 @@ def _validate_rows(
             for err in exc.errors():
                 name = _field_of(err["loc"])
                 problem(
-                    err["msg"].removeprefix("Value error, "),
+                    validation_message(err),
                     where,
                     name,
                     str(rec.get(name, "")) if name else "",
@@ -180,8 +202,8 @@ def _validate_rows(
     for row in rows:
         if row.replaces and row.replaces not in codes:
             problem(
-                "replaces a code that is not in the table",
-                f"line {first_line[row.code]} (code {row.code})",
+                _("replaces a code that is not in the table"),
+                _line_cell(first_line[row.code], row.code),
                 "replaces",
                 row.replaces,
             )
@@ -191,7 +213,7 @@ def _validate_rows(
 def _keyed(path: Path, key: str) -> dict[str, dict]:
     if not path.is_file():
         return {}
-    records, _ = _read_csv(path)
+    records, _raw = _read_csv(path)
     out = {}
     for rec in records:
         if "order" in rec:
@@ -246,18 +268,24 @@ def load_factors(path: str | Path | None = None, validate: bool | None = None) -
     path = Path(path) if path is not None else factors_dir()
     csv_path = path / f"{DEFAULT_TABLE}.csv" if path.is_dir() else path
     if not csv_path.is_file():
-        raise FactorTableError(f"factor table not found: {csv_path}")
+        raise FactorTableError(_("factor table not found: {file}").format(file=csv_path))
     folder = csv_path.parent
     meta_path = csv_path.with_suffix(".toml")
     try:
         records, raw = _read_csv(csv_path)
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise FactorTableError(f"{csv_path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+        raise FactorTableError(
+            _("{file}: cannot be read as a UTF-8 CSV ({reason})").format(
+                file=csv_path.name, reason=exc
+            )
+        ) from None
     meta_raw = meta_path.read_bytes() if meta_path.is_file() else b""
     try:
         meta = tomllib.loads(meta_raw.decode("utf-8")) if meta_raw else {}
     except tomllib.TOMLDecodeError as exc:
-        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+        raise FactorTableError(
+            _("{file}: not valid TOML ({reason})").format(file=meta_path.name, reason=exc)
+        ) from None
     groups = _keyed(folder / "source_groups.csv", "id")
     documents = _keyed(folder / "documents.csv", "id")
     if validate:
@@ -265,9 +293,11 @@ def load_factors(path: str | Path | None = None, validate: bool | None = None) -
     else:
         rows, problems = _trusted_rows(records), []
     if not records:
-        problems.append(Problem("the table has no rows", file=str(csv_path), kind="factors"))
+        problems.append(Problem(_("the table has no rows"), file=str(csv_path), kind="factors"))
     if problems:
-        raise FactorTableError(f"factor table {csv_path.name} is not valid", problems)
+        raise FactorTableError(
+            _("factor table {file} is not valid").format(file=csv_path.name), problems
+        )
     digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + meta_raw.replace(b"\r\n", b"\n"))
     return FactorTable(
         id=meta.get("id", csv_path.stem),
@@ -369,17 +399,21 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     """
     path = Path(path)
     if not path.is_file():
-        raise FactorTableError(f"factor table not found: {path}")
+        raise FactorTableError(_("factor table not found: {file}").format(file=path))
     try:
         records, raw = _read_overlay_csv(path)
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise FactorTableError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+        raise FactorTableError(
+            _("{file}: cannot be read as a UTF-8 CSV ({reason})").format(file=path.name, reason=exc)
+        ) from None
     meta_path = path.with_suffix(".toml")
     meta_raw = meta_path.read_bytes() if meta_path.is_file() else b""
     try:
         meta = tomllib.loads(meta_raw.decode("utf-8")) if meta_raw else {}
     except tomllib.TOMLDecodeError as exc:
-        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+        raise FactorTableError(
+            _("{file}: not valid TOML ({reason})").format(file=meta_path.name, reason=exc)
+        ) from None
     problems: list[Problem] = []
 
     def problem(message, where, name="", found="", expected=""):
@@ -387,7 +421,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
             Problem(
                 message,
                 file=str(path),
-                cell=f"{where}, field '{name}'" if name else where,
+                cell=_field_cell(where, name),
                 found=found,
                 expected=expected,
                 kind="factors",
@@ -396,21 +430,26 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
 
     header = list(records[0].keys()) if records else []
     if not records:
-        problem("the table has no rows", "header (line 1)")
+        problem(_("the table has no rows"), _header_cell())
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
         problem(
-            f"unknown column(s) {', '.join(unknown)}", "header (line 1)", expected=", ".join(FIELDS)
+            _("unknown column(s) {columns}").format(columns=", ".join(unknown)),
+            _header_cell(),
+            expected=", ".join(FIELDS),
         )
     needed = [f for f in ("code", *PROVENANCE_FIELDS) if f not in header]
     if needed:
         problem(
-            f"missing column(s) {', '.join(needed)}: an override must say where its numbers "
-            "come from",
-            "header (line 1)",
+            _(
+                "missing column(s) {columns}: an override must say where its numbers come from"
+            ).format(columns=", ".join(needed)),
+            _header_cell(),
         )
     if problems:
-        raise FactorTableError(f"factor table {path.name} is not valid", problems)
+        raise FactorTableError(
+            _("factor table {file} is not valid").format(file=path.name), problems
+        )
     groups = {**base.groups, **_keyed(path.parent / "source_groups.csv", "id")}
     documents = {**base.documents, **_keyed(path.parent / "documents.csv", "id")}
     own_documents = _keyed(path.parent / "documents.csv", "id")
@@ -421,34 +460,41 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     first_line: dict[str, int] = {}
     for line, rec in enumerate(records, start=2):
         code = (rec.get("code") or "").strip()
-        where = f"line {line}" + (f" (code {code})" if code else "")
+        where = _line_cell(line, code)
         if None in rec:
-            problem("more values than columns", where)
+            problem(_("more values than columns"), where)
             continue
         if code in first_line:
-            problem(f"code appears twice (first on line {first_line[code]})", where, "code", code)
+            problem(
+                _("code appears twice (first on line {line})").format(line=first_line[code]),
+                where,
+                "code",
+                code,
+            )
             continue
         first_line[code] = line
         for name in PROVENANCE_FIELDS:
             if not (rec.get(name) or "").strip():
-                problem("an override row must give its own provenance", where, name)
+                problem(_("an override row must give its own provenance"), where, name)
         shipped = base.by_code.get(code)
         values = _row_fields(shipped) if shipped else {}
         values.update({k: v for k, v in rec.items() if v is not None})
         group, doc = str(values.get("source_group", "")).strip(), rec.get("document", "").strip()
         if groups and group and group not in groups:
-            problem("unknown source group", where, "source_group", group, ", ".join(groups))
+            problem(_("unknown source group"), where, "source_group", group, ", ".join(groups))
         if own_documents and doc and doc not in documents:
-            problem("unknown document id", where, "document", doc, ", ".join(documents))
+            problem(_("unknown document id"), where, "document", doc, ", ".join(documents))
         try:
             row = FactorRow(**FactorRowModel(**values).model_dump())
         except ValidationError as exc:
             for err in exc.errors():
                 name = _field_of(err["loc"])
                 found = str(rec.get(name, values.get(name, ""))) if name else ""
-                message = err["msg"].removeprefix("Value error, ")
+                message = validation_message(err)
                 if err["type"] == "missing":
-                    message = f"a new code (not in {base.label}) must give this column"
+                    message = _("a new code (not in {table}) must give this column").format(
+                        table=base.label
+                    )
                 problem(message, where, name, found)
             continue
         changed = (
@@ -466,13 +512,15 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     for code, row in merged.items():
         if code in origins and row.replaces and row.replaces not in merged:
             problem(
-                "replaces a code that is not in the table",
-                f"line {origins[code]['line']} (code {code})",
+                _("replaces a code that is not in the table"),
+                _line_cell(origins[code]["line"], code),
                 "replaces",
                 row.replaces,
             )
     if problems:
-        raise FactorTableError(f"factor table {path.name} is not valid", problems)
+        raise FactorTableError(
+            _("factor table {file} is not valid").format(file=path.name), problems
+        )
     digest = hashlib.sha256(raw.replace(b"\r\n", b"\n") + b"\0" + meta_raw.replace(b"\r\n", b"\n"))
     sha = digest.hexdigest()
     overlay_id = meta.get("id", path.stem)
@@ -507,7 +555,7 @@ def is_full_table(path: str | Path) -> bool:
     if path.is_dir() or not path.is_file():
         return True
     try:
-        records, _ = _read_csv(path)
+        records, _raw = _read_csv(path)
     except (UnicodeDecodeError, csv.Error):
         return True
     header = set(records[0].keys()) if records else set()

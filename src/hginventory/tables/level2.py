@@ -15,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import FactorTableError, Problem, UnitError
+from hginventory.core.i18n import gettext as _
 from hginventory.core.units import parse_factor_unit
 from hginventory.tables.factors import BALANCE_TOLERANCE, factors_dir
+from hginventory.tables.rows import validation_message
 
 METHODS = ("default", "level2", "measured")
 
@@ -43,7 +45,7 @@ class _Provenance(BaseModel):
     @model_validator(mode="after")
     def _recalled_has_confidence(self):
         if self.status == "recalled" and not self.confidence:
-            raise ValueError("a recalled row needs a confidence (hi, med or lo)")
+            raise ValueError(_("a recalled row needs a confidence (hi, med or lo)"))
         return self
 
 
@@ -72,9 +74,9 @@ class InputRow(_Provenance):
     @model_validator(mode="after")
     def _range(self):
         if self.input_factor_low is not None and self.input_factor_low > self.input_factor:
-            raise ValueError("input_factor_low is above input_factor")
+            raise ValueError(_("input_factor_low is above input_factor"))
         if self.input_factor_high is not None and self.input_factor_high < self.input_factor:
-            raise ValueError("input_factor_high is below input_factor")
+            raise ValueError(_("input_factor_high is below input_factor"))
         return self
 
 
@@ -97,10 +99,14 @@ class ConfigRow(_Provenance):
     @model_validator(mode="after")
     def _balanced(self):
         if self.kind == "control" and self.pass_through:
-            raise ValueError("pass_through is only for pretreatment rows")
+            raise ValueError(_("pass_through is only for pretreatment rows"))
         total = sum(getattr(self, p) for p in PATHWAYS) + self.pass_through
         if abs(total - 1.0) > BALANCE_TOLERANCE:
-            raise ValueError(f"distribution factors (+ pass_through) sum to {total:.12g}, not 1")
+            raise ValueError(
+                _("distribution factors (+ pass_through) sum to {total}, not 1").format(
+                    total=f"{total:.12g}"
+                )
+            )
         return self
 
     @property
@@ -137,12 +143,14 @@ class Level2Tables:
 
 def _read_csv(path: Path) -> tuple[list[dict], bytes]:
     if not path.is_file():
-        raise FactorTableError(f"Level 2 table not found: {path}")
+        raise FactorTableError(_("Level 2 table not found: {file}").format(file=path))
     raw = path.read_bytes()
     try:
         return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))), raw
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise FactorTableError(f"{path.name}: cannot be read as a UTF-8 CSV ({exc})") from None
+        raise FactorTableError(
+            _("{file}: cannot be read as a UTF-8 CSV ({reason})").format(file=path.name, reason=exc)
+        ) from None
 
 
 def _validate(path: Path, model, records, families, documents, problems) -> dict:
@@ -150,37 +158,43 @@ def _validate(path: Path, model, records, families, documents, problems) -> dict
     out: dict = {}
     for line, rec in enumerate(records, start=2):
         row_id = (rec.get("id") or "").strip()
-        where = f"line {line}" + (f" (id {row_id})" if row_id else "")
+        where = (
+            _("line {line} ({key} {value})").format(line=line, key="id", value=row_id)
+            if row_id
+            else _("line {line}").format(line=line)
+        )
 
         def problem(message, name="", found="", where=where):
             problems.append(
                 Problem(
                     message,
                     file=str(path),
-                    cell=f"{where}, field '{name}'" if name else where,
+                    cell=_("{where}, field '{field}'").format(where=where, field=name)
+                    if name
+                    else where,
                     found=found,
                     kind="factors",
                 )
             )
 
         if None in rec:
-            problem("more values than columns")
+            problem(_("more values than columns"))
             continue
         if row_id in out:
-            problem("id appears twice", "id", row_id)
+            problem(_("id appears twice"), "id", row_id)
         family = (rec.get("family") or "").strip()
         if family and family not in set(families.values()):
-            problem("unknown family", "family", family)
+            problem(_("unknown family"), "family", family)
         doc = (rec.get("document") or "").strip()
         if doc and doc not in documents:
-            problem("unknown document id", "document", doc)
+            problem(_("unknown document id"), "document", doc)
         try:
             out[row_id] = model(**{k: v for k, v in rec.items() if v is not None})
         except ValidationError as exc:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else ""
                 problem(
-                    err["msg"].removeprefix("Value error, "),
+                    validation_message(err),
                     name,
                     str(rec.get(name, "")) if name else "",
                 )
@@ -192,12 +206,14 @@ def load_level2(path: str | Path | None = None) -> Level2Tables:
     folder = Path(path) if path is not None else factors_dir() / "level2"
     meta_path = folder / "level2.toml"
     if not meta_path.is_file():
-        raise FactorTableError(f"Level 2 tables not found: {meta_path}")
+        raise FactorTableError(_("Level 2 tables not found: {file}").format(file=meta_path))
     meta_raw = meta_path.read_bytes()
     try:
         meta = tomllib.loads(meta_raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise FactorTableError(f"{meta_path.name}: not valid TOML ({exc})") from None
+        raise FactorTableError(
+            _("{file}: not valid TOML ({reason})").format(file=meta_path.name, reason=exc)
+        ) from None
     families = {code: fam for fam, codes in meta.get("families", {}).items() for code in codes}
     documents: dict[str, dict] = {}
     for doc_path in (folder.parent / "documents.csv", folder / "documents.csv"):
@@ -214,7 +230,7 @@ def load_level2(path: str | Path | None = None) -> Level2Tables:
     article8, raw = _read_csv(folder / "article8.csv")
     digest.update(b"\0" + raw.replace(b"\r\n", b"\n"))
     if problems:
-        raise FactorTableError("the Level 2 factor tables are not valid", problems)
+        raise FactorTableError(_("the Level 2 factor tables are not valid"), problems)
     return Level2Tables(
         id=meta.get("id", "level2"),
         version=str(meta.get("version", "unversioned")),

@@ -10,11 +10,47 @@ import re
 from dataclasses import MISSING, dataclass, fields
 
 from hginventory.core.columns import PATHWAYS
+from hginventory.core.i18n import N_, get_language
+from hginventory.core.i18n import gettext as _
 
 BALANCE_TOLERANCE = 1e-9
 
 
 CODE_PATTERN = re.compile(r"^5\.\d{1,2}\.\d{1,2}[a-z]?$")
+
+
+# pydantic's own messages for the errors a factor table can have, marked for the catalogs (an
+# English run shows pydantic's message itself)
+VALIDATION_MESSAGES = {
+    "missing": N_("Field required"),
+    "extra_forbidden": N_("Extra inputs are not permitted"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "finite_number": N_("Input should be a finite number"),
+    "string_type": N_("Input should be a valid string"),
+    "string_too_short": N_("String should have at least {min_length} character(s)"),
+    "float_type": N_("Input should be a valid number"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "literal_error": N_("Input should be {expected}"),
+}
+
+
+def validation_message(err: dict) -> str:
+    """The message of one pydantic error in the language of the run: a validator's own
+    message (already translated when it was raised), or pydantic's, from the catalog."""
+    if err["type"] == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    template = VALIDATION_MESSAGES.get(err["type"])
+    if template is None or get_language() == "en":
+        return err["msg"]
+    ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    if "expected" in ctx:
+        ctx["expected"] = ctx["expected"].replace(" or ", _(" or "))
+    try:
+        return _(template).format(**ctx)
+    except (KeyError, IndexError):
+        return err["msg"]
 
 
 @dataclass(frozen=True)

@@ -1254,8 +1254,10 @@ def check_report_path(path: str | Path) -> str:
     if suffix in (".html", ".htm"):
         return "html"
     raise OutputError(
-        f"{path}: unknown report format {suffix or '(no extension)'}; "
-        "name the report .docx (Word) or .html (web page)"
+        _(
+            "{file}: unknown report format {suffix}; name the report .docx (Word) or .html "
+            "(web page)"
+        ).format(file=path, suffix=suffix or _("(no extension)"))
     )
 
 
