@@ -65,8 +65,8 @@ def _translated_help(command: click.Command, ctx: click.Context):
             param.help = text
 
 
-class TranslatedCommand(click.Command):
-    """A command whose help (marked with N_) is shown in the user's language."""
+class _TranslatedHelp:
+    """Help (marked with N_) shown in the user's language."""
 
     def format_help(self, ctx, formatter) -> None:
         with _translated_help(self, ctx):
@@ -82,6 +82,17 @@ class TranslatedCommand(click.Command):
             return super().get_short_help_str(limit)
         finally:
             self.help, self.short_help = saved
+
+
+class TranslatedCommand(_TranslatedHelp, click.Command):
+    """A command whose help (marked with N_) is shown in the user's language."""
+
+
+class TranslatedGroup(_TranslatedHelp, click.Group):
+    """A group of commands (`hginv factors`) whose help and whose commands' help are shown in
+    the user's language."""
+
+    command_class = TranslatedCommand
 
 
 LANG_HELP = N_(
@@ -264,6 +275,7 @@ class _Guarded(click.Group):
 
 class _Main(_Guarded):
     command_class = TranslatedCommand
+    group_class = TranslatedGroup
 
     def main(self, *args, **kwargs):
         """Each run starts in the environment's language (until --lang or a workbook says)."""

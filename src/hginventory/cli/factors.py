@@ -8,21 +8,48 @@ from pathlib import Path
 import click
 
 from hginventory.cli.common import (
+    ERROR_LABEL,
     fail,
+    lang_option,
     main,
     make_console,
     pct_text,
     report_error,
+    severity_word,
     show_table,
     styled,
 )
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import MASS, format_number, mass, plain
 
 FACTOR_SETS = ("toolkit", "emep")
 
 
-SHORT_PATHWAYS = {"byproducts": "by-products", "general_waste": "waste",
-                  "sector_treatment": "sector"}  # fmt: skip
+SHORT_PATHWAYS = {"air": N_("air"), "water": N_("water"), "land": N_("land"),
+                  "byproducts": N_("by-products"), "general_waste": N_("waste"),
+                  "sector_treatment": N_("sector")}  # fmt: skip
+
+OVERLAY_HELP = N_("Your factor CSV laid over the shipped table (as in compute).")
+
+FACTORS_LANG_HELP = N_(
+    "Language of the messages and table captions: en, fr or es [default: the system's, else "
+    "en]. CSV and JSON are the same in every language."
+)
+
+
+def _error(text: str) -> None:
+    """An error of the command line's values, plainly on stderr; exit code 1."""
+    make_console(stderr=True).print(styled(_(ERROR_LABEL), "bold red", text))
+    sys.exit(1)
+
+
+def _no_group(group: str, groups) -> None:
+    _error(
+        _("no source group {group}; expected one of {groups}").format(
+            group=repr(group), groups=", ".join(groups) or _("the table groups")
+        )
+    )
 
 
 def _load_for_cli(path, base_path=None, debug=False):
@@ -48,41 +75,44 @@ def _finite(value):
     return value
 
 
-@main.group()
+@main.group(help=N_("Factor tables: list, show, validate and diff them."))
 def factors() -> None:
-    """Factor tables: list, show, validate and diff them."""
+    """`hginv factors` (its help is the N_ text above)."""
 
 
-@factors.command("list")
-@click.option("--group", "group", help="Only this source group (id such as fuels, or its name).")
+@factors.command(
+    "list",
+    help=N_("List the factor table: code, name, input factor and range, distribution, source."),
+)
+@click.option(
+    "--group", "group", help=N_("Only this source group (id such as fuels, or its name).")
+)
 @click.option(
     "--set",
     "factor_set",
     type=click.Choice(FACTOR_SETS),
     default="toolkit",
     show_default=True,
-    help="Which factor set.",
+    help=N_("Which factor set."),
 )
-@click.option(
-    "--factors",
-    "factors_path",
-    type=click.Path(path_type=Path),
-    help="Your factor CSV laid over the shipped table (as in compute).",
-)
+@click.option("--factors", "factors_path", type=click.Path(path_type=Path), help=OVERLAY_HELP)
 @click.option(
     "--csv",
     "as_csv",
     is_flag=True,
-    help="Write the table as CSV to standard output, in the format --factors, factors "
-    "validate and factors diff read (as factors export).",
+    help=N_(
+        "Write the table as CSV to standard output, in the format --factors, factors "
+        "validate and factors diff read (as factors export)."
+    ),
 )
-@click.option("--json", "as_json", is_flag=True, help="Write JSON to standard output.")
+@click.option("--json", "as_json", is_flag=True, help=N_("Write JSON to standard output."))
+@lang_option(FACTORS_LANG_HELP)
 @click.pass_context
-def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
-    """List the factor table: code, name, input factor and range, distribution, source."""
+def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json, lang=None) -> None:
     from rich.table import Table
 
     from hginventory.core.columns import PATHWAYS
+    from hginventory.tables.translations import name_of
 
     if factor_set == "emep":
         _list_emep(ctx, group, as_csv, as_json)
@@ -92,15 +122,7 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
     if group:
         frame = frame[(frame["source_group"] == group) | (frame["group_name"] == group)]
         if frame.empty:
-            make_console(stderr=True).print(
-                styled(
-                    "Error:",
-                    "bold red",
-                    f"no source group {group!r}; "
-                    f"expected one of {', '.join(table.groups) or 'the table groups'}",
-                )
-            )
-            sys.exit(1)
+            _no_group(group, table.groups)
     columns = [
         "code",
         "sub_category",
@@ -125,31 +147,35 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json) -> None:
         click.echo(frame[columns].to_json(orient="records", indent=1, force_ascii=False))
         return
     view = Table(title=f"{table.title} ({table.label})", show_lines=False)
-    for name in ("Code", "Sub-category", "Input factor (low-high)", "Distribution"):
+    source_header, dist_header = _("Source"), _("Distribution")
+    for name in (_("Code"), _("Sub-category"), _("Input factor (low-high)"), dist_header):
         view.add_column(name)
-    view.add_column("Source")
-    view.add_column("Status")
+    view.add_column(source_header)
+    view.add_column(_("Status"))
     origins = getattr(table, "origins", {})
     for r in frame.itertuples(index=False):
         source = f"{r.document} v{r.version}"
         if r.code in origins:
-            source += f" ({Path(origins[r.code]['file']).name} line {origins[r.code]['line']})"
+            at = _("{file} line {line}").format(
+                file=Path(origins[r.code]["file"]).name, line=origins[r.code]["line"]
+            )
+            source += f" ({at})"
         rng = ""
         if r.input_factor_low == r.input_factor_low and r.input_factor_low is not None:
             rng = f" ({plain(r.input_factor_low)}-{plain(r.input_factor_high)})"
         dist = ", ".join(
-            f"{SHORT_PATHWAYS.get(p, p)} {plain(getattr(r, p))}" for p in PATHWAYS if getattr(r, p)
+            f"{_(SHORT_PATHWAYS[p])} {plain(getattr(r, p))}" for p in PATHWAYS if getattr(r, p)
         )
         status = r.status + (f" ({r.confidence})" if r.confidence else "")
         view.add_row(
             r.code,
-            r.sub_category,
+            name_of(r.code, r.sub_category),
             f"{plain(r.input_factor)} {r.input_factor_unit}{rng}",
             dist,
             source,
             status,
         )
-    show_table(view, drop=("Source", "Distribution"))
+    show_table(view, drop=(source_header, dist_header))
 
 
 def _list_emep(ctx, group, as_csv, as_json) -> None:
@@ -167,10 +193,7 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
     if group:
         frame = frame[frame["NFR"].str.startswith(group) | frame["chapter"].str.startswith(group)]
         if frame.empty:
-            make_console(stderr=True).print(
-                styled("Error:", "bold red", f"no Guidebook row with NFR code or chapter {group!r}")
-            )
-            sys.exit(1)
+            _error(_("no Guidebook row with NFR code or chapter {group}").format(group=repr(group)))
     if as_csv or as_json:
         from hginventory.write.sheets import csv_safe
 
@@ -179,8 +202,20 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
         else:
             click.echo(csv_safe(frame).to_csv(index=False, lineterminator="\n"), nl=False)
         return
-    view = Table(title=f"EMEP/EEA Guidebook Hg air emission factors ({table.id}@{table.version})")
-    for name in ("Row", "NFR", "Table", "Type", "Technology / fuel", "Value (95 % CI)", "Status"):
+    view = Table(
+        title=_("EMEP/EEA Guidebook Hg air emission factors ({table})").format(
+            table=f"{table.id}@{table.version}"
+        )
+    )
+    for name in (
+        _("Row"),
+        "NFR",
+        _("Table"),
+        _("Type"),
+        _("Technology / fuel"),
+        _("Value (95 % CI)"),
+        _("Status"),
+    ):
         view.add_column(name)
     for r in frame.itertuples(index=False):
         what = " / ".join(v for v in (r.Technology, r.Fuel, r.Abatement) if v and v != "NA")
@@ -191,31 +226,38 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
     show_table(view, drop=("Source", "Distribution"))
 
 
-@factors.command("export")
+@factors.command(
+    "export",
+    help=N_(
+        "Write the factor table in the format every command reads, provenance included.\n\n"
+        "Edit a value (and its status, document, version, table_page), bump `version` in the "
+        ".toml, then check it with `hginv factors validate FILE`, see what it changes with "
+        "`hginv factors diff OLD FILE --fail-on-change`, and use it with `--factors FILE`."
+    ),
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="CSV file to write (with its .toml of id and version beside it) [default: standard "
-    "output, CSV only].",
+    help=N_(
+        "CSV file to write (with its .toml of id and version beside it) [default: standard "
+        "output, CSV only]."
+    ),
 )
-@click.option("--group", "group", help="Only this source group: an overlay of some rows.")
+@click.option("--group", "group", help=N_("Only this source group: an overlay of some rows."))
 @click.option(
     "--factors",
     "factors_path",
     type=click.Path(path_type=Path),
-    help="Export this table (a CSV laid over the shipped one, or a folder) instead.",
+    help=N_("Export this table (a CSV laid over the shipped one, or a folder) instead."),
 )
-@click.option("--version", "version", help="Version to write in the .toml [default: the table's].")
-@click.option("--force", is_flag=True, help="Replace existing files.")
+@click.option(
+    "--version", "version", help=N_("Version to write in the .toml [default: the table's].")
+)
+@click.option("--force", is_flag=True, help=N_("Replace existing files."))
+@lang_option(FACTORS_LANG_HELP)
 @click.pass_context
-def factors_export(ctx, output, group, factors_path, version, force) -> None:
-    """Write the factor table in the format every command reads, provenance included.
-
-    Edit a value (and its status, document, version, table_page), bump `version` in the .toml,
-    then check it with `hginv factors validate FILE`, see what it changes with
-    `hginv factors diff OLD FILE --fail-on-change`, and use it with `--factors FILE`.
-    """
+def factors_export(ctx, output, group, factors_path, version, force, lang=None) -> None:
     from hginventory.core.errors import HginvError
     from hginventory.core.files import atomic_write
     from hginventory.tables.factors import table_csv, table_toml
@@ -229,11 +271,7 @@ def factors_export(ctx, output, group, factors_path, version, force) -> None:
             if group in (r.source_group, table.groups.get(r.source_group, {}).get("name"))
         ]
         if not codes:
-            make_console(stderr=True).print(
-                f"[bold red]Error:[/] no source group {group!r}; "
-                f"expected one of {', '.join(table.groups) or 'the table groups'}"
-            )
-            sys.exit(1)
+            _no_group(group, table.groups)
     text = table_csv(table, codes)
     if output is None:
         click.echo(text, nl=False)
@@ -241,11 +279,7 @@ def factors_export(ctx, output, group, factors_path, version, force) -> None:
     meta = output.with_suffix(".toml")
     for path in (output, meta):
         if path.exists() and not force:
-            make_console(stderr=True).print(
-                f"[bold red]Error:[/] {path} exists; choose another name or add --force",
-                markup=True,
-            )
-            sys.exit(1)
+            _error(_("{file} exists; choose another name or add --force").format(file=path))
     protect = [table.path, getattr(table, "overlay_path", "")]
     protect = [p for p in protect if p]
     try:
@@ -258,44 +292,45 @@ def factors_export(ctx, output, group, factors_path, version, force) -> None:
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
     make_console().print(
-        f"Wrote {output} and {meta.name} ({len(codes or table.rows)} rows of {table.label})",
+        _("Wrote {file} and {meta} ({n} rows of {table})").format(
+            file=output, meta=meta.name, n=len(codes or table.rows), table=table.label
+        ),
         markup=False,
     )
 
 
-@factors.command("show")
-@click.argument("code")
-@click.option(
-    "--factors",
-    "factors_path",
-    type=click.Path(path_type=Path),
-    help="Your factor CSV laid over the shipped table (as in compute).",
+@factors.command(
+    "show", help=N_("Show one factor row in full, with its provenance and Convention/NFR links.")
 )
+@click.argument("code")
+@click.option("--factors", "factors_path", type=click.Path(path_type=Path), help=OVERLAY_HELP)
+@lang_option(FACTORS_LANG_HELP)
 @click.pass_context
-def factors_show(ctx, code, factors_path) -> None:
-    """Show one factor row in full, with its provenance and Convention/NFR links."""
+def factors_show(ctx, code, factors_path, lang=None) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from hginventory.check.activity import closest_codes
     from hginventory.core.errors import HginvError
     from hginventory.tables.crosswalk import link_for, load_crosswalk
     from hginventory.tables.factors import FIELDS
+    from hginventory.tables.translations import name_of
 
     table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
     by_lower = {c.lower(): c for c in table.codes}
     code = code.strip()
     if code.lower() not in by_lower:
         near = closest_codes(code.lower(), list(by_lower))
-        hint = "; closest: " + ", ".join(by_lower[c] for c in near) if near else ""
-        make_console(stderr=True).print(
-            f"Error: no factor row {code!r} in {table.label}{hint}", markup=False
-        )
+        text = _("no factor row {code} in {table}").format(code=repr(code), table=table.label)
+        if near:
+            text += _("; closest: {codes}").format(codes=", ".join(by_lower[c] for c in near))
+        make_console(stderr=True).print(f"{_(ERROR_LABEL)} {text}", markup=False)
         sys.exit(1)
     code = by_lower[code.lower()]
     row = table[code]
-    view = Table(title=f"{code} {row.sub_category}", show_header=False)
-    view.add_column("Field", style="bold")
-    view.add_column("Value")
+    view = Table(title=Text(f"{code} {name_of(code, row.sub_category)}"), show_header=False)
+    view.add_column(_("Field"), style="bold")
+    view.add_column(_("Value"))
     view.add_row("factor_id", table.factor_id(code))
     view.add_row("source", table.source(row))
     for name in FIELDS:
@@ -304,30 +339,33 @@ def factors_show(ctx, code, factors_path) -> None:
         view.add_row(name, "" if value is None else text)
     doc = table.documents.get(row.document, {})
     if doc:
-        view.add_row("document title", doc.get("title", ""))
-        view.add_row("document address", doc.get("address", ""))
+        view.add_row(_("document title"), doc.get("title", ""))
+        view.add_row(_("document address"), doc.get("address", ""))
     try:
         link = link_for(code, load_crosswalk())
     except HginvError:
         link = None
     if link:
-        view.add_row("Annex D category", link.annex_d or "-")
-        view.add_row("Convention article", link.convention_article or "-")
-        view.add_row("NFR (primary)", link.nfr_primary or "-")
-        view.add_row("NFR (others)", ";".join(link.nfr_other) or "-")
-        view.add_row("crosswalk provenance", link.provenance)
-    show_table(view, drop=("Source", "Distribution"))
+        view.add_row(_("Annex D category"), link.annex_d or "-")
+        view.add_row(_("Convention article"), link.convention_article or "-")
+        view.add_row(_("NFR (primary)"), link.nfr_primary or "-")
+        view.add_row(_("NFR (others)"), ";".join(link.nfr_other) or "-")
+        view.add_row(_("crosswalk provenance"), link.provenance)
+    show_table(view)
 
 
-@factors.command("validate")
+@factors.command(
+    "validate",
+    help=N_(
+        "Validate factor tables (default: the shipped ones and the crosswalk).\n\n"
+        "A CSV with every column is checked as a complete table; a CSV with some columns is "
+        "checked as an overlay of the shipped table. Every problem is printed with file, line "
+        "and field; the exit code is 1 if any table has an error (usable as a CI step)."
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def factors_validate(paths) -> None:
-    """Validate factor tables (default: the shipped ones and the crosswalk).
-
-    A CSV with every column is checked as a complete table; a CSV with some columns is checked
-    as an overlay of the shipped table. Every problem is printed with file, line and field;
-    the exit code is 1 if any table has an error (usable as a CI step).
-    """
+@lang_option(FACTORS_LANG_HELP)
+def factors_validate(paths, lang=None) -> None:
     from hginventory.core.errors import HginvError
     from hginventory.tables.crosswalk import load_crosswalk
     from hginventory.tables.factors import load_factors, load_table
@@ -337,8 +375,8 @@ def factors_validate(paths) -> None:
     checks = [(str(p), lambda p=p: load_table(p)) for p in paths]
     if not paths:
         checks = [
-            ("shipped factor table", lambda: load_factors(validate=True)),
-            ("crosswalk", lambda: load_crosswalk(codes=load_factors().codes)),
+            (_("shipped factor table"), lambda: load_factors(validate=True)),
+            (_("crosswalk"), lambda: load_crosswalk(codes=load_factors().codes)),
         ]
     for name, check in checks:
         try:
@@ -348,17 +386,26 @@ def factors_validate(paths) -> None:
             report_error(exc)
             continue
         if getattr(result, "origins", None) is not None:
-            what = f"overlay {result.overlay_label} of {result.base.label}, "
-            what += f"{len(result.origins)} rows"
+            what = _("overlay {overlay} of {table}, {n} rows").format(
+                overlay=result.overlay_label, table=result.base.label, n=len(result.origins)
+            )
         elif hasattr(result, "label"):
-            what = f"{result.label}, {len(result)} rows"
+            what = _("{table}, {n} rows").format(table=result.label, n=len(result))
         else:
-            what = f"{len(result)} rows"
-        console.print(styled("OK", "green", f"{name} ({what})"))
+            what = _("{n} rows").format(n=len(result))
+        console.print(styled(_("OK"), "green", f"{name} ({what})"))
     sys.exit(1 if failed else 0)
 
 
-@factors.command("diff")
+@factors.command(
+    "diff",
+    help=N_(
+        "What changed from factor table OLD to NEW, and what it does to inventories.\n\n"
+        "OLD and NEW are factor CSVs or folders; a CSV with only some columns is read as an "
+        "overlay of OLD. Exit code 0 (or 3 with --fail-on-change when something changed), 1 on "
+        "errors."
+    ),
+)
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option(
@@ -366,24 +413,23 @@ def factors_validate(paths) -> None:
     "inventories",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Activity workbook to compute with both tables (repeatable) [default: examples/].",
+    help=N_("Activity workbook to compute with both tables (repeatable) [default: examples/]."),
 )
-@click.option("--json", "as_json", is_flag=True, help="Write the diff as JSON to standard output.")
+@click.option(
+    "--json", "as_json", is_flag=True, help=N_("Write the diff as JSON to standard output.")
+)
 @click.option(
     "--fail-on-change",
     is_flag=True,
-    help="Exit with code 3 when a row or an inventory total changed (for CI).",
+    help=N_("Exit with code 3 when a row or an inventory total changed (for CI)."),
 )
+@lang_option(FACTORS_LANG_HELP)
 @click.pass_context
-def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
-    """What changed from factor table OLD to NEW, and what it does to inventories.
-
-    OLD and NEW are factor CSVs or folders; a CSV with only some columns is read as an overlay
-    of OLD. Exit code 0 (or 3 with --fail-on-change when something changed), 1 on errors.
-    """
+def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None) -> None:
     import json
 
     from rich.table import Table
+    from rich.text import Text
 
     from hginventory.engine.factordiff import (
         diff_tables,
@@ -392,6 +438,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
         impact_frame,
         moved,
     )
+    from hginventory.tables.translations import group_names as translated_groups
 
     debug = ctx.obj["debug"]
     before = _load_for_cli(old, debug=debug)
@@ -400,6 +447,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
     paths = list(inventories) or example_inventories()
     impacts = [impact(p, before, after) for p in paths]
     changed = bool(table_diff) or any(i.changed for i in impacts)
+    group_names = translated_groups(after.groups)
     if as_json:
         payload = {
             "old": {"label": before.label, "sha256": before.sha256, "path": str(old)},
@@ -414,31 +462,37 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
     else:
         console = make_console()
         console.print(
-            f"Factor table diff: {old} ({before.label}) -> {new} ({after.label})", markup=False
+            _("Factor table diff: {old} ({old_label}) -> {new} ({new_label})").format(
+                old=old, old_label=before.label, new=new, new_label=after.label
+            ),
+            markup=False,
         )
         if not table_diff:
-            console.print("No row of the factor table changed.")
+            console.print(_("No row of the factor table changed."))
         else:
-            rows = Table(title="Rows changed")
-            for name in ("Code", "Change", "Field", "Kind", "Old", "New"):
+            rows = Table(title=_("Rows changed"))
+            for name in (_("Code"), _("Change"), _("Field"), _("Kind"), _("Old"), _("New")):
                 rows.add_column(name)
             for r in table_diff.frame().itertuples(index=False):
                 rows.add_row(r.code, r.change, r.field, r.kind, r.old, r.new)
             show_table(rows, console)
         if table_diff.version_warning:
             make_console(stderr=True).print(
-                f"  warning: {table_diff.version_warning}", markup=False
+                f"  {severity_word('warning')}: {table_diff.version_warning}", markup=False
             )
         if not paths:
-            console.print("No example inventory found; give one with --inventory WORKBOOK.")
+            console.print(_("No example inventory found; give one with --inventory WORKBOOK."))
         for imp in impacts:
             if imp.error:
-                console.print(f"{imp.name}: cannot be computed with both tables", markup=False)
+                console.print(
+                    _("{name}: cannot be computed with both tables").format(name=imp.name),
+                    markup=False,
+                )
                 console.print(f"  {imp.error}", markup=False)
                 continue
-            view = Table(title=f"{imp.name}: national totals (kg Hg/y)")
-            for name in ("Total", "Old", "New", "Change", "%"):
-                view.add_column(name, justify="left" if name == "Total" else "right")
+            view = Table(title=Text(_("{name}: national totals (kg Hg/y)").format(name=imp.name)))
+            for i, name in enumerate((_("Total"), _("Old"), _("New"), _("Change"), "%")):
+                view.add_column(name, justify="left" if i == 0 else "right")
             for r in imp.totals.itertuples(index=False):
                 view.add_row(
                     r.total.removesuffix("_kg"),
@@ -450,12 +504,17 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
             show_table(view, console)
             groups = imp.groups[moved(imp.groups)]
             if len(groups):
-                view = Table(title=f"{imp.name}: source groups that moved (kg Hg/y)")
-                for name in ("Source group", "Quantity", "Old", "New", "Change", "%"):
-                    view.add_column(name, justify="left" if name[0] in "SQ" else "right")
+                view = Table(
+                    title=Text(
+                        _("{name}: source groups that moved (kg Hg/y)").format(name=imp.name)
+                    )
+                )
+                headers = (_("Source group"), _("Quantity"), _("Old"), _("New"), _("Change"), "%")
+                for i, name in enumerate(headers):
+                    view.add_column(name, justify="left" if i < 2 else "right")
                 for r in groups.itertuples(index=False):
                     view.add_row(
-                        r.source_group,
+                        group_names.get(r.source_group, r.source_group),
                         r.quantity.removesuffix("_kg"),
                         mass(r.old_kg),
                         mass(r.new_kg),
@@ -464,7 +523,9 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change) -> None:
                     )
                 show_table(view, console)
             else:
-                console.print(f"{imp.name}: no source group total moved.", markup=False)
+                console.print(
+                    _("{name}: no source group total moved.").format(name=imp.name), markup=False
+                )
     if fail_on_change and changed:
-        make_console(stderr=True).print("Factor tables differ (--fail-on-change).")
+        make_console(stderr=True).print(_("Factor tables differ (--fail-on-change)."))
         sys.exit(3)

@@ -218,10 +218,15 @@ def _print_crosscheck(inv) -> None:
         show_table(flagged_table(cc), console)
     else:
         console.print(
-            f"EMEP/EEA cross-check: the Toolkit air figure of all {len(cc.mapped)} mapped "
-            "sub-categories lies within the Guidebook 95 % interval."
+            _(
+                "EMEP/EEA cross-check: the Toolkit air figure of all {n} mapped sub-categories "
+                "lies within the Guidebook 95 % interval."
+            ).format(n=len(cc.mapped)),
+            markup=False,
         )
-    console.print(f"Details in the workbook sheet '{SHEET_NAME}'.", markup=False)
+    console.print(
+        _("Details in the workbook sheet '{sheet}'.").format(sheet=SHEET_NAME), markup=False
+    )
 
 
 def _print_uncertainty(inv) -> None:
@@ -253,23 +258,33 @@ def _print_uncertainty(inv) -> None:
     show_table(table)
 
 
-@main.command("diff")
+@main.command(
+    "diff",
+    help=N_(
+        "Compare two computed inventories (hginv CSV outputs or workbooks).\n\n"
+        "Per sub-category and pathway: change in kg and per cent, rows added or gone, and "
+        "whether the activity or the factor changed."
+    ),
+)
 @click.argument("baseline", type=click.Path(path_type=Path, readable=False))
 @click.argument("new", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--csv",
     "csv_path",
     type=click.Path(path_type=Path, readable=False),
-    help="Write every change (sub-category x pathway) to this CSV.",
+    help=N_("Write every change (sub-category x pathway) to this CSV."),
 )
-@click.option("--all", "show_all", is_flag=True, help="Also list sub-categories that did not move.")
+@click.option(
+    "--all", "show_all", is_flag=True, help=N_("Also list sub-categories that did not move.")
+)
+@lang_option(
+    N_(
+        "Language of the tables and messages: en, fr or es [default: the system's, else en]. "
+        "The --csv file is the same in every language."
+    )
+)
 @click.pass_context
-def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
-    """Compare two computed inventories (hginv CSV outputs or workbooks).
-
-    Per sub-category and pathway: change in kg and per cent, rows added or gone, and whether
-    the activity or the factor changed.
-    """
+def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -289,19 +304,30 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
     console = make_console()
     codes = per_code(diff)
     shown = codes if show_all else codes[codes["state"] != "same"]
-    view = Table(title=Text(f"{baseline.name} -> {new.name}: sub-categories (kg Hg/y)"))
-    for name in ("Code", "Sub-category", "State", "Why", "Input old", "Input new"):
-        view.add_column(name, justify="right" if "old" in name or "new" in name else "left")
-    for name in ("Releases old", "Releases new", "Change", "%"):
+    from hginventory.tables.translations import name_of
+
+    view = Table(
+        title=Text(
+            _("{old} -> {new}: sub-categories (kg Hg/y)").format(old=baseline.name, new=new.name)
+        )
+    )
+    why_header, input_old, input_new = _("Why"), _("Input old"), _("Input new")
+    for name in (_("Code"), _("Sub-category"), _("State"), why_header):
+        view.add_column(name)
+    for name in (input_old, input_new, _("Releases old"), _("Releases new"), _("Change"), "%"):
         view.add_column(name, justify="right")
+    states = {"changed": _("changed"), "same": _("same"), "added": _("added"), "gone": _("gone")}
     for r in shown.itertuples(index=False):
         why = ", ".join(
-            w for w, f in (("activity", r.activity_changed), ("factor", r.factor_changed)) if f
+            w
+            for w, f in ((_("activity"), r.activity_changed), (_("factor"), r.factor_changed))
+            if f
         )
+        name = name_of(r.code, str(r.sub_category))
         view.add_row(
             Text(str(r.code)),
-            Text(f"{r.sub_category} - {r.facility}" if r.facility else str(r.sub_category)),
-            r.state,
+            Text(f"{name} - {r.facility}" if r.facility else name),
+            states.get(r.state, r.state),
             why,
             mass(r.input_baseline_kg),
             mass(r.input_new_kg),
@@ -310,13 +336,16 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
             format_number(r.releases_change_kg, MASS, sign=True),
             pct_text(r.releases_change_pct),
         )
-    show_table(view, console, drop=("Why", "Input old", "Input new"))
+    show_table(view, console, drop=(why_header, input_old, input_new))
     unchanged = int((codes["state"] == "same").sum())
     if unchanged and not show_all:
-        console.print(f"{unchanged} sub-categories unchanged (--all lists them).")
-    totals = Table(title="Sum of rows per pathway (before the double-counting adjustments)")
-    for name in ("Quantity", "Baseline", "New", "Change", "%"):
-        totals.add_column(name, justify="left" if name == "Quantity" else "right")
+        console.print(
+            _("{n} sub-categories unchanged (--all lists them).").format(n=unchanged),
+            markup=False,
+        )
+    totals = Table(title=_("Sum of rows per pathway (before the double-counting adjustments)"))
+    for i, name in enumerate((_("Quantity"), _("Baseline"), _("New"), _("Change"), "%")):
+        totals.add_column(name, justify="left" if i == 0 else "right")
     for r in pathway_totals(diff).itertuples(index=False):
         totals.add_row(
             r.quantity.removesuffix("_kg"),
@@ -327,7 +356,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all) -> None:
         )
     show_table(totals, console)
     if csv_path:
-        console.print(f"Wrote {csv_path}", markup=False)
+        console.print(_("Wrote {csv}").format(csv=csv_path), markup=False)
 
 
 def _by_summary(inv, by, by_csv, protect):
@@ -353,11 +382,11 @@ def _print_by(summary, by) -> None:
     from hginventory.core.numbers import mass
 
     title = (
-        "Air emissions by Minamata Annex D category"
+        _("Air emissions by Minamata Annex D category (kg Hg/y)")
         if by == "annex-d"
-        else ("Air emissions by NFR code (primary code of each sub-category)")
+        else _("Air emissions by NFR code (primary code of each sub-category) (kg Hg/y)")
     )
-    view = Table(title=f"{title} (kg Hg/y)")
+    view = Table(title=title)
     for name in summary.columns:
         view.add_column(name, justify="right" if name == "air_kg" else "left")
     for r in summary.itertuples(index=False):

@@ -7,11 +7,32 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import factors_option, fail, main, make_console, show_table
+from hginventory.cli.common import (
+    factors_option,
+    fail,
+    lang_option,
+    main,
+    make_console,
+    severity_word,
+    show_table,
+    speak,
+)
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import mass
 
 
-@main.command("trend")
+@main.command(
+    "trend",
+    help=N_(
+        "One country's activity workbooks of several years as one series.\n\n"
+        "INPUT are workbooks, CSVs, folders or patterns, one per year, of one country. Every "
+        "year is computed with the same factor table. Writes trend.csv (every result row of "
+        "every year), totals.csv (national totals per year) and trend.xlsx (tables and charts) "
+        "in OUTDIR. Exit code 0 on success, 1 when an input has errors (nothing is written), 2 "
+        "when the command line is wrong or names no input."
+    ),
+)
 @click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
 @click.option(
     "-o",
@@ -19,7 +40,7 @@ from hginventory.core.numbers import mass
     "outdir",
     required=True,
     type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for trend.csv, totals.csv, trend.xlsx (created if needed).",
+    help=N_("Folder for trend.csv, totals.csv, trend.xlsx (created if needed)."),
 )
 @factors_option()
 @click.option(
@@ -27,28 +48,35 @@ from hginventory.core.numbers import mass
     type=click.Choice(["none", "interpolate"]),
     default="none",
     show_default=True,
-    help="interpolate: the activity of the years between two reported values of a "
-    "sub-category, linearly (never beyond the first or last reported year).",
+    help=N_(
+        "interpolate: the activity of the years between two reported values of a "
+        "sub-category, linearly (never beyond the first or last reported year)."
+    ),
 )
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path, exists=True),
-    help="Result files of the inventories as submitted (an hginv batch folder, or "
-    "hginv compute CSVs/workbooks): adds recalculation.csv and a Recalculation sheet.",
+    help=N_(
+        "Result files of the inventories as submitted (an hginv batch folder, or "
+        "hginv compute CSVs/workbooks): adds recalculation.csv and a Recalculation sheet."
+    ),
+)
+@lang_option(
+    N_(
+        "Language of the messages and of trend.xlsx: en, fr or es [default: the language of "
+        "the first workbook when it was made by 'hginv template --lang', else the system's, "
+        "else en]. The CSVs are the same in every language."
+    )
 )
 @click.pass_context
-def trend_command(ctx, inputs, outdir, factors_path, fill, baseline):
-    """One country's activity workbooks of several years as one series.
-
-    INPUT are workbooks, CSVs, folders or patterns, one per year, of one country. Every year
-    is computed with the same factor table. Writes trend.csv (every result row of every year),
-    totals.csv (national totals per year) and trend.xlsx (tables and charts) in OUTDIR.
-    Exit code 0 on success, 1 when an input has errors (nothing is written), 2 when the command
-    line is wrong or names no input.
-    """
+def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, lang=None):
+    """`hginv trend` (its help is the N_ text above, shown in the user's language)."""
     from hginventory.core.errors import HginvError
     from hginventory.jobs.batch import BatchUsageError
     from hginventory.jobs.trend import run_trend
+
+    first = Path(inputs[0])
+    speak(lang, first if first.is_file() else None)
 
     try:
         series, written = run_trend(
@@ -63,16 +91,31 @@ def trend_command(ctx, inputs, outdir, factors_path, fill, baseline):
 
 def _print_series(series, written) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from hginventory.engine.trend import UNCHANGED
 
     console = make_console()
     err = make_console(stderr=True)
+    from hginventory.cli.common import NOTICE_LABEL
+
     table = Table(
-        title=f"{series.country}: national totals (kg Hg/y), {series.factor_label}",
+        title=Text(
+            _("{country}: national totals (kg Hg/y), {table}").format(
+                country=series.country, table=series.factor_label
+            )
+        ),
         title_justify="left",
     )
-    for name in ("Year", "Hg input", "Air", "Water", "Land", "Releases", "Filled"):
+    for name in (
+        _("Year"),
+        _("Hg input"),
+        _("Air"),
+        _("Water"),
+        _("Land"),
+        _("Releases"),
+        _("Filled"),
+    ):
         table.add_column(name, justify="right")
     for r in series.totals.itertuples(index=False):
         table.add_row(
@@ -87,25 +130,30 @@ def _print_series(series, written) -> None:
     show_table(table, console)
     notes = series.fill_notes()
     if notes:
-        console.print("Interpolated activity (column 'filled' of trend.csv):", markup=False)
+        console.print(_("Interpolated activity (column 'filled' of trend.csv):"), markup=False)
         for line in notes:
             console.print(f"  {line}", markup=False)
     elif series.fill == "interpolate":
-        console.print("Nothing to interpolate: no gap lies between two reported values.")
+        console.print(
+            _("Nothing to interpolate: no gap lies between two reported values."), markup=False
+        )
     for w in series.warnings:
-        err.print(f"  warning: {w}", markup=False)
+        err.print(f"  {severity_word('warning')}: {w}", markup=False)
     if series.recalculation is not None:
         moved = series.recalculation[series.recalculation["reason"] != UNCHANGED]
         console.print(
-            f"Recalculation against {series.baseline}: {len(moved)} of "
-            f"{len(series.recalculation)} year/sub-category rows differ (recalculation.csv).",
+            _(
+                "Recalculation against {baseline}: {moved} of {n} year/sub-category rows differ "
+                "(recalculation.csv)."
+            ).format(baseline=series.baseline, moved=len(moved), n=len(series.recalculation)),
             markup=False,
         )
     if series.recalled_rows:
-        err.print(
-            f"Notice: {series.recalled_rows} of {len(series.trend)} result rows use 'recalled' "
-            "factors (not confirmed against the official Toolkit); status column of trend.csv.",
-            markup=False,
-        )
-    console.print("Wrote " + ", ".join(str(p) for p in written.values()), markup=False)
+        text = _(
+            "{n} of {total} result rows use 'recalled' factors (not confirmed against the "
+            "official Toolkit); status column of trend.csv."
+        ).format(n=series.recalled_rows, total=len(series.trend))
+        err.print(f"{_(NOTICE_LABEL)} {text}", markup=False)
+    files = ", ".join(str(p) for p in written.values())
+    console.print(_("Wrote {files}").format(files=files), markup=False)
     sys.exit(0)

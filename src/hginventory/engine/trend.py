@@ -11,6 +11,7 @@ inventory per year, all with one factor table.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ import pandas as pd
 
 from hginventory.core.columns import OUTPUT_COLUMNS
 from hginventory.core.errors import Problem
+from hginventory.core.i18n import N_
+from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion
 from hginventory.engine.inventory import Inventory
 from hginventory.tables.factors import FactorTable
@@ -74,8 +77,10 @@ def series_problems(entries: list[dict]) -> list[Problem]:
         if not same(e, ref):
             problems.append(
                 Problem(
-                    f"another country than {Path(ref['file']).name} ({ref['country']}): a trend "
-                    "is one country's inventories; run one trend per country",
+                    _(
+                        "another country than {file} ({country}): a trend is one country's "
+                        "inventories; run one trend per country"
+                    ).format(file=Path(ref["file"]).name, country=ref["country"]),
                     file=str(e["file"]),
                     sheet="country",
                     found=e["country"] + (f" ({e['iso3']})" if e.get("iso3") else ""),
@@ -88,22 +93,25 @@ def series_problems(entries: list[dict]) -> list[Problem]:
         if not FIRST_YEAR <= year <= LAST_YEAR:
             problems.append(
                 Problem(
-                    "year outside the years a trend covers",
+                    _("year outside the years a trend covers"),
                     file=str(e["file"]),
                     sheet="country",
                     found=str(year),
-                    expected=f"a year from {FIRST_YEAR} to {LAST_YEAR}",
+                    expected=_("a year from {first} to {last}").format(
+                        first=FIRST_YEAR, last=LAST_YEAR
+                    ),
                 )
             )
         if year in first:
             problems.append(
                 Problem(
-                    f"a second workbook for {year} (also {Path(first[year]).name}); give one "
-                    "workbook per year",
+                    _(
+                        "a second workbook for {year} (also {file}); give one workbook per year"
+                    ).format(year=year, file=Path(first[year]).name),
                     file=str(e["file"]),
                     sheet="country",
                     found=str(year),
-                    expected="one workbook per year",
+                    expected=_("one workbook per year"),
                 )
             )
         else:
@@ -155,7 +163,7 @@ def interpolate(states: pd.DataFrame, factors: FactorTable | None = None) -> pd.
     out = []
     for code, group in states.sort_values("year").groupby("code", sort=False):
         anchors = group[group["state"] != GAP]
-        for (_, a), (_, b) in zip(anchors.iterrows(), anchors.iloc[1:].iterrows(), strict=False):
+        for (_i, a), (_j, b) in zip(anchors.iterrows(), anchors.iloc[1:].iterrows(), strict=False):
             if a["state"] != VALUE or b["state"] != VALUE or b["year"] - a["year"] < 2:
                 continue
             span = b["year"] - a["year"]
@@ -311,6 +319,48 @@ RECALC_COLUMNS = [
 RELATIVE = 1e-9
 
 UNCHANGED = "unchanged"
+
+# The reasons of recalculation.csv (machine text, English in every language) and how people
+# read them: `reason_text` translates a reason where it is shown.
+_INTERPOLATED = r"(?P<interpolated> \(interpolated\))?"
+_REASONS = (
+    (re.compile(r"sub-category added" + _INTERPOLATED), N_("sub-category added")),
+    (re.compile(r"sub-category removed"), N_("sub-category removed")),
+    (re.compile(r"activity changed" + _INTERPOLATED), N_("activity changed")),
+    (
+        re.compile(r"input factor used changed, same factor row (?P<row>.*) \(scaling\)"),
+        N_("input factor used changed, same factor row {row} (scaling)"),
+    ),
+    (
+        re.compile(r"input factor changed: (?P<old>.*) -> (?P<new>.*)"),
+        N_("input factor changed: {old} -> {new}"),
+    ),
+    (
+        re.compile(r"distribution factors changed: (?P<old>.*) -> (?P<new>.*)"),
+        N_("distribution factors changed: {old} -> {new}"),
+    ),
+    (re.compile(r"distribution factors changed"), N_("distribution factors changed")),
+    (re.compile(r"other \(rules or Level 2 data\)"), N_("other (rules or Level 2 data)")),
+    (re.compile(UNCHANGED), N_("unchanged")),
+)
+
+
+def reason_text(reason: str) -> str:
+    """A reason of recalculation.csv in the language of the run ('activity changed
+    (interpolated); input factor changed: a -> b' -> 'activité modifiée (interpolée); ...')."""
+    parts = []
+    for part in str(reason).split("; "):
+        for pattern, message in _REASONS:
+            m = pattern.fullmatch(part)
+            if m:
+                values = m.groupdict()
+                interpolated = values.pop("interpolated", None)
+                text = _(message).format(**values)
+                parts.append(text + (_(" (interpolated)") if interpolated else ""))
+                break
+        else:
+            parts.append(part)
+    return "; ".join(parts)
 
 
 def _differ(a: float, b: float) -> bool:
@@ -493,13 +543,24 @@ class TrendSeries:
         for year, group in self.filled.groupby("year", sort=True):
             spans = group.groupby(["from_year", "to_year"], sort=True)["code"].apply(list)
             what = "; ".join(
-                f"{', '.join(codes)} (between {a} and {b})" for (a, b), codes in spans.items()
+                _("{codes} (between {first} and {last})").format(
+                    codes=", ".join(codes), first=a, last=b
+                )
+                for (a, b), codes in spans.items()
             )
-            kind = "workbook" if year in self.inputs else "no workbook"
-            lines.append(
-                f"{year} ({kind}): {len(group)} sub-categor{'y' if len(group) == 1 else 'ies'} "
-                f"interpolated: {what}"
-            )
+            if year in self.inputs:
+                text = (
+                    _("{year} (workbook): 1 sub-category interpolated: {what}")
+                    if len(group) == 1
+                    else _("{year} (workbook): {n} sub-categories interpolated: {what}")
+                )
+            else:
+                text = (
+                    _("{year} (no workbook): 1 sub-category interpolated: {what}")
+                    if len(group) == 1
+                    else _("{year} (no workbook): {n} sub-categories interpolated: {what}")
+                )
+            lines.append(text.format(year=year, n=len(group), what=what))
         return lines
 
     def trend_csv_frame(self) -> pd.DataFrame:

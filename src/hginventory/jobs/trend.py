@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from hginventory.core.errors import ActivityError, HginvError, Problem
+from hginventory.core.i18n import gettext as _
 from hginventory.engine.trend import (
     TrendSeries,
     activity_states,
@@ -67,7 +68,11 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
     from hginventory.read.activity import ActivityData, CountryInfo
 
     if fill not in FILL_MODES:
-        raise HginvError(f"unknown fill mode {fill!r}; expected one of {', '.join(FILL_MODES)}")
+        raise HginvError(
+            _("unknown fill mode {fill}; expected one of {modes}").format(
+                fill=repr(fill), modes=", ".join(FILL_MODES)
+            )
+        )
     paths = collect_inputs(inputs, exclude=exclude)
     table = load_batch_factors(factors)
     checks = [check_input(p, table) for p in paths]
@@ -76,8 +81,9 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
     if bad:
         problems = [p for c in bad for p in c.sorted_problems()]
         raise ActivityError(
-            f"{len(bad)} of {len(checks)} input(s) have errors; no trend was computed "
-            "(fix them and run again)",
+            _(
+                "{bad} of {n} input(s) have errors; no trend was computed (fix them and run again)"
+            ).format(bad=len(bad), n=len(checks)),
             problems,
         )
     entries = [
@@ -92,7 +98,7 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
     problems = series_problems(entries)
     if problems:
         raise ActivityError(
-            "the inputs are not one country's series; no trend was computed", problems
+            _("the inputs are not one country's series; no trend was computed"), problems
         )
     by_year = dict(sorted(((c.activity.country.year, c) for c in checks), key=lambda t: t[0]))
     inventories = {y: c.inventory for y, c in by_year.items()}
@@ -141,7 +147,8 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
         for year, result in zip(years, compute_many(datas, table), strict=True):
             if isinstance(result, ActivityError):
                 raise ActivityError(
-                    f"{year}: the interpolated activity cannot be computed", result.problems
+                    _("{year}: the interpolated activity cannot be computed").format(year=year),
+                    result.problems,
                 )
             inventories[year] = result
     parts = []
@@ -158,9 +165,11 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
     if level2 and len(filled):
         warnings.append(
             Problem(
-                f"facility (Level 2) rows of {', '.join(map(str, level2))} are not interpolated: "
-                "interpolated activity is computed at Level 1 defaults, so the series may step "
-                "between a year with facilities and a filled year",
+                _(
+                    "facility (Level 2) rows of {years} are not interpolated: interpolated "
+                    "activity is computed at Level 1 defaults, so the series may step between a "
+                    "year with facilities and a filled year"
+                ).format(years=", ".join(map(str, level2))),
                 file=str(by_year[level2[0]].path),
                 sheet="facilities",
                 severity="warning",
@@ -193,7 +202,9 @@ def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
         files = sorted(set(submitted.loc[submitted["year"] == year, "input_file"]))
         series.warnings.append(
             Problem(
-                f"the submitted inventory of {year} has no year in the series: not compared",
+                _(
+                    "the submitted inventory of {year} has no year in the series: not compared"
+                ).format(year=year),
                 file=files[0] if files else str(baseline),
                 severity="warning",
             )

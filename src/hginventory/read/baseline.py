@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from hginventory.core.errors import InputFileError, Problem
+from hginventory.core.i18n import gettext as _
 from hginventory.read.results import CALCULATION, read_results
 
 YEAR_IN_NAME = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|2100)(?!\d)")
@@ -62,8 +63,8 @@ def _year_of(value, path: Path, where: str) -> int:
         year = int(float(value))
     except (TypeError, ValueError):
         raise InputFileError(
-            f"{path.name}: cannot tell the year of this inventory",
-            [Problem("not a year", file=str(path), sheet=where, found=str(value))],
+            _("{file}: cannot tell the year of this inventory").format(file=path.name),
+            [Problem(_("not a year"), file=str(path), sheet=where, found=str(value))],
         ) from None
     return year
 
@@ -81,7 +82,7 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
     elif folder.is_dir():
         files = None
     else:
-        raise InputFileError(f"{folder}: no such folder (--baseline)")
+        raise InputFileError(_("{folder}: no such folder (--baseline)").format(folder=folder))
     for name in ("all.csv", "trend.csv"):
         if files is None and (folder / name).is_file():
             files = [folder / name]
@@ -115,11 +116,13 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
                 if len(found) != 1:
                     problems.append(
                         Problem(
-                            "cannot tell the year of this result CSV",
+                            _("cannot tell the year of this result CSV"),
                             file=str(path),
                             found=path.name,
-                            expected="the year in the file name (valdoria-2018-inventory.csv), "
-                            "its -inventory.xlsx beside it, or the batch folder with all.csv",
+                            expected=_(
+                                "the year in the file name (valdoria-2018-inventory.csv), its "
+                                "-inventory.xlsx beside it, or the batch folder with all.csv"
+                            ),
                         )
                     )
                     continue
@@ -134,10 +137,12 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
         if year in seen:
             problems.append(
                 Problem(
-                    f"a second submitted inventory for {year} (also {seen[year].name})",
+                    _("a second submitted inventory for {year} (also {file})").format(
+                        year=year, file=seen[year].name
+                    ),
                     file=str(path),
                     found=str(year),
-                    expected="one result file per year",
+                    expected=_("one result file per year"),
                 )
             )
             continue
@@ -147,11 +152,15 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
         frame.insert(1, "input_file", str(path))
         parts.append(frame)
     if problems:
-        raise InputFileError(f"{folder}: the submitted inventories cannot be read", problems)
+        raise InputFileError(
+            _("{folder}: the submitted inventories cannot be read").format(folder=folder), problems
+        )
     if not parts:
         raise InputFileError(
-            f"{folder}: no hginv result file (an all.csv of hginv batch, or the "
-            "-inventory.csv/.xlsx files of hginv compute)"
+            _(
+                "{folder}: no hginv result file (an all.csv of hginv batch, or the "
+                "-inventory.csv/.xlsx files of hginv compute)"
+            ).format(folder=folder)
         )
     return pd.concat(parts, ignore_index=True)
 
@@ -166,20 +175,24 @@ def _read_combined(path: Path) -> pd.DataFrame:
             na_values={c: [""] for c in ("activity", "input_factor", "hg_input_kg")},
         )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc})") from None
+        raise InputFileError(
+            _("{file}: cannot be read ({reason})").format(file=path, reason=exc)
+        ) from None
     missing = [c for c in ("year", "code", "hg_input_kg", "air_kg") if c not in frame.columns]
     if missing:
         raise InputFileError(
-            f"{path.name}: not the all.csv of hginv batch",
-            [Problem("missing columns", file=str(path), found=", ".join(missing))],
+            _("{file}: not the all.csv of hginv batch").format(file=path.name),
+            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
         )
     per_year = frame.groupby("year")["input_file"].nunique() if "input_file" in frame else None
     if per_year is not None and (per_year > 1).any():
         year = int(per_year[per_year > 1].index[0])
         names = sorted(set(frame.loc[frame["year"] == year, "input_file"]))
         raise InputFileError(
-            f"{path.name}: {len(names)} inventories for {year} ({', '.join(names)}); a baseline "
-            "is one country's inventories, one per year"
+            _(
+                "{file}: {n} inventories for {year} ({names}); a baseline is one country's "
+                "inventories, one per year"
+            ).format(file=path.name, n=len(names), year=year, names=", ".join(names))
         )
     frame["year"] = frame["year"].astype(int)
     return frame
@@ -195,12 +208,14 @@ def _read_trend(path: Path) -> pd.DataFrame:
             na_values={c: [""] for c in ("activity", "hg_input_kg")},
         )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc})") from None
+        raise InputFileError(
+            _("{file}: cannot be read ({reason})").format(file=path, reason=exc)
+        ) from None
     missing = [c for c in ("year", "code", "hg_input_kg", "air_kg", "filled") if c not in frame]
     if missing:
         raise InputFileError(
-            f"{path.name}: not the trend.csv of hginv trend",
-            [Problem("missing columns", file=str(path), found=", ".join(missing))],
+            _("{file}: not the trend.csv of hginv trend").format(file=path.name),
+            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
         )
     frame["year"] = frame["year"].astype(int)
     totals = path.with_name("totals.csv")

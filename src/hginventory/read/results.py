@@ -21,11 +21,15 @@ def _keyed_table(book, sheet: str) -> list[dict]:
     `code` or `factor_id`): data rows are those with a code and an evidence status (group
     headings and subtotals have none)."""
     if sheet not in book.sheets:
-        raise ValueError(f"no sheet {sheet!r}")
+        raise ValueError(_("no sheet {sheet}").format(sheet=repr(sheet)))
     rows = book.sheets[sheet]
     top = next((i for i, row in enumerate(rows) if row and row[0] in ("code", "factor_id")), None)
     if top is None:
-        raise ValueError(f"no table with a hidden row of column names on sheet {sheet!r}")
+        raise ValueError(
+            _("no table with a hidden row of column names on sheet {sheet}").format(
+                sheet=repr(sheet)
+            )
+        )
     keys = [str(k) for k in rows[top]]
     out = []
     for row in rows[top + 2 :]:

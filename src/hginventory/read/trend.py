@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from hginventory.core.errors import InputFileError, Problem
+from hginventory.core.i18n import gettext as _
 
 TOTALS_NEEDED = ("year", "hg_input_kg", "air_kg", "releases_kg", "filled_rows", "input_file")
 
@@ -31,19 +32,23 @@ class TrendOutputs:
 def _read(path: Path, needed, text_columns) -> pd.DataFrame:
     if not path.is_file():
         raise InputFileError(
-            f"{path}: not found; give the folder written by hginv trend (-o OUTDIR)"
+            _("{file}: not found; give the folder written by hginv trend (-o OUTDIR)").format(
+                file=path
+            )
         )
     try:
         frame = pd.read_csv(
             path, dtype={c: str for c in text_columns}, keep_default_na=False, na_values=[""]
         )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc})") from None
+        raise InputFileError(
+            _("{file}: cannot be read ({reason})").format(file=path, reason=exc)
+        ) from None
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise InputFileError(
-            f"{path.name}: not written by hginv trend",
-            [Problem("missing columns", file=str(path), found=", ".join(missing))],
+            _("{file}: not written by hginv trend").format(file=path.name),
+            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
         )
     return frame
 
@@ -52,7 +57,11 @@ def read_trend_folder(folder: str | Path) -> TrendOutputs:
     """The tables of a trend folder; InputFileError naming the file when one is missing."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputFileError(f"{folder}: no such folder; give the folder written by hginv trend")
+        raise InputFileError(
+            _("{folder}: no such folder; give the folder written by hginv trend").format(
+                folder=folder
+            )
+        )
     text = ("code", "sub_category", "facility", "filled", "status", "factor_id", "input_file")
     totals = _read(folder / "totals.csv", TOTALS_NEEDED, text)
     trend = _read(folder / "trend.csv", TREND_NEEDED, text)

@@ -577,7 +577,7 @@ def _check_against(row: MappingRow, where: str, path: Path, emep: EmepFactors, t
             _problem(
                 path,
                 where,
-                f"Guidebook row {g.row_id} is in {g.unit}",
+                _("Guidebook row {row} is in {unit}").format(row=g.row_id, unit=g.unit),
                 "guidebook_unit",
                 row.guidebook_unit,
                 g.guidebook_unit.per,

@@ -8,8 +8,11 @@ with a baseline, the recalculation of the submitted inventories (the rows that m
 from __future__ import annotations
 
 from hginventory.core.columns import PATHWAYS
+from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import axis_formatter
+from hginventory.engine.trend import reason_text
 from hginventory.read.trend import TrendOutputs
+from hginventory.tables.translations import name_of
 from hginventory.write.document import SHORT_PATHWAY, Figure, Heading, Para, Table, clean, kg
 
 INTERPOLATED = "interpolated"
@@ -20,20 +23,28 @@ def trend_chapter(outputs: TrendOutputs, number: int) -> list:
     t = outputs.totals
     years = outputs.years
     blocks: list = [
-        Heading(1, f"{number} Trend over the years"),
+        Heading(1, _("{number} Trend over the years").format(number=number)),
         Para(
-            f"The inventories of {years[0]} to {years[-1]} computed with one factor table "
-            "(hginv trend), so that the years can be compared. National totals as counted, "
-            "after the double-counting adjustments (kg Hg/y).",
+            _(
+                "The inventories of {first} to {last} computed with one factor table (hginv "
+                "trend), so that the years can be compared. National totals as counted, after "
+                "the double-counting adjustments (kg Hg/y)."
+            ).format(first=years[0], last=years[-1]),
             "lead",
         ),
     ]
-    headers = ["Year", "Hg input", *(SHORT_PATHWAY[p] for p in PATHWAYS), "Releases", "Basis"]
+    headers = [
+        _("Year"),
+        _("Hg input"),
+        *(_(SHORT_PATHWAY[p]) for p in PATHWAYS),
+        _("Releases"),
+        _("Basis"),
+    ]
     rows = []
     for r in t.itertuples(index=False):
-        interpolated = f"{int(r.filled_rows)} rows interpolated"
+        interpolated = _("{n} rows interpolated").format(n=int(r.filled_rows))
         if r.input_file == "(interpolated)":
-            basis = f"no workbook: {interpolated}"
+            basis = _("no workbook: {rows}").format(rows=interpolated)
         else:
             basis = clean(r.input_file) + (f" ({interpolated})" if r.filled_rows else "")
         rows.append(
@@ -47,7 +58,7 @@ def trend_chapter(outputs: TrendOutputs, number: int) -> list:
         )
     blocks.append(
         Table(
-            "National totals per year (kg Hg/y)",
+            _("National totals per year (kg Hg/y)"),
             headers,
             rows,
             set(range(1, 2 + len(PATHWAYS) + 1)),
@@ -57,7 +68,7 @@ def trend_chapter(outputs: TrendOutputs, number: int) -> list:
     blocks.append(
         Figure(
             "trend",
-            "Hg input, releases and air emissions per year, as counted (kg Hg/y)",
+            _("Hg input, releases and air emissions per year, as counted (kg Hg/y)"),
             draw=lambda: trend_figure(outputs),
         )
     )
@@ -68,18 +79,22 @@ def trend_chapter(outputs: TrendOutputs, number: int) -> list:
         ]
         blocks.append(
             Para(
-                "Gaps were filled by linear interpolation of the activity between two reported "
-                "years (never beyond the first or last reported year). Years without a "
-                f"workbook: {', '.join(map(str, no_workbook)) or 'none'}.",
+                _(
+                    "Gaps were filled by linear interpolation of the activity between two "
+                    "reported years (never beyond the first or last reported year). Years "
+                    "without a workbook: {years}."
+                ).format(years=", ".join(map(str, no_workbook)) or _("none")),
                 "note",
             )
         )
         for year, group in filled.groupby("year", sort=True):
             codes = ", ".join(dict.fromkeys(group["code"]))
-            blocks.append(Para(f"{year}: interpolated {codes}.", "note"))
+            blocks.append(
+                Para(_("{year}: interpolated {codes}.").format(year=year, codes=codes), "note")
+            )
     else:
         blocks.append(
-            Para("Every figure comes from a workbook of its year (no gap filled).", "note")
+            Para(_("Every figure comes from a workbook of its year (no gap filled)."), "note")
         )
     if outputs.recalculation is not None:
         blocks += _recalculation(outputs, number)
@@ -90,10 +105,14 @@ def _recalculation(outputs: TrendOutputs, number: int) -> list:
     r = outputs.recalculation
     moved = r[r["reason"] != "unchanged"]
     blocks: list = [
-        Heading(2, f"{number}.1 Recalculation of the submitted inventories"),
+        Heading(
+            2, _("{number}.1 Recalculation of the submitted inventories").format(number=number)
+        ),
         Para(
-            f"The inventories as submitted compared with the series, per year and sub-category: "
-            f"{len(moved)} of {len(r)} rows moved; the others are unchanged.",
+            _(
+                "The inventories as submitted compared with the series, per year and "
+                "sub-category: {moved} of {n} rows moved; the others are unchanged."
+            ).format(moved=len(moved), n=len(r)),
         ),
     ]
     if len(moved):
@@ -101,27 +120,27 @@ def _recalculation(outputs: TrendOutputs, number: int) -> list:
             [
                 str(x.year),
                 clean(x.code),
-                clean(x.sub_category),
+                clean(name_of(x.code, x.sub_category)),
                 kg(x.submitted_input_kg),
                 kg(x.recalculated_input_kg),
                 kg(x.submitted_air_kg),
                 kg(x.recalculated_air_kg),
-                clean(x.reason),
+                clean(reason_text(x.reason)),
             ]
             for x in moved.itertuples(index=False)
         ]
         blocks.append(
             Table(
-                "Recalculated sub-categories (kg Hg/y)",
+                _("Recalculated sub-categories (kg Hg/y)"),
                 [
-                    "Year",
-                    "Code",
-                    "Sub-category",
-                    "Input submitted",
-                    "Input now",
-                    "Air submitted",
-                    "Air now",
-                    "Why",
+                    _("Year"),
+                    _("Code"),
+                    _("Sub-category"),
+                    _("Input submitted"),
+                    _("Input now"),
+                    _("Air submitted"),
+                    _("Air now"),
+                    _("Why"),
                 ],
                 rows,
                 {3, 4, 5, 6},
@@ -140,9 +159,9 @@ def trend_figure(outputs: TrendOutputs):
     ax = fig.add_subplot()
     reported = t["input_file"] != "(interpolated)"
     for column, label, colour in (
-        ("hg_input_kg", "Hg input (counted)", "#4e79a7"),
-        ("releases_kg", "Total releases", "#e15759"),
-        ("air_kg", "Air", "#59a14f"),
+        ("hg_input_kg", _("Hg input (counted)"), "#4e79a7"),
+        ("releases_kg", _("Total releases"), "#e15759"),
+        ("air_kg", _("Air"), "#59a14f"),
     ):
         ax.plot(t["year"], t[column], color=colour, label=label)
         ax.plot(t.loc[reported, "year"], t.loc[reported, column], "o", color=colour)
@@ -164,7 +183,7 @@ def trend_figure(outputs: TrendOutputs):
         ncols=3,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
-        title="hollow markers: years without a workbook (interpolated)",
+        title=_("hollow markers: years without a workbook (interpolated)"),
         title_fontsize=7,
     )
     fig.set_layout_engine("tight")

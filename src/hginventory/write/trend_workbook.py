@@ -7,7 +7,9 @@ sub-category* and *Air by sub-category* (one row per sub-category, one column pe
 interpolated cells shaded), *Recalculation* (with a baseline) and *Series data* (trend.csv).
 
 Built in memory and written atomically; text from the inputs is always text (never a formula
-or a link); numbers have thousands separators and never scientific notation.
+or a link); numbers have thousands separators and never scientific notation. Captions, headers,
+notes and chart titles are in the language of the run; sheet names and the Series data sheet
+(trend.csv's columns) are the machine contract and the same in every language.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
+from hginventory.core.i18n import N_, get_language
+from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import ACTIVITY, AXIS_FORMAT, COUNT, MASS, YEAR
 from hginventory.engine.trend import (
     INTERPOLATED,
@@ -23,11 +27,52 @@ from hginventory.engine.trend import (
     TrendSeries,
     filled_cells,
     group_totals,
+    reason_text,
     sub_category_table,
 )
+from hginventory.tables.translations import name_of
 from hginventory.write.xlsx import Book, Sheet
 
 README_WIDTH = 100
+
+READ_ME = "Read me"
+TOTALS_SHEET = "Totals by pathway"
+GROUPS_SHEET = "Source groups"
+INPUT_SHEET = "Input by sub-category"
+AIR_SHEET = "Air by sub-category"
+RECALC_SHEET = "Recalculation"
+DATA_SHEET = "Series data"
+KG = N_("kg Hg/y")
+
+# headers of the Recalculation sheet (recalculation.csv keeps the keys)
+RECALC_CAPTIONS = {
+    "year": N_("year"),
+    "code": N_("code"),
+    "sub_category": N_("sub category"),
+    "submitted_input_kg": N_("submitted input kg"),
+    "recalculated_input_kg": N_("recalculated input kg"),
+    "input_change_kg": N_("input change kg"),
+    "submitted_air_kg": N_("submitted air kg"),
+    "recalculated_air_kg": N_("recalculated air kg"),
+    "air_change_kg": N_("air change kg"),
+    "submitted_activity": N_("submitted activity"),
+    "recalculated_activity": N_("recalculated activity"),
+    "activity_unit": N_("activity unit"),
+    "submitted_factor_id": N_("submitted factor id"),
+    "recalculated_factor_id": N_("recalculated factor id"),
+    "reason": N_("reason"),
+}
+
+
+def _group_captions(names: list[str]) -> list[str]:
+    """Source-group names (English in trend.csv) in the language of the run."""
+    if get_language() == "en":
+        return list(names)
+    from hginventory.tables.factors import load_factors
+    from hginventory.tables.translations import group_names
+
+    mapping = group_names(load_factors().groups)
+    return [mapping.get(n, n) for n in names]
 
 
 def _kinds(columns: list[str]) -> dict[int, str]:
@@ -63,52 +108,79 @@ def build_trend_workbook(series: TrendSeries) -> Book:
     _read_me(book, series)
     _totals_sheet(book, series)
     _groups_sheet(book, series)
-    _sub_category_sheet(book, series, "hg_input_kg", "Input by sub-category", "Hg input")
-    _sub_category_sheet(book, series, "air_kg", "Air by sub-category", "Hg released to air")
+    _sub_category_sheet(
+        book,
+        series,
+        "hg_input_kg",
+        INPUT_SHEET,
+        _(
+            "Hg input per sub-category (kg Hg/y), rows as computed (before the double-counting "
+            "adjustments); blank: not quantified that year."
+        ),
+    )
+    _sub_category_sheet(
+        book,
+        series,
+        "air_kg",
+        AIR_SHEET,
+        _(
+            "Hg released to air per sub-category (kg Hg/y), rows as computed (before the "
+            "double-counting adjustments); blank: not quantified that year."
+        ),
+    )
     if series.recalculation is not None:
         _recalculation_sheet(book, series)
     _data_sheet(book, series)
-    book.wb.set_properties({"title": f"Mercury inventory trend: {series.country}"})
+    book.wb.set_properties(
+        {"title": _("Mercury inventory trend: {country}").format(country=series.country)}
+    )
     return book
 
 
 def _read_me(book: Book, series: TrendSeries) -> None:
-    ws = book.sheet("Read me")
+    ws = book.sheet(READ_ME)
     ws.max_width = README_WIDTH
     ws.width(0, 28)
     ws.width(1, README_WIDTH)
     years = series.years
-    ws.text(0, 0, f"Mercury inventory trend: {series.country}", "title", wrap=False)
+    title = _("Mercury inventory trend: {country}").format(country=series.country)
+    ws.text(0, 0, title, "title", wrap=False)
+    fill = {"none": _("none"), "interpolate": _("interpolate")}.get(series.fill, series.fill)
+    span = (
+        _("{first}-{last} ({n} years)").format(first=years[0], last=years[-1], n=len(years))
+        if years
+        else ""
+    )
     rows = [
-        ("Country", series.country + (f" ({series.iso3})" if series.iso3 else "")),
-        ("Years", f"{years[0]}-{years[-1]} ({len(years)} years)" if years else ""),
-        ("Factor table", f"{series.factor_label} (SHA-256 {series.factor_sha256[:16]}...)"),
-        ("Gap filling", series.fill),
+        (_("Country"), series.country + (f" ({series.iso3})" if series.iso3 else "")),
+        (_("Years"), span),
+        (_("Factor table"), f"{series.factor_label} (SHA-256 {series.factor_sha256[:16]}...)"),
+        (_("Gap filling"), fill),
     ]
     for year, file in sorted(series.inputs.items()):
-        rows.append((f"Workbook {year}", Path(file).name))
+        rows.append((_("Workbook {year}").format(year=year), Path(file).name))
     r = 2
     for label, value in rows:
         ws.text(r, 0, label, "bold", wrap=False)
         ws.text(r, 1, value)
         r += 1
     r += 1
-    ws.text(r, 0, "Every year is computed with the one factor table above.", "note", wrap=False)
+    ws.text(r, 0, _("Every year is computed with the one factor table above."), "note", wrap=False)
     r += 1
     notes = series.fill_notes()
-    ws.text(r, 0, "Interpolated activity", "bold", wrap=False)
+    ws.text(r, 0, _("Interpolated activity"), "bold", wrap=False)
     if not notes:
-        ws.text(r, 1, "none: every figure comes from a workbook")
+        ws.text(r, 1, _("none: every figure comes from a workbook"))
         r += 1
     else:
         ws.text(
             r,
             1,
-            "Activity of the years between two reported values of a sub-category, linearly "
-            "interpolated (never extrapolated); marked 'interpolated' in trend.csv and shaded in "
-            "the sub-category sheets. Years without a workbook: "
-            + (", ".join(str(y) for y in series.filled_years) or "none")
-            + ".",
+            _(
+                "Activity of the years between two reported values of a sub-category, linearly "
+                "interpolated (never extrapolated); marked 'interpolated' in trend.csv and shaded "
+                "in the sub-category sheets. Years without a workbook: {years}."
+            ).format(years=", ".join(str(y) for y in series.filled_years) or _("none")),
         )
         r += 1
         for line in notes:
@@ -117,22 +189,30 @@ def _read_me(book: Book, series: TrendSeries) -> None:
     r += 1
     recalled = series.recalled_rows
     if recalled:
-        ws.text(r, 0, "Caution", "warn", wrap=False)
+        ws.text(r, 0, _("Caution"), "warn", wrap=False)
         ws.text(
             r,
             1,
-            f"{recalled} of {len(series.trend)} result rows use 'recalled' factors (not confirmed "
-            "against the official Toolkit); see the status column of Series data.",
+            _(
+                "{n} of {total} result rows use 'recalled' factors (not confirmed against the "
+                "official Toolkit); see the status column of {sheet}."
+            ).format(n=recalled, total=len(series.trend), sheet=DATA_SHEET),
             "warn",
         )
         r += 2
-    ws.text(r, 0, "Sheets", "bold", wrap=False)
+    ws.text(r, 0, _("Sheets"), "bold", wrap=False)
     sheets = [
-        "Totals by pathway: national totals per year after the double-counting adjustments",
-        "Source groups: counted releases per source group and year",
-        "Input by sub-category / Air by sub-category: the rows as computed, one column a year",
-        "Recalculation: the submitted inventories against this series (with --baseline)",
-        "Series data: every result row of every year (as trend.csv)",
+        _("{sheet}: national totals per year after the double-counting adjustments").format(
+            sheet=TOTALS_SHEET
+        ),
+        _("{sheet}: counted releases per source group and year").format(sheet=GROUPS_SHEET),
+        _("{sheet} / {sheet2}: the rows as computed, one column a year").format(
+            sheet=INPUT_SHEET, sheet2=AIR_SHEET
+        ),
+        _("{sheet}: the submitted inventories against this series (with --baseline)").format(
+            sheet=RECALC_SHEET
+        ),
+        _("{sheet}: every result row of every year (as trend.csv)").format(sheet=DATA_SHEET),
     ]
     for line in sheets:
         ws.text(r, 1, line)
@@ -167,38 +247,47 @@ def _charts(
         area.add_series(
             {"name": name, "categories": categories, "values": [ws.name, first, col, last, col]}
         )
-    for chart, kind, col in ((line, "lines", 0), (area, "stacked", 8)):
-        chart.set_title({"name": f"{title}: {kind}"})
-        chart.set_y_axis({"name": "kg Hg/y", "num_format": AXIS_FORMAT})
-        chart.set_x_axis({"name": "Year"})
+    for chart, kind, col in (
+        (line, _("{title}: lines"), 0),
+        (area, _("{title}: stacked"), 8),
+    ):
+        chart.set_title({"name": kind.format(title=title)})
+        chart.set_y_axis({"name": _(KG), "num_format": AXIS_FORMAT})
+        chart.set_x_axis({"name": _("Year")})
         chart.set_legend({"position": "bottom", "font": {"size": 8}})
         chart.set_size({"width": 720, "height": height})
         ws.charts.append((anchor_row, col, chart, {}))
 
 
 def _totals_sheet(book: Book, series: TrendSeries) -> None:
-    ws = book.sheet("Totals by pathway")
+    ws = book.sheet(TOTALS_SHEET)
     t = series.totals
     columns = ["year", "hg_input_kg", *OUTPUT_COLUMNS, "releases_kg", "filled_rows", "input_file"]
     headers = [
-        "Year",
-        "Hg input, counted (kg Hg/y)",
-        *(f"{PATHWAY_LABELS[p]} (kg Hg/y)" for p in PATHWAYS),
-        "Total releases (kg Hg/y)",
-        "Interpolated rows",
-        "Workbook",
+        _("Year"),
+        _("Hg input, counted (kg Hg/y)"),
+        *(f"{_(PATHWAY_LABELS[p])} ({_(KG)})" for p in PATHWAYS),
+        _("Total releases (kg Hg/y)"),
+        _("Interpolated rows"),
+        _("Workbook"),
     ]
     kinds = {**_kinds(columns), columns.index("filled_rows"): COUNT}
-    last = ws.table(0, headers, _rows(t[columns]), kinds) - 1
+    frame = t[columns].copy()
+    frame["input_file"] = [
+        _("(interpolated)") if v == "(interpolated)" else v for v in frame["input_file"]
+    ]
+    last = ws.table(0, headers, _rows(frame), kinds) - 1
     ws.freeze = (1, 1)
     note = last + 2
     ws.note(
         note,
-        "Totals as counted in the national inventory: only part of some waste rows' input counts "
-        "(double counting), some pathways are left out; see the README.",
+        _(
+            "Totals as counted in the national inventory: only part of some waste rows' input "
+            "counts (double counting), some pathways are left out; see the README."
+        ),
         "note",
     )
-    pathway_cols = [(2 + i, PATHWAY_LABELS[p]) for i, p in enumerate(PATHWAYS)]
+    pathway_cols = [(2 + i, _(PATHWAY_LABELS[p])) for i, p in enumerate(PATHWAYS)]
     _charts(
         book,
         ws,
@@ -206,55 +295,56 @@ def _totals_sheet(book: Book, series: TrendSeries) -> None:
         last,
         pathway_cols,
         note + 2,
-        "Releases by pathway",
-        line_columns=[(1, "Hg input, counted"), (8, "Total releases"), (2, "Air")],
+        _("Releases by pathway"),
+        line_columns=[
+            (1, _("Hg input, counted")),
+            (8, _("Total releases")),
+            (2, _(PATHWAY_LABELS["air"])),
+        ],
     )
 
 
 def _groups_sheet(book: Book, series: TrendSeries) -> None:
-    ws = book.sheet("Source groups")
-    ws.note(0, "Releases counted in the national totals, by source group (kg Hg/y)", "bold")
+    ws = book.sheet(GROUPS_SHEET)
+    ws.note(0, _("Releases counted in the national totals, by source group (kg Hg/y)"), "bold")
     top, last = 1, 1
     for quantity, title in (
         ("releases_kg", None),
-        ("hg_input_kg", "Hg input counted in the national totals, by source group (kg Hg/y)"),
+        ("hg_input_kg", _("Hg input counted in the national totals, by source group (kg Hg/y)")),
     ):
         table = group_totals(series.trend, quantity).T
         frame = table.reset_index()
         frame["Total"] = table.sum(axis=1).to_numpy()
         if title:
             ws.note(top - 1, title, "bold")
-        headers = ["Year", *table.columns, "Total"]
+        headers = [_("Year"), *_group_captions(list(table.columns)), _("Total")]
         kinds = {0: YEAR, **{i: MASS for i in range(1, len(headers))}}
         end = ws.table(top, headers, _rows(frame), kinds)
         if title is None:
-            groups, last = list(table.columns), end - 1
+            groups, last = _group_captions(list(table.columns)), end - 1
         top = end + 2
     ws.freeze = (2, 1)
     cols = [(1 + i, g) for i, g in enumerate(groups)]
-    _charts(book, ws, 2, last, cols, top, "Releases by source group", height=560)
+    _charts(book, ws, 2, last, cols, top, _("Releases by source group"), height=560)
 
 
-def _sub_category_sheet(book: Book, series: TrendSeries, quantity, name, what) -> None:
+def _sub_category_sheet(book: Book, series: TrendSeries, quantity, name, caption) -> None:
     ws = book.sheet(name)
     table = sub_category_table(series.trend, quantity)
     years = [int(y) for y in table.columns]
     filled = filled_cells(series.trend)
-    ws.note(
-        0,
-        f"{what} per sub-category (kg Hg/y), rows as computed (before the double-counting "
-        "adjustments); blank: not quantified that year.",
-        "bold",
-    )
-    ws.note(1, "Shaded: activity interpolated", "filled", span=2)
-    rows = [[str(code), str(sub), *values] for (code, sub), values in table.iterrows()]
-    headers = ["Code", "Sub-category", *(str(y) for y in years)]
+    ws.note(0, caption, "bold")
+    ws.note(1, _("Shaded: activity interpolated"), "filled", span=2)
+    rows = [
+        [str(code), name_of(code, str(sub)), *values] for (code, sub), values in table.iterrows()
+    ]
+    headers = [_("Code"), _("Sub-category"), *(str(y) for y in years)]
     total_row = ws.table(2, headers, rows, {c: MASS for c in range(2, 2 + len(years))})
     for r, (code, _sub) in enumerate(table.index, start=3):
         for c, year in enumerate(years, start=2):
             if (code, year) in filled and (r, c) in ws.cells:
                 ws.cells[r, c].style = "filled"
-    ws.text(total_row, 1, "Sum of rows", "bold", wrap=False)
+    ws.text(total_row, 1, _("Sum of rows"), "bold", wrap=False)
     for c, year in enumerate(years, start=2):
         ws.number(total_row, c, float(table[year].sum()), MASS, style="bold")
     ws.freeze = (3, 2)
@@ -262,22 +352,28 @@ def _sub_category_sheet(book: Book, series: TrendSeries, quantity, name, what) -
 
 
 def _recalculation_sheet(book: Book, series: TrendSeries) -> None:
-    ws = book.sheet("Recalculation")
+    ws = book.sheet(RECALC_SHEET)
     ws.note(
         0,
-        f"Submitted inventories ({Path(series.baseline).name}) against this series, per year and "
-        "sub-category (kg Hg/y)",
+        _(
+            "Submitted inventories ({baseline}) against this series, per year and sub-category "
+            "(kg Hg/y)"
+        ).format(baseline=Path(series.baseline).name),
         "bold",
     )
-    headers = [c.replace("_", " ") for c in RECALC_COLUMNS]
-    frame = series.recalculation[RECALC_COLUMNS]
+    headers = [_(RECALC_CAPTIONS[c]) if c in RECALC_CAPTIONS else c for c in RECALC_COLUMNS]
+    frame = series.recalculation[RECALC_COLUMNS].copy()
+    frame["reason"] = [reason_text(r) for r in frame["reason"]]
+    frame["sub_category"] = [
+        name_of(c, str(s)) for c, s in zip(frame["code"], frame["sub_category"], strict=True)
+    ]
     last = ws.table(1, headers, _rows(frame), _kinds(RECALC_COLUMNS)) - 1
     ws.freeze = (2, 3)
     ws.autofilter = (1, 0, max(last, 2), len(headers) - 1)
 
 
 def _data_sheet(book: Book, series: TrendSeries) -> None:
-    ws = book.sheet("Series data")
+    ws = book.sheet(DATA_SHEET)
     frame = series.trend_csv_frame()
     last = ws.table(0, TREND_COLUMNS, _rows(frame[TREND_COLUMNS]), _kinds(TREND_COLUMNS)) - 1
     filled_col = TREND_COLUMNS.index("filled")
