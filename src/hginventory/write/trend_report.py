@@ -173,7 +173,7 @@ def trend_figure(outputs: TrendOutputs):
             markerfacecolor="white",
         )
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("kg Hg/y")
+    ax.set_ylabel(_("kg Hg/y"))
     ax.set_xticks(list(t["year"]))
     ax.tick_params(labelsize=8)
     ax.yaxis.set_major_formatter(axis_formatter())
