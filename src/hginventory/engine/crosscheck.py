@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from hginventory.core.errors import Problem, UnitError
+from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion as unit_conversion
 from hginventory.tables.emep import (
     CrosscheckError,
@@ -216,21 +217,24 @@ def flagged_table(cc: Crosscheck):
     from rich.table import Table
 
     from hginventory.core.numbers import COUNT, RATIO, format_number, mass
+    from hginventory.tables.translations import name_of
 
     flagged = cc.flagged()
     table = Table(
-        title=f"EMEP/EEA cross-check: {len(flagged)} of {len(cc.mapped)} mapped sub-categories "
-        "outside the Guidebook 95 % interval (kg Hg/y)"
+        title=_(
+            "EMEP/EEA cross-check: {n} of {mapped} mapped sub-categories outside the Guidebook "
+            "95 % interval (kg Hg/y)"
+        ).format(n=len(flagged), mapped=len(cc.mapped))
     )
-    table.add_column("Code", no_wrap=True)
-    table.add_column("Sub-category")
+    table.add_column(_("Code"), no_wrap=True)
+    table.add_column(_("Sub-category"))
     table.add_column("Toolkit", justify="right", no_wrap=True)
-    table.add_column("Guidebook [95 %]", justify="right", no_wrap=True)
-    table.add_column("Ratio", justify="right", no_wrap=True)
+    table.add_column(_("Guidebook [95 %]"), justify="right", no_wrap=True)
+    table.add_column(_("Ratio"), justify="right", no_wrap=True)
     for r in flagged.itertuples(index=False):
         table.add_row(
             r.code,
-            r.sub_category,
+            name_of(r.code, r.sub_category),
             mass(r.air_kg),
             f"{mass(r.air_kg_emep)} [{mass(r.air_kg_emep_low)}-{mass(r.air_kg_emep_high)}]",
             format_number(r.ratio, RATIO if r.ratio < 10 else COUNT) + "x",
