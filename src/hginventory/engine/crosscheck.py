@@ -41,11 +41,15 @@ def estimate(row: EmepRow, activity: float, abatement: EmepRow | None = None) ->
     interval is given then, because combining the two intervals' bounds is not one.
     """
     if row.is_abatement:
-        raise CrosscheckError(f"{row.row_id} is an abatement efficiency, not an emission factor")
+        raise CrosscheckError(
+            _("{row} is an abatement efficiency, not an emission factor").format(row=row.row_id)
+        )
     kg = activity * row.guidebook_unit.to_kg
     if abatement is not None:
         if not abatement.is_abatement:
-            raise CrosscheckError(f"{abatement.row_id} is not an abatement efficiency")
+            raise CrosscheckError(
+                _("{row} is not an abatement efficiency").format(row=abatement.row_id)
+            )
         return Estimate(kg * row.value * (1 - abatement.value), None, None)
     if row.ci_lower is None:
         return Estimate(kg * row.value, None, None)
@@ -120,7 +124,9 @@ def run_crosscheck(
     unknown = [c for c in overrides if c not in mapping or not mapping[c].mapped]
     if unknown:
         raise CrosscheckError(
-            f"--conversion given for sub-categories without a Guidebook row: {', '.join(unknown)}"
+            _("--conversion given for sub-categories without a Guidebook row: {codes}").format(
+                codes=", ".join(unknown)
+            )
         )
     records = []
     for r in inv.results.itertuples(index=False):
@@ -163,7 +169,9 @@ def run_crosscheck(
                 gb_activity = r.activity * unit_conversion(r.activity_unit, m.toolkit_unit) * conv
             except UnitError as exc:
                 raise CrosscheckError(
-                    f"{r.code}: the activity unit cannot be converted for the cross-check",
+                    _("{code}: the activity unit cannot be converted for the cross-check").format(
+                        code=r.code
+                    ),
                     [Problem(exc.args[0], cell=r.activity_cell, sheet="activity")],
                 ) from None
             est = estimate(g, gb_activity)
@@ -228,7 +236,7 @@ def flagged_table(cc: Crosscheck):
     )
     table.add_column(_("Code"), no_wrap=True)
     table.add_column(_("Sub-category"))
-    table.add_column("Toolkit", justify="right", no_wrap=True)
+    table.add_column(_("Toolkit"), justify="right", no_wrap=True)
     table.add_column(_("Guidebook [95 %]"), justify="right", no_wrap=True)
     table.add_column(_("Ratio"), justify="right", no_wrap=True)
     for r in flagged.itertuples(index=False):
