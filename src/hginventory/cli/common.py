@@ -486,6 +486,18 @@ def factors_flag(path: Path | None):
     return factors_for(path)
 
 
+def quantity_text(key: str) -> str:
+    """A quantity of hginv diff and factors diff ('hg_input_kg', 'air_kg', 'releases_kg') as
+    people read it, in the language of the run."""
+    from hginventory.core.columns import PATHWAY_LABELS
+
+    name = key.removesuffix("_kg")
+    if name in PATHWAY_LABELS:
+        return _(PATHWAY_LABELS[name])
+    labels = {"hg_input": N_("Hg input"), "releases": N_("Releases")}
+    return _(labels[name]) if name in labels else name
+
+
 def pct_text(value: float) -> str:
     """A per cent change for hginv diff and factors diff, in the language of the run."""
     from hginventory.core.numbers import PERCENT, format_number

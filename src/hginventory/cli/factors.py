@@ -14,6 +14,7 @@ from hginventory.cli.common import (
     main,
     make_console,
     pct_text,
+    quantity_text,
     report_error,
     severity_word,
     show_table,
@@ -495,7 +496,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
                 view.add_column(name, justify="left" if i == 0 else "right")
             for r in imp.totals.itertuples(index=False):
                 view.add_row(
-                    r.total.removesuffix("_kg"),
+                    quantity_text(r.total),
                     mass(r.old_kg),
                     mass(r.new_kg),
                     format_number(r.change_kg, MASS, sign=True),
@@ -515,7 +516,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
                 for r in groups.itertuples(index=False):
                     view.add_row(
                         group_names.get(r.source_group, r.source_group),
-                        r.quantity.removesuffix("_kg"),
+                        quantity_text(r.quantity),
                         mass(r.old_kg),
                         mass(r.new_kg),
                         format_number(r.change_kg, MASS, sign=True),

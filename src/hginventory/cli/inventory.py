@@ -23,6 +23,7 @@ from hginventory.cli.common import (
     print_recalled_notice,
     print_totals,
     print_validation,
+    quantity_text,
     show_table,
     speak,
     uncertainty_options,
@@ -348,7 +349,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
         totals.add_column(name, justify="left" if i == 0 else "right")
     for r in pathway_totals(diff).itertuples(index=False):
         totals.add_row(
-            r.quantity.removesuffix("_kg"),
+            quantity_text(r.quantity),
             mass(r.baseline_kg),
             mass(r.new_kg),
             format_number(r.change_kg, MASS, sign=True),
