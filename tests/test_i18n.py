@@ -342,9 +342,9 @@ def test_the_report_of_the_example_says_the_same_words_as_reviewed(lang, update_
 # report blocks, workbook cells.
 _SINKS = {
     "Problem", "HginvError", "InputFileError", "UnsafeInputError", "ActivityError",
-    "FactorTableError", "UnitError", "OutputError", "CrosscheckError", "echo", "secho",
-    "BadParameter", "UsageError", "ClickException", "print", "add_column", "Table",
-    "write_string", "Heading", "Para",
+    "FactorTableError", "UnitError", "OutputError", "CrosscheckError", "BatchUsageError",
+    "echo", "secho", "BadParameter", "UsageError", "ClickException", "print", "add_column",
+    "Table", "write_string", "text", "note", "Heading", "Para",
 }  # fmt: skip
 _TEXT_KEYWORDS = {"message", "expected", "help", "title", "name", "caption", "short_help"}
 _MARKUP = re.compile(r"\[/?[a-z ]*\]")
