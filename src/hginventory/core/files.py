@@ -89,6 +89,29 @@ def remove_stale_temps(path: Path) -> None:
                 os.unlink(entry.path)
 
 
+def remove_stale_temps_in(folder: Path, names) -> None:
+    """`remove_stale_temps` for the outputs `names` of one folder, listing it once (a batch
+    writes a thousand files in one folder: one listing per file grows with their square)."""
+    heads = {_temp_prefix(name).rsplit(".", 2)[0] + "." for name in names}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(".") and name.endswith(".tmp")):
+            continue
+        for i in range(1, len(name)):
+            head = name[: i + 1]
+            if name[i] != "." or head not in heads:
+                continue
+            pid = name[len(head) :].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                break
+
+
 def _os_error(exc: BaseException) -> OSError | None:
     """The OSError behind an exception a writer raised (openpyxl and fastparquet wrap it)."""
     seen = 0
@@ -125,13 +148,19 @@ def _quiet_unraisable(collect: bool = True):
 
 
 def atomic_write(
-    path: str | Path, write: Callable[[Path], None], protect=(), sync: bool = True
+    path: str | Path,
+    write: Callable[[Path], None],
+    protect=(),
+    sync: bool = True,
+    stale: bool = True,
 ) -> Path:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it into place.
 
     An interrupted run leaves the previous output untouched; `protect` lists input files that
     must never be overwritten. `sync=False` skips the flush to disk before the rename, for a
     caller that syncs many files at once (a crash may then leave a renamed but torn file).
+    `stale=False` skips removing the temporary files a killed run left, for a caller that
+    did that for the whole folder (`remove_stale_temps_in`).
     """
     path = Path(path)
     refuse_inputs([path], protect)
@@ -149,7 +178,8 @@ def atomic_write(
         raise OutputError(
             _("{file}: cannot be used ({reason})").format(file=path, reason=exc.strerror or exc)
         ) from None
-    remove_stale_temps(path)
+    if stale:
+        remove_stale_temps(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -29,7 +29,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory import __version__
@@ -128,7 +128,8 @@ class FileResult:
         return self.status in ("ok", "skipped")
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """The fields as they are (JSON types already), not deep-copied as `asdict` would."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass
@@ -534,7 +535,9 @@ def _write_fast(checked, fast: dict, name: str, key: dict, outdir: Path) -> File
     result.key = {**key, "input_sha256": checked.activity.sha256}
     target = folder / f"{name}.csv"
     try:
-        atomic_write(target, lambda tmp: tmp.write_bytes(fast["csv"]), [path], sync=False)
+        atomic_write(
+            target, lambda tmp: tmp.write_bytes(fast["csv"]), [path], sync=False, stale=False
+        )
     except HginvError as exc:
         result.problems = _problem_dicts(exc, path)
         _remove_stale(folder, name)
@@ -604,6 +607,11 @@ def run_batch(
     options = BatchOptions(xlsx=xlsx, uncertainty=uncertainty, draws=draws, seed=seed, lang=lang)
     base_key = {**table_key(table), "options": options.key()}
     (outdir / COUNTRIES).mkdir(parents=True, exist_ok=True)
+    from hginventory.core.files import remove_stale_temps_in
+
+    remove_stale_temps_in(
+        outdir / COUNTRIES, [f"{n}{suffix}" for n in names for suffix in (".csv", ".xlsx")]
+    )
     manifest = Manifest(outdir / MANIFEST)
     resolved = [str(p.resolve()) for p in paths]
 

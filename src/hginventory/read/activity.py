@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import math
@@ -101,8 +102,9 @@ class ActivityData(HasProblems):
         return pd.DataFrame.from_records(self.rows, columns=columns)
 
 
+@functools.lru_cache(maxsize=512)
 def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
+    """0 -> A, 25 -> Z, 26 -> AA (kept: every cell of a sheet is named)."""
     letters = ""
     index += 1
     while index:

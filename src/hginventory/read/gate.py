@@ -290,10 +290,13 @@ def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]
 
 
 def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]) -> list[list]:
-    """Step 4 on the rows read: cell text length, control characters."""
+    """Step 4 on the rows read: cell text length, control characters (a cell is named only
+    when it has a problem: most hold neither)."""
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if not isinstance(value, str):
+                continue
+            if len(value) <= MAX_CELL_TEXT and not _CONTROL.search(value):
                 continue
             cell = f"{_letters(c + 1)}{r + 1}"
             if len(value) > MAX_CELL_TEXT:
@@ -316,21 +319,20 @@ def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]
                         )
                     ],
                 )
-            if _CONTROL.search(value):
-                row[c] = clean_text(value)
-                problems.append(
-                    Problem(
-                        _(
-                            "control characters (invisible codes such as BEL, ESC or NUL) "
-                            "removed from the text"
-                        ),
-                        file=file,
-                        sheet=sheet,
-                        cell=cell,
-                        found=value.encode("unicode_escape").decode("ascii")[:80],
-                        severity="warning",
-                    )
+            row[c] = clean_text(value)
+            problems.append(
+                Problem(
+                    _(
+                        "control characters (invisible codes such as BEL, ESC or NUL) "
+                        "removed from the text"
+                    ),
+                    file=file,
+                    sheet=sheet,
+                    cell=cell,
+                    found=value.encode("unicode_escape").decode("ascii")[:80],
+                    severity="warning",
                 )
+            )
     return rows
 
 

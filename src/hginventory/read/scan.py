@@ -382,11 +382,18 @@ def _needs_walk(data: bytes, sheet: bool) -> bool:
 _REF = re.compile(rb'\br="([A-Z]{0,3})(\d+)"')
 
 
+# The references that may lie that far: two or three letters (column IV is 256), or a row
+# number of as many digits as the row limit; only those are looked at one by one.
+_FAR_REF = re.compile(
+    rb'\br="([A-Z]{2,3})(\d+)"|\br="([A-Z]?)(\d{%d,})"' % len(str(MAX_SHEET_ROWS))
+)
+
+
 def _reaches_far(data: bytes) -> bool:
     """Whether a row or cell reference lies beyond what a sheet hginv reads may span: then the
     walk finds the cells holding values there (and refuses, or records how far they reach)."""
-    for m in _REF.finditer(data):
-        letters, row = m.group(1), int(m.group(2))
+    for m in _FAR_REF.finditer(data):
+        letters, row = (m.group(1), int(m.group(2))) if m.group(1) else (m.group(3), int(m[4]))
         if row > MAX_SHEET_ROWS or (letters and _col_index(letters.decode()) > MAX_SHEET_COLUMNS):
             return True
     return False
