@@ -116,14 +116,24 @@ _FOLDED = {name.lower(): unit for name, unit in _UNITS.items()}
 _AMBIGUOUS_WHEN_FOLDED = {"mg", "mt"}  # mg vs Mg, Mt vs "metric ton": never guess
 
 
+_KNOWN: dict[str, Unit] = {}  # text -> unit, of the texts met: a batch parses the same few
+
+
 def parse_unit(text: str) -> Unit:
     """The unit named by `text`; raises UnitError for anything unknown."""
+    unit = _KNOWN.get(text) if type(text) is str else None
+    if unit is not None:
+        return unit
     name = re.sub(r"\s+", " ", str(text).strip()).replace("³", "3")
     if name in _UNITS:
-        return _UNITS[name]
-    if name.lower() not in _AMBIGUOUS_WHEN_FOLDED and name.lower() in _FOLDED:
-        return _FOLDED[name.lower()]
-    raise UnitError(_("unknown unit {unit}").format(unit=repr(text)))
+        unit = _UNITS[name]
+    elif name.lower() not in _AMBIGUOUS_WHEN_FOLDED and name.lower() in _FOLDED:
+        unit = _FOLDED[name.lower()]
+    else:
+        raise UnitError(_("unknown unit {unit}").format(unit=repr(text)))
+    if type(text) is str and len(_KNOWN) < 10_000:
+        _KNOWN[text] = unit
+    return unit
 
 
 def units_of(dimension: str) -> list[str]:

@@ -528,8 +528,9 @@ def _read_activity_rows(
         unit = cell_text(get(row, "unit"))
         notes = cell_text(get(row, "notes"))
         for name in ("code", "activity", "unit"):
-            if name in cols:
-                _spaces(get(row, name), str(path), sheet, cell_name(r, cols[name]), problems)
+            value = get(row, name)
+            if name in cols and isinstance(value, str) and value != value.strip():
+                _spaces(value, str(path), sheet, cell_name(r, cols[name]), problems)
         if not code:
             if cell_text(raw) or unit:
                 problems.append(
