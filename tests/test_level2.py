@@ -404,6 +404,13 @@ def test_level2_tables_are_cited_and_only_checked_values_confirmed():
             assert row.document == "EMEP-EEA", row.id
 
 
+def test_shipped_level2_tables_read_without_models_equal_the_validated_ones():
+    """Run time reads the shipped tables without pydantic: the same rows, value for value."""
+    trusted, validated = load_level2(), load_level2(validate=True)
+    assert trusted == validated
+    assert all(type(v) is float for r in trusted.configs.values() for v in r.distribution.values())
+
+
 def test_broken_level2_table_is_reported_by_line_and_field(tmp_path):
     folder = tmp_path / "factors" / "level2"
     shutil.copytree(factors_dir() / "level2", folder)

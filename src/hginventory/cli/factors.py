@@ -370,6 +370,7 @@ def factors_validate(paths, lang=None) -> None:
     from hginventory.core.errors import HginvError
     from hginventory.tables.crosswalk import load_crosswalk
     from hginventory.tables.factors import load_factors, load_table
+    from hginventory.tables.level2 import load_level2
 
     console = make_console()
     failed = False
@@ -377,6 +378,7 @@ def factors_validate(paths, lang=None) -> None:
     if not paths:
         checks = [
             (_("shipped factor table"), lambda: load_factors(validate=True)),
+            (_("shipped Level 2 tables"), lambda: load_level2(validate=True)),
             (_("crosswalk"), lambda: load_crosswalk(codes=load_factors().codes)),
         ]
     for name, check in checks:
@@ -389,6 +391,10 @@ def factors_validate(paths, lang=None) -> None:
         if getattr(result, "origins", None) is not None:
             what = _("overlay {overlay} of {table}, {n} rows").format(
                 overlay=result.overlay_label, table=result.base.label, n=len(result.origins)
+            )
+        elif hasattr(result, "configs"):
+            what = _("{table}, {inputs} input types, {configs} configurations").format(
+                table=result.label, inputs=len(result.inputs), configs=len(result.configs)
             )
         elif hasattr(result, "label"):
             what = _("{table}, {n} rows").format(table=result.label, n=len(result))

@@ -9,15 +9,11 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hginventory.core.columns import PATHWAYS
-from hginventory.core.errors import FactorTableError, Problem, UnitError
+from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
-from hginventory.core.units import parse_factor_unit
-from hginventory.tables.factors import BALANCE_TOLERANCE, factors_dir
+from hginventory.tables.factors import factors_dir
 from hginventory.tables.rows import validation_message
 
 METHODS = ("default", "level2", "measured")
@@ -29,89 +25,76 @@ TOLERANCE = 1e-9
 CONFIDENCE_RANK = {"lo": 0, "med": 1, "hi": 2, "": 3}
 
 
-class _Provenance(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    family: str = Field(min_length=1)
-    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    label: str = Field(min_length=1)
-    status: Literal["confirmed", "recalled"]
-    confidence: Literal["hi", "med", "lo", ""] = ""
-    document: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    table_page: str = Field(min_length=1)
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _recalled_has_confidence(self):
-        if self.status == "recalled" and not self.confidence:
-            raise ValueError(_("a recalled row needs a confidence (hi, med or lo)"))
-        return self
-
-
-class InputRow(_Provenance):
+@dataclass(frozen=True)
+class InputRow:
     """An input type of the controlled list: Hg content of a coal, a waste fuel..."""
 
-    input_factor: float = Field(ge=0)
-    input_factor_low: float | None = Field(default=None, ge=0)
-    input_factor_high: float | None = Field(default=None, ge=0)
+    family: str
+    id: str
+    label: str
+    status: str
+    document: str
+    version: str
+    table_page: str
+    input_factor: float
     input_factor_unit: str
-
-    @field_validator("input_factor_low", "input_factor_high", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("input_factor_unit")
-    @classmethod
-    def _known_unit(cls, value: str) -> str:
-        try:
-            parse_factor_unit(value)
-        except UnitError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
-    @model_validator(mode="after")
-    def _range(self):
-        if self.input_factor_low is not None and self.input_factor_low > self.input_factor:
-            raise ValueError(_("input_factor_low is above input_factor"))
-        if self.input_factor_high is not None and self.input_factor_high < self.input_factor:
-            raise ValueError(_("input_factor_high is below input_factor"))
-        return self
+    confidence: str = ""
+    note: str = ""
+    input_factor_low: float | None = None
+    input_factor_high: float | None = None
 
 
-class ConfigRow(_Provenance):
+@dataclass(frozen=True)
+class ConfigRow:
     """A control configuration: output distribution factors of one kind of plant.
 
     A `pretreatment` (coal washing) sends part of the Hg to its own pathways and lets
     `pass_through` of it on to the control configuration it is combined with.
     """
 
-    kind: Literal["control", "pretreatment"]
-    pass_through: float = Field(default=0.0, ge=0, le=1)
-    air: float = Field(ge=0, le=1)
-    water: float = Field(ge=0, le=1)
-    land: float = Field(ge=0, le=1)
-    byproducts: float = Field(ge=0, le=1)
-    general_waste: float = Field(ge=0, le=1)
-    sector_treatment: float = Field(ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _balanced(self):
-        if self.kind == "control" and self.pass_through:
-            raise ValueError(_("pass_through is only for pretreatment rows"))
-        total = sum(getattr(self, p) for p in PATHWAYS) + self.pass_through
-        if abs(total - 1.0) > BALANCE_TOLERANCE:
-            raise ValueError(
-                _("distribution factors (+ pass_through) sum to {total}, not 1").format(
-                    total=f"{total:.12g}"
-                )
-            )
-        return self
+    family: str
+    id: str
+    label: str
+    status: str
+    document: str
+    version: str
+    table_page: str
+    kind: str
+    air: float
+    water: float
+    land: float
+    byproducts: float
+    general_waste: float
+    sector_treatment: float
+    pass_through: float = 0.0
+    confidence: str = ""
+    note: str = ""
 
     @property
     def distribution(self) -> dict[str, float]:
         return {p: getattr(self, p) for p in PATHWAYS}
+
+
+_FLOATS = ("input_factor", "pass_through", *PATHWAYS)
+
+
+_OPTIONAL_FLOATS = ("input_factor_low", "input_factor_high")
+
+
+def _trusted(row_type, records: list[dict]) -> dict:
+    """Rows of a table validated beforehand (the shipped one: `hginv factors validate` and the
+    tests check it with the pydantic models), converted as those models convert them."""
+    out = {}
+    for rec in records:
+        values = {k: v.strip() for k, v in rec.items() if v is not None}
+        for name in _FLOATS:
+            if name in values:
+                values[name] = float(values[name])
+        for name in _OPTIONAL_FLOATS:
+            if name in values:
+                values[name] = float(values[name]) if values[name] else None
+        out[values["id"]] = row_type(**values)
+    return out
 
 
 @dataclass(frozen=True)
@@ -137,7 +120,7 @@ class Level2Tables:
     def factor_id(self, row_id: str) -> str:
         return f"{self.label}:{row_id}"
 
-    def source(self, row: _Provenance) -> str:
+    def source(self, row: InputRow | ConfigRow) -> str:
         return f"{row.document} v{row.version}, {row.table_page}"
 
 
@@ -153,8 +136,12 @@ def _read_csv(path: Path) -> tuple[list[dict], bytes]:
         ) from None
 
 
-def _validate(path: Path, model, records, families, documents, problems) -> dict:
-    """Rows of one controlled list by id; each problem names the CSV line and field."""
+def _validate(path: Path, row_type, records, families, documents, problems) -> dict:
+    """Rows of one controlled list by id, each checked by its pydantic model; each problem
+    names the CSV line and field."""
+    from hginventory.tables.level2_model import ConfigRowModel, InputRowModel, ValidationError
+
+    model = InputRowModel if row_type is InputRow else ConfigRowModel
     out: dict = {}
     for line, rec in enumerate(records, start=2):
         row_id = (rec.get("id") or "").strip()
@@ -189,7 +176,8 @@ def _validate(path: Path, model, records, families, documents, problems) -> dict
         if doc and doc not in documents:
             problem(_("unknown document id"), "document", doc)
         try:
-            out[row_id] = model(**{k: v for k, v in rec.items() if v is not None})
+            checked = model(**{k: v for k, v in rec.items() if v is not None})
+            out[row_id] = row_type(**checked.model_dump())
         except ValidationError as exc:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else ""
@@ -201,8 +189,14 @@ def _validate(path: Path, model, records, families, documents, problems) -> dict
     return out
 
 
-def load_level2(path: str | Path | None = None) -> Level2Tables:
-    """Load and validate the Level 2 tables of a folder (by default `factors/level2/`)."""
+def load_level2(path: str | Path | None = None, validate: bool | None = None) -> Level2Tables:
+    """Load the Level 2 tables of a folder (by default `factors/level2/`), validated.
+
+    The shipped tables are validated by `hginv factors validate` and the tests
+    (`validate=True`) and otherwise read without the validating models (fast); a folder a
+    user gives is always validated."""
+    if validate is None:
+        validate = path is not None
     folder = Path(path) if path is not None else factors_dir() / "level2"
     meta_path = folder / "level2.toml"
     if not meta_path.is_file():
@@ -226,7 +220,10 @@ def load_level2(path: str | Path | None = None) -> Level2Tables:
         csv_path = folder / f"{name}.csv"
         records, raw = _read_csv(csv_path)
         digest.update(b"\0" + raw.replace(b"\r\n", b"\n"))
-        tables[name] = _validate(csv_path, model, records, families, documents, problems)
+        if validate:
+            tables[name] = _validate(csv_path, model, records, families, documents, problems)
+        else:
+            tables[name] = _trusted(model, records)
     article8, raw = _read_csv(folder / "article8.csv")
     digest.update(b"\0" + raw.replace(b"\r\n", b"\n"))
     if problems:
