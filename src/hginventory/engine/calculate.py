@@ -377,6 +377,7 @@ def compute_long(
     good = [activities[k] for k in keys]
     rows, countries = activity_table(good, keys)
     computed = compute_table(rows, countries, factors, _given_table(good, keys))
+    del rows, countries  # a batch's input tables: their memory serves Level 2
 
     from hginventory.read.facilities import FacilityData
 

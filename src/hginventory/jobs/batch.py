@@ -662,7 +662,7 @@ def run_batch(
                 manifest.record(res, result)
                 if on_result:
                     on_result(result)
-            del checks
+            del checks, many, fast, totals  # the engine's tables: not needed for all.csv
         finally:
             manifest.close()
         ordered = [results[r] for r in resolved]
