@@ -448,6 +448,7 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
     conv_places = decimals(FACTOR, r["unit_multiplier"])
     factor_places = decimals(FACTOR, r["input_factor"])
     mass_cols = ["hg_input", *PATHWAYS, "releases"]
+    arrays = _calc_arrays(r)
     records = r.to_dict("records")
     for name, members in lay.groups:
         first, last = lay.group_rows[name]
@@ -507,7 +508,7 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
         shown = group_names(inv.factors.groups).get(name, name)
         ws.text(sub, 0, TEXT["subtotal"].format(group=shown), "total", wrap=False)
         for col in mass_cols:
-            value = _calc_value(r, members, col)
+            value = _calc_value(arrays, members, col)
             ws.formula(
                 sub,
                 c(col),
@@ -523,7 +524,7 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
             lay.all_row,
             c(col),
             f"=SUM({cells})",
-            _calc_value(r, list(range(len(r))), col),
+            _calc_value(arrays, list(range(len(r))), col),
             style="total",
         )
     ws.style_row(lay.all_row, 0, max(lay.calc_cols.values()), "total")
@@ -534,15 +535,23 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
     ws.width(0, max(9, *(len(str(v)) + 1 for v in r["code"])))
 
 
-def _calc_value(r, members: list[int], col: str) -> float:
+def _calc_arrays(r) -> dict:
+    """The result columns behind each Calculation mass column, as arrays (taken once: a
+    column selection costs more than the sum of a few dozen numbers)."""
+    out = {}
+    for col in ("hg_input", *PATHWAYS, "releases"):
+        cols = (
+            [f"{p}_kg" for p in PATHWAYS]
+            if col == "releases"
+            else ["hg_input_kg" if col == "hg_input" else f"{col}_kg"]
+        )
+        out[col] = r[cols].to_numpy()
+    return out
+
+
+def _calc_value(arrays: dict, members: list[int], col: str) -> float:
     """The sum over result rows `members` of a Calculation column (its cached value)."""
-    cols = (
-        [f"{p}_kg" for p in PATHWAYS]
-        if col == "releases"
-        else ["hg_input_kg" if col == "hg_input" else f"{col}_kg"]
-    )
-    values = r[cols].to_numpy()
-    return float(values[members].sum())
+    return float(arrays[col][members].sum())
 
 
 def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
@@ -568,13 +577,17 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
     g = inv.group_summary().set_index("source_group") if not r.empty else None
     row = top + 1
     excludes = [set(str(t).split(";")) - {""} for t in r["release_total_exclude"]]
+    arrays = _calc_arrays(r) if not r.empty else {}
     shown = group_names(inv.factors.groups)
     for name, members in lay.groups:
         first, last = lay.group_rows[name]
         sub = lay.subtotal_row[name]
         ws.text(row, 0, shown.get(name, name))
         ws.formula(
-            row, 1, f"={ref(sub, c('hg_input'), CALC_SHEET)}", _calc_value(r, members, "hg_input")
+            row,
+            1,
+            f"={ref(sub, c('hg_input'), CALC_SHEET)}",
+            _calc_value(arrays, members, "hg_input"),
         )
         ws.formula(
             row,
