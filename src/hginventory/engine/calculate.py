@@ -333,10 +333,13 @@ class Many:
         same sums over the same numbers, so the same floats)."""
         r = self.results
         counted = {"hg_input_kg": (r["hg_input_kg"] * r["input_total_weight"]).to_numpy()}
-        excludes = [set(text.split(";")) for text in r["release_total_exclude"]]
+        texts = r["release_total_exclude"].tolist()
+        kinds: dict[str, int] = {}  # the few distinct texts, each split once
+        which = np.fromiter((kinds.setdefault(t, len(kinds)) for t in texts), "int64", len(texts))
+        excludes = [set(text.split(";")) for text in kinds]
         for p in PATHWAYS:
             values = r[f"{p}_kg"].to_numpy(dtype="float64", copy=True)
-            excluded = np.fromiter((p in xs for xs in excludes), bool, len(excludes))
+            excluded = np.array([p in xs for xs in excludes], dtype=bool)[which]
             values[excluded] = 0.0
             counted[f"{p}_kg"] = values
         out = {}

@@ -483,7 +483,8 @@ def _fast_outputs(many, keys: list[int], totals: dict) -> dict[int, dict]:
     frame = csv_safe(many.results.iloc[start:end][CSV_COLUMNS])
     broken = np.zeros(len(frame), dtype=bool)
     for c in [c for c in CSV_COLUMNS if c in TEXT_COLUMNS]:
-        broken |= frame[c].str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
+        if any("\n" in v or "\r" in v for v in set(frame[c].tolist()) if isinstance(v, str)):
+            broken |= frame[c].str.contains("[\r\n]", regex=True).to_numpy(dtype=bool)
     buffer = io.StringIO()
     floats_as_text(frame[~broken]).to_csv(buffer, index=False, lineterminator="\n")
     lines = buffer.getvalue().encode("utf-8").split(b"\n")
