@@ -49,10 +49,12 @@ def _worst(parts: list[tuple[str, str]]) -> tuple[str, str]:
 
 
 def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) -> dict:
-    """One facility's result row, built on the Level 1 row of its sub-category."""
+    """One facility's result row, built on the Level 1 row of its sub-category: what it
+    changes in that row (`base` is shared by the facilities of a code, never copied: a
+    batch has thousands of facility rows of some sixty columns)."""
     code = rec["code"]
     l1 = factors[code]
-    row = dict(base)
+    row: dict = {}
     unit = rec["unit"] or l1.activity_unit
     mult = _kg_per(unit, l1.input_factor_unit)
     used: list[tuple[str, str, str, str, str]] = []  # (id, source, status, confidence, doc)
@@ -347,7 +349,7 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
     at = [position.get((job.inventory, code)) for job, code, _, _ in groups]
     bases = df.iloc[[i for i in at if i is not None]].to_dict("records")
     base_of = dict(zip([i for i in at if i is not None], bases, strict=True))
-    new_rows: list[dict] = []
+    new_rows: list[tuple[dict, dict]] = []  # (base, changes)
     drop: list[int] = []
     rest: list[tuple[int, float, str]] = []  # (position, share, basis) of remainder rows
     with_rest: set[tuple[int, str]] = set()
@@ -375,14 +377,14 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                 basis="",
             )
         errors: list = []
-        rows = [_facility_row(rec, base, factors, tables, errors) for rec in recs]
+        rows = [(base, _facility_row(rec, base, factors, tables, errors)) for rec in recs]
         for where, message, expected in errors:
             located(where, message, expected)
         if i is None:
             new_rows += rows
             continue
         unit = base["activity_unit"]
-        covered = sum(r["activity"] * _conversion(r["activity_unit"], unit) for r in rows)
+        covered = sum(r["activity"] * _conversion(r["activity_unit"], unit) for _b, r in rows)
         total = base["activity"]
         if covered > total * (1 + TOLERANCE) + TOLERANCE:
             located(
@@ -441,9 +443,15 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
         basis[where] = [r[3] for r in rest]
         df["basis"] = pd.array(basis, dtype=df["basis"].dtype)
     del bases, base_of
-    new_rows = [r for r in new_rows if r["inventory"] not in failed]
+    new_rows = [(b, r) for b, r in new_rows if b["inventory"] not in failed]
     if new_rows:
-        new = pd.DataFrame.from_records(new_rows)
+        # what `from_records` makes of the merged dicts {**base, **changes}: the same columns
+        # in the same order, NaN where a row has no such key, the same conversion
+        names = list(dict.fromkeys(k for b, r in new_rows for k in (*b, *r)))
+        new = pd.DataFrame.from_records(
+            [tuple(r[c] if c in r else b.get(c, np.nan) for c in names) for b, r in new_rows],
+            columns=names,
+        )
         new_rows.clear()
         text = {c: df[c].dtype for c in df.columns if pd.api.types.is_string_dtype(df[c].dtype)}
         df = pd.concat([df, new], ignore_index=True)
