@@ -349,12 +349,20 @@ _WORKER: dict = {}
 def _init_worker(factors, lang: str = "en") -> None:
     """Once per worker process: the language of its messages, the factor table and the Level 2
     tables, loaded and kept."""
+    import multiprocessing
+
     from hginventory.core.i18n import set_language
     from hginventory.tables.level2 import default_tables
 
     set_language(lang)
     _WORKER.update(factors=load_batch_factors(factors))
     default_tables()
+    if multiprocessing.parent_process() is not None:  # a pool worker: no atexit there
+        from multiprocessing import util
+
+        from hginventory.read.gate import close_reader
+
+        util.Finalize(None, close_reader, exitpriority=10)
 
 
 def _problem_dicts(exc: HginvError, path: Path) -> list[dict]:

@@ -30,6 +30,7 @@ was written for.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
@@ -356,6 +357,7 @@ def isolated(path: Path, wanted: set[str]):
     reader = _READER.get(os.getpid())
     if reader is None:
         reader = _READER[os.getpid()] = _Reader()
+        atexit.register(close_reader)
     try:
         answer = reader.ask((path, wanted, get_language()))
     except _ReaderGone as gone:
@@ -461,6 +463,16 @@ class _Reader:
         for fd in (self.req, self.ans):
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def close_reader() -> None:
+    """End this process's reader child and wait for it (at exit: no orphan left behind, and
+    its time is counted with this process's). A worker of a process pool, which leaves
+    without running `atexit`, calls it from its own finalizer."""
+    reader = _READER.pop(os.getpid(), None)
+    if reader is not None:
+        with contextlib.suppress(_ReaderGone, OSError, ChildProcessError):
+            reader.close()
 
 
 def _forget_readers() -> None:
