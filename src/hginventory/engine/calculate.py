@@ -226,8 +226,11 @@ def _sources(keys, table: pd.DataFrame, factors: FactorTable, given, replaced) -
     is_given = given["given"].to_numpy(dtype=bool)[ok]
     notation = given["notation"].to_numpy(dtype=object)[ok]
     detail[at] = given["notes"].to_numpy(dtype=object)[ok]
-    state = np.where(notation != "", notation, "quantified")
-    presence[at] = np.where(is_given, state, "not reported")
+    # one text object per state, not one per row as np.where makes them (a batch's memory)
+    presence[at] = [
+        (n if n != "" else "quantified") if g else "not reported"
+        for n, g in zip(notation.tolist(), is_given.tolist(), strict=True)
+    ]
     codes = table["code"].tolist()
     for k, targets in replaced.items():
         for target, by in targets.items():

@@ -741,7 +741,7 @@ TEXT_COLUMNS = (
 )
 
 
-def _parse_results(data: bytes, header: list[str]):
+def _parse_results(data, header: list[str]):
     """Result CSV text as it was before writing: empty text stays empty text, empty numbers are
     NaN, and the apostrophe that kept text such as `=x` from being a formula in the CSV is taken
     off again (all.csv puts it back; all.parquet has the text as typed)."""
@@ -753,7 +753,7 @@ def _parse_results(data: bytes, header: list[str]):
 
     numeric = [c for c in header if c not in TEXT_COLUMNS]
     frame = pd.read_csv(
-        io.BytesIO(data),
+        io.BytesIO(data) if isinstance(data, bytes) else data,
         dtype={c: str for c in header if c in TEXT_COLUMNS},
         keep_default_na=False,
         na_values={c: [""] for c in numeric},
@@ -783,20 +783,25 @@ def combined_frame(results: list[FileResult], outdir: Path, factors):
     done = [r for r in results if r.succeeded]
     if not done:
         return None
+    import io
+
     header = None
-    bodies = []
+    text = io.BytesIO()  # one copy of the CSV text of the batch, not a list and its join
     for r in done:
         path = outdir / COUNTRIES / f"{r.name}.csv"
         first, _newline, body = path.read_bytes().partition(b"\n")
         if header is None:
             header = first
+            text.write(header + b"\n")
         elif first != header:
             raise HginvError(
                 _("{file}: its columns differ from the other countries' CSVs").format(file=path)
             )
-        bodies.append(body if body.endswith(b"\n") or not body else body + b"\n")
+        text.write(body if body.endswith(b"\n") or not body else body + b"\n")
     columns = header.decode("utf-8").split(",")
-    frame = _parse_results(header + b"\n" + b"".join(bodies), columns)
+    text.seek(0)
+    frame = _parse_results(text, columns)
+    del text
     counts = [r.rows for r in done]
     if len(frame) != sum(counts) or not set(CSV_COLUMNS) <= set(frame.columns):
         raise HginvError(
