@@ -13,7 +13,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -53,7 +52,6 @@ def run(*args, timeout=60, env=None, limit_fsize=None, cwd=None):
         "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "    sys.stderr.write(f'\\nPEAK_KB {max(own, kids)}\\n')\n"
     )
-    start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
         capture_output=True,
@@ -63,7 +61,6 @@ def run(*args, timeout=60, env=None, limit_fsize=None, cwd=None):
         preexec_fn=limits,
         cwd=cwd,
     )
-    proc.seconds = time.perf_counter() - start
     peak = [ln for ln in proc.stderr.splitlines() if ln.startswith("PEAK_KB")]
     proc.peak_mb = int(peak[-1].split()[1]) / 1024 if peak else 0
     proc.stderr = "\n".join(ln for ln in proc.stderr.splitlines() if not ln.startswith("PEAK_KB"))
@@ -86,7 +83,7 @@ def test_the_reader_never_takes_the_process_down(name, command, tmp_path):
     proc = run(command, src, cwd=tmp_path, timeout=30)
     plain_failure(proc)
     assert name in proc.stdout + proc.stderr
-    assert proc.seconds < 5 and proc.peak_mb < 300, (proc.seconds, proc.peak_mb)
+    assert proc.peak_mb < 300, proc.peak_mb
     assert list(tmp_path.iterdir()) == []
     assert src.read_bytes() == before
 
@@ -146,10 +143,10 @@ def test_report_and_diff_refuse_unsafe_result_files(tmp_path):
     ):
         proc = run("report", BAD / bad, cwd=tmp_path)
         plain_failure(proc)
-        assert proc.seconds < 5 and proc.peak_mb < 300, (bad, proc.seconds, proc.peak_mb)
+        assert proc.peak_mb < 300, (bad, proc.peak_mb)
         proc = run("diff", BAD / bad, csv_path, cwd=tmp_path)
         plain_failure(proc)
-        assert proc.seconds < 5 and proc.peak_mb < 300, (bad, proc.seconds, proc.peak_mb)
+        assert proc.peak_mb < 300, (bad, proc.peak_mb)
 
 
 def _activity_csv(path: Path, rows: list[str]) -> Path:
@@ -185,6 +182,7 @@ def test_limits_are_located_errors_at_once(tmp_path):
     assert p["cell"] == "D8" and "characters" in p["message"]
 
 
+@pytest.mark.timeout(60)  # a hang guard; bench_hostile.py measures the time
 def test_a_dense_sheet_is_refused_before_it_is_read(tmp_path):
     """30,000 rows of values in the activity sheet: over the sheet limit, refused by the
     scan (which stops there) before the reader allocates anything."""
@@ -199,27 +197,24 @@ def test_a_dense_sheet_is_refused_before_it_is_read(tmp_path):
     wb.create_sheet("country").append(["field", "value"])
     path = tmp_path / "dense.xlsx"
     wb.save(path)
-    start = time.perf_counter()
     result = CliRunner().invoke(main, ["validate", "--json", str(path)])
     assert result.exit_code == 1
     [p] = json.loads(result.output)["problems"]
     assert p["sheet"] == "activity" and "at most 25,000 rows" in p["expected"]
-    assert time.perf_counter() - start < 5
 
 
+@pytest.mark.timeout(60)  # a hang guard: once, before issue 17, these took minutes
 @pytest.mark.parametrize("kind", ["unknown", "text", "duplicate"])
 def test_ten_thousand_bad_rows_are_reported_linearly(kind, tmp_path):
-    """Measured by benchmarks/bench_hostile.py (well under 2 s); the bound here is generous."""
+    """Timed by benchmarks/bench_hostile.py (well under 2 s); here, what is reported."""
     rows = {
         "unknown": [f"9.{i}.1;1000;t;" for i in range(10_000)],
         "text": [f"5.1.1;abc{i};t;" for i in range(10_000)],
         "duplicate": ["5.1.1;1000;t;"] * 10_000,
     }[kind]
     path = _activity_csv(tmp_path / f"{kind}.csv", rows)
-    start = time.perf_counter()
     human = CliRunner().invoke(main, ["validate", str(path)])
     as_json = CliRunner().invoke(main, ["validate", "--json", str(path)])
-    assert time.perf_counter() - start < 15
     assert human.exit_code == as_json.exit_code == 1
     assert "more error(s) of the same kind" in human.output
     assert len(json.loads(as_json.output)["problems"]) >= 9_999
@@ -384,9 +379,7 @@ def test_fuzzed_workbooks_end_with_exit_0_or_1(tmp_path, how, at, junk):
     folder.mkdir()
     path = folder / "fuzzed.xlsx"
     path.write_bytes(mutated)
-    start = time.perf_counter()
     result = CliRunner().invoke(main, ["compute", str(path), "-o", str(folder / "out.xlsx")])
-    assert time.perf_counter() - start < 5
     assert result.exit_code in (0, 1), result.output
     assert isinstance(result.exception, (SystemExit, type(None))), result.exception
     assert "Traceback" not in result.output and "unexpected problem" not in result.output
