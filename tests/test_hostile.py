@@ -13,6 +13,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -375,8 +376,7 @@ def test_fuzzed_workbooks_end_with_exit_0_or_1(tmp_path, how, at, junk):
         mutated = data[:i] + junk + data[i + len(junk) :]
     else:
         mutated = _mutated_xml(data, at, junk)
-    folder = tmp_path / f"f{abs(hash((how, at, junk)))}"
-    folder.mkdir()
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # hypothesis may replay an example
     path = folder / "fuzzed.xlsx"
     path.write_bytes(mutated)
     result = CliRunner().invoke(main, ["compute", str(path), "-o", str(folder / "out.xlsx")])
