@@ -4,9 +4,17 @@ CI, is loaded at run time without building these models (see `factors.load_facto
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.distributions import DISTRIBUTIONS, check_param
@@ -15,7 +23,19 @@ from hginventory.core.i18n import gettext as _
 from hginventory.core.units import parse_factor_unit, parse_unit
 from hginventory.tables.rows import BALANCE_TOLERANCE, CODE_PATTERN
 
-__all__ = ["FactorRowModel", "ValidationError"]
+__all__ = ["FactorRowModel", "FactorUnit", "ValidationError"]
+
+
+def _known_factor_unit(value: str) -> str:
+    try:
+        parse_factor_unit(value)
+    except UnitError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+FactorUnit = Annotated[str, AfterValidator(_known_factor_unit)]
+"""An input factor unit hginv knows (g/t, mg/kg...), for every table that has one."""
 
 
 class FactorRowModel(BaseModel):
@@ -31,7 +51,7 @@ class FactorRowModel(BaseModel):
     input_factor: float = Field(ge=0)
     input_factor_low: float | None = Field(default=None, ge=0)
     input_factor_high: float | None = Field(default=None, ge=0)
-    input_factor_unit: str
+    input_factor_unit: FactorUnit
     air: float = Field(ge=0, le=1)
     water: float = Field(ge=0, le=1)
     land: float = Field(ge=0, le=1)
@@ -71,15 +91,6 @@ class FactorRowModel(BaseModel):
             return parse_unit(value).symbol
         except UnitError as exc:
             raise ValueError(str(exc)) from None
-
-    @field_validator("input_factor_unit")
-    @classmethod
-    def _known_factor_unit(cls, value: str) -> str:
-        try:
-            parse_factor_unit(value)
-        except UnitError as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
     @field_validator("release_total_exclude", mode="before")
     @classmethod

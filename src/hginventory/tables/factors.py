@@ -27,6 +27,7 @@ from hginventory.tables.rows import (  # noqa: F401  (public names of this modul
     FIELDS,
     REQUIRED,
     FactorRow,
+    trusted_values,
     validation_message,
 )
 
@@ -236,13 +237,7 @@ def _trusted_rows(records: list[dict]) -> list[FactorRow]:
 
     rows = []
     for rec in records:
-        values = {k: v.strip() for k, v in rec.items() if v is not None}
-        for name in _FLOATS:
-            if name in values:
-                values[name] = float(values[name])
-        for name in _OPTIONAL_FLOATS:
-            if name in values:
-                values[name] = float(values[name]) if values[name] else None
+        values = trusted_values(rec, _FLOATS, _OPTIONAL_FLOATS)
         if "replaces" in values:
             values["replaces"] = values["replaces"] or None
         if "release_total_exclude" in values:

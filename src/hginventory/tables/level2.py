@@ -14,7 +14,7 @@ from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.tables.factors import factors_dir
-from hginventory.tables.rows import validation_message
+from hginventory.tables.rows import trusted_values, validation_message
 
 METHODS = ("default", "level2", "measured")
 
@@ -86,13 +86,7 @@ def _trusted(row_type, records: list[dict]) -> dict:
     tests check it with the pydantic models), converted as those models convert them."""
     out = {}
     for rec in records:
-        values = {k: v.strip() for k, v in rec.items() if v is not None}
-        for name in _FLOATS:
-            if name in values:
-                values[name] = float(values[name])
-        for name in _OPTIONAL_FLOATS:
-            if name in values:
-                values[name] = float(values[name]) if values[name] else None
+        values = trusted_values(rec, _FLOATS, _OPTIONAL_FLOATS)
         out[values["id"]] = row_type(**values)
     return out
 

@@ -9,9 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hginventory.core.columns import PATHWAYS
-from hginventory.core.errors import UnitError
 from hginventory.core.i18n import gettext as _
-from hginventory.core.units import parse_factor_unit
+from hginventory.tables.factor_model import FactorUnit
 from hginventory.tables.rows import BALANCE_TOLERANCE
 
 __all__ = ["ConfigRowModel", "InputRowModel", "ValidationError"]
@@ -43,21 +42,12 @@ class InputRowModel(_Provenance):
     input_factor: float = Field(ge=0)
     input_factor_low: float | None = Field(default=None, ge=0)
     input_factor_high: float | None = Field(default=None, ge=0)
-    input_factor_unit: str
+    input_factor_unit: FactorUnit
 
     @field_validator("input_factor_low", "input_factor_high", mode="before")
     @classmethod
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("input_factor_unit")
-    @classmethod
-    def _known_unit(cls, value: str) -> str:
-        try:
-            parse_factor_unit(value)
-        except UnitError as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
     @model_validator(mode="after")
     def _range(self):

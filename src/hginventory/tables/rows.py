@@ -132,3 +132,17 @@ REQUIRED = {f.name for f in fields(FactorRow) if f.default is MISSING}
 
 
 DEFAULTS = {f.name: f.default for f in fields(FactorRow) if f.default is not MISSING}
+
+
+def trusted_values(record: dict, floats, optional_floats) -> dict:
+    """One CSV row of a table validated beforehand, its numbers converted as the pydantic
+    models convert them (a blank optional number is None): the shipped tables are read
+    without building a model per row."""
+    values = {k: v.strip() for k, v in record.items() if v is not None}
+    for name in floats:
+        if name in values:
+            values[name] = float(values[name])
+    for name in optional_floats:
+        if name in values:
+            values[name] = float(values[name]) if values[name] else None
+    return values
