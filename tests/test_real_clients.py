@@ -301,3 +301,23 @@ def test_chromium_renders_the_html_report(outputs):
     text = pdf_text(pdf)
     assert_clean(text, "report.html")
     assert "6,500,000" in text
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_html_report_never_scrolls_sideways(lang, tmp_path):
+    """A wide table (the factor annex: six pathway columns and their headers) scrolls in its
+    own box; the page itself fits a 1,100-pixel window, in the longer French words too."""
+    report = tmp_path / "report.html"
+    args = ["report", str(EXAMPLE), "-o", str(report), "-q", "--lang", lang]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    probe = (
+        "<script>var d=document.documentElement;"
+        "document.body.setAttribute('data-width',d.scrollWidth+'/'+d.clientWidth);</script>"
+    )
+    page = tmp_path / "probe.html"
+    page.write_text(report.read_text(encoding="utf-8").replace("</body>", probe + "</body>"))
+    done = chromium("--window-size=1100,900", "--dump-dom", page.as_uri(), profile=tmp_path / "c")
+    assert done.returncode == 0, done.stderr
+    scroll, client = re.search(r'data-width="(\d+)/(\d+)"', done.stdout).groups()
+    assert int(scroll) <= int(client), (scroll, client)

@@ -1156,7 +1156,9 @@ table{border-collapse:collapse;margin:.3rem 0 1.2rem;font-size:.9rem}
 table.small{font-size:.78rem}
 th,td{border:1px solid #a6a6a6;padding:.2rem .4rem;vertical-align:top;text-align:left}
 th{background:#ddebf7}
-td.n,th.n{text-align:right;white-space:nowrap}
+td.n,th.n{text-align:right}
+td.n{white-space:nowrap}
+.wide{overflow-x:auto}
 tr.total td{font-weight:bold;background:#f2f2f2}
 caption{caption-side:top;text-align:left;font-style:italic;color:#44546a;padding:.2rem 0}
 .caution{border-left:6px solid #9c0006;background:#ffc7ce;color:#9c0006;font-weight:bold;
@@ -1166,7 +1168,8 @@ figure{margin:1rem 0}
 figure svg{max-width:100%;height:auto}
 figcaption{font-style:italic;color:#44546a}
 nav ol{columns:2;list-style:none;padding-left:0}
-@media print{body{max-width:none;margin:0}h1{break-before:page}h1.title{break-before:auto}
+@media print{body{max-width:none;margin:0}.wide{overflow:visible}
+h1{break-before:page}h1.title{break-before:auto}
 .caution{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
 
@@ -1222,7 +1225,10 @@ def build_html(inv: Inventory, blocks: list | None = None) -> str:
 def _html_table(block: Table) -> str:
     esc = html.escape
     klass = ' class="small"' if block.small else ""
-    parts = [f"<table{klass}><caption>{esc(clean(block.caption))}</caption><thead><tr>"]
+    # a table wider than the page scrolls in its own box, never the whole page sideways
+    parts = [
+        f'<div class="wide"><table{klass}><caption>{esc(clean(block.caption))}</caption><thead><tr>'
+    ]
     parts += [
         f'<th scope="col"{" class=n" if i in block.numeric else ""}>{esc(clean(h))}</th>'
         for i, h in enumerate(block.headers)
@@ -1236,7 +1242,7 @@ def _html_table(block: Table) -> str:
             for i, v in enumerate(values)
         ]
         parts.append("</tr>")
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     return "".join(parts)
 
 
