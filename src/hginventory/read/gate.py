@@ -48,6 +48,7 @@ from hginventory.core.i18n import get_language, set_language
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number
 from hginventory.read.scan import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
+from hginventory.read.xls_scan import scan_xls
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
@@ -206,6 +207,8 @@ def _read_book(path: Path, wanted: set[str]) -> Book:
 
     zipped = path.suffix.lower() in ZIP_SUFFIXES
     scan = scan_workbook(path) if zipped else WorkbookScan()
+    if path.suffix.lower() == ".xls":
+        scan_xls(path)
     for sheet, facts in scan.sheets.items():
         if sheet.strip().lower() in wanted and (
             facts.last_row > MAX_SHEET_ROWS or facts.last_col > MAX_SHEET_COLUMNS
