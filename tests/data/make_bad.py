@@ -667,28 +667,41 @@ def _bof(dt_: int) -> bytes:
     return _biff(0x0809, struct.pack("<HHHHII", 0x0600, dt_, 0x0DBB, 0x07CC, 0, 0x06))
 
 
-def _xls(sheet_records: list[bytes], position: int | None = None) -> bytes:
+def _xls(
+    sheet_records: list[bytes], position: int | None = None, global_records: list[bytes] = ()
+) -> bytes:
     """An .xls with one sheet 'activity' holding `sheet_records`; `position` overrides where
-    the sheet's records are said to start."""
+    the sheet's records are said to start; `global_records` go into the workbook globals."""
     name = b"activity"
     eof = _biff(0x000A, b"")
-    start = len(_bof(5)) + 4 + 8 + len(name) + len(eof)
+    globals_ = b"".join(global_records)
+    start = len(_bof(5)) + len(globals_) + 4 + 8 + len(name) + len(eof)
     sheet = _biff(0x0085, struct.pack("<IBBBB", position or start, 0, 0, len(name), 0) + name)
-    return _cfb(_bof(5) + sheet + eof + _bof(0x10) + b"".join(sheet_records) + eof)
+    return _cfb(_bof(5) + globals_ + sheet + eof + _bof(0x10) + b"".join(sheet_records) + eof)
 
 
-@case("biff-huge-dimensions.xls", 1, "error", "", "", "the spreadsheet reader stopped")
+@case("biff-huge-dimensions.xls", 1, "error", "activity", "", "an .xls sheet holds at most")
 def _(name):
-    """The sheet declares 4 billion rows: calamine's allocation aborts the process (exit 134)."""
+    """The sheet declares 4 billion rows: calamine's allocation aborts the process (exit 134),
+    so the .xls pre-scan refuses it (also where the read runs in the process: Windows)."""
     dims = _biff(0x0200, struct.pack("<IIHHH", 0, 0xFFFFFFFF, 0, 0xFFFF, 0))
     (OUT / name).write_bytes(_xls([dims]))
 
 
-@case("biff-bad-sheet-offset.xls", 1, "error", "", "", "the spreadsheet reader failed")
+@case("biff-bad-sheet-offset.xls", 1, "error", "activity", "", "said to start past the end")
 def _(name):
     """The sheet is said to start past the end of the stream: calamine panics
-    (PanicException, a BaseException)."""
+    (PanicException, a BaseException); the .xls pre-scan refuses it first."""
     (OUT / name).write_bytes(_xls([], position=999_999))
+
+
+@case("biff-cut-string.xls", 1, "error", "", "", "the spreadsheet reader failed")
+def _(name):
+    """A shared string whose extension size is cut off: calamine panics (PanicException).
+    The pre-scan does not look into strings: the panic itself is caught, in a child process
+    or in this one."""
+    sst = struct.pack("<II", 1, 1) + struct.pack("<HB", 1, 0x04) + b"\0\0\0"
+    (OUT / name).write_bytes(_xls([], global_records=[_biff(0x00FC, sst)]))
 
 
 @case("far-corner-cell.xlsx", 1, "error", "", "", "has a value at XFD1048576")
