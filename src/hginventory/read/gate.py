@@ -9,6 +9,9 @@ In this order, each step before any work of the next:
 2. the safety scan of a zipped workbook (`read.scan`): decompression bombs, XML entity
    declarations, and values beyond the sheet limits (a cell at `XFD1048576`, a row past Excel's
    last one, an `.ods` value repeated 200,000 times) are refused before the reader sees them;
+   for an `.xls`, the pre-scan of its compound file and BIFF records (`read.xls_scan`): sector
+   chains, record lengths, sheet positions, and sheet dimensions and cell positions beyond the
+   sheet limits;
 3. the read itself, in a child process where the operating system allows it (`fork`): the
    spreadsheet reader (calamine, written in Rust) aborts the whole process on some malformed
    files (an `.xls` whose BIFF records declare a huge sheet: exit 134), and panics on others.
@@ -16,16 +19,15 @@ In this order, each step before any work of the next:
    naming the file; the child's memory is capped (`READ_MEMORY_BYTES` more than the parent's
    address space) and its time bounded (`READ_SECONDS`). Where there is no `fork` (Windows),
    the read runs in this process and the reader's `PanicException` (a `BaseException`, which
-   `except Exception` misses) is caught explicitly; the pre-scan then is the guard against
-   aborts of zipped workbooks.
+   `except Exception` misses) is caught explicitly; the scans of step 2 then are the guard
+   against aborts (a huge declared sheet), of zipped workbooks and of `.xls` alike.
 4. what was read: at most `MAX_SHEET_ROWS` rows and `MAX_SHEET_COLUMNS` columns per sheet,
    at most `MAX_CELL_TEXT` characters of text per cell; control characters (other than tab and
    line breaks) are removed from text, with a warning naming the cell, so that no writer
    (openpyxl, python-docx, a terminal) ever sees them.
 
-Pre-scanning `.xls` BIFF records as well was considered and left out: the child process turns
-every abort into a located error whatever its cause, while a scan only knows the records it
-was written for.
+The `.xls` pre-scan only knows the records it was written for; with `fork`, the child process
+still turns any other abort into a located error, whatever its cause.
 """
 
 from __future__ import annotations
