@@ -156,7 +156,10 @@ def _workbook_stream(data: bytes) -> bytes | None:
         entries.append((name.rstrip("\0").lower(), kind, start, length))
     if not entries or entries[0][1] != 5:
         raise _Damaged(_("its directory has no root entry"))
-    found = {name: (start, length) for name, kind, start, length in entries if kind == 2}
+    found: dict[str, tuple[int, int]] = {}
+    for name, kind, start, length in entries:
+        if kind == 2:
+            found.setdefault(name, (start, length))  # the first of a name, as a lookup finds
     wanted = found.get("workbook") or found.get("book")
     if wanted is None:
         return None
