@@ -459,3 +459,19 @@ def test_text_with_line_breaks_or_formula_starts_is_written_as_compute_writes_it
         assert run("compute", inputs / f"{case}.xlsx", "-o", single / "x.xlsx", "-q").exit_code == 0
         assert (out / "countries" / f"{case}.csv").read_bytes() == (single / "x.csv").read_bytes()
     assert b'"Plant\nNorth"' in (out / "countries" / "odd names.csv").read_bytes()
+
+
+def test_quiet_batch_prints_only_the_failures_and_the_notice(tmp_path):
+    """A consultant's script over hundreds of workbooks wants the failures, not a line each."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "valdoria-2021.xlsx", folder / "valdoria.xlsx")
+    (folder / "cassé.xlsx").write_bytes(b"not a workbook")
+    result = run("batch", folder, "-o", tmp_path / "out", "-j", "1", "-q")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        next(line for line in result.stdout.splitlines() if line.startswith("FAILED"))
+    ]
+    assert "cassé.xlsx" in result.stdout and "valdoria" not in result.stdout
+    assert "recalled" in result.stderr and "batch-report.txt" in result.stderr
+    assert (tmp_path / "out" / "countries" / "valdoria.csv").is_file()

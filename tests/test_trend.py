@@ -585,3 +585,11 @@ def test_report_trend_folder_must_hold_the_trend_tables(tmp_path):
     assert result.exit_code == 1
     assert "totals.csv" in result.output and "hginv trend" in result.output
     assert not out.exists()
+
+
+def test_quiet_trend_writes_everything_and_prints_only_the_notice(tmp_path):
+    result = run("trend", *YEARS, "-o", tmp_path / "t", "-q")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "recalled" in result.stderr
+    assert {p.name for p in (tmp_path / "t").iterdir()} >= {"trend.csv", "totals.csv", "trend.xlsx"}

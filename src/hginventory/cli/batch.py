@@ -9,6 +9,7 @@ import click
 
 from hginventory.cli.common import (
     ERROR_LABEL,
+    QUIET_HELP,
     check_uncertainty_usage,
     factors_option,
     fail,
@@ -57,6 +58,7 @@ from hginventory.core.i18n import gettext as _
 @factors_option()
 @click.option("--xlsx", is_flag=True, help=N_("Also write the inventory workbook of each country."))
 @click.option("--force", is_flag=True, help=N_("Recompute workbooks that are unchanged."))
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @uncertainty_options(
     N_("Add Monte Carlo ranges (*_p025, *_p975 columns) to every country's results.")
 )
@@ -69,14 +71,14 @@ from hginventory.core.i18n import gettext as _
 )
 @click.pass_context
 def batch_command(
-    ctx, inputs, outdir, jobs, factors_path, xlsx, force, uncertainty, draws, seed, lang=None
+    ctx, inputs, outdir, jobs, factors_path, xlsx, force, quiet, uncertainty, draws, seed, lang=None
 ):
     from hginventory.core.errors import HginvError
     from hginventory.jobs.batch import BatchUsageError, run_batch
 
     lang = speak(lang)
     check_uncertainty_usage(ctx, uncertainty)
-    view = _BatchView(interactive=sys.stdout.isatty())
+    view = _BatchView(interactive=make_console().is_terminal and not quiet, quiet=quiet)
     try:
         with view:
             result = run_batch(
@@ -106,10 +108,12 @@ def batch_command(
 
 
 class _BatchView:
-    """A rich progress bar on a terminal; one plain line per workbook otherwise (CI logs)."""
+    """A rich progress bar on a terminal; one plain line per workbook otherwise (CI logs);
+    with --quiet, a line for each failed workbook only."""
 
-    def __init__(self, interactive: bool):
+    def __init__(self, interactive: bool, quiet: bool = False):
         self.interactive = interactive
+        self.quiet = quiet
         self.progress = None
         self.counts = {"ok": 0, "failed": 0, "skipped": 0}
 
@@ -121,6 +125,8 @@ class _BatchView:
             self.progress.stop()
 
     def start(self, todo: int, skipped: int) -> None:
+        if self.quiet:
+            return
         if not self.interactive:
             click.echo(
                 _("{todo} workbook(s) to compute, {skipped} unchanged").format(
@@ -179,6 +185,8 @@ class _BatchView:
                     file=r.input_file, n=len(r.errors), first=first
                 )
             )
+        elif self.quiet:
+            return
         elif r.status == "skipped":
             click.echo(_("skipped {file} (unchanged)").format(file=r.input_file))
         else:
@@ -206,7 +214,7 @@ class _BatchView:
         )
         if self.interactive:
             make_console().print(line, markup=False)
-        else:
+        elif not self.quiet:
             click.echo(line)
         if result.failed:
             from rich.markup import escape

@@ -132,6 +132,8 @@ def speak(lang: str | None, input_path: Path | None = None) -> str:
     return get_language()
 
 
+QUIET_HELP = N_("Print only errors and notices.")
+
 CONSOLE_OPTIONS: dict = {}
 """Extra options of every console (tests force a terminal of 80 columns with them)."""
 

@@ -9,6 +9,7 @@ import click
 
 from hginventory.cli.common import (
     NOTICE_LABEL,
+    QUIET_HELP,
     check_uncertainty_usage,
     echo,
     factors_flag,
@@ -30,8 +31,6 @@ from hginventory.cli.common import (
 )
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
-
-QUIET_HELP = N_("Print only errors and notices.")
 
 
 def analysis_options(command):

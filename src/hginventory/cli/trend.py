@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hginventory.cli.common import (
+    QUIET_HELP,
     factors_option,
     fail,
     lang_option,
@@ -61,6 +62,7 @@ from hginventory.core.numbers import mass
         "hginv compute CSVs/workbooks): adds recalculation.csv and a Recalculation sheet."
     ),
 )
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @lang_option(
     N_(
         "Language of the messages and of trend.xlsx: en, fr or es [default: the language of "
@@ -69,7 +71,7 @@ from hginventory.core.numbers import mass
     )
 )
 @click.pass_context
-def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, lang=None):
+def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, quiet, lang=None):
     """`hginv trend` (its help is the N_ text above, shown in the user's language)."""
     from hginventory.core.errors import HginvError
     from hginventory.jobs.batch import BatchUsageError
@@ -86,18 +88,45 @@ def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, lang=None):
         raise click.UsageError(exc.args[0]) from None
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
-    _print_series(series, written)
+    _print_series(series, written, quiet)
 
 
-def _print_series(series, written) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
+def _print_series(series, written, quiet: bool = False) -> None:
+    """The totals per year, what was interpolated or recalculated, and what was written;
+    with --quiet only the warnings and the recalled-factor notice."""
+    from hginventory.cli.common import NOTICE_LABEL
     from hginventory.engine.trend import UNCHANGED
 
     console = make_console()
     err = make_console(stderr=True)
-    from hginventory.cli.common import NOTICE_LABEL
+    if not quiet:
+        _print_totals(series, console)
+    for w in series.warnings:
+        err.print(f"  {severity_word('warning')}: {w}", markup=False)
+    if series.recalculation is not None and not quiet:
+        moved = series.recalculation[series.recalculation["reason"] != UNCHANGED]
+        console.print(
+            _(
+                "Recalculation against {baseline}: {moved} of {n} year/sub-category rows differ "
+                "(recalculation.csv)."
+            ).format(baseline=series.baseline, moved=len(moved), n=len(series.recalculation)),
+            markup=False,
+        )
+    if series.recalled_rows:
+        text = _(
+            "{n} of {total} result rows use 'recalled' factors (not confirmed against the "
+            "official Toolkit); status column of trend.csv."
+        ).format(n=series.recalled_rows, total=len(series.trend))
+        err.print(f"{_(NOTICE_LABEL)} {text}", markup=False)
+    if not quiet:
+        files = ", ".join(str(p) for p in written.values())
+        console.print(_("Wrote {files}").format(files=files), markup=False)
+    sys.exit(0)
+
+
+def _print_totals(series, console) -> None:
+    from rich.table import Table
+    from rich.text import Text
 
     table = Table(
         title=Text(
@@ -137,23 +166,3 @@ def _print_series(series, written) -> None:
         console.print(
             _("Nothing to interpolate: no gap lies between two reported values."), markup=False
         )
-    for w in series.warnings:
-        err.print(f"  {severity_word('warning')}: {w}", markup=False)
-    if series.recalculation is not None:
-        moved = series.recalculation[series.recalculation["reason"] != UNCHANGED]
-        console.print(
-            _(
-                "Recalculation against {baseline}: {moved} of {n} year/sub-category rows differ "
-                "(recalculation.csv)."
-            ).format(baseline=series.baseline, moved=len(moved), n=len(series.recalculation)),
-            markup=False,
-        )
-    if series.recalled_rows:
-        text = _(
-            "{n} of {total} result rows use 'recalled' factors (not confirmed against the "
-            "official Toolkit); status column of trend.csv."
-        ).format(n=series.recalled_rows, total=len(series.trend))
-        err.print(f"{_(NOTICE_LABEL)} {text}", markup=False)
-    files = ", ".join(str(p) for p in written.values())
-    console.print(_("Wrote {files}").format(files=files), markup=False)
-    sys.exit(0)
