@@ -145,7 +145,7 @@ class _BatchView:
 
         self.progress = Progress(
             TextColumn("[bold]hginv batch"),
-            BarColumn(),
+            BarColumn(bar_width=None),  # the bar takes what the texts leave: one line at 80
             MofNCompleteColumn(),
             TextColumn(
                 "[green]{task.fields[ok]} "
@@ -159,6 +159,7 @@ class _BatchView:
             TextColumn(_("ETA")),
             TimeRemainingColumn(),
             console=make_console(),
+            expand=True,
         )
         self.task = self.progress.add_task("batch", total=todo + skipped, ok=0, failed=0, skipped=0)
         self.progress.start()
