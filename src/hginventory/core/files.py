@@ -73,20 +73,7 @@ def _alive(pid: int) -> bool:
 def remove_stale_temps(path: Path) -> None:
     """Remove the temporary files of `path` left by a run that was killed (SIGKILL, power
     cut): `.NAME.PID.xxxxxxxx.tmp` whose process no longer runs."""
-    folder = path.parent if str(path.parent) else Path(".")
-    head = _temp_prefix(path.name).rsplit(".", 2)[0] + "."
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        if not (name.startswith(head) and name.endswith(".tmp")):
-            continue
-        pid = name[len(head) :].split(".", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+    remove_stale_temps_in(path.parent if str(path.parent) else Path("."), [path.name])
 
 
 def remove_stale_temps_in(folder: Path, names) -> None:
