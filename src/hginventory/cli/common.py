@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -137,19 +138,194 @@ QUIET_HELP = N_("Print only errors and notices.")
 CONSOLE_OPTIONS: dict = {}
 """Extra options of every console (tests force a terminal of 80 columns with them)."""
 
+# What a terminal would obey rather than show: C0 and C1 controls (ESC clears a screen or sets
+# a window title), DEL, and the bidirectional overrides and isolates that reorder a line so that
+# a file name reads as another. Tab and newline are handled apart (see `clean`).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_UNSAFE_OR_NEWLINE = re.compile(_UNSAFE.pattern[:-1] + "\n\t]")
+
+
+def _visible(char: str) -> str:
+    if char in "\n\r":
+        return "\\n" if char == "\n" else "\\r"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def clean(text, newlines: bool = True) -> str:
+    """`text` safe to print on a terminal: every control character shown as its escape
+    (`\x1b` as the four characters backslash-x-1-b), a tab as a space. Newlines are kept
+    when `newlines` (messages we compose on several lines), shown as `\n` otherwise (a
+    table cell, where a file's newline would forge a row). Letters, accents (NFC or NFD)
+    and every printable character are left as they are."""
+    text = str(text)
+    pattern = _UNSAFE_OR_NEWLINE if not newlines else _UNSAFE
+    if "\t" not in text and not pattern.search(text):
+        return text
+    text = text.replace("\t", " ")
+    return pattern.sub(lambda m: _visible(m.group()), text)
+
+
+def clean_text(text, newlines: bool = True):
+    """A rich Text (or a str, read literally: no markup) made safe like `clean`, its styles
+    kept."""
+    from rich.text import Text
+
+    if not isinstance(text, Text):
+        return Text(clean(text, newlines))
+    pattern = _UNSAFE_OR_NEWLINE if not newlines else _UNSAFE
+    plain = text.plain
+    if "\t" not in plain and not pattern.search(plain):
+        return text
+    unsafe = re.compile(pattern.pattern[:-1] + "\t]")
+    cuts = sorted({i for m in unsafe.finditer(plain) for i in (m.start(), m.end())})
+    result = Text(style=text.style, justify=text.justify, end=text.end)
+    for part in text.divide(cuts):
+        if unsafe.fullmatch(part.plain):
+            result.append(clean(part.plain, newlines))
+        else:
+            result.append_text(part)
+    return result
+
+
+# French sets a space before ':' ';' '!' '?' and '%' (and inside guillemets); a line must not
+# break there, nor inside a short parenthesised unit such as '(kg Hg/y)'.
+_KEEP_TOGETHER = re.compile(
+    r" (?=[:;!?%»])|(?<=«) |(?<=\d) (?=(?:kg|g|t|Mg|%)\b)"
+    r"|(?<=\()[^()\s]+(?: [^()\s]+){1,2}(?=\))"
+)
+
+
+def _glued(plain: str) -> str:
+    """`plain` with every space that must not become a line break replaced by a non-space
+    (a working copy: only its break positions are used)."""
+    return _KEEP_TOGETHER.sub(lambda m: m.group().replace(" ", "\x00"), plain)
+
+
+def longest_word(text) -> int:
+    """The widest word (in terminal cells) of a text: lines break only between words."""
+    from rich.cells import cell_len
+
+    plain = text.plain if hasattr(text, "plain") else str(text)
+    return max((cell_len(w) for w in re.split("[ \n]+", _glued(plain))), default=0)
+
+
+def wrap_text(text, width: int, hang: int = 0):
+    """A rich Text wrapped to `width` cells between words: never inside a word (a code such
+    as 5.1.3c, a number, a hyphenated name), never before a French ':', never inside
+    '(kg Hg/y)'. A word wider than the whole width (a long path) is folded, the only
+    choice left. Each continuation line is indented like its first line, plus `hang`."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    if not isinstance(text, Text):
+        text = Text(text)
+    lines = []
+    for line in text.split("\n", allow_blank=True):
+        plain = line.plain
+        if cell_len(plain) <= width:
+            lines.append(line)
+            continue
+        lead = len(plain) - len(plain.lstrip(" "))
+        indent = min(lead + hang, max(width // 2, 0))
+        words = [m.span() for m in re.finditer("[^ ]+", _glued(plain))]
+        start, prefix = 0, ""
+        pieces = []
+        for i, (w_start, w_end) in enumerate(words):
+            if i and cell_len(prefix) + cell_len(plain[start:w_end]) > width:
+                pieces.append((prefix, start, words[i - 1][1]))
+                start, prefix = w_start, " " * indent
+            while cell_len(prefix) + cell_len(plain[start:w_end]) > width:
+                room, cut = width - cell_len(prefix), start
+                while cut < w_end and cell_len(plain[start : cut + 1]) <= max(room, 1):
+                    cut += 1
+                if cut == start or (start == w_start and cut == w_end):
+                    break
+                pieces.append((prefix, start, cut))
+                start, prefix = cut, " " * indent
+        pieces.append((prefix, start, len(plain.rstrip(" "))))
+        for prefix, a, b in pieces:
+            lines.append(Text(prefix) + line[a:b] if prefix else line[a:b])
+    result = Text("\n", style=text.style, justify=text.justify, end=text.end).join(lines)
+    return result
+
+
+def _console_class():
+    """rich's Console, made safe at its one exit: everything it renders (tables, titles,
+    messages, progress bars) has control characters shown as text, and on a terminal
+    every plain message is wrapped between words before the terminal cuts it anywhere."""
+    global _SafeConsole
+    if _SafeConsole is not None:
+        return _SafeConsole
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.text import Text
+
+    class SafeConsole(Console):
+        def print(self, *objects, **kwargs):
+            if objects and all(isinstance(o, (str, Text)) for o in objects):
+                markup = kwargs.get("markup")
+                texts = [
+                    clean_text(
+                        self.render_str(o, markup=markup, highlight=False, emoji=False)
+                        if isinstance(o, str)
+                        else o
+                    )
+                    for o in objects
+                ]
+                text = Text(kwargs.pop("sep", " ")).join(texts)
+                if self.is_terminal and kwargs.get("soft_wrap", self.soft_wrap):
+                    text = wrap_text(text, self.width, hang=kwargs.pop("hang", 0))
+                kwargs.pop("hang", None)
+                kwargs["soft_wrap"] = True
+                objects = (text,)
+            super().print(*objects, **kwargs)
+
+        def render(self, renderable, options=None):
+            for segment in super().render(renderable, options):
+                if segment.control is None and _UNSAFE.search(segment.text):
+                    segment = Segment(clean(segment.text), segment.style)
+                yield segment
+
+    _SafeConsole = SafeConsole
+    return SafeConsole
+
+
+_SafeConsole = None
+
 
 def make_console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False, **CONSOLE_OPTIONS)
-
-
-def _cell_text(cell) -> str:
-    return cell.plain if hasattr(cell, "plain") else str(cell)
+    return _console_class()(
+        stderr=stderr, highlight=False, soft_wrap=True, emoji=False, **CONSOLE_OPTIONS
+    )
 
 
-def _longest_word(text: str) -> int:
-    return max((len(w) for w in text.split()), default=0)
+def _cell(cell, newlines: bool = False):
+    """A table cell as safe Text: a str is read literally (a file's '[red]' stays text)."""
+    from rich.text import Text
+
+    return clean_text(cell if isinstance(cell, Text) else Text(str(cell)), newlines)
+
+
+def _widths(minimum: list[int], natural: list[int], room: int) -> list[int]:
+    """Column widths within `room` cells: each column at least its longest word, the space
+    left shared in proportion to what each column would still use."""
+    if sum(natural) <= room:
+        return natural
+    widths = list(minimum)
+    spare = room - sum(widths)
+    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
+    total = sum(wants)
+    if total and spare > 0:
+        for i, want in enumerate(wants):
+            widths[i] += min(want, spare * want // total)
+        spare = room - sum(widths)
+        for i in sorted(range(len(widths)), key=lambda i: widths[i] - natural[i]):
+            if spare <= 0:
+                break
+            extra = min(spare, natural[i] - widths[i])
+            widths[i] += extra
+            spare -= extra
+    return widths
 
 
 def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
@@ -158,66 +334,104 @@ def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
     On a terminal the table fits its width: every column is at least as wide as its longest
     word (codes and numbers are words), text wraps between words; if that is still too wide,
     the columns named in `drop` are left out, in that order, and else each row is printed as a
-    stack of 'header: value' lines. Piped (not a terminal): plain lines with full values, one
-    row a line, columns separated by two spaces, easy to grep."""
+    block of 'header: value' lines. Piped (not a terminal): plain lines with full values, one
+    row a line, columns separated by two spaces, easy to grep. Every cell is shown safe
+    (`clean`): a control character in a file never reaches the terminal."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
     console = console or make_console(stderr=stderr)
-    headers = [_cell_text(c.header) for c in table.columns]
-    rows = [[_cell_text(c) for c in col._cells] for col in table.columns]
-    rows = [list(r) for r in zip(*rows, strict=True)] if rows else []
-    title = _cell_text(table.title) if table.title else ""
+    headers = [_cell(c.header) for c in table.columns]
+    columns = [[_cell(c) for c in col._cells] for col in table.columns]
+    rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
+    title = clean_text(table.title, newlines=False) if table.title else None
     if not console.is_terminal:
-        widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+        plain_rows = [[c.plain for c in r] for r in rows]
+        plain_headers = [h.plain for h in headers]
+        widths = [
+            max([cell_len(h), *(cell_len(r[i]) for r in plain_rows)])
+            for i, h in enumerate(plain_headers)
+        ]
         if title:
-            console.print(title, markup=False, highlight=False, soft_wrap=True)
-        lines = [headers, *rows] if table.show_header else rows
+            console.print(title, soft_wrap=True)
+        lines = [plain_headers, *plain_rows] if table.show_header else plain_rows
         right = [c.justify == "right" for c in table.columns]
         for cells in lines:
             text = "  ".join(
-                c.rjust(w) if r else c.ljust(w)
+                " " * (w - cell_len(c)) + c if r else c + " " * (w - cell_len(c))
                 for c, w, r in zip(cells, widths, right, strict=True)
             ).rstrip()
-            console.print(text, markup=False, highlight=False, soft_wrap=True)
+            console.print(text, markup=False, soft_wrap=True)
         return
+    shown = [headers[i] for i in range(len(headers))] if table.show_header else []
+
+    cells_of = [[*shown[i : i + 1], *(r[i] for r in rows)] for i in range(len(headers))]
+    least = [max([1, *(longest_word(c) for c in cells)]) for cells in cells_of]
+    most = [
+        max([1, *(cell_len(line) for c in cells for line in c.plain.split("\n"))])
+        for cells in cells_of
+    ]
     keep = list(range(len(headers)))
 
-    def needed(columns) -> int:
-        words = [
-            max([_longest_word(headers[i]), *(_longest_word(r[i]) for r in rows)]) for i in columns
-        ]
-        return sum(words) + 3 * len(columns) + 1
+    def needed(cols) -> int:
+        return sum(least[i] for i in cols) + 3 * len(cols) + 1
 
+    names = [h.plain for h in headers]
     for name in drop:
         if needed(keep) <= console.width:
             break
-        if name in headers:
-            keep.remove(headers.index(name))
-    if needed(keep) <= console.width:
-        for i, column in enumerate(table.columns):
-            column.min_width = max(
-                [_longest_word(headers[i]), *(_longest_word(r[i]) for r in rows)]
-            )
-            column.overflow = "fold"
-            column.no_wrap = False
-        if len(keep) < len(headers):
-            from rich.table import Table
-
-            view = Table(title=table.title, show_header=table.show_header)
-            for i in keep:
-                c = table.columns[i]
-                view.add_column(c.header, justify=c.justify, min_width=c.min_width, overflow="fold")
-            for cells in zip(*(table.columns[i]._cells for i in keep), strict=True):
-                view.add_row(*cells)
-            table = view
-        console.print(table, soft_wrap=False)  # the title wraps too
+        if name in names and names.index(name) in keep and len(keep) > 1:
+            keep.remove(names.index(name))
+    if needed(keep) > console.width:
+        _show_stacked(console, title, headers, rows, table.show_header)
         return
-    if title:
-        console.print(title, markup=False, highlight=False, style="bold", soft_wrap=False)
+    room = console.width - 3 * len(keep) - 1
+    widths = _widths([least[i] for i in keep], [most[i] for i in keep], room)
+    table_width = sum(widths) + 3 * len(keep) + 1
+    if title is not None and longest_word(title) > table_width:  # the title's words whole too
+        grow = min(longest_word(title), console.width) - table_width
+        widths[-1] += max(grow, 0)
+        table_width += max(grow, 0)
+    view = Table(
+        title=wrap_text(title, table_width) if title is not None else None,
+        show_header=table.show_header,
+        header_style=table.header_style,
+        box=table.box,
+        show_lines=table.show_lines,
+        title_style=table.title_style,
+    )
+    for i, width in zip(keep, widths, strict=True):
+        c = table.columns[i]
+        view.add_column(
+            wrap_text(headers[i], width),
+            justify=c.justify,
+            style=c.style,
+            header_style=c.header_style,
+            width=width,
+            no_wrap=True,
+            overflow="ignore",
+        )
+    for row, source in zip(rows, table.rows, strict=True):
+        view.add_row(
+            *(wrap_text(row[i], w) for i, w in zip(keep, widths, strict=True)),
+            style=source.style,
+        )
+    console.print(view, soft_wrap=False, crop=False)
+
+
+def _show_stacked(console, title, headers, rows, show_header: bool) -> None:
+    """One record a block: its first cell in bold, then an indented 'header: value' line per
+    other cell, each wrapped between words to the terminal."""
+    from rich.text import Text
+
+    if title is not None:
+        console.print(Text.assemble(title, style="bold"))
     for cells in rows:
-        console.print(cells[0], markup=False, highlight=False, style="bold", soft_wrap=False)
+        console.print(Text.assemble(cells[0], style="bold"), hang=2)
         for header, cell in zip(headers[1:], cells[1:], strict=True):
-            if cell:
-                console.print(f"  {header}: {cell}", markup=False, highlight=False,
-                              soft_wrap=False)  # fmt: skip
+            if cell.plain:
+                label = f"  {header.plain}: " if show_header else "  "
+                console.print(Text(label) + cell, hang=2)
 
 
 def styled(label: str, style: str, text: str):
@@ -343,7 +557,7 @@ def print_recalled_notice(inv, csv_only: bool = False) -> None:
         else:
             text = _(
                 "{n} of {total} factors used are 'recalled' (not confirmed against the official "
-                "Toolkit); see the 'Factors used' sheet."
+                "Toolkit); see the 'Factors' sheet of the workbook."
             )
         click.secho(_(NOTICE_LABEL), fg="yellow", err=True, nl=False)
         click.echo(" " + text.format(n=n, total=len(inv.results)), err=True)
@@ -509,14 +723,54 @@ def pct_text(value: float) -> str:
     return f"{format_number(value, PERCENT, sign=True)} %"
 
 
-def in_folder(path: Path | None, default: Path) -> Path:
+def wants_folder(text: str | Path | None) -> bool:
+    """An output typed with a trailing slash, or naming an existing folder: a folder to write
+    the usual file names in (created if needed). Options keep the text as typed (a Path
+    drops the slash)."""
+    if text is None:
+        return False
+    text = str(text)
+    return text.endswith(("/", os.sep)) or Path(text).is_dir()
+
+
+def in_folder(path: str | Path | None, default: Path) -> Path:
     """The output file an option names: `default` when absent, inside it when it is a folder.
 
     A consultant types `-o results/` and expects the usual file names there, not a refusal.
     """
     if path is None:
         return default
-    return path / default.name if path.is_dir() else path
+    return Path(path) / default.name if wants_folder(path) else Path(path)
+
+
+def output_folders(*texts) -> list[Path]:
+    """The folders among the outputs as typed, to create once every output was checked."""
+    return [Path(t) for t in texts if t is not None and wants_folder(t)]
+
+
+OUTPUT_TYPE = click.Path(readable=False)
+"""The type of an output option: the text as typed, so that `results/` stays a folder."""
+
+
+def factor_inputs(path) -> list:
+    """What a --factors option makes a command read: the CSV and its .toml, or a folder, and
+    the shipped table laid under an overlay; no output may land on any of them."""
+    from hginventory.tables.factors import factors_dir
+
+    paths: list = [factors_dir()]
+    if path is not None:
+        path = Path(path)
+        paths += [path, path.with_suffix(".toml")] if not path.is_dir() else [path]
+    return paths
+
+
+def check_outputs(outputs, inputs, within=(), folders=()) -> None:
+    """Every output of a command checked against its inputs and each other before any work
+    (`core.files.check_paths`), then the output folders the user named created."""
+    from hginventory.core.files import check_paths, make_folders
+
+    check_paths(outputs, inputs, within)
+    make_folders(folders)
 
 
 def paste_quote(path: Path | str) -> str:

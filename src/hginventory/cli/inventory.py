@@ -9,9 +9,12 @@ import click
 
 from hginventory.cli.common import (
     NOTICE_LABEL,
+    OUTPUT_TYPE,
     QUIET_HELP,
+    check_outputs,
     check_uncertainty_usage,
     echo,
+    factor_inputs,
     factors_flag,
     factors_option,
     fail,
@@ -19,15 +22,18 @@ from hginventory.cli.common import (
     lang_option,
     main,
     make_console,
+    output_folders,
     paste_quote,
     pct_text,
     print_recalled_notice,
     print_totals,
     print_validation,
     quantity_text,
+    severity_word,
     show_table,
     speak,
     uncertainty_options,
+    wants_folder,
 )
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
@@ -93,7 +99,7 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, readable=False),
+    type=OUTPUT_TYPE,
     help=N_(
         "Workbook to write (.xlsx), or a folder to write it in "
         "[default: <input name>-inventory.xlsx here]."
@@ -102,7 +108,7 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
 @click.option(
     "--csv",
     "csv_path",
-    type=click.Path(path_type=Path, readable=False),
+    type=OUTPUT_TYPE,
     help=N_("CSV to write, or a folder to write it in [default: beside the workbook]."),
 )
 @click.option(
@@ -118,8 +124,8 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
 )
 @click.option(
     "--by-csv",
-    type=click.Path(path_type=Path, readable=False),
-    help=N_("Write the --by summary to this CSV."),
+    type=OUTPUT_TYPE,
+    help=N_("Write the --by summary to this CSV, or in this folder."),
 )
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @analysis_options
@@ -128,12 +134,12 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
 def compute(
     ctx,
     input_path: Path,
-    output: Path | None,
-    csv_path: Path | None,
+    output: str | None,
+    csv_path: str | None,
     csv_only: bool,
     factors_path: Path | None,
     by: str | None,
-    by_csv: Path | None,
+    by_csv: str | None,
     quiet: bool,
     crosscheck: str | None = None,
     conversions: tuple[str, ...] = (),
@@ -153,6 +159,7 @@ def compute(
         raise click.UsageError(_("--csv-only writes no workbook: give --csv instead of --output"))
     speak(lang, input_path)
     stem = input_path.stem
+    folders = output_folders(output, csv_path, by_csv)
     output = in_folder(output, Path(f"{stem}-inventory.xlsx"))
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter(
@@ -160,11 +167,15 @@ def compute(
             param_hint="'-o' / '--output'",
         )
     csv_path = in_folder(csv_path, output.with_suffix(".csv"))
-    written = [csv_path] if csv_only else [output, csv_path]
+    if by_csv is not None:
+        by_csv = in_folder(by_csv, Path(f"{stem}-by-{by or 'annex-d'}.csv"))
+    written = [("--csv", csv_path)] if csv_only else [("--output", output), ("--csv", csv_path)]
     try:
-        from hginventory.core.files import refuse_inputs
-
-        refuse_inputs([*written, *([by_csv] if by_csv else [])], [input_path])
+        check_outputs(
+            [*written, *([("--by-csv", by_csv)] if by_csv else [])],
+            [input_path, *factor_inputs(factors_path), emep_mapping],
+            folders=folders,
+        )
         factors = factors_flag(factors_path)
         checked = validate_input(input_path, factors)
         if not checked.ok:
@@ -271,8 +282,8 @@ def _print_uncertainty(inv) -> None:
 @click.option(
     "--csv",
     "csv_path",
-    type=click.Path(path_type=Path, readable=False),
-    help=N_("Write every change (sub-category x pathway) to this CSV."),
+    type=OUTPUT_TYPE,
+    help=N_("Write every change (sub-category x pathway) to this CSV, or in this folder."),
 )
 @click.option(
     "--all", "show_all", is_flag=True, help=N_("Also list sub-categories that did not move.")
@@ -289,16 +300,27 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
     from rich.text import Text
 
     from hginventory.core.errors import HginvError
-    from hginventory.engine.compare import compare, pathway_totals, per_code
-    from hginventory.read.results import read_results
+    from hginventory.engine.compare import compare, mismatch_notes, pathway_totals, per_code
+    from hginventory.read.results import read_results, result_info
     from hginventory.write.csv import write_changes
 
     try:
-        diff = compare(read_results(baseline), read_results(new))
+        if csv_path is not None:
+            folders = output_folders(csv_path)
+            csv_path = in_folder(csv_path, Path(f"{baseline.stem}-vs-{new.stem}.csv"))
+            sheets = [p.with_suffix(".xlsx") for p in (baseline, new)]  # read for the country
+            check_outputs([("--csv", csv_path)], [baseline, new, *sheets], folders=folders)
+        rows = (read_results(baseline), read_results(new))
+        diff = compare(*rows)
+        notes = mismatch_notes(
+            (baseline.name, new.name), (result_info(baseline), result_info(new)), rows
+        )
         if csv_path:
             write_changes(diff, csv_path, protect=[baseline, new])
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
+    for note in notes:  # first: they change how every line below is read
+        make_console(stderr=True).print(f"{severity_word('warning')}: {note}", markup=False)
     from hginventory.core.numbers import MASS, format_number, mass
 
     console = make_console()
@@ -326,7 +348,13 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
         name = name_of(r.code, str(r.sub_category))
         view.add_row(
             Text(str(r.code)),
-            Text(f"{name} - {r.facility}" if r.facility else name),
+            Text(
+                f"{name} - {r.facility}"
+                if r.facility
+                else _("{name} (national)").format(name=name)
+                if r.national
+                else name
+            ),
             states.get(r.state, r.state),
             why,
             mass(r.input_baseline_kg),
@@ -409,7 +437,7 @@ def _print_by(summary, by) -> None:
     "--output",
     "outputs",
     multiple=True,
-    type=click.Path(path_type=Path, readable=False),
+    type=OUTPUT_TYPE,
     help=N_(
         "Report to write, .docx (Word) or .html (web page), or a folder to write both in; "
         "repeat to write both [default: <input name>-report.docx and <input name>-report.html "
@@ -430,7 +458,7 @@ def _print_by(summary, by) -> None:
 def report_command(
     ctx,
     input_path: Path,
-    outputs: tuple[Path, ...],
+    outputs: tuple[str, ...],
     factors_path: Path | None,
     trend_dir: Path | None,
     quiet: bool,
@@ -452,14 +480,20 @@ def report_command(
     debug = ctx.obj["debug"]
     stem = input_path.stem
     defaults = (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
+    folders = output_folders(*outputs)
     outputs = [
         path
         for out in outputs
-        for path in ([out / d.name for d in defaults] if out.is_dir() else [out])
+        for path in ([in_folder(out, d) for d in defaults] if wants_folder(out) else [Path(out)])
     ] or list(defaults)
     try:
         for out in outputs:
             check_report_path(out)
+        check_outputs(
+            [("--output", out) for out in outputs],
+            [input_path, *factor_inputs(factors_path), emep_mapping, trend_dir],
+            folders=folders,
+        )
         factors = factors_flag(factors_path)
         checked = validate_input(input_path, factors)
         if not checked.ok:
@@ -568,10 +602,10 @@ def validate_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, readable=False),
+    type=OUTPUT_TYPE,
     default="hginv-template.xlsx",
     show_default=True,
-    help=N_("Workbook to write."),
+    help=N_("Workbook to write, or a folder to write it in."),
 )
 @click.option("--force", is_flag=True, help=N_("Replace the file if it exists."))
 @click.option("--country", "country_name", help=N_("Fill in the country name."))
@@ -588,7 +622,7 @@ def validate_command(
     )
 )
 def template_command(
-    output: Path,
+    output: str,
     force: bool,
     country_name: str | None,
     year: int | None,
@@ -599,6 +633,9 @@ def template_command(
     from hginventory.write.template import write_template
 
     speak(lang)
+    folders = output_folders(output)
+    output = in_folder(output, Path("hginv-template.xlsx"))
+    check_outputs([("--output", output)], factor_inputs(factors_path), folders=folders)
     factors = factors_flag(factors_path)
     country = {"country": country_name, "year": year, "iso3": iso3, "language": lang}
     write_template(output, factors, force=force, country=country)

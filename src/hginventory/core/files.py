@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -13,13 +14,6 @@ from pathlib import Path
 
 from hginventory.core.errors import OutputError
 from hginventory.core.i18n import gettext as _
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _resolved(path: Path) -> Path:
@@ -37,14 +31,184 @@ def _resolved(path: Path) -> Path:
 def refuse_inputs(paths, protect) -> None:
     """Stop before any work if an output path is one of the inputs (e.g. `--csv` defaulting
     to the name of a CSV input), so that no output is written at all."""
-    for path in paths:
-        for p in protect:
-            if _same_file(Path(path), Path(p)) or _resolved(Path(path)) == _resolved(Path(p)):
+    check_paths(paths, protect)
+
+
+MAX_INPUT_FILES = 100_000
+"""Files looked at in the folders given as inputs (a batch folder of countries, a factor
+folder): beyond it a folder is protected only as a whole (no output inside it)."""
+
+
+def _cannot_use(path, exc: OSError) -> OutputError:
+    """A located message for an output path the system refuses to look at (name too long, a
+    part of it that is a file)."""
+    return OutputError(
+        _("{file}: cannot be used ({reason})").format(file=path, reason=exc.strerror or exc)
+    )
+
+
+class _Inputs:
+    """Every file the inputs of a command name: by resolved path and by (device, inode), so
+    that a symbolic or hard link to an input is the input."""
+
+    def __init__(self, inputs, within=()):
+        self.names: dict[str, str] = {}
+        self.nodes: dict[tuple[int, int], str] = {}
+        self.folders: list[tuple[Path, str]] = []
+        for given in inputs:
+            if given is None or str(given) == "":
+                continue
+            given = Path(given)
+            try:
+                if given.is_dir():
+                    self._folder(given)
+                else:
+                    self._file(given, str(given))
+            except OSError:
+                continue  # an input that cannot be looked at cannot be overwritten either
+        for folder in within:
+            if folder is not None and str(folder) and Path(folder).is_dir():
+                self.folders.append((_resolved(Path(folder)), str(folder)))
+
+    def _file(self, path: Path, shown: str) -> None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        self.names.setdefault(os.path.normcase(str(_resolved(path))), shown)
+        self.nodes.setdefault((st.st_dev, st.st_ino), shown)
+
+    def _folder(self, folder: Path) -> None:
+        seen = 0
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                seen += 1
+                if seen > MAX_INPUT_FILES:
+                    self.folders.append((_resolved(folder), str(folder)))
+                    return
+                self._file(Path(root) / name, str(Path(root) / name))
+
+    def which(self, path: Path, real: Path, st) -> str | None:
+        """The input that output `path` (resolved `real`, `st` its stat or None) would
+        overwrite or write into, or None."""
+        if st is not None and (st.st_dev, st.st_ino) in self.nodes:
+            return self.nodes[(st.st_dev, st.st_ino)]
+        if os.path.normcase(str(real)) in self.names:
+            return self.names[os.path.normcase(str(real))]
+        return None
+
+    def inside(self, real: Path) -> str | None:
+        for folder, shown in self.folders:
+            if real == folder or real.is_relative_to(folder):
+                return shown
+        return None
+
+
+def _target(path: Path):
+    """The stat of what `path` names, links followed; None for a new name."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            _resolved(path)  # raises its located message
+        raise _cannot_use(path, exc) from None
+
+
+def check_output(path: str | Path):
+    """Refuse an output path that names anything but a regular file or a new name: a folder,
+    a device (`/dev/null`), a pipe, a socket, or a link to one of them. Replacing such a
+    path would destroy it (as root, a device node becomes a plain file). Returns the stat of
+    the existing file, None for a new name."""
+    path = Path(path)
+    st = _target(path)
+    if st is None:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(
+            _("{file}: is a folder; give a file name for the output").format(file=path)
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError(
+            _(
+                "{file}: is not a regular file (a device, a pipe or a socket); give the name of "
+                "a file for the output"
+            ).format(file=path)
+        )
+    return st
+
+
+def check_paths(outputs, inputs=(), within=()) -> None:
+    """Stop before any work when an output would destroy something: every output of a command
+    is checked at once against every input of it, so that nothing is written when one is wrong.
+
+    `outputs` are paths, or (option, path) pairs whose option names the output in messages.
+    `inputs` are the files and folders the command reads (every file of a folder counts); an
+    output may not be one of them, through a symbolic or hard link either. No output may lie
+    in a folder of `within` (a baseline that a later run compares with). Two outputs may not
+    be one file, and each must be a regular file or a new name (`check_output`).
+    Raises OutputError naming the output and what it would overwrite.
+    """
+    pairs = [item if isinstance(item, tuple) else (None, item) for item in outputs]
+    pairs = [(label, Path(p)) for label, p in pairs if p is not None]
+    if not pairs:
+        return
+    known = _Inputs(inputs, within)
+    taken: dict[str, tuple[str | None, Path]] = {}
+    for label, path in pairs:
+        st = check_output(path)
+        real = _resolved(path)
+        source = known.which(path, real, st)
+        if source is not None:
+            if Path(source) == path:
                 raise OutputError(
                     _("{file}: refusing to overwrite the input file; choose another output").format(
                         file=path
                     )
                 )
+            raise OutputError(
+                _("{file}: refusing to overwrite the input {input}; choose another output").format(
+                    file=path, input=source
+                )
+            )
+        folder = known.inside(real)
+        if folder is not None:
+            raise OutputError(
+                _(
+                    "{file}: is inside {folder}, which this command reads; choose an output "
+                    "outside it"
+                ).format(file=path, folder=folder)
+            )
+        key = os.path.normcase(str(real))
+        if key in taken:
+            first, first_path = taken[key]
+            raise OutputError(
+                _(
+                    "{file}: named for two outputs ({first} and {second}); give each output its "
+                    "own file"
+                ).format(
+                    file=path,
+                    first=first or first_path,
+                    second=label or path,
+                )
+            )
+        taken[key] = (label, path)
+
+
+def make_folders(folders) -> None:
+    """Create the output folders the user named (`-o results/`), parents too, once every
+    output was checked."""
+    for folder in folders:
+        folder = Path(folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                _("{folder}: cannot create the folder ({reason})").format(
+                    folder=folder, reason=exc.strerror or exc
+                )
+            ) from None
 
 
 NAME_MAX = 255
@@ -170,11 +334,13 @@ def atomic_write(
     try:
         fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(
+        error = OutputError(
             _("{file}: cannot write in {folder} ({reason})").format(
                 file=path, folder=folder, reason=exc.strerror or exc
             )
-        ) from None
+        )
+        error.errno = exc.errno  # a batch stops on a full disk or a read-only file system
+        raise error from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -193,11 +359,13 @@ def atomic_write(
             raise
         with _quiet_unraisable():  # the writer's half-closed files, released silently now
             traceback.clear_frames(exc.__traceback__)
-        raise OutputError(
+        error = OutputError(
             _("{file}: cannot write ({reason}); an existing file was left as it was").format(
                 file=path, reason=cause.strerror or cause
             )
-        ) from None
+        )
+        error.errno = cause.errno
+        raise error from None
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
