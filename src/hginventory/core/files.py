@@ -196,6 +196,15 @@ def check_paths(outputs, inputs=(), within=()) -> None:
         taken[key] = (label, path)
 
 
+def table_files(path) -> list[Path]:
+    """The files a table option (--factors, --emep-mapping) makes a command read: a CSV and
+    its `.toml` of the same stem, or a folder."""
+    if path is None or not str(path):
+        return []
+    path = Path(path)
+    return [path] if path.is_dir() else [path, path.with_suffix(".toml")]
+
+
 def make_folders(folders) -> None:
     """Create the output folders the user named (`-o results/`), parents too, once every
     output was checked."""

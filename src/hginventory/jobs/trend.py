@@ -214,16 +214,36 @@ def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
     return series
 
 
+def series_outputs(outdir) -> list[Path]:
+    """Every file `write_series` may write or remove in `outdir`."""
+    return [Path(outdir) / n for n in (TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV)]
+
+
+def baseline_inputs(baseline) -> tuple[list, list]:
+    """The files a --baseline makes trend read, and the folders no output may go in: a
+    baseline folder is kept whole (a trend written into it would replace what the next run
+    compares with); a result CSV's workbook beside it is read for its country and year."""
+    if baseline is None or not str(baseline):
+        return [], []
+    baseline = Path(baseline)
+    if baseline.is_dir():
+        return [baseline], [baseline]
+    return [baseline, baseline.with_suffix(".xlsx")], []
+
+
 def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
     """trend.csv, totals.csv, trend.xlsx and (with a baseline) recalculation.csv, atomically.
-    A recalculation.csv of an earlier run with a baseline is removed when there is none now."""
-    from hginventory.core.files import atomic_write
+    A recalculation.csv of an earlier run with a baseline is removed when there is none now.
+    Nothing is written when an output would replace an input or go in the baseline folder."""
+    from hginventory.core.files import atomic_write, check_paths
     from hginventory.write.sheets import csv_safe
     from hginventory.write.trend_workbook import write_trend_workbook
 
     outdir = Path(outdir)
+    files, folders = baseline_inputs(series.baseline)
+    protect = [*protect, *series.inputs.values(), *files]
+    check_paths(series_outputs(outdir), protect, within=folders)
     outdir.mkdir(parents=True, exist_ok=True)
-    protect = list(protect) or list(series.inputs.values())
 
     def csv(frame: pd.DataFrame, name: str) -> Path:
         safe = csv_safe(frame)
@@ -246,15 +266,18 @@ def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
 
 
 def run_trend(inputs, outdir, *, factors=None, fill: str = "none", baseline=None):
-    """Compute the series of `inputs` and write it to `outdir`; returns (series, outputs)."""
-    from hginventory.core.files import refuse_inputs
+    """Compute the series of `inputs` and write it to `outdir`; returns (series, outputs).
+    The outputs are checked against every input (workbooks, factor table, baseline) first."""
+    from hginventory.core.files import check_paths, table_files
+    from hginventory.jobs.batch import collect_inputs
+    from hginventory.tables.factors import factors_dir
 
     outdir = Path(outdir)
-    series = compute_series(inputs, factors=factors, fill=fill, exclude=outdir)
-    refuse_inputs(
-        [outdir / n for n in (TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV)],
-        list(series.inputs.values()),
-    )
+    paths = collect_inputs(inputs, exclude=outdir)
+    tables = [factors_dir(), *(table_files(factors) if isinstance(factors, (str, Path)) else [])]
+    files, folders = baseline_inputs(baseline)
+    check_paths(series_outputs(outdir), [*paths, *tables, *files], within=folders)
+    series = compute_series(paths, factors=factors, fill=fill, exclude=outdir)
     if baseline is not None:
         add_baseline(series, baseline)
     return series, write_series(series, outdir)
