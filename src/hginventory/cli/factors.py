@@ -259,10 +259,19 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
 @lang_option(FACTORS_LANG_HELP)
 @click.pass_context
 def factors_export(ctx, output, group, factors_path, version, force, lang=None) -> None:
+    from hginventory.cli.common import check_outputs, factor_inputs
     from hginventory.core.errors import HginvError
     from hginventory.core.files import atomic_write
     from hginventory.tables.factors import table_csv, table_toml
 
+    if output is not None:  # the CSV and its .toml: not the table read, not one file twice
+        try:
+            check_outputs(
+                [("--output", output), (".toml", output.with_suffix(".toml"))],
+                factor_inputs(factors_path),
+            )
+        except HginvError as exc:
+            fail(exc, ctx.obj["debug"])
     table = _load_for_cli(factors_path, debug=ctx.obj["debug"])
     codes = None
     if group:
