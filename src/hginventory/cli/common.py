@@ -20,6 +20,14 @@ from hginventory.core.i18n import gettext as _
 for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.types):
     _module._ = gettext
 
+
+def _safe_click_echo(message=None, file=None, nl=True, err=False, color=None):
+    """click's own error messages quote what was typed (a file name with an escape in it)."""
+    click.utils.echo(clean(message) if isinstance(message, str) else message, file, nl, err, color)
+
+
+click.exceptions.echo = _safe_click_echo
+
 ERROR_LABEL = N_("Error:")
 NOTICE_LABEL = N_("Notice:")
 
@@ -191,7 +199,7 @@ def clean_text(text, newlines: bool = True):
 # break there, nor inside a short parenthesised unit such as '(kg Hg/y)'.
 _KEEP_TOGETHER = re.compile(
     r" (?=[:;!?%»])|(?<=«) |(?<=\d) (?=(?:kg|g|t|Mg|%)\b)"
-    r"|(?<=\()[^()\s]+(?: [^()\s]+){1,2}(?=\))"
+    r"|(?<=\()(?=[^()]{1,12}\))[^()\s]+(?: [^()\s]+){1,2}(?=\))"
 )
 
 
@@ -399,6 +407,7 @@ def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
         box=table.box,
         show_lines=table.show_lines,
         title_style=table.title_style,
+        title_justify=table.title_justify,
     )
     for i, width in zip(keep, widths, strict=True):
         c = table.columns[i]
@@ -408,8 +417,7 @@ def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
             style=c.style,
             header_style=c.header_style,
             width=width,
-            no_wrap=True,
-            overflow="ignore",
+            overflow="fold",  # the cells are wrapped already: nothing is left to fold
         )
     for row, source in zip(rows, table.rows, strict=True):
         view.add_row(
@@ -559,13 +567,14 @@ def print_recalled_notice(inv, csv_only: bool = False) -> None:
                 "{n} of {total} factors used are 'recalled' (not confirmed against the official "
                 "Toolkit); see the 'Factors' sheet of the workbook."
             )
-        click.secho(_(NOTICE_LABEL), fg="yellow", err=True, nl=False)
-        click.echo(" " + text.format(n=n, total=len(inv.results)), err=True)
+        notice = styled(_(NOTICE_LABEL), "yellow", text.format(n=n, total=len(inv.results)))
+        make_console(stderr=True).print(notice)
 
 
 def echo(text: str, stderr: bool = False) -> None:
-    """One line of plain text, as typed (no markup, so input text prints as it is)."""
-    click.echo(text, err=stderr)
+    """A message as typed (no markup, so input text prints as it is), its control characters
+    shown as text, wrapped between words on a terminal."""
+    make_console(stderr=stderr).print(str(text), markup=False)
 
 
 FACTORS_HELP = N_(
@@ -730,7 +739,10 @@ def wants_folder(text: str | Path | None) -> bool:
     if text is None:
         return False
     text = str(text)
-    return text.endswith(("/", os.sep)) or Path(text).is_dir()
+    try:
+        return text.endswith(("/", os.sep)) or Path(text).is_dir()
+    except OSError:  # a name too long: not a folder; the output check says why
+        return False
 
 
 def in_folder(path: str | Path | None, default: Path) -> Path:
@@ -755,13 +767,10 @@ OUTPUT_TYPE = click.Path(readable=False)
 def factor_inputs(path) -> list:
     """What a --factors option makes a command read: the CSV and its .toml, or a folder, and
     the shipped table laid under an overlay; no output may land on any of them."""
+    from hginventory.core.files import table_files
     from hginventory.tables.factors import factors_dir
 
-    paths: list = [factors_dir()]
-    if path is not None:
-        path = Path(path)
-        paths += [path, path.with_suffix(".toml")] if not path.is_dir() else [path]
-    return paths
+    return [factors_dir(), *table_files(path)]
 
 
 def check_outputs(outputs, inputs, within=(), folders=()) -> None:

@@ -20,7 +20,7 @@ from hginventory.cli.common import (
     show_table,
     styled,
 )
-from hginventory.core.i18n import N_
+from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import MASS, format_number, mass, plain
 
@@ -74,6 +74,19 @@ def _finite(value):
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
+
+
+DIFF_WORDS = Texts(
+    {
+        "added": N_("added"),
+        "removed": N_("removed"),
+        "changed": N_("changed"),
+        "value": N_("value"),
+        "source": N_("source"),
+        "description": N_("description"),
+    }
+)
+"""The change and kind of a factor-table diff row (English in the --json output) as read."""
 
 
 @main.group(help=N_("Factor tables: list, show, validate and diff them."))
@@ -494,7 +507,8 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
             for name in (_("Code"), _("Change"), _("Field"), _("Kind"), _("Old"), _("New")):
                 rows.add_column(name)
             for r in table_diff.frame().itertuples(index=False):
-                rows.add_row(r.code, r.change, r.field, r.kind, r.old, r.new)
+                change, kind = (DIFF_WORDS[w] if w else "" for w in (r.change, r.kind))
+                rows.add_row(r.code, change, r.field, kind, r.old, r.new)
             show_table(rows, console)
         if table_diff.version_warning:
             make_console(stderr=True).print(
@@ -549,3 +563,141 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
     if fail_on_change and changed:
         make_console(stderr=True).print(_("Factor tables differ (--fail-on-change)."))
         sys.exit(3)
+
+
+@factors.command(
+    "review",
+    help=N_(
+        "Write a review workbook: the factor rows to check against the official Toolkit, with "
+        "cells for the official values.\n\n"
+        "Fill it in Excel or LibreOffice, then apply it with `hginv factors apply-review`. "
+        "Only the Level 1 table is reviewed."
+    ),
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=N_("Review workbook to write (.xlsx)."),
+)
+@click.option(
+    "--status",
+    "statuses",
+    default="recalled,estimated",
+    show_default=True,
+    help=N_("Rows of these statuses, separated by commas."),
+)
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help=N_("Review this table (a folder or a factor CSV) instead of the shipped one."),
+)
+@click.option("--force", is_flag=True, help=N_("Replace an existing file."))
+@lang_option(FACTORS_LANG_HELP)
+@click.pass_context
+def factors_review(ctx, output, statuses, factors_path, force, lang=None) -> None:
+    from hginventory.core.errors import HginvError
+    from hginventory.jobs.review import make_review
+
+    try:
+        made = make_review(output, factors_path, statuses.split(","), force)
+    except HginvError as exc:
+        fail(exc, ctx.obj["debug"])
+    make_console().print(
+        _("Wrote {file}: {n} rows of {table} to review.").format(
+            file=made.path, n=made.rows, table=made.table
+        ),
+        markup=False,
+    )
+    if not made.rows:
+        make_console().print(_("No row of the table has these statuses."), markup=False)
+
+
+@factors.command(
+    "apply-review",
+    help=N_(
+        "Apply a filled review workbook: write a complete factor table in FOLDER with the "
+        "reviewed rows 'confirmed'.\n\n"
+        "Every mistake is named by its cell; nothing is written then. Use the table with "
+        "`--factors FOLDER`; `hginv factors diff OLD FOLDER` shows its effect."
+    ),
+)
+@click.argument("review", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help=N_("Folder to write the reviewed table in."),
+)
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(path_type=Path),
+    help=N_("The table the review was made from, if not the shipped one."),
+)
+@click.option(
+    "--version", "version", help=N_("Version of the reviewed table [default: VERSION+review.N].")
+)
+@click.option("--force", is_flag=True, help=N_("Replace a table already in FOLDER."))
+@lang_option(FACTORS_LANG_HELP)
+@click.pass_context
+def factors_apply_review(ctx, review, folder, factors_path, version, force, lang=None) -> None:
+    from rich.table import Table
+
+    from hginventory.core.errors import HginvError
+    from hginventory.jobs.review import apply_review_file
+    from hginventory.tables.factors import factors_dir
+
+    try:
+        done = apply_review_file(review, folder, factors_path, version, force)
+    except HginvError as exc:
+        fail(exc, ctx.obj["debug"])
+    console = make_console()
+    for p in done.warnings:
+        make_console(stderr=True).print(f"  {severity_word('warning')}: {p}", markup=False)
+    outcome = done.outcome
+    if not outcome.confirmed:
+        console.print(
+            _("No row was reviewed: {folder} holds {table} unchanged.").format(
+                folder=done.folder, table=done.old_label
+            ),
+            markup=False,
+        )
+        return
+    if outcome.changes:
+        view = Table(title=_("Values changed by the review"))
+        for i, name in enumerate((_("Code"), _("Field"), _("Old"), _("New"), "%")):
+            view.add_column(name, justify="left" if i < 2 else "right")
+        for c in outcome.changes:
+            view.add_row(c.code, c.field, plain(c.old), plain(c.new), pct_text(c.change_pct))
+        show_table(view, console)
+    moved = len({c.code for c in outcome.changes})
+    console.print(
+        _(
+            "{n} rows confirmed ({moved} with a changed value, {same} confirmed as they were): "
+            "{codes}."
+        ).format(
+            n=len(outcome.confirmed),
+            moved=moved,
+            same=len(outcome.confirmed) - moved,
+            codes=", ".join(outcome.confirmed),
+        ),
+        markup=False,
+    )
+    console.print(
+        _("Wrote {folder} ({old} -> {new}).").format(
+            folder=done.folder, old=done.old_label, new=done.new_label
+        ),
+        markup=False,
+    )
+    source = factors_path or factors_dir()
+    console.print(
+        _("Effect on inventories: hginv factors diff {old} {new}").format(
+            old=source, new=done.folder
+        ),
+        markup=False,
+    )

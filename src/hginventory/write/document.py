@@ -509,7 +509,7 @@ def uncertainty_blocks(inv: Inventory) -> list:
         rows = [[clean(k), kg(v) if isinstance(v, int | float) else clean(v)] for k, v in u.items()]
         return [Table(_("Uncertainty ranges (kg Hg/y)"), [_("Quantity"), _("Range")], rows)]
     if hasattr(u, "table"):
-        return _monte_carlo_blocks(u)
+        return _monte_carlo_blocks(u, _groups(inv))
     return [Para(clean(u))]
 
 
@@ -524,8 +524,9 @@ def _quantity(name) -> str:
     return _(UNCERTAINTY_NAMES[name]) if name in UNCERTAINTY_NAMES else clean(name)
 
 
-def _monte_carlo_blocks(u) -> list:
-    """The ranges of a run with --uncertainty: national totals, then source groups."""
+def _monte_carlo_blocks(u, names: dict[str, str]) -> list:
+    """The ranges of a run with --uncertainty: national totals, then source groups (`names`:
+    English source-group name -> its name in the report's language)."""
     lang = get_language()
     head = [
         _("Quantity"),
@@ -548,7 +549,13 @@ def _monte_carlo_blocks(u) -> list:
     group = u.table("group")
     group = group[group["quantity"].isin(["hg_input_kg", "releases_kg"])]
     group_rows = [
-        [clean(x["label"]), _quantity(x["quantity"]), kg(x["point"]), kg(x["p025"]), kg(x["p975"])]
+        [
+            clean(names.get(x["label"], x["label"])),
+            _quantity(x["quantity"]),
+            kg(x["point"]),
+            kg(x["p025"]),
+            kg(x["p975"]),
+        ]
         for _i, x in group.iterrows()
         if x["point"] or x["p975"]
     ]
@@ -581,6 +588,7 @@ def _monte_carlo_blocks(u) -> list:
 
 def crosscheck_blocks(inv: Inventory) -> list:
     """Annex: the comparison of air releases with the EMEP/EEA Guidebook (--crosscheck)."""
+    from hginventory.write.option_sheets import word
     cc = getattr(inv, "crosscheck", None)
     if cc is None:
         return []
@@ -595,7 +603,7 @@ def crosscheck_blocks(inv: Inventory) -> list:
             kg(x["air_kg_emep_low"]),
             kg(x["air_kg_emep_high"]),
             numbers.format_number(x["ratio"], "ratio", locale=get_language()),
-            clean(x["flag"]),
+            clean(word(x["flag"])),
         ]
         for x in mapped.to_dict("records")
     ]

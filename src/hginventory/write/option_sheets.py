@@ -13,6 +13,7 @@ from hginventory.engine.level2 import article8_table
 from hginventory.engine.uncertainty import STATS
 from hginventory.read.facilities import FACILITY_SHEET
 from hginventory.tables.crosswalk import load_crosswalk
+from hginventory.tables.translations import group_names, name_of
 from hginventory.write.xlsx import Book
 
 FACILITIES_SHEET = "Facilities"
@@ -99,6 +100,40 @@ TEXT = Texts(
         "crosscheck_detail": N_("How each Guidebook figure was obtained"),
     }
 )
+
+WORDS = Texts(
+    {
+        "within interval": N_("within interval"),
+        "above interval": N_("above interval"),
+        "below interval": N_("below interval"),
+        "no interval": N_("no interval"),
+        "not mapped": N_("not mapped"),
+        "direct": N_("direct"),
+        "proxy": N_("proxy"),
+        "none": N_("none"),
+        "not an Annex D source category": N_("not an Annex D source category"),
+        "no NFR code": N_("no NFR code"),
+        "National total": N_("National total"),
+    }
+)
+"""Values the engine writes in English (CSV values, the machine contract), as people read
+them: cross-check flags and matches, the crosswalk's catch-all rows, the national total."""
+
+
+def word(value) -> str:
+    """An engine value in the language of the run (other values as they are)."""
+    return WORDS[value] if isinstance(value, str) and value in WORDS else value
+
+
+def uncertainty_label(level: str, key: str, label: str, groups: dict[str, str]) -> str:
+    """The name of a row of the uncertainty table in the language of the run: the
+    sub-category (key: code, and facility for Level 2), the source group or the nation."""
+    if level == "sub_category":
+        return name_of(str(key).split(" ")[0], label)
+    if level == "group":
+        return groups.get(label, label)
+    return word(label)
+
 
 QUANTITY_NAMES = Texts(
     {
@@ -189,7 +224,7 @@ def facilities(book: Book, inv: Inventory) -> None:
     rows = (
         [
             x.code,
-            x.sub_category,
+            name_of(x.code, x.sub_category),
             x.facility,
             x.method,
             x.activity,
@@ -247,7 +282,7 @@ def article8_nfr(book: Book, inv: Inventory) -> None:
     r = ws.table(
         r + 2,
         [_("Annex D source category"), _("Sub-categories"), _("Air (kg Hg/y)")],
-        ([a, s.replace(";", ", "), v] for a, s, v in annex.itertuples(index=False)),
+        ([word(a), s.replace(";", ", "), v] for a, s, v in annex.itertuples(index=False)),
         {2: MASS},
     )
     nfr = summarise(inv, "nfr", links)
@@ -255,7 +290,7 @@ def article8_nfr(book: Book, inv: Inventory) -> None:
         r + 1,
         [_("NFR code"), _("Sub-categories"), _("Air (kg Hg/y)"), _("Other NFR codes they touch")],
         (
-            [a, s.replace(";", ", "), v, o.replace(";", ", ")]
+            [word(a), s.replace(";", ", "), v, o.replace(";", ", ")]
             for a, s, v, o in nfr.itertuples(index=False)
         ),
         {2: MASS},
@@ -279,13 +314,14 @@ def uncertainty(book: Book, inv: Inventory) -> None:
     kinds = {c: MASS for c in range(3, 11)}
     kinds[8] = PERCENT
     r = 5
+    groups = group_names(inv.factors.groups)
     for level, title in TEXT["levels"].items():
         ws.text(r, 0, title, "bold", wrap=False)
         t = res.table(level)
         rows = [
             [
                 row["key"] if level == "sub_category" else "",
-                row["label"],
+                uncertainty_label(level, row["key"], row["label"], groups),
                 QUANTITY_NAMES[row["quantity"]],
                 *(row[c] for c in UNCERTAINTY_COLUMNS),
             ]
@@ -303,7 +339,7 @@ def uncertainty(book: Book, inv: Inventory) -> None:
     rows = (
         [
             x.code,
-            x.sub_category,
+            name_of(x.code, x.sub_category),
             x.input_factor_distribution,
             x.input_factor_unit,
             x.factor_u_pct,
@@ -346,16 +382,16 @@ def crosscheck(book: Book, inv: Inventory) -> None:
     records = cc.frame.to_dict("records")
     top = 3 + len(lines)
     kinds = {i: q for i, (_, _, q) in enumerate(CROSSCHECK_MAIN) if q}
-    nxt = ws.table(
-        top,
-        [_(h) for h, _c, _k in CROSSCHECK_MAIN],
-        ([rec[c] for _h, c, _k in CROSSCHECK_MAIN] for rec in records),
-        kinds,
-    )
+
+    def main_row(rec):
+        shown = {**rec, "sub_category": name_of(rec["code"], rec["sub_category"])}
+        return [word(shown[c]) if c == "flag" else shown[c] for _h, c, _k in CROSSCHECK_MAIN]
+
+    nxt = ws.table(top, [_(h) for h, _c, _k in CROSSCHECK_MAIN], map(main_row, records), kinds)
     flag = [c for _, c, _ in CROSSCHECK_MAIN].index("flag")
-    for row in range(top + 1, nxt):
+    for row, rec in enumerate(records, start=top + 1):
         cell = ws.cells.get((row, flag))
-        if cell is not None and cell.value in (FLAG_ABOVE, FLAG_BELOW):
+        if cell is not None and rec["flag"] in (FLAG_ABOVE, FLAG_BELOW):
             cell.style = "warn"
     mapped = cc.mapped
     ws.text(nxt, 0, TEXT["crosscheck_sum"], "total", wrap=False)
@@ -369,8 +405,8 @@ def crosscheck(book: Book, inv: Inventory) -> None:
         for _h, col, _k in CROSSCHECK_DETAIL:
             v = rec[col]
             if col == "assumption":
-                v = "" if v is None else ("yes" if v else "no")
-            out.append(v)
+                v = "" if v is None else (_("yes") if v else _("no"))
+            out.append(word(v) if col == "match" else v)
         return out
 
     kinds = {i: q for i, (_, _, q) in enumerate(CROSSCHECK_DETAIL) if q}

@@ -349,7 +349,7 @@ def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
         "scale": H["scale"],
         "factor": H["factor_used"],
         "factor_unit": H["factor_unit"],
-        **{p: PATHWAY_LABELS[p] for p in PATHWAYS},
+        **{p: _(PATHWAY_LABELS[p]) for p in PATHWAYS},
         "counted": H["counted"],
         "left_out": H["left_out"],
         "status": H["status"],
@@ -402,7 +402,7 @@ def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
         for p in PATHWAYS:
             ws.number(row, fcol(p), getattr(x, p), SHARE, share_places)
         ws.number(row, fcol("counted"), x.input_total_weight, FRACTION, 0)
-        left = [PATHWAY_LABELS[p] for p in str(x.release_total_exclude).split(";") if p]
+        left = [_(PATHWAY_LABELS[p]) for p in str(x.release_total_exclude).split(";") if p]
         ws.text(row, fcol("left_out"), ", ".join(left))
         ws.text(row, fcol("status"), x.status, wrap=False)
         ws.text(row, fcol("confidence"), x.confidence, wrap=False)
@@ -450,16 +450,17 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
     mass_cols = ["hg_input", *PATHWAYS, "releases"]
     arrays = _calc_arrays(r)
     records = r.to_dict("records")
+    groups = group_names(inv.factors.groups)
     for name, members in lay.groups:
         first, last = lay.group_rows[name]
-        ws.text(first - 1, 0, name, "group", wrap=False)
+        ws.text(first - 1, 0, groups.get(name, name), "group", wrap=False)
         for i in members:
             x = records[i]
             row = lay.calc_row[i]
             frow = lay.factor_row(i)
             ws.text(row, c("code"), x["code"], wrap=False)
             if lay.level2:
-                ws.text(row, c("sub_category"), x["sub_category"])
+                ws.text(row, c("sub_category"), name_of(x["code"], x["sub_category"]))
                 ws.text(row, c("facility"), x["facility"])
                 ws.text(row, c("method"), x["method"], wrap=False)
             else:
@@ -505,8 +506,7 @@ def _calculation(book: Book, inv: Inventory, lay: _Layout) -> None:
             )
             ws.text(row, c("status"), x["status"], wrap=False)
         sub = lay.subtotal_row[name]
-        shown = group_names(inv.factors.groups).get(name, name)
-        ws.text(sub, 0, TEXT["subtotal"].format(group=shown), "total", wrap=False)
+        ws.text(sub, 0, TEXT["subtotal"].format(group=groups.get(name, name)), "total", wrap=False)
         for col in mass_cols:
             value = _calc_value(arrays, members, col)
             ws.formula(
