@@ -31,7 +31,16 @@ VALUE_FIELDS = (
 )
 
 
-SOURCE_FIELDS = ("status", "confidence", "document", "version", "table_page", "note")
+SOURCE_FIELDS = (
+    "status",
+    "confidence",
+    "document",
+    "version",
+    "table_page",
+    "reviewer",
+    "review_date",
+    "note",
+)
 
 
 TOTAL_KEYS = ("hg_input_kg", *OUTPUT_COLUMNS, "releases_kg")

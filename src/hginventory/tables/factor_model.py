@@ -4,6 +4,7 @@ CI, is loaded at run time without building these models (see `factors.load_facto
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -23,6 +24,8 @@ from hginventory.core.i18n import gettext as _
 from hginventory.core.units import parse_factor_unit, parse_unit
 from hginventory.tables.rows import BALANCE_TOLERANCE, CODE_PATTERN
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 __all__ = ["FactorRowModel", "FactorUnit", "ValidationError"]
 
 
@@ -41,7 +44,10 @@ FactorUnit = Annotated[str, AfterValidator(_known_factor_unit)]
 class FactorRowModel(BaseModel):
     """One row of a Level 1 factor table (a sub-category or one of its variants)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # inf and nan are refused in every number (a factor of inf passed `ge=0`)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     code: str
     sub_category: str = Field(min_length=1)
@@ -67,6 +73,8 @@ class FactorRowModel(BaseModel):
     document: str = Field(min_length=1)
     version: str = Field(min_length=1)
     table_page: str = Field(min_length=1)
+    reviewer: str = ""
+    review_date: str = ""
     note: str = ""
     factor_distribution: Literal[DISTRIBUTIONS] = ""
     dist_param1: float | None = Field(default=None, validate_default=True)
@@ -76,6 +84,15 @@ class FactorRowModel(BaseModel):
     @classmethod
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("review_date")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        """The day a reviewer checked the row against the official Toolkit (`factors
+        apply-review`), written as 2026-12-07 so that it reads alike in every language."""
+        if value and not ISO_DATE.fullmatch(value):
+            raise ValueError(_("expected a date written as YYYY-MM-DD, e.g. 2026-12-07"))
+        return value
 
     @field_validator("code")
     @classmethod

@@ -6,6 +6,7 @@ table's CSV text straight into these records, which the tests check against the 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import MISSING, dataclass, fields
 
@@ -81,6 +82,8 @@ class FactorRow:
     release_total_exclude: tuple[str, ...] = ()
     replaces: str | None = None
     confidence: str = ""
+    reviewer: str = ""
+    review_date: str = ""
     note: str = ""
     factor_distribution: str = ""
     dist_param1: float | None = None
@@ -121,6 +124,8 @@ FIELDS = [
     "document",
     "version",
     "table_page",
+    "reviewer",
+    "review_date",
     "note",
     "factor_distribution",
     "dist_param1",
@@ -137,7 +142,8 @@ DEFAULTS = {f.name: f.default for f in fields(FactorRow) if f.default is not MIS
 def trusted_values(record: dict, floats, optional_floats) -> dict:
     """One CSV row of a table validated beforehand, its numbers converted as the pydantic
     models convert them (a blank optional number is None): the shipped tables are read
-    without building a model per row."""
+    without building a model per row. A value those models refuse (not a number, inf, nan)
+    raises ValueError: the caller then validates the table, which locates the problem."""
     values = {k: v.strip() for k, v in record.items() if v is not None}
     for name in floats:
         if name in values:
@@ -145,4 +151,7 @@ def trusted_values(record: dict, floats, optional_floats) -> dict:
     for name in optional_floats:
         if name in values:
             values[name] = float(values[name]) if values[name] else None
+    for name in (*floats, *optional_floats):
+        if isinstance(values.get(name), float) and not math.isfinite(values[name]):
+            raise ValueError(name)
     return values
