@@ -11,6 +11,7 @@ from hginventory.cli.common import (
     ERROR_LABEL,
     QUIET_HELP,
     check_uncertainty_usage,
+    echo,
     factors_option,
     fail,
     lang_option,
@@ -42,7 +43,7 @@ from hginventory.core.i18n import gettext as _
     "--output",
     "outdir",
     required=True,
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),  # a file there is a located error of the batch
     help=N_("Folder for the results (created if needed)."),
 )
 @click.option(
@@ -128,7 +129,7 @@ class _BatchView:
         if self.quiet:
             return
         if not self.interactive:
-            click.echo(
+            echo(
                 _("{todo} workbook(s) to compute, {skipped} unchanged").format(
                     todo=todo, skipped=skipped
                 )
@@ -181,7 +182,7 @@ class _BatchView:
             from hginventory.core.errors import Problem
 
             first = Problem(**{**(r.errors or r.problems)[0], "file": ""})  # named in front
-            click.echo(
+            echo(
                 _("FAILED  {file}: {n} error(s); first: {first}").format(
                     file=r.input_file, n=len(r.errors), first=first
                 )
@@ -189,11 +190,11 @@ class _BatchView:
         elif self.quiet:
             return
         elif r.status == "skipped":
-            click.echo(_("skipped {file} (unchanged)").format(file=r.input_file))
+            echo(_("skipped {file} (unchanged)").format(file=r.input_file))
         else:
             from hginventory.core.numbers import format_number
 
-            click.echo(
+            echo(
                 _("ok      {file} -> countries/{name}.csv ({seconds} s)").format(
                     file=r.input_file, name=r.name, seconds=format_number(r.seconds, places=2)
                 )
@@ -216,7 +217,7 @@ class _BatchView:
         if self.interactive:
             make_console().print(line, markup=False)
         elif not self.quiet:
-            click.echo(line)
+            echo(line)
         if result.failed:
             from rich.markup import escape
 

@@ -240,9 +240,11 @@ def flagged_table(cc: Crosscheck):
     table.add_column(_("Guidebook [95 %]"), justify="right", no_wrap=True)
     table.add_column(_("Ratio"), justify="right", no_wrap=True)
     for r in flagged.itertuples(index=False):
+        name = name_of(r.code, r.sub_category)
+        facility = str(getattr(r, "facility", "") or "").strip()
         table.add_row(
             r.code,
-            name_of(r.code, r.sub_category),
+            f"{name} – {facility}" if facility else name,  # a code's facility rows told apart
             mass(r.air_kg),
             f"{mass(r.air_kg_emep)} [{mass(r.air_kg_emep_low)}-{mass(r.air_kg_emep_high)}]",
             format_number(r.ratio, RATIO if r.ratio < 10 else COUNT) + "x",
