@@ -30,6 +30,7 @@ from hginventory.core.errors import FactorTableError, HginvError, Problem, UnitE
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import parse_unit
 from hginventory.tables.factors import CODE_PATTERN, FactorTable, factors_dir
+from hginventory.tables.limits import read_table_bytes
 from hginventory.tables.rows import validation_message
 
 EMEP_TABLE = "emep_eea_hg"
@@ -103,7 +104,9 @@ def parse_guidebook_unit(text: str) -> GuidebookUnit:
 class EmepRow(BaseModel):
     """One Hg row of the Guidebook export, columns as in the export plus our own four."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     row_id: str = Field(pattern=r"^\d\.[A-Z](\.[0-9a-z]+)*_\d+-\d+(_[a-z0-9-]+)?$")
     nfr: str = Field(alias="NFR", pattern=r"^\d\.[A-Z](\.[0-9a-z]+)*$")
@@ -260,7 +263,7 @@ class EmepFactors:
 def _read(path: Path, what: str) -> tuple[list[tuple[int, dict]], bytes]:
     """Records of a CSV with the line each starts on (a quoted field may span lines)."""
     try:
-        raw = path.read_bytes()
+        raw = read_table_bytes(path)
         reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
         records, start = [], 2
         for rec in reader:
@@ -359,7 +362,7 @@ def _validate(path, records, model, key: str, label: str, documents=None):
 
 def _meta(path: Path) -> tuple[dict, bytes]:
     meta_path = path.with_suffix(".toml")
-    raw = meta_path.read_bytes() if meta_path.is_file() else b""
+    raw = read_table_bytes(meta_path) if meta_path.is_file() else b""
     try:
         return (tomllib.loads(raw.decode("utf-8")) if raw else {}), raw
     except tomllib.TOMLDecodeError as exc:

@@ -18,8 +18,9 @@ from functools import cached_property
 from pathlib import Path
 
 from hginventory.core.columns import PATHWAYS
-from hginventory.core.errors import FactorTableError, Problem
+from hginventory.core.errors import FactorTableError, Problem, UnitError
 from hginventory.core.i18n import gettext as _
+from hginventory.tables.limits import read_table_bytes
 from hginventory.tables.rows import (  # noqa: F401  (public names of this module)
     BALANCE_TOLERANCE,
     CODE_PATTERN,
@@ -112,7 +113,7 @@ class FactorTable:
 
 
 def _read_csv(path: Path) -> tuple[list[dict], bytes]:
-    raw = path.read_bytes()
+    raw = read_table_bytes(path)
     text = raw.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text))), raw
 
@@ -208,7 +209,45 @@ def _validate_rows(
                 "replaces",
                 row.replaces,
             )
+    for cycle in replacement_cycles({r.code: r.replaces for r in rows}):
+        problem(
+            _cycle_message().format(cycle=_cycle_text(cycle)),
+            _line_cell(first_line[cycle[0]], cycle[0]),
+            "replaces",
+            cycle[1 % len(cycle)],
+        )
     return rows, problems
+
+
+def replacement_cycles(replaces: dict[str, str | None]) -> list[list[str]]:
+    """Each cycle of replacements once, from its first code in table order: a row replacing
+    itself (`5.1.1` -> `5.1.1`) or rows replacing each other (a -> b -> a). Every row of a
+    cycle would be dropped as included elsewhere, so a table with one is refused."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in replaces:
+        path: list[str] = []
+        seen: dict[str, int] = {}
+        code = start
+        while code in replaces and code not in done and code not in seen:
+            seen[code] = len(path)
+            path.append(code)
+            code = replaces[code]
+        if code in seen:
+            cycles.append(path[seen[code] :])
+        done.update(path)
+    return cycles
+
+
+def _cycle_text(cycle: list[str]) -> str:
+    return " -> ".join([*cycle, cycle[0]])
+
+
+def _cycle_message() -> str:
+    return _(
+        "replacements form a cycle ({cycle}): every row of it would be reported as included "
+        "elsewhere, so none would be counted"
+    )
 
 
 def _keyed(path: Path, key: str) -> dict[str, dict]:
@@ -274,7 +313,7 @@ def load_factors(path: str | Path | None = None, validate: bool | None = None) -
                 file=csv_path.name, reason=exc
             )
         ) from None
-    meta_raw = meta_path.read_bytes() if meta_path.is_file() else b""
+    meta_raw = read_table_bytes(meta_path) if meta_path.is_file() else b""
     try:
         meta = tomllib.loads(meta_raw.decode("utf-8")) if meta_raw else {}
     except tomllib.TOMLDecodeError as exc:
@@ -283,10 +322,14 @@ def load_factors(path: str | Path | None = None, validate: bool | None = None) -
         ) from None
     groups = _keyed(folder / "source_groups.csv", "id")
     documents = _keyed(folder / "documents.csv", "id")
+    rows, problems = [], []
+    if not validate:
+        try:
+            rows = _trusted_rows(records)
+        except (ValueError, TypeError, KeyError, UnitError):
+            validate = True  # a table edited after its check: the model locates the problem
     if validate:
         rows, problems = _validate_rows(csv_path, records, groups, documents)
-    else:
-        rows, problems = _trusted_rows(records), []
     if not records:
         problems.append(Problem(_("the table has no rows"), file=str(csv_path), kind="factors"))
     if problems:
@@ -402,7 +445,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
             _("{file}: cannot be read as a UTF-8 CSV ({reason})").format(file=path.name, reason=exc)
         ) from None
     meta_path = path.with_suffix(".toml")
-    meta_raw = meta_path.read_bytes() if meta_path.is_file() else b""
+    meta_raw = read_table_bytes(meta_path) if meta_path.is_file() else b""
     try:
         meta = tomllib.loads(meta_raw.decode("utf-8")) if meta_raw else {}
     except tomllib.TOMLDecodeError as exc:
@@ -512,6 +555,17 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
                 "replaces",
                 row.replaces,
             )
+    for cycle in replacement_cycles({code: row.replaces for code, row in merged.items()}):
+        # the shipped table has none: a cycle goes through a row of this file, named first
+        first = next((c for c in cycle if c in origins), cycle[0])
+        at = cycle.index(first)
+        cycle = cycle[at:] + cycle[:at]
+        problem(
+            _cycle_message().format(cycle=_cycle_text(cycle)),
+            _line_cell(origins[first]["line"], first) if first in origins else _header_cell(),
+            "replaces",
+            cycle[1 % len(cycle)],
+        )
     if problems:
         raise FactorTableError(
             _("factor table {file} is not valid").format(file=path.name), problems

@@ -14,6 +14,7 @@ from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.tables.factors import factors_dir
+from hginventory.tables.limits import read_table_bytes
 from hginventory.tables.rows import trusted_values, validation_message
 
 METHODS = ("default", "level2", "measured")
@@ -121,7 +122,7 @@ class Level2Tables:
 def _read_csv(path: Path) -> tuple[list[dict], bytes]:
     if not path.is_file():
         raise FactorTableError(_("Level 2 table not found: {file}").format(file=path))
-    raw = path.read_bytes()
+    raw = read_table_bytes(path)
     try:
         return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))), raw
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -195,7 +196,7 @@ def load_level2(path: str | Path | None = None, validate: bool | None = None) ->
     meta_path = folder / "level2.toml"
     if not meta_path.is_file():
         raise FactorTableError(_("Level 2 tables not found: {file}").format(file=meta_path))
-    meta_raw = meta_path.read_bytes()
+    meta_raw = read_table_bytes(meta_path)
     try:
         meta = tomllib.loads(meta_raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -214,10 +215,15 @@ def load_level2(path: str | Path | None = None, validate: bool | None = None) ->
         csv_path = folder / f"{name}.csv"
         records, raw = _read_csv(csv_path)
         digest.update(b"\0" + raw.replace(b"\r\n", b"\n"))
-        if validate:
-            tables[name] = _validate(csv_path, model, records, families, documents, problems)
-        else:
-            tables[name] = _trusted(model, records)
+        trusted = None
+        if not validate:
+            try:
+                trusted = _trusted(model, records)
+            except (ValueError, TypeError, KeyError):
+                pass  # a table edited after its check: the model locates the problem
+        if trusted is None:
+            trusted = _validate(csv_path, model, records, families, documents, problems)
+        tables[name] = trusted
     article8, raw = _read_csv(folder / "article8.csv")
     digest.update(b"\0" + raw.replace(b"\r\n", b"\n"))
     if problems:

@@ -17,7 +17,10 @@ __all__ = ["ConfigRowModel", "InputRowModel", "ValidationError"]
 
 
 class _Provenance(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # inf and nan are refused in every number
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     family: str = Field(min_length=1)
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
