@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -175,6 +176,30 @@ def run_crosscheck(
                     [Problem(exc.args[0], cell=r.activity_cell, sheet="activity")],
                 ) from None
             est = estimate(g, gb_activity)
+            ratio = (rec["air_kg"] / est.kg) if est.kg > 0 else None
+            numbers = (gb_activity, est.kg, est.low_kg, est.high_kg, ratio)
+            if not all(v is None or math.isfinite(v) for v in numbers):
+                # a finite conversion (1e308, 1e-310) can still make a number overflow to inf
+                where = (
+                    f"--conversion {r.code}={conv:g}"
+                    if r.code in overrides
+                    else f"{mapping.path}, code {r.code}"
+                )
+                raise CrosscheckError(
+                    _("{code}: the cross-check estimate is not a finite number").format(
+                        code=r.code
+                    ),
+                    [
+                        Problem(
+                            _(
+                                "the conversion is out of range: the Guidebook estimate (or the "
+                                "ratio to it) of this activity overflows"
+                            ),
+                            cell=where,
+                            found=f"{conv:g}",
+                        )
+                    ],
+                )
             rec.update(
                 row_id=g.row_id,
                 emep_ref=g.ref,
@@ -192,7 +217,7 @@ def run_crosscheck(
                 air_kg_emep=est.kg,
                 air_kg_emep_low=est.low_kg,
                 air_kg_emep_high=est.high_kg,
-                ratio=(rec["air_kg"] / est.kg) if est.kg > 0 else None,
+                ratio=ratio,
                 flag=_flag(rec["air_kg"], est.low_kg, est.high_kg),
             )
         records.append(rec)
