@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion
 from hginventory.engine.inventory import Inventory
+from hginventory.read.results import country_key, country_text, same_country
 from hginventory.tables.factors import FactorTable
 
 FIRST_YEAR, LAST_YEAR = 1950, 2100
@@ -64,13 +66,8 @@ def series_problems(entries: list[dict]) -> list[Problem]:
         return problems
 
     def same(a, b) -> bool:
-        """Same iso3 when both give one, else the same name (case and spaces ignored)."""
-        iso_a, iso_b = (a.get("iso3") or "").strip().upper(), (b.get("iso3") or "").strip().upper()
-        if iso_a and iso_b:
-            return iso_a == iso_b
-        return (
-            " ".join(a["country"].split()).casefold() == " ".join(b["country"].split()).casefold()
-        )
+        """Same iso3 when both give one, else the same name (NFC, case and spaces ignored)."""
+        return same_country(a["country"], a.get("iso3"), b["country"], b.get("iso3"))
 
     ref = entries[0]
     for e in entries[1:]:
@@ -117,6 +114,82 @@ def series_problems(entries: list[dict]) -> list[Problem]:
         else:
             first[year] = str(e["file"])
     return problems
+
+
+# Words of a file name that say nothing of the country it is for.
+_NAME_WORDS_IGNORED = {
+    "inventory", "inventaire", "inventario", "results", "result", "submitted", "baseline",
+    "hginv", "level", "level1", "level2", "final", "draft", "revised", "copy", "old", "new",
+    "republic", "kingdom", "state", "states", "united", "federal", "democratic", "people",
+    "the", "and", "of",
+}  # fmt: skip
+
+
+def _words(text: str) -> set[str]:
+    """The words of a name without accents, case or digits ('Côte d'Ivoire' -> cote, ivoire)."""
+    text = unicodedata.normalize("NFKD", country_key(text))
+    plain = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return {w for w in re.split(r"[\W_]+", plain) if len(w) >= 3 and not w.isdigit()}
+
+
+def baseline_problems(
+    submitted: pd.DataFrame, country: str, iso3: str, inputs: Iterable[str] = ()
+) -> tuple[list[Problem], list[Problem]]:
+    """Errors and warnings of comparing `submitted` (rows of `read_baseline`: `input_file`,
+    `country`, `iso3`) with the series of `country`: a file of another country (NFC names,
+    iso3) is an error naming both; a result CSV that says no country is accepted when its file
+    name names the country (a word of it, its iso3, or the name of a workbook of the series),
+    an error when its name names something else, a warning when it names nothing."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    expected = country_text(country, iso3)
+    known = _words(country) | {str(iso3 or "").strip().casefold()} - {""}
+    for name in inputs:
+        known |= _words(Path(name).stem) - _NAME_WORDS_IGNORED
+    files = submitted.drop_duplicates(["input_file", "country", "iso3"])
+    for f in files.itertuples(index=False):
+        if f.country or f.iso3:
+            if not same_country(f.country, f.iso3, country, iso3):
+                errors.append(
+                    Problem(
+                        _(
+                            "the submitted inventory is of {found}, the series of {expected}: "
+                            "a baseline is the same country's inventories"
+                        ).format(found=country_text(f.country, f.iso3), expected=expected),
+                        file=str(f.input_file),
+                        found=country_text(f.country, f.iso3),
+                        expected=expected,
+                    )
+                )
+            continue
+        words = _words(Path(f.input_file).stem) - _NAME_WORDS_IGNORED
+        if words & known:
+            continue
+        if words:
+            errors.append(
+                Problem(
+                    _(
+                        "a result CSV does not say its country and its name does not name "
+                        "{expected}: is it another country's inventory? Put its -inventory.xlsx "
+                        "beside it, or name the file for the country"
+                    ).format(expected=expected),
+                    file=str(f.input_file),
+                    found=Path(f.input_file).name,
+                    expected=expected,
+                )
+            )
+        else:
+            warnings.append(
+                Problem(
+                    _(
+                        "a result CSV does not say its country: compared as {expected}'s "
+                        "inventory (its -inventory.xlsx beside it would tell)"
+                    ).format(expected=expected),
+                    file=str(f.input_file),
+                    severity="warning",
+                )
+            )
+    return errors, warnings
 
 
 def activity_states(
@@ -408,7 +481,9 @@ def _per_code(frame: pd.DataFrame) -> pd.DataFrame:
                 "filled": "filled" in g and bool((g["filled"] == INTERPOLATED).any()),
             }
         )
-    return pd.DataFrame.from_records(records)
+    columns = ["year", "code", "sub_category", "input_kg", "air_kg", "activity", "unit"]
+    columns += ["factor_id", "factors", "filled"]
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def recalculation(submitted: pd.DataFrame, trend: pd.DataFrame) -> pd.DataFrame:
@@ -567,4 +642,6 @@ class TrendSeries:
         return self.trend[TREND_COLUMNS]
 
     def totals_csv_frame(self) -> pd.DataFrame:
-        return self.totals
+        """totals.csv: the totals with the country of the series, which `report --trend` and
+        `trend --baseline` check against the inventory they are given."""
+        return self.totals.assign(country=self.country, iso3=self.iso3)

@@ -4,73 +4,146 @@
 `hginv batch` run (its `all.csv` has the country and year of every row), of an earlier `hginv
 trend` run (its `trend.csv`: the years that had a workbook, without interpolated rows), or a
 folder of result files written by `hginv compute`: `*-inventory.xlsx` workbooks (their
-*Metadata* sheet gives the year) and CSVs (the year of the workbook of the same name beside
-them, else the one year in the file name, as in `valdoria-2018-inventory.csv`).
+*Metadata* sheet gives the country and the year) and CSVs (the country and year of the
+workbook of the same name beside them, else the one year in the file name, as in
+`valdoria-2018-inventory.csv`).
+
+Every row carries `year`, `input_file`, `country` and `iso3` (blank where the file does not
+say: a CSV without its workbook), so that the caller can refuse another country's results.
+Years are whole numbers, read as written: `2018.5`, a blank or `2018 (revised)` is an error
+located at its cell, never a year guessed.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import stat
 from pathlib import Path
 
 import pandas as pd
 
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
-from hginventory.read.results import CALCULATION, read_results
-
-YEAR_IN_NAME = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|2100)(?!\d)")
+from hginventory.read.results import (
+    YEAR_IN_NAME,
+    column_letter,
+    metadata,
+    read_results,
+    whole_year,
+)
 
 RESULT_TEXT = {"code": str, "facility": str, "factor_id": str, "activity_unit": str}
 
+MAX_RESULT_CSV_BYTES = 20 * 2**20
+"""A result CSV of one country: a year is about 20 kB, a batch all.csv of one country over
+fifty years about 2 MB. Larger files are refused with this limit named, never skipped."""
 
-def _metadata(path: Path) -> dict[str, str] | None:
-    """The Metadata sheet of an hginv result workbook as field -> value, None if not one."""
-    from hginventory.core.errors import HginvError
-    from hginventory.read.gate import read_book
 
-    try:  # through the gate: scanned, read in a child process
-        book = read_book(path, ("Metadata",))
-    except HginvError:  # not a workbook hginv can open: not a result file either
-        return None
-    if "Metadata" not in book.names or CALCULATION not in book.names:
-        return None
-    out = {}
-    for row in book.sheets.get("Metadata", []):
-        if row and len(row) > 1 and row[0] != "":
-            out[str(row[0])] = row[1]
-    return out
+def check_result_csv(path: Path) -> None:
+    """A regular file not larger than `MAX_RESULT_CSV_BYTES`; InputFileError saying which."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise InputFileError(
+            _("{file}: cannot be opened ({reason})").format(file=path, reason=exc.strerror or exc)
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(
+            _("{file}: not a regular file (a folder, a device or a pipe)").format(file=path)
+        )
+    if info.st_size > MAX_RESULT_CSV_BYTES:
+        raise InputFileError(
+            _(
+                "{file}: refused: {size} MB is more than the result CSV of one country "
+                "(limit {limit} MB); give the folder or the files of this country only"
+            ).format(
+                file=path,
+                size=round(info.st_size / 2**20, 1),
+                limit=MAX_RESULT_CSV_BYTES // 2**20,
+            )
+        )
 
 
 def _is_result_csv(path: Path) -> bool:
-    from hginventory.core.errors import HginvError
-    from hginventory.read.gate import check_file
-
+    """A CSV whose header is hginv's result header. A result CSV too large to read is an
+    error, not a file left out."""
     try:
-        check_file(path, {".csv"})  # never open a pipe or a device
-    except HginvError:
+        info = os.stat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):  # never open a pipe or a device
         return False
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            header = fh.readline().strip().split(",")
+            header = fh.readline(4096).strip().split(",")
     except OSError:
         return False
-    return "code" in header and "hg_input_kg" in header
+    if "code" in header and "hg_input_kg" in header:
+        check_result_csv(path)
+        return True
+    return False
 
 
-def _year_of(value, path: Path, where: str) -> int:
-    try:
-        year = int(float(value))
-    except (TypeError, ValueError):
+def _year_of(value, path: Path, where: str, cell: str = "") -> int:
+    year = whole_year(value)
+    if year is None:
         raise InputFileError(
             _("{file}: cannot tell the year of this inventory").format(file=path.name),
-            [Problem(_("not a year"), file=str(path), sheet=where, found=str(value))],
-        ) from None
+            [
+                Problem(
+                    _("not a year"),
+                    file=str(path),
+                    sheet=where,
+                    cell=cell,
+                    found=str(value),
+                    expected=_("a whole number such as 2018"),
+                )
+            ],
+        )
     return year
 
 
+def year_column(frame: pd.DataFrame, path: Path) -> pd.Series:
+    """The `year` column of a CSV as whole numbers; InputFileError locating every cell that is
+    blank, a fraction (2018.5) or text (2018 (revised))."""
+    letter = column_letter(list(frame.columns).index("year"))
+    years, problems = [], []
+    for line, value in enumerate(frame["year"].tolist(), start=2):
+        year = whole_year(value)
+        if year is None:
+            problems.append(
+                Problem(
+                    _("not a year"),
+                    file=str(path),
+                    cell=f"{letter}{line}",
+                    found="" if value is None or value != value else str(value),
+                    expected=_("a whole number such as 2018"),
+                )
+            )
+        years.append(year)
+    if problems:
+        raise InputFileError(
+            _("{file}: {n} year cell(s) are not whole years").format(
+                file=path.name, n=len(problems)
+            ),
+            problems,
+        )
+    return pd.Series(years, index=frame.index, dtype="int64")
+
+
+def _read_csv(path: Path, **options) -> pd.DataFrame:
+    check_result_csv(path)
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **options)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
+        raise InputFileError(
+            _("{file}: cannot be read ({reason})").format(file=path, reason=exc)
+        ) from None
+
+
 def read_baseline(folder: str | Path) -> pd.DataFrame:
-    """Result rows of the submitted inventories, with `year` and `input_file` columns.
+    """Result rows of the submitted inventories, with `year`, `input_file`, `country` and
+    `iso3` columns.
 
     Raises InputFileError, naming the files, when DIR holds no result file, when a file's
     year cannot be told, or when two files are for one year.
@@ -104,13 +177,10 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
         if path.suffix.lower() == ".csv":
             if not _is_result_csv(path):
                 continue
-            meta = (
-                _metadata(path.with_suffix(".xlsx"))
-                if path.with_suffix(".xlsx").is_file()
-                else None
-            )
+            book = path.with_suffix(".xlsx")
+            meta = metadata(book) if book.is_file() else None
             if meta is not None and "year" in meta:
-                year = _year_of(meta["year"], path.with_suffix(".xlsx"), "Metadata")
+                year = _year_of(meta["year"], book, "Metadata")
             else:
                 found = set(YEAR_IN_NAME.findall(path.stem))
                 if len(found) != 1:
@@ -130,7 +200,7 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
         else:
             if path.stem.casefold() in stems:
                 continue  # its CSV is read instead
-            meta = _metadata(path)
+            meta = metadata(path)
             if meta is None:
                 continue
             year = _year_of(meta.get("year"), path, "Metadata")
@@ -150,6 +220,8 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
         frame = read_results(path)
         frame.insert(0, "year", year)
         frame.insert(1, "input_file", str(path))
+        frame["country"] = str((meta or {}).get("country") or "").strip()
+        frame["iso3"] = str((meta or {}).get("iso3") or "").strip()
         parts.append(frame)
     if problems:
         raise InputFileError(
@@ -165,27 +237,58 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def number_columns(frame: pd.DataFrame, path: Path, columns) -> pd.DataFrame:
+    """Quantity columns of an all.csv or trend.csv as numbers, every other cell located."""
+    problems = []
+    for column in columns:
+        if column not in frame:
+            continue
+        letter = column_letter(list(frame.columns).index(column))
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() | ~values.abs().lt(float("inf"))
+        for i in list(frame.index[bad])[:20]:
+            problems.append(
+                Problem(
+                    _("{column} is not a finite number").format(column=column),
+                    file=str(path),
+                    cell=f"{letter}{int(i) + 2}",
+                    found=str(frame.at[i, column]),
+                    expected=_("a plain number with a point for decimals, no thousands separator"),
+                )
+            )
+        frame[column] = values
+    if problems:
+        raise InputFileError(
+            _("{file}: cells not as hginv writes them; nothing was compared").format(
+                file=path.name
+            ),
+            problems,
+        )
+    return frame
+
+
 def _read_combined(path: Path) -> pd.DataFrame:
     """An `all.csv` of hginv batch: one country's rows, one inventory per year."""
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype=RESULT_TEXT,
-            keep_default_na=False,
-            na_values={c: [""] for c in ("activity", "input_factor", "hg_input_kg")},
-        )
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(
-            _("{file}: cannot be read ({reason})").format(file=path, reason=exc)
-        ) from None
+    frame = _read_csv(
+        path,
+        dtype={**RESULT_TEXT, "year": str, "country": str, "iso3": str, "input_file": str},
+        keep_default_na=False,
+        na_values={c: [""] for c in ("activity", "input_factor")},
+    )
     missing = [c for c in ("year", "code", "hg_input_kg", "air_kg") if c not in frame.columns]
     if missing:
         raise InputFileError(
             _("{file}: not the all.csv of hginv batch").format(file=path.name),
             [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
         )
-    per_year = frame.groupby("year")["input_file"].nunique() if "input_file" in frame else None
-    if per_year is not None and (per_year > 1).any():
+    frame["year"] = year_column(frame, path)
+    frame = number_columns(frame, path, ("hg_input_kg", "air_kg", "water_kg", "land_kg"))
+    for column in ("country", "iso3"):
+        frame[column] = frame[column].str.strip() if column in frame else ""
+    if "input_file" not in frame:
+        frame["input_file"] = str(path)
+    per_year = frame.groupby("year")["input_file"].nunique()
+    if (per_year > 1).any():
         year = int(per_year[per_year > 1].index[0])
         names = sorted(set(frame.loc[frame["year"] == year, "input_file"]))
         raise InputFileError(
@@ -194,35 +297,69 @@ def _read_combined(path: Path) -> pd.DataFrame:
                 "inventories, one per year"
             ).format(file=path.name, n=len(names), year=year, names=", ".join(names))
         )
-    frame["year"] = frame["year"].astype(int)
     return frame
+
+
+def trend_country(folder: Path) -> tuple[str, str]:
+    """Country and iso3 of a folder written by hginv trend: the `country` and `iso3` columns
+    of its totals.csv, else the country line of its trend.xlsx (as 'Name (ISO)'); blanks when
+    neither tells."""
+    totals = folder / "totals.csv"
+    if totals.is_file():
+        try:
+            head = pd.read_csv(totals, dtype=str, keep_default_na=False, nrows=1)
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError, ValueError):
+            head = pd.DataFrame()
+        if "country" in head and len(head):
+            iso3 = head["iso3"].iloc[0] if "iso3" in head else ""
+            return head["country"].iloc[0].strip(), iso3.strip()
+    book = folder / "trend.xlsx"
+    if book.is_file():
+        from hginventory.core.errors import HginvError
+        from hginventory.read.gate import read_book
+
+        try:
+            rows = read_book(book, ("Read me",)).sheets.get("Read me", [])
+        except HginvError:
+            return "", ""
+        if len(rows) > 2 and len(rows[2]) > 1 and str(rows[2][1]).strip():
+            text = str(rows[2][1]).strip()
+            if text.endswith(")") and " (" in text:
+                name, iso3 = text[:-1].rsplit(" (", 1)
+                return name.strip(), iso3.strip()
+            return text, ""
+    return "", ""
 
 
 def _read_trend(path: Path) -> pd.DataFrame:
     """The `trend.csv` of an earlier `hginv trend`: what its workbooks gave, nothing filled."""
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype={**RESULT_TEXT, "filled": str, "sub_category": str},
-            keep_default_na=False,
-            na_values={c: [""] for c in ("activity", "hg_input_kg")},
-        )
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputFileError(
-            _("{file}: cannot be read ({reason})").format(file=path, reason=exc)
-        ) from None
+    frame = _read_csv(
+        path,
+        dtype={**RESULT_TEXT, "filled": str, "sub_category": str, "year": str},
+        keep_default_na=False,
+        na_values={c: [""] for c in ("activity",)},
+    )
     missing = [c for c in ("year", "code", "hg_input_kg", "air_kg", "filled") if c not in frame]
     if missing:
         raise InputFileError(
             _("{file}: not the trend.csv of hginv trend").format(file=path.name),
             [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
         )
-    frame["year"] = frame["year"].astype(int)
+    frame["year"] = year_column(frame, path)
+    frame = number_columns(frame, path, ("hg_input_kg", "air_kg"))
     totals = path.with_name("totals.csv")
     if totals.is_file():
-        years = pd.read_csv(totals, dtype={"input_file": str}, keep_default_na=False)
+        years = _read_csv(totals, dtype=str, keep_default_na=False)
+        missing = [c for c in ("year", "input_file") if c not in years]
+        if missing:
+            raise InputFileError(
+                _("{file}: not the totals.csv of hginv trend").format(file=totals.name),
+                [Problem(_("missing columns"), file=str(totals), found=", ".join(missing))],
+            )
+        years["year"] = year_column(years, totals)
         workbook_years = set(years.loc[years["input_file"] != "(interpolated)", "year"])
         frame = frame[frame["year"].isin(workbook_years)]
     frame = frame[frame["filled"] != "interpolated"].drop(columns="filled")
     frame["input_file"] = str(path)
+    frame["country"], frame["iso3"] = trend_country(path.parent)
     return frame.reset_index(drop=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +19,107 @@ NEEDED = ("code", "sub_category", "hg_input_kg", *OUTPUT_COLUMNS)
 CALCULATION = "Calculation"
 FACTORS = "Factors"
 
+NUMBERS = ("activity", "input_factor", "hg_input_kg", *OUTPUT_COLUMNS)
+"""The numeric columns of a result row; the last seven hginv always fills."""
 
-def _keyed_table(book, sheet: str) -> list[dict]:
+QUANTITIES = ("hg_input_kg", *OUTPUT_COLUMNS)
+
+# The formula guard of the CSV writer (write.sheets.csv_safe): an apostrophe in front of text
+# a spreadsheet would read as a formula. A reader of the CSV takes it off again, so that the
+# CSV and the workbook of one run give the same facility names.
+GUARD_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD_INVISIBLE = " \u00a0\ufeff\u200b\u200c\u200d\u2060"
+
+YEAR_IN_NAME = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|2100)(?!\d)")
+
+
+def unguard(value):
+    """Text as it was before the CSV writer's formula guard (`'=x` -> `=x`)."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:].lstrip(GUARD_INVISIBLE).startswith(GUARD_STARTS)
+    ):
+        return value[1:]
+    return value
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letters of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _number(value, column: str, place: dict, problems: list[Problem]) -> float:
+    """A result cell as a finite number; blank is NaN where hginv may leave it blank
+    (activity, input factor). Anything else is a located problem (and NaN)."""
+    if isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, int | float):
+        if math.isfinite(value):
+            return float(value)
+        text = str(value)
+    else:
+        text = "" if value is None else str(value).strip()
+        if text == "" and column not in QUANTITIES:
+            return math.nan
+        if text:
+            try:
+                number = float(text)
+            except ValueError:
+                number = None
+            if number is not None and math.isfinite(number) and "_" not in text:
+                return number
+    if text == "":
+        message = _("blank {column}: hginv writes a number in every result row").format(
+            column=column
+        )
+    elif text.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        message = _("{column} is not a finite number").format(column=column)
+    else:
+        message = _("{column} is not a number as hginv writes it").format(column=column)
+    problems.append(
+        Problem(
+            message,
+            **place,
+            found=text,
+            expected=_("a plain number with a point for decimals, no thousands separator"),
+        )
+    )
+    return math.nan
+
+
+def _checked(frame: pd.DataFrame, places: list[dict], problems: list[Problem]) -> pd.DataFrame:
+    """The numeric columns as floats and the text columns without the CSV guard; every cell
+    that is not as hginv writes it is added to `problems` with its place."""
+    out = frame.copy()
+    for column in NUMBERS:
+        if column not in out.columns:
+            continue
+        values = []
+        for value, place in zip(out[column].tolist(), places, strict=True):
+            cell = place["cells"].get(column, "")
+            where = {"file": place["file"], "sheet": place["sheet"], "cell": cell}
+            values.append(_number(value, column, where, problems))
+        out[column] = pd.array(values, dtype="float64")
+    for column in out.columns:
+        if column not in NUMBERS:
+            out[column] = [
+                "" if v is None or (isinstance(v, float) and v != v) else unguard(str(v))
+                for v in out[column].tolist()
+            ]
+    return out
+
+
+def _keyed_table(book, sheet: str) -> tuple[list[dict], list[int], list[str]]:
     """The rows of a workbook table under its hidden row of machine names (first cell
     `code` or `factor_id`): data rows are those with a code and an evidence status (group
-    headings and subtotals have none)."""
+    headings and subtotals have none). Also the sheet row number (1-based) of each data row
+    and the machine names."""
     if sheet not in book.sheets:
         raise ValueError(_("no sheet {sheet}").format(sheet=repr(sheet)))
     rows = book.sheets[sheet]
@@ -31,42 +131,89 @@ def _keyed_table(book, sheet: str) -> list[dict]:
             )
         )
     keys = [str(k) for k in rows[top]]
-    out = []
-    for row in rows[top + 2 :]:
+    out, numbers = [], []
+    for i, row in enumerate(rows[top + 2 :], start=top + 3):
         rec = dict(zip(keys, row, strict=False))
         if rec.get(keys[0]) not in ("", None) and rec.get("status") not in ("", None):
             out.append(rec)
-    return out
+            numbers.append(i)
+    return out, numbers, keys
 
 
-def _workbook_rows(path: Path) -> pd.DataFrame:
+def _workbook_rows(path: Path) -> tuple[pd.DataFrame, list[dict]]:
     """The result rows of an hginv workbook: the Calculation sheet (cached values) with the
     factor ids of the Factors sheet, whose rows are in the same order."""
     from hginventory.read.gate import read_book
 
     book = read_book(path, (CALCULATION, FACTORS))  # the gate: scanned, read in a child
-    calc = _keyed_table(book, CALCULATION)
-    factors = _keyed_table(book, FACTORS)
+    calc, numbers, keys = _keyed_table(book, CALCULATION)
+    factors, _numbers, _keys = _keyed_table(book, FACTORS)
     if len(factors) == len(calc):
         for rec, f in zip(calc, factors, strict=True):
             rec["factor_id"] = f.get("factor_id", "")
+    uncached = [
+        f"{column_letter(keys.index('hg_input_kg'))}{n}"
+        for rec, n in zip(calc, numbers, strict=True)
+        if rec.get("hg_input_kg") in ("", None)
+    ]
+    if "hg_input_kg" in keys and len(uncached) == len(calc) and calc:
+        raise InputFileError(
+            _(
+                "{file}: the workbook holds no computed values (its formulas were saved without "
+                "their results, e.g. by a script); open it in Excel or LibreOffice and save it, "
+                "or give the CSV of the same run"
+            ).format(file=path.name),
+            [
+                Problem(
+                    _("formula without a computed value"),
+                    file=str(path),
+                    sheet=CALCULATION,
+                    cell=uncached[0],
+                )
+            ],
+        )
     frame = pd.DataFrame.from_records(calc)
-    if not frame.empty:
-        frame["code"] = frame["code"].astype(str)
-    return frame
+    places = [
+        {
+            "file": str(path),
+            "sheet": CALCULATION,
+            "cells": {k: f"{column_letter(j)}{n}" for j, k in enumerate(keys)},
+        }
+        for n in numbers
+    ]
+    return frame, places
+
+
+def _csv_rows(path: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """The rows of a result CSV as text, each with the cells of its columns (`C12`)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    cells = list(frame.columns)
+    places = [
+        {
+            "file": str(path),
+            "sheet": "",
+            "cells": {k: f"{column_letter(j)}{line}" for j, k in enumerate(cells)},
+        }
+        for line in range(2, len(frame) + 2)
+    ]
+    return frame, places
 
 
 def read_results(path: str | Path) -> pd.DataFrame:
-    """The result rows of a computed inventory: a CSV written by hginv, or its workbook."""
+    """The result rows of a computed inventory: a CSV written by hginv, or its workbook.
+
+    Exactly what hginv writes is read: numbers as plain numbers (no thousands separator, never
+    blank, NaN or infinite where hginv always writes one), text without the CSV's formula guard.
+    Anything else raises InputFileError with every cell located."""
     from hginventory.read.gate import SPREADSHEET_SUFFIXES, check_file
 
     path = Path(path)
     check_file(path, SPREADSHEET_SUFFIXES | {".csv"})  # a regular file, not too large
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
-            frame = _workbook_rows(path)
+            frame, places = _workbook_rows(path)
         else:
-            frame = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
+            frame, places = _csv_rows(path)
     except ValueError as exc:
         raise InputFileError(
             _("{file}: no '{sheet}' sheet; is this an inventory written by hginv compute?").format(
@@ -84,9 +231,93 @@ def read_results(path: str | Path) -> pd.DataFrame:
             _("{file}: not an hginv inventory result").format(file=path.name),
             [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
         )
-    frame = frame.dropna(subset=["code"])
+    problems: list[Problem] = []
+    frame = _checked(frame, places, problems)
+    if problems:
+        raise InputFileError(
+            _("{file}: {n} cell(s) not as hginv writes them; nothing was compared").format(
+                file=path.name, n=len(problems)
+            ),
+            problems,
+        )
     frame["code"] = frame["code"].astype(str).str.strip()
+    frame = frame[frame["code"] != ""]
     return frame[[c for c in CSV_COLUMNS if c in frame.columns]].reset_index(drop=True)
+
+
+@dataclass
+class ResultInfo:
+    """What a result file says of itself: country, iso3 and year (None where it does not say;
+    a CSV carries them only through its workbook beside it, or the year in its name)."""
+
+    country: str | None = None
+    iso3: str | None = None
+    year: int | None = None
+
+
+def metadata(path: Path) -> dict[str, object] | None:
+    """The Metadata sheet of an hginv result workbook as field -> value, None if not one."""
+    from hginventory.core.errors import HginvError
+    from hginventory.read.gate import read_book
+
+    try:  # through the gate: scanned, read in a child process
+        book = read_book(path, ("Metadata",))
+    except HginvError:  # not a workbook hginv can open: not a result file either
+        return None
+    if "Metadata" not in book.names or CALCULATION not in book.names:
+        return None
+    out = {}
+    for row in book.sheets.get("Metadata", []):
+        if row and len(row) > 1 and row[0] != "":
+            out[str(row[0])] = row[1]
+    return out
+
+
+def whole_year(value) -> int | None:
+    """A year cell as an int, None unless it is a whole number (2018, 2018.0, "2018")."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if not math.isfinite(number) or number != int(number):
+        return None
+    return int(number)
+
+
+def country_key(name: str | None) -> str:
+    """A country name as compared: Unicode NFC (an accent typed as one character or as two),
+    case and runs of spaces ignored."""
+    text = unicodedata.normalize("NFC", str(name or ""))
+    return unicodedata.normalize("NFC", " ".join(text.split()).casefold())
+
+
+def same_country(country_a, iso3_a, country_b, iso3_b) -> bool:
+    """Same iso3 when both give one, else the same name (`country_key`)."""
+    iso_a, iso_b = str(iso3_a or "").strip().upper(), str(iso3_b or "").strip().upper()
+    if iso_a and iso_b:
+        return iso_a == iso_b
+    return country_key(country_a) == country_key(country_b)
+
+
+def country_text(country, iso3) -> str:
+    """'Republic of Valdoria (XVL)', for messages naming a country."""
+    name = unicodedata.normalize("NFC", str(country or "").strip()) or "?"
+    return name + (f" ({str(iso3).strip()})" if iso3 and str(iso3).strip() else "")
+
+
+def result_info(path: str | Path) -> ResultInfo:
+    """Country, iso3 and year of a result file, as far as it tells them."""
+    path = Path(path)
+    book = path if path.suffix.lower() != ".csv" else path.with_suffix(".xlsx")
+    meta = metadata(book) if book.is_file() else None
+    if meta is not None:
+        country = str(meta.get("country") or "").strip() or None
+        iso3 = str(meta.get("iso3") or "").strip() or None
+        return ResultInfo(country, iso3, whole_year(meta.get("year")))
+    found = set(YEAR_IN_NAME.findall(path.stem))
+    return ResultInfo(year=int(found.pop()) if len(found) == 1 else None)
 
 
 def result_file_hint(

@@ -9,8 +9,16 @@ import pandas as pd
 
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.read.baseline import (
+    check_result_csv,
+    number_columns,
+    trend_country,
+    year_column,
+)
 
 TOTALS_NEEDED = ("year", "hg_input_kg", "air_kg", "releases_kg", "filled_rows", "input_file")
+
+RECALC = "recalculation.csv"
 
 TREND_NEEDED = ("year", "code", "sub_category", "hg_input_kg", "air_kg", "filled")
 
@@ -23,6 +31,8 @@ class TrendOutputs:
     totals: pd.DataFrame
     trend: pd.DataFrame
     recalculation: pd.DataFrame | None = None
+    country: str = ""
+    iso3: str = ""
 
     @property
     def years(self) -> list[int]:
@@ -36,9 +46,13 @@ def _read(path: Path, needed, text_columns) -> pd.DataFrame:
                 file=path
             )
         )
+    check_result_csv(path)
     try:
         frame = pd.read_csv(
-            path, dtype={c: str for c in text_columns}, keep_default_na=False, na_values=[""]
+            path,
+            dtype={"year": str, **{c: str for c in text_columns}},
+            keep_default_na=False,
+            na_values=[""],
         )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputFileError(
@@ -65,7 +79,7 @@ def read_trend_folder(folder: str | Path) -> TrendOutputs:
     text = ("code", "sub_category", "facility", "filled", "status", "factor_id", "input_file")
     totals = _read(folder / "totals.csv", TOTALS_NEEDED, text)
     trend = _read(folder / "trend.csv", TREND_NEEDED, text)
-    recalc_path = folder / "recalculation.csv"
+    recalc_path = folder / RECALC
     recalc = None
     if recalc_path.is_file():
         recalc = _read(
@@ -73,6 +87,47 @@ def read_trend_folder(folder: str | Path) -> TrendOutputs:
             ("year", "code", "reason", "submitted_input_kg", "recalculated_input_kg"),
             ("code", "sub_category", "reason", "submitted_factor_id", "recalculated_factor_id"),
         )
-    for frame in (totals, trend):
-        frame["year"] = frame["year"].astype(int)
-    return TrendOutputs(folder, totals, trend, recalc)
+    for frame, path in ((totals, "totals.csv"), (trend, "trend.csv"), (recalc, RECALC)):
+        if frame is not None:
+            frame["year"] = year_column(frame, folder / path)
+    number_columns(totals, folder / "totals.csv", ("hg_input_kg", "air_kg", "releases_kg"))
+    number_columns(trend, folder / "trend.csv", ("hg_input_kg", "air_kg"))
+    country, iso3 = trend_country(folder)
+    return TrendOutputs(folder, totals, trend, recalc, country, iso3)
+
+
+def trend_country_check(series: TrendOutputs, inventory, input_path: Path) -> None:
+    """A report's trend chapter is the same country's: InputFileError naming both countries
+    when the trend folder is another's (NFC names, iso3), or does not say whose it is."""
+    from hginventory.read.results import country_text, same_country
+
+    country = inventory.country
+    mine = country_text(country.country, country.iso3)
+    if not (series.country or series.iso3):
+        raise InputFileError(
+            _(
+                "{folder}: the trend does not say its country (no country column in totals.csv, "
+                "no trend.xlsx); run hginv trend again to write it, then the report"
+            ).format(folder=series.folder),
+            [
+                Problem(
+                    _("missing columns"), file=str(series.folder / "totals.csv"), found="country"
+                )
+            ],
+        )
+    if not same_country(series.country, series.iso3, country.country, country.iso3):
+        theirs = country_text(series.country, series.iso3)
+        raise InputFileError(
+            _(
+                "{folder} is the trend of {theirs}, {file} the inventory of {mine}: a report's "
+                "trend chapter is the same country's; give that country's trend folder"
+            ).format(folder=series.folder, theirs=theirs, file=input_path.name, mine=mine),
+            [
+                Problem(
+                    _("another country"),
+                    file=str(series.folder / "totals.csv"),
+                    found=theirs,
+                    expected=mine,
+                )
+            ],
+        )
