@@ -206,7 +206,7 @@ _KEEP_TOGETHER = re.compile(
 def _glued(plain: str) -> str:
     """`plain` with every space that must not become a line break replaced by a non-space
     (a working copy: only its break positions are used)."""
-    return _KEEP_TOGETHER.sub(lambda m: m.group().replace(" ", "\x00"), plain)
+    return _KEEP_TOGETHER.sub(lambda m: m.group().replace(" ", "\u00a0"), plain)
 
 
 def longest_word(text) -> int:
@@ -438,8 +438,8 @@ def _show_stacked(console, title, headers, rows, show_header: bool) -> None:
         console.print(Text.assemble(cells[0], style="bold"), hang=2)
         for header, cell in zip(headers[1:], cells[1:], strict=True):
             if cell.plain:
-                label = f"  {header.plain}: " if show_header else "  "
-                console.print(Text(label) + cell, hang=2)
+                label = labelled(header.plain, "") if show_header else ""
+                console.print(Text("  " + label) + cell, hang=2)
 
 
 def styled(label: str, style: str, text: str):
@@ -459,7 +459,12 @@ def report_error(exc, debug: bool = False) -> None:
     problems = getattr(exc, "problems", [])
     errors = [p for p in problems if p.severity == "error"]
     for p in errors + [p for p in problems if p.severity != "error"]:
-        console.print(f"  {severity_word(p.severity)}: {p}", markup=False)
+        console.print("  " + labelled(severity_word(p.severity), p), markup=False)
+
+
+def labelled(label: str, text) -> str:
+    """'label: text' as the language writes it (French: 'erreur : ...')."""
+    return _("{label}: {text}").format(label=label, text=text)
 
 
 def severity_word(severity: str) -> str:

@@ -10,6 +10,7 @@ import click
 from hginventory.cli.common import (
     ERROR_LABEL,
     fail,
+    labelled,
     lang_option,
     main,
     make_console,
@@ -512,7 +513,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
             show_table(rows, console)
         if table_diff.version_warning:
             make_console(stderr=True).print(
-                f"  {severity_word('warning')}: {table_diff.version_warning}", markup=False
+                "  " + labelled(severity_word("warning"), table_diff.version_warning), markup=False
             )
         if not paths:
             console.print(_("No example inventory found; give one with --inventory WORKBOOK."))
@@ -658,7 +659,7 @@ def factors_apply_review(ctx, review, folder, factors_path, version, force, lang
         fail(exc, ctx.obj["debug"])
     console = make_console()
     for p in done.warnings:
-        make_console(stderr=True).print(f"  {severity_word('warning')}: {p}", markup=False)
+        make_console(stderr=True).print("  " + labelled(severity_word("warning"), p), markup=False)
     outcome = done.outcome
     if not outcome.confirmed:
         console.print(

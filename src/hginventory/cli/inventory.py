@@ -19,6 +19,7 @@ from hginventory.cli.common import (
     factors_option,
     fail,
     in_folder,
+    labelled,
     lang_option,
     main,
     make_console,
@@ -193,7 +194,7 @@ def compute(
     except HginvError as exc:
         fail(exc, debug)
     for w in inv.warnings:
-        echo(f"  {_('warning')}: {w}", stderr=True)
+        echo("  " + labelled(_("warning"), w), stderr=True)
     if not quiet:
         print_totals(inv)
         if inv.crosscheck is not None:
@@ -320,7 +321,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
     for note in notes:  # first: they change how every line below is read
-        make_console(stderr=True).print(f"{severity_word('warning')}: {note}", markup=False)
+        make_console(stderr=True).print(labelled(severity_word("warning"), note), markup=False)
     from hginventory.core.numbers import MASS, format_number, mass
 
     console = make_console()
@@ -524,13 +525,13 @@ def report_command(
                     year=inv.country.year,
                     file=input_path.name,
                 )
-                make_console(stderr=True).print(f"  {_('warning')}: {text}", markup=False)
+                make_console(stderr=True).print("  " + labelled(_("warning"), text), markup=False)
         for out in outputs:
             write_report(inv, out, protect=[input_path], chapters=chapters)
     except HginvError as exc:
         fail(exc, debug)
     for w in inv.warnings:
-        make_console(stderr=True).print(f"  {_('warning')}: {w}", markup=False)
+        make_console(stderr=True).print("  " + labelled(_("warning"), w), markup=False)
     if not quiet:
         written = _(" and ").join(str(o) for o in outputs)
         make_console().print(_("Wrote {files}").format(files=written), markup=False)

@@ -11,6 +11,7 @@ from hginventory.cli.common import (
     QUIET_HELP,
     factors_option,
     fail,
+    labelled,
     lang_option,
     main,
     make_console,
@@ -102,7 +103,7 @@ def _print_series(series, written, quiet: bool = False) -> None:
     if not quiet:
         _print_totals(series, console)
     for w in series.warnings:
-        err.print(f"  {severity_word('warning')}: {w}", markup=False)
+        err.print("  " + labelled(severity_word("warning"), w), markup=False)
     if series.recalculation is not None and not quiet:
         moved = series.recalculation[series.recalculation["reason"] != UNCHANGED]
         console.print(
