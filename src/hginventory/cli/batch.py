@@ -43,7 +43,7 @@ from hginventory.core.i18n import gettext as _
     "--output",
     "outdir",
     required=True,
-    type=click.Path(path_type=Path),  # a file there is a located error of the batch
+    type=click.Path(path_type=Path, readable=False),  # the batch checks it, located
     help=N_("Folder for the results (created if needed)."),
 )
 @click.option(

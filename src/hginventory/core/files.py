@@ -113,6 +113,14 @@ def _target(path: Path):
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             _resolved(path)  # raises its located message
+        if exc.errno == errno.ENOTDIR:
+            part = next((p for p in reversed(path.parents) if p.is_file()), None)
+            if part is not None:
+                raise OutputError(
+                    _("{file}: {part} is a file, not a folder; choose another output").format(
+                        file=path, part=part
+                    )
+                ) from None
         raise _cannot_use(path, exc) from None
 
 
@@ -287,6 +295,21 @@ def _os_error(exc: BaseException) -> OSError | None:
     return None
 
 
+def _clear_chain(exc: BaseException | None) -> None:
+    """The frames of an exception and of those it was raised while handling: a ZipFile whose
+    write failed (python-docx) is held by a frame of the *first* error, which a second error
+    raised on closing it has as its context; left there, it is closed at exit, loudly."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        exc = todo.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        todo += [exc.__cause__, exc.__context__]
+
+
 @contextlib.contextmanager
 def _quiet_unraisable(collect: bool = True):
     """A writer's ZipFile that failed on a full disk retries its close in `__del__`, which
@@ -367,7 +390,7 @@ def atomic_write(
         if cause is None:
             raise
         with _quiet_unraisable():  # the writer's half-closed files, released silently now
-            traceback.clear_frames(exc.__traceback__)
+            _clear_chain(exc)
         error = OutputError(
             _("{file}: cannot write ({reason}); an existing file was left as it was").format(
                 file=path, reason=cause.strerror or cause

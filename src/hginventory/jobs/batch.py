@@ -22,6 +22,8 @@ end from the per-country CSVs, so a resumed batch writes the same tables as an u
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import glob
 import hashlib
 import json
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory import __version__
-from hginventory.core.errors import HginvError, Problem
+from hginventory.core.errors import HginvError, OutputError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.read.activity import SPREADSHEET_SUFFIXES, sha256_of
 
@@ -72,10 +74,109 @@ ID_COLUMNS = ["country", "iso3", "year", "input_file"]
 TABLE_COLUMNS = ["factor_table_version", "factor_table_sha256"]
 
 
+TABLES = ("all.csv", "all.parquet", "summary.csv", "summary.xlsx")
+
+
+STOPPING_ERRNOS = {errno.ENOSPC, errno.EROFS, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
 class BatchUsageError(HginvError):
     """The batch cannot start: no inputs found, an argument that matches nothing."""
 
     exit_code = 2
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    """A located OutputError for an OSError met writing or removing `path`, carrying its errno
+    (a full disk or read-only file system stops the batch: every next file would fail too)."""
+    error = OutputError(
+        _("{file}: cannot write ({reason})").format(file=path, reason=exc.strerror or exc)
+    )
+    error.errno = exc.errno
+    return error
+
+
+def _unlink(path: Path) -> None:
+    """An old output removed, or a located error saying why it could not be."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _stops_batch(exc: HginvError) -> bool:
+    return getattr(exc, "errno", None) in STOPPING_ERRNOS
+
+
+def _not_a_folder(path: Path) -> Path | None:
+    """The first of `path` and its parents that exists and is not a folder, if any."""
+    for p in (path, *path.parents):
+        try:
+            if p.exists() or p.is_symlink():
+                return None if p.is_dir() else p
+        except OSError:
+            return None
+    return None
+
+
+def prepare_outdir(outdir: Path) -> None:
+    """The output folder and its `countries/` made, and checked writable, before any workbook
+    is read: a file where a folder goes, a folder where a table goes, a read-only file system
+    or a folder without write permission is a located error at once, not after the reading."""
+    for folder in (outdir, outdir / COUNTRIES):
+        blocker = _not_a_folder(folder)
+        if blocker == folder:
+            raise OutputError(
+                _(
+                    "{folder}: is a file, where the batch makes a folder; move the file away or "
+                    "choose another output folder"
+                ).format(folder=folder)
+            )
+        if blocker is not None:
+            raise OutputError(
+                _(
+                    "{folder}: cannot be made: {file} is a file, not a folder; choose another "
+                    "output folder"
+                ).format(folder=folder, file=blocker)
+            )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                _("{folder}: cannot create the folder ({reason})").format(
+                    folder=folder, reason=exc.strerror or exc
+                )
+            ) from None
+    for name in (MANIFEST, REPORT_CSV, REPORT_TXT, *TABLES):
+        path = outdir / name
+        if path.exists() and not path.is_file():
+            raise OutputError(
+                _(
+                    "{file}: is a folder (or not a regular file), where the batch writes a file; "
+                    "move it away or choose another output folder"
+                ).format(file=path)
+            )
+    for folder in (outdir, outdir / COUNTRIES):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            readonly = hasattr(os, "statvfs") and os.statvfs(folder).f_flag & os.ST_RDONLY
+            code = errno.EROFS if readonly else errno.EACCES
+            raise OutputError(
+                _("{folder}: cannot write in this folder ({reason})").format(
+                    folder=folder, reason=os.strerror(code)
+                )
+            )
+
+
+def check_outputs(outdir: Path, names: list[str], paths: list[Path], factors=None) -> None:
+    """No output of the batch may be an input (a factor table kept in the output folder, a
+    link in countries/ to a workbook) or a device, pipe or folder: checked before any reading."""
+    from hginventory.core.files import check_paths, table_files
+    from hginventory.tables.factors import factors_dir
+
+    outputs = [outdir / n for n in (MANIFEST, REPORT_CSV, REPORT_TXT, *TABLES)]
+    outputs += [outdir / COUNTRIES / f"{n}{s}" for n in names for s in (".csv", ".xlsx")]
+    tables = table_files(factors) if isinstance(factors, (str, Path)) else []
+    check_paths(outputs, [*paths, factors_dir(), *tables])
 
 
 @dataclass(frozen=True)
@@ -309,17 +410,22 @@ class Manifest:
     def record(self, resolved: str, result: FileResult) -> None:
         entry = {"resolved": resolved, **result.to_json()}
         self.entries[resolved] = entry
-        if self._fh is None:  # kept open for the whole run
-            self._fh = open(self.path, "w" if self.outdated else "a", encoding="utf-8")
-            if self.outdated:
-                self._fh.write(json.dumps({"format": MANIFEST_FORMAT}) + "\n")
-                self.outdated = False
-        self._fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self._fh.flush()
+        try:
+            if self._fh is None:  # kept open for the whole run
+                self._fh = open(self.path, "w" if self.outdated else "a", encoding="utf-8")
+                if self.outdated:
+                    self._fh.write(json.dumps({"format": MANIFEST_FORMAT}) + "\n")
+                    self.outdated = False
+            self._fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._fh.flush()
+        except OSError as exc:  # a full disk: a torn last line is ignored on reading
+            raise _cannot_write(self.path, exc) from None
 
     def close(self) -> None:
+        """Closed; a line that could not be written was reported when it was recorded."""
         if self._fh is not None:
-            self._fh.close()
+            with contextlib.suppress(OSError):
+                self._fh.close()
             self._fh = None
 
     def rewrite(self, keep: list[str]) -> None:
@@ -447,8 +553,10 @@ def write_outputs(checked, name: str, key: dict, options: BatchOptions, outdir: 
 
             written.append(write_workbook(inv, folder / f"{name}.xlsx", protect=[path]))
         else:
-            (folder / f"{name}.xlsx").unlink(missing_ok=True)  # from an older run: out of date
+            _unlink(folder / f"{name}.xlsx")  # from an older run: out of date
     except HginvError as exc:
+        if _stops_batch(exc):
+            raise
         result.problems = _problem_dicts(exc, path)
     except Exception as exc:  # a bug met on one workbook must not stop the batch
         result.problems = [_internal(exc, path).to_dict()]
@@ -548,10 +656,12 @@ def _write_fast(checked, fast: dict, name: str, key: dict, outdir: Path) -> File
             target, lambda tmp: tmp.write_bytes(fast["csv"]), [path], sync=False, stale=False
         )
     except HginvError as exc:
+        if _stops_batch(exc):
+            raise
         result.problems = _problem_dicts(exc, path)
         _remove_stale(folder, name)
         return result
-    (folder / f"{name}.xlsx").unlink(missing_ok=True)  # from an older run: out of date
+    _unlink(folder / f"{name}.xlsx")  # from an older run: out of date
     country = fast["country"]
     result.status = "ok"
     result.country, result.iso3, result.year = country.country, country.iso3 or "", country.year
@@ -567,7 +677,7 @@ def _write_fast(checked, fast: dict, name: str, key: dict, outdir: Path) -> File
 def _remove_stale(folder: Path, name: str) -> None:
     """A workbook that now fails must not leave an older result beside the fresh ones."""
     for suffix in (".csv", ".xlsx"):
-        (folder / f"{name}{suffix}").unlink(missing_ok=True)
+        _unlink(folder / f"{name}{suffix}")
 
 
 def start_method() -> str:
@@ -615,7 +725,8 @@ def run_batch(
     lang = lang or get_language()
     options = BatchOptions(xlsx=xlsx, uncertainty=uncertainty, draws=draws, seed=seed, lang=lang)
     base_key = {**table_key(table), "options": options.key()}
-    (outdir / COUNTRIES).mkdir(parents=True, exist_ok=True)
+    prepare_outdir(outdir)
+    check_outputs(outdir, names, paths, factors)
     from hginventory.core.files import remove_stale_temps_in
 
     remove_stale_temps_in(
@@ -672,6 +783,17 @@ def run_batch(
                 if on_result:
                     on_result(result)
             del checks, many, fast, totals  # the engine's tables: not needed for all.csv
+        except HginvError as exc:
+            if not _stops_batch(exc):
+                raise
+            done = sum(r.status != "skipped" for r in results.values())
+            raise OutputError(
+                _(
+                    "{problem}. The batch stopped after {done} of {todo} workbooks (their "
+                    "results are kept); make room or make the folder writable, then run the same "
+                    "command again to go on."
+                ).format(problem=exc.args[0], done=done, todo=len(todo))
+            ) from None
         finally:
             manifest.close()
         ordered = [results[r] for r in resolved]
@@ -881,7 +1003,7 @@ def write_tables(results: list[FileResult], outdir: Path, factors) -> dict[str, 
     combined = combined_frame(results, outdir, factors)
     if combined is None:
         for name in stale:
-            (outdir / name).unlink(missing_ok=True)
+            _unlink(outdir / name)
         return written
     safe = floats_as_text(csv_safe(combined))
     written["all.csv"] = atomic_write(
@@ -903,7 +1025,7 @@ def write_tables(results: list[FileResult], outdir: Path, factors) -> dict[str, 
             outdir / "summary.xlsx", lambda tmp: _summary_workbook(summary, tmp)
         )
     else:
-        (outdir / "summary.xlsx").unlink(missing_ok=True)
+        _unlink(outdir / "summary.xlsx")
     return written
 
 

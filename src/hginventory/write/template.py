@@ -470,7 +470,13 @@ def write_template(
         raise OutputError(
             _("{file}: the template is an Excel workbook; name it .xlsx").format(file=path)
         )
-    if path.exists() and not force:
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a name too long (over 255 bytes), a link loop: before any work
+        raise OutputError(
+            _("{file}: cannot be used ({reason})").format(file=path, reason=exc.strerror or exc)
+        ) from None
+    if exists and not force:
         raise OutputError(
             _("{file}: already exists; choose another name or add --force").format(file=path)
         )

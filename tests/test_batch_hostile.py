@@ -1,0 +1,180 @@
+"""The consultant's batch meets a hostile machine: a full disk, a read-only mount, a file where
+the output folder goes, a name too long, a symbolic link loop under a pattern, Ctrl-C while the
+results are written. Each ends in one located message (exit non-zero, no traceback, nothing
+printed after it) and leaves no temporary file behind.
+"""
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from hginventory.cli import main
+from hginventory.jobs import batch as batch_module
+
+from .conftest import EXAMPLES, write_workbook
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def clean(result, *names) -> str:
+    """The output of a run that failed cleanly: a located message, no traceback."""
+    text = result.output
+    assert result.exit_code not in (0, None), text
+    assert "Traceback" not in text and "unexpected problem" not in text, text
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), repr(result.exception)
+    for name in names:
+        assert str(name) in text, text
+    return text
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*.tmp")) if folder.exists() else []
+
+
+@pytest.fixture
+def two(tmp_path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "valdoria-2018.xlsx", folder)
+    shutil.copy(EXAMPLES / "valdoria-2021.xlsx", folder)
+    return folder
+
+
+def failing_replace(monkeypatch, code: int, after: int = 0) -> None:
+    """Every rename into place after the first `after` fails with `code`, as on a disk that
+    fills up (ENOSPC) or a mount that turned read-only (EROFS) during the batch."""
+    real = os.replace
+    calls = {"n": 0}
+
+    def replace(src, dst, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > after:
+            raise OSError(code, os.strerror(code), str(dst))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_a_disk_that_fills_or_turns_read_only_stops_the_batch_with_one_message(
+    two, tmp_path, monkeypatch, code
+):
+    out = tmp_path / "out"
+    failing_replace(monkeypatch, code, after=1)
+    result = run("batch", two, "-o", out, "-j", "1")
+    text = clean(result, out / "countries" / "valdoria-2021.csv", os.strerror(code))
+    assert "stopped after 1 of 2 workbooks" in text
+    assert text.rstrip().endswith("command again to go on."), text  # nothing after it
+    assert "FAILED" not in text  # a full disk is not a broken workbook
+    assert temps(out) == []
+    monkeypatch.undo()
+    again = run("batch", two, "-o", out, "-j", "1")  # room again: it resumes
+    assert again.exit_code == 0, again.output
+    assert "1 workbook(s) to compute, 1 unchanged" in again.output
+
+
+def test_a_read_only_output_folder_is_refused_before_any_workbook_is_read(
+    two, tmp_path, monkeypatch
+):
+    out = tmp_path / "ro" / "out"
+    real = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == out:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    read = []
+    monkeypatch.setattr(batch_module, "_read_all", lambda *a, **k: read.append(a) or [])
+    result = run("batch", two, "-o", out, "-j", "1")
+    clean(result, out, "Read-only file system")
+    assert read == []
+
+
+def test_an_existing_output_folder_without_write_permission_is_refused_at_once(
+    two, tmp_path, monkeypatch
+):
+    out = tmp_path / "out"
+    (out / "countries").mkdir(parents=True)
+    real = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **k: not mode & os.W_OK and real(p, mode, **k)
+    )
+    clean(run("batch", two, "-o", out, "-j", "1"), out, "cannot write in this folder")
+
+
+def test_a_file_where_the_output_folder_goes_is_a_located_error(two, tmp_path):
+    out = tmp_path / "results"
+    out.write_text("not a folder\n", encoding="utf-8")
+    text = clean(run("batch", two, "-o", out), out, "is a file")
+    assert out.read_text(encoding="utf-8") == "not a folder\n"
+    below = clean(run("batch", two, "-o", out / "2021"), out / "2021", out)
+    assert "not a folder" in below and text
+
+
+def test_a_file_named_countries_in_the_output_folder_is_a_located_error(two, tmp_path):
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "countries").write_text("mine\n", encoding="utf-8")
+    clean(run("batch", two, "-o", out), out / "countries", "is a file")
+    assert (out / "countries").read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("name", ["batch-manifest.jsonl", "summary.csv", "all.parquet"])
+def test_a_folder_where_the_batch_writes_a_table_is_refused_before_work(two, tmp_path, name):
+    out = tmp_path / "results"
+    (out / name).mkdir(parents=True)
+    text = clean(run("batch", two, "-o", out), out / name, "is a folder")
+    assert "to compute" not in text  # said before any workbook was read
+    assert not (out / "countries").exists() or not any((out / "countries").iterdir())
+
+
+def test_an_output_folder_name_too_long_is_a_located_error(two, tmp_path):
+    out = tmp_path / ("r" * 300)
+    clean(run("batch", two, "-o", out), "File name too long")
+
+
+def test_template_with_a_name_too_long_is_a_located_error(tmp_path):
+    for target in (tmp_path / ("t" * 300 + ".xlsx"), tmp_path / ("d" * 300) / "t.xlsx"):
+        clean(run("template", "-o", target), target.name, "File name too long")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_report_that_cannot_be_written_prints_no_zipfile_traceback_at_exit(tmp_path):
+    """After the clean "cannot write" error, python-docx's half-written ZipFile used to be
+    closed at interpreter exit, printing "Exception ignored in ZipFile.__del__ ... Traceback".
+    A file size limit (`ulimit -f`) fails the writes the way a full disk does."""
+    out = tmp_path / "report.docx"
+    script = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (8000, resource.RLIM_INFINITY))\n"
+        "from hginventory.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "report", str(EXAMPLES / "valdoria-2021.xlsx"),
+         "-o", str(out), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"{out}: cannot write (File too large)" in " ".join(proc.stderr.split())
+    assert "Exception ignored" not in proc.stderr and "Traceback" not in proc.stderr
+    assert temps(tmp_path) == [] and not out.exists()
