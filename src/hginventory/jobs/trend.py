@@ -192,11 +192,37 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
 
 
 def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
-    """The recalculation table against the submitted inventories in `baseline` (a folder)."""
+    """The recalculation table against the submitted inventories in `baseline` (a folder).
+    Another country's results, or results of no year of the series, are an error."""
+    from hginventory.core.errors import InputFileError
+    from hginventory.engine.trend import baseline_problems
     from hginventory.read.baseline import read_baseline
 
     submitted = read_baseline(baseline)
+    errors, warnings = baseline_problems(
+        submitted, series.country, series.iso3, series.inputs.values()
+    )
+    if errors:
+        raise InputFileError(
+            _("{baseline}: not the inventories of {country}; nothing was compared").format(
+                baseline=baseline,
+                country=series.country + (f" ({series.iso3})" if series.iso3 else ""),
+            ),
+            errors,
+        )
+    series.warnings.extend(warnings)
     years = set(series.years)
+    if not years & set(submitted["year"]):
+        raise InputFileError(
+            _(
+                "{baseline}: the submitted inventories ({found}) have no year of the series "
+                "({years}); nothing to compare"
+            ).format(
+                baseline=baseline,
+                found=", ".join(map(str, sorted(set(submitted["year"])))),
+                years=", ".join(map(str, sorted(years))),
+            )
+        )
     outside = sorted(set(submitted["year"]) - years)
     for year in outside:
         files = sorted(set(submitted.loc[submitted["year"] == year, "input_file"]))
@@ -241,8 +267,8 @@ def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
 
     outdir = Path(outdir)
     files, folders = baseline_inputs(series.baseline)
-    protect = [*protect, *series.inputs.values(), *files]
-    check_paths(series_outputs(outdir), protect, within=folders)
+    protect = [*protect, *series.inputs.values()]
+    check_paths(series_outputs(outdir), [*protect, *files], within=folders)
     outdir.mkdir(parents=True, exist_ok=True)
 
     def csv(frame: pd.DataFrame, name: str) -> Path:
