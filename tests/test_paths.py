@@ -253,6 +253,8 @@ SPECIAL = {
     ),
     "batch -o a folder whose summary.csv is a pipe": ("batch act.xlsx -o O4", "O4/summary.csv"),
     "factors export -o a pipe": ("factors export -o pipe.csv --force", "pipe.csv"),
+    "template -o a 300-byte name": (f"template -o {'a' * 300}.xlsx", "a" * 300),
+    "compute -o a 300-byte name": (f"compute act.xlsx -o {'a' * 300}.xlsx", "a" * 300),
 }
 
 

@@ -384,6 +384,7 @@ def atomic_write(
         if sync:
             with open(tmp_path, "rb+") as fh:
                 os.fsync(fh.fileno())
+        check_output(path)  # a pipe or a device put there while writing is not replaced either
         os.replace(tmp_path, path)
     except Exception as exc:  # no permission, disk full, file size limit: the old output stays
         cause = _os_error(exc)
