@@ -607,7 +607,7 @@ def factors_review(ctx, output, statuses, factors_path, force, lang=None) -> Non
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
     make_console().print(
-        _("Wrote {file}: {n} rows of {table} to review.").format(
+        _("Wrote {file} ({table}, rows to review: {n}).").format(
             file=made.path, n=made.rows, table=made.table
         ),
         markup=False,
@@ -679,8 +679,7 @@ def factors_apply_review(ctx, review, folder, factors_path, version, force, lang
     moved = len({c.code for c in outcome.changes})
     console.print(
         _(
-            "{n} rows confirmed ({moved} with a changed value, {same} confirmed as they were): "
-            "{codes}."
+            "Rows confirmed: {n} ({moved} with a changed value, {same} as they were): {codes}."
         ).format(
             n=len(outcome.confirmed),
             moved=moved,
