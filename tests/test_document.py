@@ -376,3 +376,46 @@ def test_docx_columns_are_never_narrower_than_their_longest_word():
         measured = font.getlength(word) / 100 / 28.35  # 7.5 pt, in cm
         assert width >= measured + margins, (head, width, measured)
     assert sum(widths) == pytest.approx(usable)
+
+
+def test_docx_numbers_are_never_narrower_than_their_column():
+    """A French national total `31 134,5` in bold is one word: its column holds it whole, and
+    its cell never wraps (LibreOffice broke it into `31 134` and `,5`)."""
+    from matplotlib import get_data_path
+    from PIL import ImageFont
+
+    from hginventory.write.document import _column_widths
+
+    total = "31\u202f134,5"
+    block = Table(
+        "t",
+        ["Source group", "Air", "Water", "Land", "By-products", "Waste", "Sector", "Total"],
+        [["a long source group name " * 3] + ["8\u202f818,7"] * 6 + ["1\u202f018,0"]] * 10
+        + [["National total"] + ["8\u202f818,7"] * 6 + [total]],
+        numeric=set(range(1, 8)),
+        total_rows=1,
+        small=True,
+    )
+    widths = _column_widths(block, 17.0)
+    font = ImageFont.truetype(f"{get_data_path()}/fonts/ttf/DejaVuSerif-Bold.ttf", 750)
+    measured = font.getlength(total) / 100 / 28.35
+    assert widths[-1] >= measured + 2 * 0.19, (widths[-1], measured)
+
+
+def test_report_counts_and_seed_print_as_people_write_them(tmp_path, make_workbook):
+    """`9,800,000` inhabitants beside 12.5 kg (not `9,800,000.0`); the seed `20211013` in
+    Annex C (not `20,211,013`); number cells of the docx never wrap."""
+    from docx import Document
+
+    src = make_workbook([("5.4.5", 9_800_000, "inhabitants"), ("5.4.10", 12.5, "kg")])
+    out = tmp_path / "r.docx"
+    args = ["report", str(src), "-o", str(out), "-q", "--uncertainty", "--draws", "50"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    doc = Document(str(out))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "9,800,000" in cells and "12.5" in cells
+    assert not any(c.startswith("9,800,000.") for c in cells)
+    assert cells[cells.index("uncertainty_seed") + 1] == "20211013"
+    assert "seed 20211013" in "\n".join(p.text for p in doc.paragraphs)
+    body = doc.element.body.xml
+    assert body.count("<w:noWrap/>") > 50

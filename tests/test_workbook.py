@@ -229,3 +229,36 @@ def test_level2_workbook_has_facilities_and_fewer_than_twelve_sheets(tmp_path):
     book = load_workbook(write_workbook(inv, tmp_path / "l2.xlsx"), read_only=True)
     assert len(book.sheetnames) <= 12
     assert {"Facilities", "Uncertainty", "Cross-check EMEP"} <= set(book.sheetnames)
+
+
+def test_whole_counts_show_no_decimals_beside_a_fractional_activity(tmp_path, make_workbook):
+    """9,800,000 inhabitants and 4,000 corpses, never `9,800,000.0` because 12.5 kg in the
+    same column needs a decimal."""
+    src = make_workbook(
+        [("5.4.5", 9_800_000, "inhabitants"), ("5.4.10", 12.5, "kg"), ("5.9.1", 4000, "corpses")]
+    )
+    ws = load_workbook(write_workbook(compute(read_activity(src)), tmp_path / "w.xlsx"))[
+        "Calculation"
+    ]
+    cells = {c.value: c for row in ws.iter_rows(min_col=3, max_col=3) for c in row}
+    assert cells[9_800_000].number_format == "#,##0_)"
+    assert cells[4000].number_format == "#,##0_)"
+    assert cells[12.5].number_format == "#,##0.0_)"
+
+
+def test_the_seed_and_the_year_are_identifiers_without_separators(tmp_path):
+    """Metadata: the seed reads 20211013 (not 20,211,013), the year 2021; counts keep theirs."""
+    from hginventory.engine.uncertainty import with_uncertainty
+
+    inv = with_uncertainty(compute(read_activity(EXAMPLES / "valdoria-2021.xlsx")), draws=50)
+    ws = load_workbook(write_workbook(inv, tmp_path / "m.xlsx"))["Metadata"]
+    fields = {r[0].value: r[1] for r in ws.iter_rows(min_row=4) if r[0].value}
+    assert fields["uncertainty_seed"].value == 20211013
+    assert fields["uncertainty_seed"].number_format == "0_)"
+    assert fields["year"].number_format == "0_)"
+    assert fields["population"].number_format == "#,##0_)"
+    note = next(
+        c.value for row in load_workbook(tmp_path / "m.xlsx")["Uncertainty"].iter_rows()
+        for c in row if isinstance(c.value, str) and c.value.startswith("Monte Carlo")
+    )
+    assert "50 draws, seed 20211013" in note, note

@@ -7,7 +7,11 @@ messages), written once.
   `factor` enough decimals for four significant figures of the column's smallest value, at
   most ten; `share` (distribution factors, 0-1) the decimals the column needs, at most four;
   `percent` (a value in per cent) and `fraction` (a 0-1 share shown as per cent) one decimal;
-  `ratio` two; `count` none; a `year` has no thousands separator either (2021).
+  `ratio` two; `count` none; a `year` or another `identifier` (a seed, a code number) has
+  no thousands separator either (2021, 20211013).
+- A whole activity (a count of inhabitants or corpses, 6,500,000 t) shows no decimals even
+  when another cell of its column needs some (`cell_places`): `9,800,000 inhabitants`, never
+  `9,800,000.0`.
 - The CSV keeps full values (it is written elsewhere, unchanged); `plain` is the full value
   for messages and piped output.
 - Excel number formats come from the same rule (`excel_format`), so the workbook shows what
@@ -37,8 +41,9 @@ FRACTION = "fraction"
 RATIO = "ratio"
 COUNT = "count"
 YEAR = "year"
+IDENTIFIER = "identifier"
 
-FIXED = {MASS: 1, PERCENT: 1, FRACTION: 1, RATIO: 2, COUNT: 0, YEAR: 0}
+FIXED = {MASS: 1, PERCENT: 1, FRACTION: 1, RATIO: 2, COUNT: 0, YEAR: 0, IDENTIFIER: 0}
 """Quantities with the same decimals whatever the values."""
 
 MAX_DECIMALS = {ACTIVITY: 3, FACTOR: 10, SHARE: 4}
@@ -82,6 +87,16 @@ def decimals(quantity: str, values: Iterable = ()) -> int:
     return max(_needed(v, limit) for v in finite)
 
 
+def cell_places(quantity: str, value, places: int) -> int:
+    """The decimals of one cell of a column with `places`: none for a whole activity or count
+    (people and corpses are counted whole), the column's otherwise."""
+    if quantity in (ACTIVITY, COUNT):
+        v = _finite(value)
+        if v is not None and v.is_integer():
+            return 0
+    return places
+
+
 @lru_cache(maxsize=16)
 def symbols(locale: str = "en") -> tuple[str, str]:
     """(decimal mark, grouping mark) of a locale, from Babel's CLDR data: all a locale
@@ -114,13 +129,12 @@ def format_number(
     v = _finite(value)
     if v is None:
         return "" if value is None or isinstance(value, float) else str(value)
-    if places is None:
-        places = decimals(quantity, [v])
+    places = decimals(quantity, [v]) if places is None else cell_places(quantity, v, places)
     if quantity == FRACTION:
         v *= 100
     if round(v, places) == 0:
         v = 0.0  # no "-0.0"
-    grouping = "" if quantity == YEAR else ","
+    grouping = "" if quantity in (YEAR, IDENTIFIER) else ","
     text = localise(f"{v:{'+' if sign else ''}{grouping}.{places}f}", locale)
     return f"{text} %" if quantity == FRACTION else text
 
@@ -156,7 +170,7 @@ def excel_format(quantity: str = MASS, places: int | None = None, values: Iterab
     point = "." + "0" * places if places else ""
     if quantity == FRACTION:
         return f"0{point}%"
-    if quantity == YEAR:
+    if quantity in (YEAR, IDENTIFIER):
         return "0"
     base = "#,##0" + point
     return base + ' "%"' if quantity == PERCENT else base

@@ -840,9 +840,11 @@ def _annexes(inv: Inventory) -> list:
 
 
 def _meta_value(key: str, value) -> str:
-    """A metadata value as text: numbers with separators (population 18,400,000), years and
-    text as they are."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or key == "year":
+    """A metadata value as text: numbers with separators (population 18,400,000), years,
+    seeds and text as they are."""
+    from hginventory.write.workbook import IDENTIFIERS
+
+    if isinstance(value, bool) or not isinstance(value, int | float) or key in IDENTIFIERS:
         return clean(value)
     return numbers.format_number(value, numbers.ACTIVITY, locale=get_language())
 
@@ -982,7 +984,7 @@ def _docx_table(doc, block: Table) -> None:
     last_body = len(block.rows) - block.total_rows
     grid = [header.cells]
     for i, (cell, text) in enumerate(zip(header.cells, block.headers, strict=True)):
-        _docx_cell(cell, clean(text), size, bold=True, right=i in block.numeric)
+        _docx_cell(cell, clean(text), size, bold=True, right=i in block.numeric, header=True)
         shade = OxmlElement("w:shd")
         shade.set(qn("w:val"), "clear")
         shade.set(qn("w:fill"), "DDEBF7")
@@ -1033,17 +1035,20 @@ def _column_widths(block: Table, usable_cm: float) -> list[float]:
     than its longest word (units, codes), so that words are never broken in the middle."""
     size = 7.5 if block.small else 9
     margin = 0.6  # the cell's left and right margins, and some room
+    last_body = len(block.rows) - block.total_rows
     natural, words = [], []
     for i, head in enumerate(block.headers):
-        values = [clean(r[i]) for r in block.rows]
+        values = [(clean(r[i]), k >= last_body) for k, r in enumerate(block.rows)]  # bold totals
         head_words = clean(head).split() or [""]
         longest = max(
-            [text_cm(v[:70], size) for v in values] + [text_cm(w, size, True) for w in head_words]
+            [text_cm(v[:70], size, bold) for v, bold in values]
+            + [text_cm(w, size, True) for w in head_words]
         )
-        word = max(
-            [text_cm(w[:40], size) for v in values for w in (v.split() or [""])]
-            + [text_cm(w[:40], size, True) for w in head_words]
-        )
+        if i in block.numeric:  # a number is one word: "4 692,5" never breaks at its marks
+            pieces = [text_cm(v, size, bold) for v, bold in values]
+        else:
+            pieces = [text_cm(w[:40], size, bold) for v, bold in values for w in v.split()]
+        word = max(pieces + [text_cm(w[:40], size, True) for w in head_words])
         natural.append(longest + margin)
         words.append(word + margin)
     short = [w <= 3.2 for w in natural]
@@ -1064,8 +1069,10 @@ def _column_widths(block: Table, usable_cm: float) -> list[float]:
     return widths
 
 
-def _docx_cell(cell, text: str, size, bold: bool, right: bool) -> None:
+def _docx_cell(cell, text: str, size, bold: bool, right: bool, header: bool = False) -> None:
+    """A cell's text; a number (`right`, not a `header`) is aligned right and never wrapped."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
 
     para = cell.paragraphs[0]
     run = para.add_run(text)
@@ -1073,6 +1080,8 @@ def _docx_cell(cell, text: str, size, bold: bool, right: bool) -> None:
     run.bold = bold
     if right:
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if right and not header:
+        cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
 
 
 def _docx_landscape(doc) -> None:

@@ -6,7 +6,16 @@ from __future__ import annotations
 from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
 from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
-from hginventory.core.numbers import ACTIVITY, FACTOR, MASS, PERCENT, RATIO
+from hginventory.core.numbers import (
+    ACTIVITY,
+    COUNT,
+    FACTOR,
+    MASS,
+    PERCENT,
+    RATIO,
+    format_number,
+    plain,
+)
 from hginventory.engine.crosswalk import summarise
 from hginventory.engine.inventory import Inventory
 from hginventory.engine.level2 import article8_table
@@ -49,11 +58,11 @@ TEXT = Texts(
         "uncertainty_title": N_("Uncertainty of the inventory (kg Hg/y)"),
         "uncertainty_mc": (
             N_(
-                "Monte Carlo with {draws:,} draws, seed {seed} (the same seed gives the same "
+                "Monte Carlo with {draws} draws, seed {seed} (the same seed gives the same "
                 "numbers). Input factors: split lognormal with the default as median and the "
                 "low/high range as 2.5th/97.5th percentiles, unless the factor table says "
                 "otherwise. Activity rates: as given, or with their uncertainty_pct. Distribution "
-                "factors: Dirichlet around the defaults (concentration {concentration:g}), "
+                "factors: Dirichlet around the defaults (concentration {concentration}), "
                 "summing to 1 in every draw."
             )
         ),
@@ -306,7 +315,9 @@ def uncertainty(book: Book, inv: Inventory) -> None:
     ws.note(
         2,
         TEXT["uncertainty_mc"].format(
-            draws=res.draws, seed=res.seed, concentration=res.concentration
+            draws=format_number(res.draws, COUNT),
+            seed=res.seed,
+            concentration=plain(res.concentration),
         ),
         span=11,
     )

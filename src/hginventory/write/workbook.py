@@ -24,6 +24,7 @@ from hginventory.core.numbers import (
     COUNT,
     FACTOR,
     FRACTION,
+    IDENTIFIER,
     MASS,
     SHARE,
     YEAR,
@@ -203,6 +204,9 @@ CALC_KEYS = {
     "counted": "input_total_weight",
 }
 """Machine names of the Calculation columns (hidden row over the headers; CSV names)."""
+
+IDENTIFIERS = {"year", "iso3", "uncertainty_seed", "seed"}
+"""Metadata numbers that name rather than count: written without separators (20211013)."""
 
 FACTORS_SHEET = "Factors"
 CALC_SHEET = "Calculation"
@@ -778,8 +782,10 @@ def _metadata(book: Book, inv: Inventory) -> None:
         if isinstance(v, str):
             ws.text(i, 1, v)
         else:
-            kind = YEAR if k == "year" else COUNT if float(v).is_integer() else ACTIVITY
-            ws.number(i, 1, v, kind)
+            if k in IDENTIFIERS:
+                ws.number(i, 1, v, YEAR if k == "year" else IDENTIFIER)
+            else:
+                ws.number(i, 1, v, COUNT if float(v).is_integer() else ACTIVITY)
     ws.freeze = (top + 1, 1)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.i18n import gettext as _
-from hginventory.core.numbers import MASS, decimals, excel_format, format_number
+from hginventory.core.numbers import MASS, cell_places, decimals, excel_format, format_number
 
 MIN_WIDTH = 6
 TEXT_WIDTH = 50
@@ -101,8 +101,7 @@ class Sheet:
         v = float(value)
         if math.isnan(v) or math.isinf(v):
             return
-        if places is None:
-            places = decimals(quantity, [v])
+        places = decimals(quantity, [v]) if places is None else cell_places(quantity, v, places)
         fmt = num_format or excel_format(quantity, places)
         shown = format_number(v, quantity, places)
         self.cells[row, col] = _Cell("number", v, style, fmt, shown=shown)
