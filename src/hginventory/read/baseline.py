@@ -26,6 +26,7 @@ from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.read.results import (
     YEAR_IN_NAME,
+    check_result_csv,
     column_letter,
     metadata,
     read_results,
@@ -33,35 +34,6 @@ from hginventory.read.results import (
 )
 
 RESULT_TEXT = {"code": str, "facility": str, "factor_id": str, "activity_unit": str}
-
-MAX_RESULT_CSV_BYTES = 20 * 2**20
-"""A result CSV of one country: a year is about 20 kB, a batch all.csv of one country over
-fifty years about 2 MB. Larger files are refused with this limit named, never skipped."""
-
-
-def check_result_csv(path: Path) -> None:
-    """A regular file not larger than `MAX_RESULT_CSV_BYTES`; InputFileError saying which."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise InputFileError(
-            _("{file}: cannot be opened ({reason})").format(file=path, reason=exc.strerror or exc)
-        ) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise InputFileError(
-            _("{file}: not a regular file (a folder, a device or a pipe)").format(file=path)
-        )
-    if info.st_size > MAX_RESULT_CSV_BYTES:
-        raise InputFileError(
-            _(
-                "{file}: refused: {size} MB is more than the result CSV of one country "
-                "(limit {limit} MB); give the folder or the files of this country only"
-            ).format(
-                file=path,
-                size=round(info.st_size / 2**20, 1),
-                limit=MAX_RESULT_CSV_BYTES // 2**20,
-            )
-        )
 
 
 def _is_result_csv(path: Path) -> bool:

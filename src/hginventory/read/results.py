@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +186,36 @@ def _workbook_rows(path: Path) -> tuple[pd.DataFrame, list[dict]]:
     return frame, places
 
 
+MAX_RESULT_CSV_BYTES = 20 * 2**20
+"""A result CSV of one country: a year is about 20 kB, a batch all.csv of one country over
+fifty years about 2 MB. Larger files are refused with this limit named, never skipped."""
+
+
+def check_result_csv(path: Path) -> None:
+    """A regular file not larger than `MAX_RESULT_CSV_BYTES`; InputFileError saying which."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise InputFileError(
+            _("{file}: cannot be opened ({reason})").format(file=path, reason=exc.strerror or exc)
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(
+            _("{file}: not a regular file (a folder, a device or a pipe)").format(file=path)
+        )
+    if info.st_size > MAX_RESULT_CSV_BYTES:
+        raise InputFileError(
+            _(
+                "{file}: refused: {size} MB is more than the result CSV of one country "
+                "(limit {limit} MB); give the folder or the files of this country only"
+            ).format(
+                file=path,
+                size=round(info.st_size / 2**20, 1),
+                limit=MAX_RESULT_CSV_BYTES // 2**20,
+            )
+        )
+
+
 def _csv_rows(path: Path) -> tuple[pd.DataFrame, list[dict]]:
     """The rows of a result CSV as text, each with the cells of its columns (`C12`)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -208,7 +240,10 @@ def read_results(path: str | Path) -> pd.DataFrame:
     from hginventory.read.gate import SPREADSHEET_SUFFIXES, check_file
 
     path = Path(path)
-    check_file(path, SPREADSHEET_SUFFIXES | {".csv"})  # a regular file, not too large
+    if path.suffix.lower() == ".csv":
+        check_result_csv(path)  # a regular file, not larger than one country's results
+    else:
+        check_file(path, SPREADSHEET_SUFFIXES)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
             frame, places = _workbook_rows(path)
