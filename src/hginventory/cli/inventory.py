@@ -510,10 +510,11 @@ def report_command(
         if trend_dir is not None:
             from functools import partial
 
-            from hginventory.read.trend import read_trend_folder
+            from hginventory.read.trend import read_trend_folder, trend_country_check
             from hginventory.write.trend_report import trend_chapter
 
             series = read_trend_folder(trend_dir)
+            trend_country_check(series, inv, input_path)
             chapters = partial(trend_chapter, series)
             if inv.country.year not in series.years:
                 text = _(
