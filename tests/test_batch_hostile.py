@@ -178,3 +178,46 @@ def test_a_report_that_cannot_be_written_prints_no_zipfile_traceback_at_exit(tmp
     assert f"{out}: cannot write (File too large)" in " ".join(proc.stderr.split())
     assert "Exception ignored" not in proc.stderr and "Traceback" not in proc.stderr
     assert temps(tmp_path) == [] and not out.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+@pytest.mark.timeout(60)
+def test_a_pattern_over_a_symbolic_link_loop_ends_and_finds_each_workbook_once(two, tmp_path):
+    """`in/d/**/*.xlsx` with `in/d/a/up -> ..` and `in/d/self -> .` used to run past 60 s and
+    600 MB; each folder is now entered once."""
+    d = tmp_path / "d"
+    (d / "a").mkdir(parents=True)
+    for book in two.iterdir():
+        shutil.copy(book, d / "a")
+    (d / "a" / "up").symlink_to("..")
+    (d / "self").symlink_to(".")
+    (d / "b").symlink_to(d / "a")
+    out = tmp_path / "out"
+    result = run("batch", f"{d}/**/*.xlsx", "-o", out, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "2 workbook(s) to compute" in result.output
+    assert sorted(p.name for p in (out / "countries").iterdir()) == [
+        "valdoria-2018.csv",
+        "valdoria-2021.csv",
+    ]
+    folder = run("batch", d, "-o", tmp_path / "out2", "-j", "1")  # the folder itself too
+    assert folder.exit_code == 0 and "2 workbook(s) to compute" in folder.output
+
+
+def test_a_pattern_matching_too_many_files_is_refused_before_any_read(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(batch_module, "MAX_MATCHES", 5)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"c{i}.xlsx").write_bytes(b"")
+    pattern = f"{folder}/*.xlsx"
+    text = clean(run("batch", pattern, "-o", tmp_path / "out"), pattern, "more than 5 files match")
+    assert "to compute" not in text and not (tmp_path / "out").exists()
+    assert clean(run("batch", folder, "-o", tmp_path / "out"), "more than 5 files match")
+    monkeypatch.setattr(batch_module, "MAX_FOLDERS", 3)
+    deep = tmp_path / "deep" / "a" / "b" / "c" / "d"
+    deep.mkdir(parents=True)
+    pattern = f"{tmp_path / 'deep'}/**/*.xlsx"
+    clean(run("batch", pattern, "-o", tmp_path / "out"), "more than 3 folders to search")

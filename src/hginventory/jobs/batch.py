@@ -266,6 +266,158 @@ def _is_candidate(path: Path, root: Path, csv: bool = False) -> bool:
     )
 
 
+MAX_MATCHES = 100_000
+
+
+MAX_FOLDERS = 100_000
+
+
+def _too_many(text: str, folders: bool = False) -> BatchUsageError:
+    """The search for inputs stopped at a limit: a pattern or folder far wider than meant."""
+    from hginventory.core.numbers import COUNT, format_number
+
+    message = (
+        _(
+            "{pattern}: more than {limit} folders to search; give a narrower pattern or "
+            "folder (a batch of more workbooks is run in parts)"
+        )
+        if folders
+        else _(
+            "{pattern}: more than {limit} files match; give a narrower pattern or folder "
+            "(a batch of more workbooks is run in parts)"
+        )
+    )
+    limit = MAX_FOLDERS if folders else MAX_MATCHES
+    return BatchUsageError(message.format(pattern=text, limit=format_number(limit, COUNT)))
+
+
+class _Walk:
+    """What a pattern or folder matches, found without following a symbolic link loop.
+
+    A folder is entered at most once for each rest of the pattern (by its device and inode,
+    links resolved), so `in/**/*.xlsx` over `in/d/up -> ..` ends; and the search stops past
+    MAX_FOLDERS folders or MAX_MATCHES matches, so a link to `/` cannot make it endless.
+    Like `glob`, `*` and `**` skip hidden names (a leading dot) unless the pattern has one.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.found: list[Path] = []
+        self.seen: set[tuple] = set()
+        self.folders = 0
+
+    def enter(self, folder: Path, rest: int) -> bool:
+        try:
+            st = folder.stat()
+        except OSError:
+            return False
+        key = (st.st_dev, st.st_ino, rest)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        self.folders += 1
+        if self.folders > MAX_FOLDERS:
+            raise _too_many(self.text, folders=True)
+        return True
+
+    def add(self, path: Path) -> None:
+        self.found.append(path)
+        if len(self.found) > MAX_MATCHES:
+            raise _too_many(self.text)
+
+    def entries(self, folder: Path):
+        try:
+            with os.scandir(folder) as it:
+                return sorted(it, key=lambda e: e.name)
+        except OSError:
+            return []
+
+    def match(self, folder: Path, parts: tuple[str, ...]) -> None:
+        """Paths under `folder` that the pattern `parts` (split at separators) matches."""
+        import fnmatch
+
+        if not parts:
+            self.add(folder)
+            return
+        head, rest = parts[0], parts[1:]
+        if head == "**":
+            if not self.enter(folder, len(parts)):
+                return
+            self.match(folder, rest)  # no folder at all
+            for entry in self.entries(folder):
+                if entry.name.startswith("."):
+                    continue
+                path = folder / entry.name
+                if _is_dir(entry):
+                    self.match(path, parts)
+                elif not rest:
+                    self.add(path)
+        elif glob.has_magic(head):
+            for entry in self.entries(folder):
+                if entry.name.startswith(".") and not head.startswith("."):
+                    continue
+                if not fnmatch.fnmatch(entry.name, head):
+                    continue
+                path = folder / entry.name
+                if not rest:
+                    self.add(path)
+                elif _is_dir(entry) and self.enter(path, len(rest)):
+                    self.match(path, rest)
+        else:
+            path = folder / head
+            if not rest:
+                if path.exists() or path.is_symlink():
+                    self.add(path)
+            elif path.is_dir():
+                self.match(path, rest)
+
+    def files_under(self, folder: Path) -> list[Path]:
+        """Every file below `folder`, its sub-folders too; links to folders are not followed
+        (as `Path.rglob` does), hidden folders are searched like any other."""
+        out: list[Path] = []
+        todo = [folder]
+        while todo:
+            current = todo.pop()
+            if not self.enter(current, -1):
+                continue
+            for entry in self.entries(current):
+                path = current / entry.name
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir:
+                    todo.append(path)
+                else:
+                    out.append(path)
+                    if len(out) > MAX_MATCHES:
+                        raise _too_many(self.text)
+        return sorted(out)
+
+
+def _is_dir(entry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def expand(text: str) -> list[Path]:
+    """The paths a glob pattern matches (`**` for any depth of folders), in sorted order."""
+    path = Path(text)
+    parts = path.parts
+    anchor = 0
+    while anchor < len(parts) and not glob.has_magic(parts[anchor]):
+        anchor += 1
+    root = Path(*parts[:anchor]) if anchor else Path(".")
+    walk = _Walk(text)
+    walk.match(root, parts[anchor:])
+    found = set(walk.found) - ({Path(".")} if not anchor else set())  # as glob: not "./"
+    if text.endswith(("/", os.sep)):  # `data/*/`: folders only
+        found = {f for f in found if f.is_dir()}
+    return sorted(found)
+
+
 def _inside(path: Path, folder: Path | None) -> bool:
     return folder is not None and path.resolve().is_relative_to(folder)
 
@@ -297,19 +449,22 @@ def collect_inputs(args: Iterable[str | Path], exclude: str | Path | None = None
         if p.is_dir():
             matches = [p]
         elif glob.has_magic(text):
-            matches = [Path(m) for m in sorted(glob.glob(text, recursive=True))]
+            matches = expand(text)
         else:
             matches = []
         if not matches:
             missing.append(text)
+        walk = _Walk(text)
         for m in matches:
             if m.is_dir():
-                files = sorted(f for f in m.rglob("*") if _is_candidate(f, m))
+                files = [f for f in walk.files_under(m) if _is_candidate(f, m)]
             elif _is_candidate(m, m.parent, csv=True):
                 files = [m]  # a pattern may pick CSV activity files; never a lock file
             else:
                 files = []
             found += [f for f in files if not _inside(f, skip)]
+            if len(found) > MAX_MATCHES:
+                raise _too_many(text)
     if missing:
         raise BatchUsageError(
             _("no such file or folder, and no file matches: {patterns}").format(
