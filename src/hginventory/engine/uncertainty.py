@@ -1,7 +1,11 @@
 """Uncertainty of an inventory: Monte Carlo (Approach 2) and error propagation (Approach 1).
 
 Monte Carlo, vectorised over draws x sub-categories x pathways, one NumPy generator seeded
-with `seed` (the same seed and number of draws give bit-identical results):
+with `seed` (the same seed and number of draws give bit-identical results). The random numbers
+are drawn in slices of draws and the statistics computed a few result rows at a time, which
+gives the same numbers as drawing everything at once while holding only what must be kept
+(each row's Hg input draws, the Dirichlet gammas, the group and national totals): a run that
+would hold more than `MEMORY_BUDGET` is refused before any draw, naming the most draws that fit.
 
 - input factor: the row's distribution (see `hginventory.core.distributions`; by default a split
   lognormal with the Toolkit default as median and the low/high range as 2.5th/97.5th
@@ -35,9 +39,21 @@ import pandas as pd
 
 from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAYS
 from hginventory.core.distributions import describe, ppf, resolve
+from hginventory.core.errors import HginvError
+from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import COUNT, format_number
 from hginventory.engine.inventory import Inventory
 
 DEFAULT_DRAWS = 10_000
+
+
+MEMORY_BUDGET = 256 * 2**20
+"""Bytes the Monte Carlo may hold at once (with the rest of a run, a process stays under about
+500 MB): 100,000 draws of the bundled Level 2 example take about 190 MB."""
+
+
+SLICE_VALUES = 2**20
+"""Values (8 bytes each) of one slice of random numbers or of one block of result rows."""
 
 
 DEFAULT_SEED = 20_211_013
@@ -119,6 +135,148 @@ def _factor_draws(rows: list[tuple], u: np.ndarray, z: np.ndarray) -> np.ndarray
     return out
 
 
+class UncertaintyError(HginvError):
+    """The Monte Carlo asked for would not fit its memory budget: a usage error."""
+
+    exit_code = 2
+
+
+def _slices(draws: int, width: int):
+    """Consecutive slices of the draws, each of about SLICE_VALUES values of `width` columns.
+    A NumPy generator fills an array in order, so drawing slice after slice gives the numbers
+    of one draw of the whole array."""
+    step = max(1, SLICE_VALUES // max(width, 1))
+    for start in range(0, draws, step):
+        yield slice(start, min(start + step, draws))
+
+
+def _input_draws(r: pd.DataFrame, factors, specs, draws: int, rng) -> np.ndarray:
+    """Hg input draws (draws x rows): the point estimate x the relative factor draw x the
+    activity draw. Uniforms, then normals, then activity gammas are drawn, each in slices,
+    as `rng.random((draws, n))`, `rng.standard_normal((draws, n))` and the gammas would be."""
+    n = len(r)
+    out = np.empty((draws, n))
+    by_u = [j for j, s in enumerate(specs) if s[0] in ("triangular", "uniform")]
+    by_z = [j for j, s in enumerate(specs) if s[0] == "splitlognormal"]
+    fixed = [j for j in range(n) if j not in set(by_u) | set(by_z)]
+    for cols, draw in ((by_u, rng.random), (by_z, rng.standard_normal)):
+        chosen = [specs[j] for j in cols]
+        for part in _slices(draws, n):
+            x = draw((part.stop - part.start, n))[:, cols]
+            if cols:
+                out[part, cols] = _factor_draws(chosen, x, x)
+    for j in fixed:
+        out[:, j] = specs[j][1]
+    # Draws relative to each row's point estimate: a Level 2 facility row keeps the relative
+    # spread of its sub-category's factor, a measured row is taken as exact.
+    point_factor = np.array([factors[code].input_factor for code in r["code"]], dtype=float)
+    positive = point_factor > 0
+    for part in _slices(draws, n):
+        block = out[part]
+        np.divide(block, point_factor, out=block, where=positive)
+        block[:, ~positive] = 1.0
+        if "method" in r:
+            block[:, (r["method"] == "measured").to_numpy()] = 1.0
+        np.multiply(r["hg_input_kg"].to_numpy(float), block, out=block)
+    pct = _activity_pct(r)
+    uncertain = np.flatnonzero(np.nan_to_num(pct) > 0)
+    if len(uncertain):
+        shape = (1.96 / (pct[uncertain] / 100.0)) ** 2
+        for part in _slices(draws, len(uncertain)):
+            size = (part.stop - part.start, len(uncertain))
+            out[part, uncertain] *= rng.standard_gamma(shape, size=size) / shape
+    return out
+
+
+def _dirichlet_gammas(shares: np.ndarray, concentration: float, draws: int, rng):
+    """The gamma draws of the Dirichlet (draws x split-row pathways), drawn in slices as one
+    `rng.standard_gamma` call would draw them; None when nothing is drawn."""
+    if math.isinf(concentration):
+        return None
+    positive = shares > 0
+    split = positive.sum(axis=1) > 1
+    rows, paths = np.nonzero(positive & split[:, None])
+    if not len(rows):
+        return None
+    alpha = concentration * shares[rows, paths]
+    out = np.empty((draws, len(rows)))
+    for part in _slices(draws, len(rows)):
+        out[part] = rng.standard_gamma(alpha, size=(part.stop - part.start, len(rows)))
+    return out
+
+
+def _shares_of(shares: np.ndarray, concentration: float, gammas, block: slice) -> np.ndarray:
+    """Distribution factor draws (draws x block rows x pathways) of rows `block`, from the
+    Dirichlet gammas of every row (see `_dirichlet`, which it reproduces a block at a time)."""
+    sub = shares[block]
+    draws = len(gammas) if gammas is not None else 1
+    if math.isinf(concentration) or gammas is None:
+        positive = sub > 0
+        if math.isinf(concentration):
+            return np.broadcast_to(sub, (draws, *sub.shape))
+        return np.broadcast_to(positive.astype(float), (draws, *sub.shape))
+    positive_all = shares > 0
+    split_all = positive_all.sum(axis=1) > 1
+    first = int((positive_all[: block.start] & split_all[: block.start, None]).sum())
+    positive, split = positive_all[block], split_all[block]
+    out = np.zeros((draws, *sub.shape))
+    single = np.flatnonzero(~split)
+    out[:, single, :] = positive[single]
+    rows, paths = np.nonzero(positive & split[:, None])
+    if len(rows):
+        part = np.zeros((draws, int(split.sum()), sub.shape[1]))
+        index = np.cumsum(split) - 1
+        part[:, index[rows], paths] = gammas[:, first : first + len(rows)]
+        part /= part.sum(axis=2, keepdims=True)
+        out[:, np.flatnonzero(split), :] = part
+    return out
+
+
+def _held_per_draw(inv: Inventory) -> int:
+    """Values kept for every draw: each row's Hg input, the Dirichlet gammas, the group and
+    national totals."""
+    r = inv.results
+    positive = r[list(PATHWAYS)].to_numpy(float) > 0
+    gammas = int((positive & (positive.sum(axis=1) > 1)[:, None]).sum())
+    return len(r) + gammas + len(QUANTITIES) * (r["group_name"].nunique() + 1)
+
+
+def _bytes(draws: int, held: int) -> int:
+    # and one block's outputs, quantities, counted quantities and the statistics' copies
+    return 8 * (draws * held + 6 * max(SLICE_VALUES, draws * len(QUANTITIES)))
+
+
+def memory_needed(inv: Inventory, draws: int) -> int:
+    """Bytes `run_uncertainty` holds at once for `draws` draws of `inv` (a slight
+    over-estimate)."""
+    return _bytes(draws, _held_per_draw(inv))
+
+
+def check_memory(inv: Inventory, draws: int) -> None:
+    """Refuse, before any draw, a Monte Carlo that would hold more than MEMORY_BUDGET, naming
+    the most draws that fit."""
+    held = _held_per_draw(inv)
+    needed = _bytes(draws, held)
+    if needed <= MEMORY_BUDGET:
+        return
+    low, high = 0, draws  # the most draws that fit: _bytes grows with draws
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if _bytes(mid, held) <= MEMORY_BUDGET else (low, mid - 1)
+    raise UncertaintyError(
+        _(
+            "--draws {draws}: the Monte Carlo of {rows} result rows would hold about {needed} "
+            "MB, more than the {budget} MB it may use; give --draws {most} or fewer"
+        ).format(
+            draws=format_number(draws, COUNT),
+            rows=format_number(len(inv.results), COUNT),
+            needed=format_number(math.ceil(needed / 2**20), COUNT),
+            budget=format_number(MEMORY_BUDGET // 2**20, COUNT),
+            most=format_number(low, COUNT),
+        )
+    )
+
+
 def _dirichlet(shares: np.ndarray, concentration: float, draws: int, rng) -> np.ndarray:
     """Distribution factor draws (draws x rows x pathways); each draw sums to 1 per row.
 
@@ -160,27 +318,12 @@ def _activity_pct(results: pd.DataFrame) -> np.ndarray:
 
 
 def simulate(inv: Inventory, draws: int, seed: int, concentration: float) -> dict:
-    """All draws: per-row input (draws x rows) and outputs (draws x rows x pathways)."""
+    """All draws: per-row input (draws x rows) and outputs (draws x rows x pathways); for tests
+    and analyses of a few rows (`run_uncertainty` summarises without holding the outputs)."""
     r = inv.results
     rng = np.random.default_rng(seed)
-    n = len(r)
     specs = [resolve(inv.factors[code]) for code in r["code"]]
-    u = rng.random((draws, n))
-    z = rng.standard_normal((draws, n))
-    # Draws relative to each row's point estimate: a Level 2 facility row keeps the relative
-    # spread of its sub-category's factor, a measured row is taken as exact.
-    point_factor = np.array([inv.factors[code].input_factor for code in r["code"]], dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        relative = np.where(point_factor > 0, _factor_draws(specs, u, z) / point_factor, 1.0)
-    if "method" in r:
-        relative[:, (r["method"] == "measured").to_numpy()] = 1.0
-    activity = np.ones((draws, n))
-    pct = _activity_pct(r)
-    uncertain = np.flatnonzero(np.nan_to_num(pct) > 0)
-    if len(uncertain):
-        shape = (1.96 / (pct[uncertain] / 100.0)) ** 2
-        activity[:, uncertain] = rng.standard_gamma(shape, size=(draws, len(uncertain))) / shape
-    hg_input = r["hg_input_kg"].to_numpy(float) * relative * activity
+    hg_input = _input_draws(r, inv.factors, specs, draws, rng)
     shares = _dirichlet(r[list(PATHWAYS)].to_numpy(float), concentration, draws, rng)
     outputs = hg_input[:, :, None] * shares
     return {"specs": specs, "hg_input": hg_input, "outputs": outputs}
@@ -203,6 +346,17 @@ def _stats(x: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def _stats_by_block(x: np.ndarray, out: dict[str, np.ndarray], at: int = 0) -> None:
+    """`_stats` of the columns of x (draws x quantities) a block at a time (the same numbers:
+    each column's statistics are its own), written into `out` from column `at`."""
+    step = max(1, SLICE_VALUES // max(len(x), 1))
+    for start in range(0, x.shape[1], step):
+        stop = min(start + step, x.shape[1])
+        block = _stats(x[:, start:stop])
+        for k in STATS:
+            out[k][at + start : at + stop] = block[k]
+
+
 def _approach1(values: np.ndarray, u_rows: np.ndarray, members: np.ndarray) -> np.ndarray:
     """U% of sums: values (rows x quantities), members (rows x sets) -> (sets x quantities)."""
     absolute = np.sqrt(members.T @ (values * u_rows[:, None]) ** 2)
@@ -222,34 +376,48 @@ def run_uncertainty(
         raise ValueError("at least 2 draws are needed")
     if not concentration > 0:
         raise ValueError("the Dirichlet concentration must be above 0")
+    check_memory(inv, draws)
     r = inv.results
-    sim = simulate(inv, draws, seed, concentration)
-    hg_input, outputs = sim["hg_input"], sim["outputs"]
+    n, nq = len(r), len(QUANTITIES)
+    rng = np.random.default_rng(seed)
+    specs = [resolve(inv.factors[code]) for code in r["code"]]
+    hg_input = _input_draws(r, inv.factors, specs, draws, rng)
+    shares = r[list(PATHWAYS)].to_numpy(float)
+    gammas = _dirichlet_gammas(shares, concentration, draws, rng)
     weight = r["input_total_weight"].to_numpy(float)
     include = np.array(
         [[p not in ex.split(";") for p in PATHWAYS] for ex in r["release_total_exclude"]], float
-    ).reshape(len(r), len(PATHWAYS))
+    ).reshape(n, len(PATHWAYS))
     groups = list(dict.fromkeys(r.sort_values("group_order", kind="stable")["group_name"]))
+    group_of = pd.Index(groups).get_indexer(r["group_name"])
     member = (r["group_name"].to_numpy()[:, None] == np.array(groups)[None, :]).astype(float)
+    counting = np.column_stack([weight, include, np.zeros(n)])
 
-    # per row, as calculated: (draws x rows x quantities)
-    row_q = np.concatenate(
-        [hg_input[:, :, None], outputs, outputs.sum(axis=2, keepdims=True)], axis=2
-    )
-    del sim["outputs"], outputs
-    # as counted in the national totals: double-counting weights and exclusions
-    counted = row_q * np.column_stack([weight, include, np.zeros(len(r))])
-    counted[:, :, -1] = counted[:, :, 1:-1].sum(axis=2)
-    group_q = member.T @ counted
-    total_q = counted.sum(axis=1)
-    del counted
-    nq = len(QUANTITIES)
-    blocks = [
-        _stats(row_q.reshape(draws, -1)),
-        _stats(group_q.reshape(draws, -1)),
-        _stats(total_q),
-    ]
-    stats = {k: np.concatenate([b[k] for b in blocks]) for k in STATS}
+    # a block of rows at a time: per row as calculated (draws x rows x quantities), then as
+    # counted in the national totals (double-counting weights and exclusions), added row after
+    # row, in table order, to its group and to the national total
+    stats = {k: np.empty(n * nq + (len(groups) + 1) * nq) for k in STATS}
+    group_q = np.zeros((draws, len(groups), nq))
+    total_q = np.zeros((draws, nq))
+    step = max(1, SLICE_VALUES // (draws * nq))
+    for start in range(0, n, step):
+        block = slice(start, min(start + step, n))
+        outputs = hg_input[:, block, None] * _shares_of(shares, concentration, gammas, block)
+        row_q = np.concatenate(
+            [hg_input[:, block, None], outputs, outputs.sum(axis=2, keepdims=True)], axis=2
+        )
+        del outputs
+        _stats_by_block(row_q.reshape(draws, -1), stats, start * nq)
+        counted = row_q * counting[block]
+        counted[:, :, -1] = counted[:, :, 1:-1].sum(axis=2)
+        for i, j in enumerate(range(block.start, block.stop)):
+            group_q[:, group_of[j], :] += counted[:, i, :]
+            total_q += counted[:, i, :]
+        del row_q, counted
+    del hg_input, gammas
+    _stats_by_block(group_q.reshape(draws, -1), stats, n * nq)
+    _stats_by_block(total_q, stats, (n + len(groups)) * nq)
+    del group_q
 
     # point estimates (from the deterministic calculation) and Approach 1
     point_rows = np.column_stack(
@@ -269,7 +437,7 @@ def run_uncertainty(
     u_factor = np.array(
         [
             _u_pct(*spec, point=f)
-            for spec, f in zip(sim["specs"], r["default_input_factor"], strict=True)
+            for spec, f in zip(specs, r["default_input_factor"], strict=True)
         ]
     )
     u_activity = np.nan_to_num(_activity_pct(r))
@@ -303,7 +471,7 @@ def run_uncertainty(
         {
             "code": r["code"],
             "sub_category": r["sub_category"],
-            "input_factor_distribution": [describe(*s) for s in sim["specs"]],
+            "input_factor_distribution": [describe(*s) for s in specs],
             "input_factor_unit": r["input_factor_unit"],
             "factor_u_pct": u_factor,
             "activity_u_pct": _activity_pct(r),
