@@ -48,35 +48,33 @@ def _cannot_use(path, exc: OSError) -> OutputError:
 
 
 class _Inputs:
-    """Every file the inputs of a command name: by resolved path and by (device, inode), so
-    that a symbolic or hard link to an input is the input."""
+    """Every file the inputs of a command name, by (device, inode): a symbolic or hard link to
+    an input is the input. One stat per file (a batch names thousands)."""
 
     def __init__(self, inputs, within=()):
-        self.names: dict[str, str] = {}
         self.nodes: dict[tuple[int, int], str] = {}
+        self.names: dict[str, str] = {}  # where a file system has no inode numbers
         self.folders: list[tuple[Path, str]] = []
         for given in inputs:
             if given is None or str(given) == "":
                 continue
-            given = Path(given)
             try:
-                if given.is_dir():
-                    self._folder(given)
-                else:
-                    self._file(given, str(given))
+                st = os.stat(given)
             except OSError:
                 continue  # an input that cannot be looked at cannot be overwritten either
+            if stat.S_ISDIR(st.st_mode):
+                self._folder(Path(given))
+            else:
+                self._add(given, st, str(given))
         for folder in within:
             if folder is not None and str(folder) and Path(folder).is_dir():
                 self.folders.append((_resolved(Path(folder)), str(folder)))
 
-    def _file(self, path: Path, shown: str) -> None:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return
-        self.names.setdefault(os.path.normcase(str(_resolved(path))), shown)
-        self.nodes.setdefault((st.st_dev, st.st_ino), shown)
+    def _add(self, path, st, shown: str) -> None:
+        if st.st_ino:
+            self.nodes.setdefault((st.st_dev, st.st_ino), shown)
+        else:
+            self.names.setdefault(os.path.normcase(str(_resolved(Path(path)))), shown)
 
     def _folder(self, folder: Path) -> None:
         seen = 0
@@ -86,53 +84,66 @@ class _Inputs:
                 if seen > MAX_INPUT_FILES:
                     self.folders.append((_resolved(folder), str(folder)))
                     return
-                self._file(Path(root) / name, str(Path(root) / name))
+                path = os.path.join(root, name)
+                with contextlib.suppress(OSError):
+                    self._add(path, os.stat(path), path)
 
-    def which(self, path: Path, real: Path, st) -> str | None:
-        """The input that output `path` (resolved `real`, `st` its stat or None) would
-        overwrite or write into, or None."""
+    def which(self, real, st) -> str | None:
+        """The input that an output (`st` its stat or None, `real` a function giving its
+        resolved path) would overwrite, or None."""
         if st is not None and (st.st_dev, st.st_ino) in self.nodes:
             return self.nodes[(st.st_dev, st.st_ino)]
-        if os.path.normcase(str(real)) in self.names:
-            return self.names[os.path.normcase(str(real))]
+        if self.names and st is not None:
+            return self.names.get(os.path.normcase(real()))
         return None
 
-    def inside(self, real: Path) -> str | None:
+    def inside(self, real) -> str | None:
+        if not self.folders:
+            return None
+        where = Path(real())
         for folder, shown in self.folders:
-            if real == folder or real.is_relative_to(folder):
+            if where == folder or where.is_relative_to(folder):
                 return shown
         return None
 
 
+def _stat_error(path: Path, exc: OSError) -> OutputError:
+    if exc.errno == errno.ELOOP:
+        _resolved(path)  # raises its located message
+    if exc.errno == errno.ENOTDIR:
+        part = next((p for p in reversed(path.parents) if p.is_file()), None)
+        if part is not None:
+            return OutputError(
+                _("{file}: {part} is a file, not a folder; choose another output").format(
+                    file=path, part=part
+                )
+            )
+    return _cannot_use(path, exc)
+
+
 def _target(path: Path):
-    """The stat of what `path` names, links followed; None for a new name."""
+    """(the stat of what `path` names, links followed, or None for a new name; whether `path`
+    is a symbolic link). One system call for a path that is not a link."""
     try:
-        return os.stat(path)
+        st = os.lstat(path)
     except FileNotFoundError:
-        return None
+        return None, False
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            _resolved(path)  # raises its located message
-        if exc.errno == errno.ENOTDIR:
-            part = next((p for p in reversed(path.parents) if p.is_file()), None)
-            if part is not None:
-                raise OutputError(
-                    _("{file}: {part} is a file, not a folder; choose another output").format(
-                        file=path, part=part
-                    )
-                ) from None
-        raise _cannot_use(path, exc) from None
+        raise _stat_error(path, exc) from None
+    if not stat.S_ISLNK(st.st_mode):
+        return st, False
+    try:
+        return os.stat(path), True
+    except FileNotFoundError:
+        return None, True  # a dangling link: the rename replaces the link, a new name
+    except OSError as exc:
+        raise _stat_error(path, exc) from None
 
 
-def check_output(path: str | Path):
-    """Refuse an output path that names anything but a regular file or a new name: a folder,
-    a device (`/dev/null`), a pipe, a socket, or a link to one of them. Replacing such a
-    path would destroy it (as root, a device node becomes a plain file). Returns the stat of
-    the existing file, None for a new name."""
-    path = Path(path)
-    st = _target(path)
+def _checked(path: Path):
+    st, link = _target(path)
     if st is None:
-        return None
+        return None, link
     if stat.S_ISDIR(st.st_mode):
         raise OutputError(
             _("{file}: is a folder; give a file name for the output").format(file=path)
@@ -144,7 +155,32 @@ def check_output(path: str | Path):
                 "a file for the output"
             ).format(file=path)
         )
-    return st
+    return st, link
+
+
+def check_output(path: str | Path):
+    """Refuse an output path that names anything but a regular file or a new name: a folder,
+    a device (`/dev/null`), a pipe, a socket, or a link to one of them. Replacing such a
+    path would destroy it (as root, a device node becomes a plain file). Returns the stat of
+    the existing file, None for a new name."""
+    return _checked(Path(path))[0]
+
+
+class _Real:
+    """Resolved output paths (as text), each folder resolved once: a batch writes thousands
+    of files in one folder, and resolving a path costs a system call per part of it."""
+
+    def __init__(self):
+        self.parents: dict[str, str] = {}
+
+    def __call__(self, path, link: bool) -> str:
+        text = os.fspath(path)
+        head, name = os.path.split(text)
+        if link or name in ("", ".", ".."):
+            return str(_resolved(Path(text)))
+        if head not in self.parents:
+            self.parents[head] = str(_resolved(Path(head or ".")))
+        return os.path.join(self.parents[head], name)
 
 
 def check_paths(outputs, inputs=(), within=()) -> None:
@@ -159,15 +195,19 @@ def check_paths(outputs, inputs=(), within=()) -> None:
     Raises OutputError naming the output and what it would overwrite.
     """
     pairs = [item if isinstance(item, tuple) else (None, item) for item in outputs]
-    pairs = [(label, Path(p)) for label, p in pairs if p is not None]
+    pairs = [(label, p if isinstance(p, Path) else Path(p)) for label, p in pairs if p is not None]
     if not pairs:
         return
     known = _Inputs(inputs, within)
-    taken: dict[str, tuple[str | None, Path]] = {}
+    resolve = _Real()
+    taken: dict[object, tuple[str | None, Path]] = {}
     for label, path in pairs:
-        st = check_output(path)
-        real = _resolved(path)
-        source = known.which(path, real, st)
+        st, link = _checked(path)
+
+        def real(path=path, link=link) -> str:
+            return resolve(path, link)
+
+        source = known.which(real, st)
         if source is not None:
             if Path(source) == path:
                 raise OutputError(
@@ -188,7 +228,7 @@ def check_paths(outputs, inputs=(), within=()) -> None:
                     "outside it"
                 ).format(file=path, folder=folder)
             )
-        key = os.path.normcase(str(real))
+        key = (st.st_dev, st.st_ino) if st is not None and st.st_ino else os.path.normcase(real())
         if key in taken:
             first, first_path = taken[key]
             raise OutputError(
@@ -278,6 +318,23 @@ def remove_stale_temps_in(folder: Path, names) -> None:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                 break
+
+
+def remove_own_temps_in(folder: Path) -> None:
+    """Remove the temporary files this process left in `folder`: an interrupted batch (Ctrl-C,
+    SIGTERM) cleans up before it exits, whichever write the signal cut short."""
+    mine = str(os.getpid())
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") and name.endswith(".tmp"):
+            parts = name[: -len(".tmp")].rsplit(".", 2)
+            if len(parts) == 3 and parts[1] == mine:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _os_error(exc: BaseException) -> OSError | None:
