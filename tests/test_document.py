@@ -419,3 +419,14 @@ def test_report_counts_and_seed_print_as_people_write_them(tmp_path, make_workbo
     assert "seed 20211013" in "\n".join(p.text for p in doc.paragraphs)
     body = doc.element.body.xml
     assert body.count("<w:noWrap/>") > 50
+
+
+def test_chart_labels_are_whole_or_end_with_an_ellipsis(example_path):
+    """The ten largest sub-categories: `5.2.2b Gold extraction ... concentrate amalgamation
+    without retort` keeps its last words; a label too long for three lines says it is cut."""
+    from hginventory.write.document import _wrap, chart_svg
+
+    svg = chart_svg(compute(read_activity(example_path)), "top")
+    assert "without retort" in svg
+    label = _wrap("5.3.9 " + "a long name of a sub-category " * 6)
+    assert label.count("\n") == 2 and label.endswith("\u2026")

@@ -911,10 +911,12 @@ def _chart(inv: Inventory, name: str):
         ax.legend(fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.4, -0.12))
     else:
         top = _top(inv)
-        fig = MplFigure(figsize=(7, 0.35 * len(top) + 1.2))
+        labels = [_wrap(f"{c} {s}") for c, s in zip(top["code"], top["sub_category"], strict=True)]
+        tallest = max((label.count("\n") + 1 for label in labels), default=1)
+        fig = MplFigure(figsize=(7, (0.1 + 0.125 * tallest) * len(top) + 1.2))
         ax = fig.add_subplot()
         bars = ax.barh(
-            [_wrap(f"{c} {s}") for c, s in zip(top["code"], top["sub_category"], strict=True)],
+            labels,
             top["releases_kg"],
             color=COLOURS[0],
         )
@@ -931,10 +933,12 @@ def _chart(inv: Inventory, name: str):
     return fig
 
 
-def _wrap(text: str, width: int = 42) -> str:
+def _wrap(text: str, width: int = 42, lines: int = 3) -> str:
+    """A chart label on at most `lines` lines, between words; a longer one ends with an
+    ellipsis, never silently cut ('... concentrate amalgamation' lost 'without retort')."""
     import textwrap
 
-    return "\n".join(textwrap.wrap(clean(text), width)[:2])
+    return "\n".join(textwrap.wrap(clean(text), width, max_lines=lines, placeholder=" \u2026"))
 
 
 def chart_svg(inv: Inventory, name: str, draw=None) -> str:
