@@ -315,3 +315,23 @@ def test_status_names_a_status_of_the_table(tmp_path):
     # a status no row has yet selects nothing, without failing
     result = run("factors", "review", "-o", tmp_path / "e.xlsx", "--status", "estimated")
     assert result.exit_code == 0 and "rows to review: 0" in result.output
+
+
+def test_a_reviewed_table_is_reviewed_again_without_its_confirmed_rows(tmp_path):
+    review = make_review(tmp_path / "review.xlsx")
+    fill(review, tmp_path / "one.xlsx", {"5.1.2": {"official_table_page": "T 5-1", **REVIEWER}})
+    first = run("factors", "apply-review", tmp_path / "one.xlsx", "-o", tmp_path / "v1")
+    assert first.exit_code == 0, first.output
+    again = make_review(tmp_path / "again.xlsx", "--factors", tmp_path / "v1")
+    assert "5.1.2" not in rows_of(load_workbook(again)["review"])
+    fill(again, tmp_path / "two.xlsx", {"5.1.1": {"official_table_page": "T 5-1", **REVIEWER}})
+    result = run("factors", "apply-review", tmp_path / "two.xlsx", "-o", tmp_path / "v2",
+                 "--factors", tmp_path / "v1")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "2019-2.1.r1+review.2" in result.output
+    table = csv_rows(tmp_path / "v2" / "toolkit_level1.csv")
+    assert table["5.1.1"]["status"] == table["5.1.2"]["status"] == "confirmed"
+    # the review of the first table does not apply to the second
+    stale = run("factors", "apply-review", tmp_path / "one.xlsx", "-o", tmp_path / "v3",
+                "--factors", tmp_path / "v1")  # fmt: skip
+    assert stale.exit_code == 1 and "table!B3" in stale.output

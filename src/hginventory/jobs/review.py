@@ -47,7 +47,7 @@ class ReviewMade:
 
 def make_review(output: Path, factors_path=None, statuses=None, force=False) -> ReviewMade:
     """Write the review workbook of the rows of the table whose status is in `statuses`."""
-    from hginventory.tables.factors import load_table
+    from hginventory.tables.factors import factors_dir, load_table
     from hginventory.write.review import write_review
 
     output = Path(output)
@@ -61,7 +61,7 @@ def make_review(output: Path, factors_path=None, statuses=None, force=False) -> 
         )
     table = load_table(factors_path)
     chosen = review_statuses(",".join(statuses) if statuses else None, table)
-    source = str(factors_path) if factors_path else _("the shipped table")
+    source = str(factors_path or factors_dir())
     write_review(table, output, chosen, source, protect=_inputs(table))
     return ReviewMade(output, sum(r.status in chosen for r in table.rows), table.label)
 
@@ -143,10 +143,9 @@ def apply_review_file(
         toml_text = reviewed_toml(toml_text, table, new_version)
     protect = [*_inputs(table), str(review_path)]
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(csv_out, lambda tmp: tmp.write_bytes(csv_text.encode("utf-8")), protect=protect)
-    atomic_write(
-        csv_out.with_suffix(".toml"), lambda tmp: tmp.write_bytes(toml_text.encode("utf-8")), protect
-    )
+    for path, text in ((csv_out, csv_text), (csv_out.with_suffix(".toml"), toml_text)):
+        data = text.encode("utf-8")  # as written, on every platform (no newline translation)
+        atomic_write(path, lambda tmp, d=data: tmp.write_bytes(d), protect)
     for name in ("source_groups.csv", "documents.csv"):
         given = source_csv.parent / name
         given = given if given.is_file() else factors_dir() / name

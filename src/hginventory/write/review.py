@@ -208,7 +208,7 @@ def build_review(table, statuses, source: str = "", file: str = "REVIEW.xlsx") -
             statuses=statuses_text,
             tolerance=SUM_TOLERANCE,
             file=file,
-            source=source or _("the table folder you reviewed"),
+            source=source,
             label=label,
         )
         ws.write_string(r, 0, value, title if style == "title" else text)
