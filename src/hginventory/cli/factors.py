@@ -9,6 +9,7 @@ import click
 
 from hginventory.cli.common import (
     ERROR_LABEL,
+    emit,
     fail,
     labelled,
     lang_option,
@@ -156,10 +157,10 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json, lang=Non
     if as_csv:
         from hginventory.tables.factors import table_csv
 
-        click.echo(table_csv(table, list(frame["code"])), nl=False)
+        emit(table_csv(table, list(frame["code"])), nl=False)
         return
     if as_json:
-        click.echo(frame[columns].to_json(orient="records", indent=1, force_ascii=False))
+        emit(frame[columns].to_json(orient="records", indent=1, force_ascii=False))
         return
     view = Table(title=f"{table.title} ({table.label})", show_lines=False)
     source_header, dist_header = _("Source"), _("Distribution")
@@ -213,9 +214,9 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
         from hginventory.write.sheets import csv_safe
 
         if as_json:
-            click.echo(frame.to_json(orient="records", indent=1, force_ascii=False))
+            emit(frame.to_json(orient="records", indent=1, force_ascii=False))
         else:
-            click.echo(csv_safe(frame).to_csv(index=False, lineterminator="\n"), nl=False)
+            emit(csv_safe(frame).to_csv(index=False, lineterminator="\n"), nl=False)
         return
     view = Table(
         title=_("EMEP/EEA Guidebook Hg air emission factors ({table})").format(
@@ -298,7 +299,7 @@ def factors_export(ctx, output, group, factors_path, version, force, lang=None) 
             _no_group(group, table.groups)
     text = table_csv(table, codes)
     if output is None:
-        click.echo(text, nl=False)
+        emit(text, nl=False)
         return
     meta = output.with_suffix(".toml")
     for path in (output, meta):
@@ -492,7 +493,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
             "changed": changed,
             "warnings": [w for w in [table_diff.version_warning] if w],
         }
-        click.echo(json.dumps(_finite(payload), indent=1, ensure_ascii=False, default=str))
+        emit(json.dumps(_finite(payload), indent=1, ensure_ascii=False, default=str))
     else:
         console = make_console()
         console.print(
@@ -664,7 +665,7 @@ def factors_apply_review(ctx, review, folder, factors_path, version, force, lang
     if not outcome.confirmed:
         console.print(
             _("No row was reviewed: {folder} holds {table} unchanged.").format(
-                folder=done.folder, table=done.old_label
+                folder=done.folder, table=done.new_label
             ),
             markup=False,
         )

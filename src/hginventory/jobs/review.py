@@ -138,7 +138,7 @@ def apply_review_file(
     csv_text = bom + reviewed_csv(raw.decode("utf-8-sig"), outcome.rows, changed)
     toml_text = source_toml.read_text("utf-8") if source_toml.is_file() else ""
     new_version = table.version
-    if outcome.confirmed:
+    if outcome.confirmed or changed:  # an overlay folded in is a new table too
         new_version = version or bumped_version(table.version)
         toml_text = reviewed_toml(toml_text, table, new_version)
     protect = [*_inputs(table), str(review_path)]
