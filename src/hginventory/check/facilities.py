@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from hginventory.core.errors import Problem, UnitError
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit, parse_unit
@@ -70,6 +72,14 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                         _("utilisation is a percentage from 0 to 100"),
                         cell_text(rec["utilisation"]),
                         _("per cent, e.g. 85"),
+                    )
+                elif not math.isfinite(rec["capacity"] * rec["utilisation"] / 100.0):
+                    err(
+                        rec,
+                        "capacity",
+                        _("capacity times utilisation is too large to compute"),
+                        cell_text(rec["capacity"]),
+                        _("a capacity of a realistic size"),
                     )
                 else:
                     rec["activity"] = rec["capacity"] * rec["utilisation"] / 100.0

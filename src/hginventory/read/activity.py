@@ -132,30 +132,64 @@ def sha256_of(path: Path) -> str:
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
+_SIGN_SPACE = re.compile(r"^([+-])[\s\u00a0\u202f]+")
+
+
+def grouped(digits: str, sep: str) -> bool:
+    """Whether `digits` (no sign, no decimals) with `sep` between its groups is a thousands
+    grouping: a first group of one to three digits, then groups of exactly three. The one rule
+    for every thousands separator, in workbooks and CSV files alike: `1 5`, `1'5` and
+    `12 34 5` are not numbers hginv may guess (15? 1.5?)."""
+    groups = digits.split(sep)
+    return (
+        all(g.isascii() and g.isdigit() for g in groups)
+        and 1 <= len(groups[0]) <= 3
+        and all(len(g) == 3 for g in groups[1:])
+    )
+
+
+def _finite(value: float) -> tuple[float | None, str] | None:
+    """(None, reason) for a number no float holds (`1.000.000...` of 103 groups is inf)."""
+    return None if math.isfinite(value) else (None, _("not a finite number"))
+
+
 def parse_number(text: str) -> tuple[float | None, str]:
     """Read a hand-typed number; returns (value, note) or (None, reason).
 
     Rules, so that `1,5` (French/Spanish decimal comma) and `1 234 567` are read, while a
     value whose meaning is not certain is refused rather than guessed:
-    - spaces and apostrophes are thousands separators;
-    - with both `.` and `,`, the last one is the decimal mark;
+    - spaces and apostrophes are thousands separators, between groups of three digits only
+      (`grouped`): `1 5` is refused;
+    - with both `.` and `,`, the last one is the decimal mark, the other separates groups of
+      three;
     - one `,` followed by exactly three digits (`1,234`) is ambiguous: refused;
-    - several `,` or several `.` are thousands separators.
+    - several `,` or several `.` are thousands separators, between groups of three;
+    - a number no float holds (inf) is refused.
     """
-    s = _SPACES.sub("", str(text))
+    s = _SIGN_SPACE.sub(r"\1", str(text).strip())
     if not s:
         return None, _("empty")
+    spaced = _SPACES.search(s)
+    if spaced:
+        body = re.split(r"[.,]", s.lstrip("+-"))[0]
+        if len(set(_SPACES.findall(s))) > 1 or not grouped(body, spaced.group()) or (
+            re.search(r"[.,].*" + re.escape(spaced.group()), s)
+        ):
+            return None, _(
+                "digits grouped by spaces or apostrophes must be in groups of three "
+                "(1 234 567); write the number without them, e.g. 1234567"
+            )
+        s = _SPACES.sub("", s)
     if re.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?", s):
-        if not math.isfinite(float(s)):
-            return None, _("not a finite number")
-        return float(s), _("number stored as text")
+        return _finite(float(s)) or (float(s), _("number stored as text"))
     if not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
         return None, _("not a number")
     dots, commas = s.count("."), s.count(",")
     if dots and commas:
         decimal = "." if s.rfind(".") > s.rfind(",") else ","
         thousands = "," if decimal == "." else "."
-        if s.count(decimal) > 1:
+        head = s.lstrip("+-").rsplit(decimal, 1)[0]
+        if s.count(decimal) > 1 or not grouped(head, thousands):
             return None, _("separators do not make sense")
         s = s.replace(thousands, "").replace(decimal, ".")
         note = _("read with '{mark}' as decimal mark").format(mark=decimal)
@@ -170,17 +204,17 @@ def parse_number(text: str) -> tuple[float | None, str]:
         note = _("read with '{mark}' as decimal mark").format(mark=",")
     elif commas > 1 or dots > 1:
         sep = "," if commas else "."
-        groups = s.lstrip("+-").split(sep)
-        if any(len(g) != 3 for g in groups[1:]):
+        if not grouped(s.lstrip("+-"), sep):
             return None, _("separators do not make sense")
         s = s.replace(sep, "")
         note = _("read with '{mark}' as thousands separator").format(mark=sep)
     else:
         note = _("number stored as text")
     try:
-        return float(s), note
+        value = float(s)
     except ValueError:
         return None, _("not a number")
+    return _finite(value) or (value, note)
 
 
 def cell_text(value) -> str:
@@ -251,11 +285,52 @@ def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
 def find_header(
     rows, required: tuple[str, ...], search: int = HEADER_SEARCH_ROWS
 ) -> tuple[int, dict[str, int]] | None:
+    """The first row naming every `required` column, and each name's column (the first column
+    of a name given twice: `duplicated_columns` makes that an error)."""
     for r, values in enumerate(rows[:search]):
-        names = {cell_text(v).lower(): c for c, v in enumerate(values) if cell_text(v)}
+        names: dict[str, int] = {}
+        for c, v in enumerate(values):
+            if text := cell_text(v).lower():
+                names.setdefault(text, c)
         if all(col in names for col in required):
             return r, names
     return None
+
+
+def duplicated_columns(
+    header: list, header_row: int, known: tuple[str, ...], file: str, sheet: str
+) -> list[Problem]:
+    """An error for each column hginv reads that the header row names twice (case and spaces
+    aside): reading one of them would be a guess, and the other's numbers would be lost."""
+    first: dict[str, int] = {}
+    out: list[Problem] = []
+    for c, v in enumerate(header):
+        name = cell_text(v).lower()
+        if name not in known:
+            continue
+        if name not in first:
+            first[name] = c
+            continue
+        out.append(
+            Problem(
+                _(
+                    "column {name} appears twice ({first} and {second}): hginv cannot tell "
+                    "which one to read"
+                ).format(
+                    name=repr(name),
+                    first=cell_name(header_row, first[name]),
+                    second=cell_name(header_row, c),
+                ),
+                file=file,
+                sheet=sheet,
+                cell=cell_name(header_row, c),
+                found=cell_text(v),
+                expected=_("one column named {name}: delete or rename the other").format(
+                    name=repr(name)
+                ),
+            )
+        )
+    return out
 
 
 _WITH_UNIT = re.compile(r"\s*[+-]?\d[\d.,\s']*\s*[A-Za-zµ³][\w³ /]*")
@@ -354,6 +429,9 @@ def _read_country(
         )
         return None
     header_row, cols = at
+    problems += duplicated_columns(
+        rows[header_row], header_row, ("field", "value"), str(path), sheet
+    )
     fcol, vcol = cols["field"], cols["value"]
     values: dict[str, object] = {}
     cells: dict[str, str] = {}
@@ -376,7 +454,12 @@ def _read_country(
                 )
             )
             continue
-        values[name] = row[vcol] if vcol < len(row) else ""
+        value = row[vcol] if vcol < len(row) else ""
+        if name in values:
+            second = (value, cell_name(r, vcol))
+            _twice(name, (values[name], cells[name]), second, path, sheet, problems)
+            continue
+        values[name] = value
         cells[name] = cell_name(r, vcol)
         _spaces(values[name], str(path), sheet, cells[name], problems)
 
@@ -471,6 +554,34 @@ def _read_country(
     return None
 
 
+def _twice(name: str, first: tuple, second: tuple, path: Path, sheet: str, problems) -> None:
+    """A country field given twice: an error naming both cells when the values differ (which
+    one is right is the user's to say), a warning when they agree. The first is kept."""
+    (value, cell), (again, cell2) = first, second
+    same = cell_text(value) == cell_text(again)
+    message = (
+        _("field {name} is given twice, with the same value ({first} and {second})")
+        if same
+        else _(
+            "field {name} is given twice ({first} and {second}) with different values: "
+            "hginv cannot tell which one is right"
+        )
+    )
+    problems.append(
+        Problem(
+            message.format(name=repr(name), first=cell, second=cell2),
+            file=str(path),
+            sheet=sheet,
+            cell=cell2,
+            found=_("{first} then {second}").format(
+                first=cell_text(value) or "''", second=cell_text(again) or "''"
+            ),
+            expected=_("one row for {name}: delete the other").format(name=repr(name)),
+            severity="warning" if same else "error",
+        )
+    )
+
+
 def _read_activity_rows(
     path: Path,
     sheet: str,
@@ -492,6 +603,9 @@ def _read_activity_rows(
         return []
     header_row, cols = at
     _row_limit(path, sheet, rows, header_row)
+    problems += duplicated_columns(
+        rows[header_row], header_row, ACTIVITY_COLUMNS + INFO_COLUMNS, str(path), sheet
+    )
     if header_row and header_note:
         problems.append(
             Problem(
@@ -710,7 +824,20 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
             )
             return math.nan
     sides = [activity - low[0] if low else 0.0, high[0] - activity if high else 0.0]
-    return 100.0 * max(sides) / activity
+    pct = 100.0 * max(sides) / activity
+    if not math.isfinite(pct):  # 1e308 around a tiny activity: no float holds the range
+        name, (_value, where, text) = next(iter(bounds.items()))
+        problems.append(
+            Problem(
+                _("{name} for {code} is too far from the activity rate to compute").format(
+                    name=name, code=code
+                ),
+                found=text,
+                **where,
+            )
+        )
+        return math.nan
+    return pct
 
 
 def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
@@ -934,13 +1061,37 @@ def _block(grid, start: int, ends: list[int]) -> list[list]:
 def _read_csv_activity(path: Path):
     grid, problems = read_csv_grid(path)
     file = str(path)
-    heads = {}
+    heads: dict[str, int] = {}
+    starts: list[int] = []  # every table's header line: where the table above it ends
     for i, row in enumerate(grid):
         names = [cell_text(v).lower() for v in row]
-        if "field" in names and "value" in names and "country" not in heads:
-            heads["country"] = i
-        elif "code" in names and "activity" in names and "activity" not in heads:
-            heads["activity"] = i
+        table = (
+            "country"
+            if "field" in names and "value" in names
+            else "activity"
+            if "code" in names and "activity" in names
+            else None
+        )
+        if table is None:
+            continue
+        starts.append(i)
+        if table in heads:  # a second table of the same kind: which one counts is a guess
+            problems.append(
+                Problem(
+                    _(
+                        "a second {table} table starts on line {line} (the first starts on "
+                        "line {first}): hginv cannot tell which one to read"
+                    ).format(table=table, line=i + 1, first=heads[table] + 1),
+                    file=file,
+                    cell=_("line {line}").format(line=i + 1),
+                    found=" | ".join(cell_text(v) for v in row if cell_text(v)),
+                    expected=_("one {table} table: merge the two, or delete one").format(
+                        table=table
+                    ),
+                )
+            )
+            continue
+        heads[table] = i
     for block, header in (("country", "field;value"), ("activity", "code;activity;unit;notes")):
         if block not in heads:
             problems.append(
@@ -952,7 +1103,6 @@ def _read_csv_activity(path: Path):
                     ),
                 )
             )
-    starts = list(heads.values())
     country = None
     if "country" in heads:
         block = _block(grid, heads["country"], starts)

@@ -8,7 +8,13 @@ from pathlib import Path
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number
-from hginventory.read.activity import cell_name, cell_number, cell_text, find_header
+from hginventory.read.activity import (
+    cell_name,
+    cell_number,
+    cell_text,
+    duplicated_columns,
+    find_header,
+)
 
 FACILITY_SHEET = "facilities"
 
@@ -67,9 +73,12 @@ def read_facilities(path: str | Path) -> FacilityData:
         return data
     data.sheet = names[FACILITY_SHEET]
     rows = book.sheets[data.sheet]
-    if len(rows) > MAX_FACILITY_ROWS + 10:
+    at = find_header(rows, ("code", "facility"))
+    first = at[0] + 1 if at else 0
+    count = sum(1 for row in rows[first:] if any(cell_text(v) for v in row))
+    if count > MAX_FACILITY_ROWS:
         counts = {
-            "n": format_number(len(rows), COUNT),
+            "n": format_number(count, COUNT),
             "limit": format_number(MAX_FACILITY_ROWS, COUNT),
         }
         raise InputFileError(
@@ -106,6 +115,7 @@ def _parse(data: FacilityData, rows) -> None:
         )
         return
     header_row, cols = at
+    problems += duplicated_columns(rows[header_row], header_row, FACILITY_COLUMNS, file, sheet)
     extra = [name for name in cols if name not in FACILITY_COLUMNS]
     if extra:
         problems.append(

@@ -40,6 +40,7 @@ import re
 import select
 import signal
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from hginventory.core.errors import HginvError, InputFileError, Problem
 from hginventory.core.i18n import get_language, set_language
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number
-from hginventory.read.scan import MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
+from hginventory.read.scan import MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 from hginventory.read.xls_scan import scan_xls
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -73,7 +74,12 @@ MAX_FACILITY_ROWS = 20_000
 READ_SECONDS = 60
 
 
+# the reader child's memory allowance beyond the parent's: an allocation a malformed file asks
+# for fails there; a sheet within MAX_SHEET_CELLS needs about a quarter of it
 READ_MEMORY_BYTES = 384 * 2**20
+
+
+_OUT_OF_MEMORY = (b"memory allocation of", b"MemoryError", b"out of memory", b"Cannot allocate")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -216,6 +222,8 @@ def _read_book(path: Path, wanted: set[str]) -> Book:
             facts.last_row > MAX_SHEET_ROWS or facts.last_col > MAX_SHEET_COLUMNS
         ):
             raise _area_error(path, sheet, facts.last_row, facts.last_col)
+        if sheet.strip().lower() in wanted and facts.area > MAX_SHEET_CELLS:
+            raise _cells_error(path, sheet, facts.area)
     names, sheets = isolated(path, wanted)
     book = Book(path, names, {}, scan)
     for name, rows in sheets.items():
@@ -244,6 +252,40 @@ def _area_error(path: Path, sheet: str, rows: int, cols: int) -> InputFileError:
                 expected=_("at most {max_rows} rows and {max_cols} columns").format(**counts),
             )
         ],
+    )
+
+
+def _cells_error(path: Path, sheet: str, cells: int) -> InputFileError:
+    counts = {
+        "n": format_number(cells, COUNT),
+        "limit": format_number(MAX_SHEET_CELLS, COUNT),
+        "memory": READ_MEMORY_BYTES // 2**20,
+    }
+    return InputFileError(
+        _(
+            "{file}: refused: sheet '{sheet}' spans {n} cells; hginv reads at most {limit} cells "
+            "per sheet (its reader holds every cell, within a memory allowance of {memory} MB). "
+            "Delete the columns and rows your table does not need, or copy the table into a new "
+            "workbook"
+        ).format(file=path, sheet=sheet, **counts),
+        [
+            Problem(
+                _("{n} cells").format(**counts),
+                file=str(path),
+                sheet=sheet,
+                expected=_("at most {limit} cells").format(**counts),
+            )
+        ],
+    )
+
+
+def _out_of_memory(path: Path) -> InputFileError:
+    return InputFileError(
+        _(
+            "{file}: refused: the spreadsheet reader ran out of its memory allowance "
+            "({memory} MB) on this file; a sheet within hginv's limits needs far less. Delete "
+            "what lies beyond your tables, or copy them into a new workbook"
+        ).format(file=path, memory=READ_MEMORY_BYTES // 2**20)
     )
 
 
@@ -278,7 +320,12 @@ def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]
             if sheet.strip().lower() not in wanted:
                 continue
             try:
-                rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                loaded = workbook.get_sheet_by_name(sheet)
+                end = loaded.end
+                cells = (end[0] + 1) * (end[1] + 1) if end else 0
+                if cells > MAX_SHEET_CELLS:  # sparse cells far apart: the area is the cost
+                    raise _cells_error(path, sheet, cells)
+                rows = loaded.to_python(skip_empty_area=False)
             except (CalamineError, ValueError, OSError) as exc:
                 raise InputFileError(
                     _(
@@ -381,10 +428,13 @@ def isolated(path: Path, wanted: set[str]):
 
 
 class _ReaderGone(Exception):
-    def __init__(self, status: int | None):
+    def __init__(self, status: int | None, said: bytes = b""):
         self.status = status  # None: killed after READ_SECONDS
+        self.said = said  # the end of what the child wrote on its stderr
 
     def error(self, path: Path) -> InputFileError:
+        if any(mark in self.said for mark in _OUT_OF_MEMORY):
+            return _out_of_memory(path)
         if self.status is None:
             return InputFileError(
                 _(
@@ -421,10 +471,13 @@ class _Reader:
     def __init__(self):
         req_r, self.req = os.pipe()
         self.ans, ans_w = os.pipe()
+        # the child's stderr: read when it dies, to tell an allocation it was refused (its
+        # memory allowance) from a damaged file
+        self.log = tempfile.TemporaryFile()
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
-            _serve(req_r, ans_w, parent)
+            _serve(req_r, ans_w, parent, self.log.fileno())
         os.close(req_r)
         os.close(ans_w)
         self.pid = pid
@@ -461,13 +514,21 @@ class _Reader:
             with contextlib.suppress(OSError):
                 os.close(fd)
         _pid, status = os.waitpid(self.pid, 0)
-        raise _ReaderGone(status)
+        said = b""
+        with contextlib.suppress(OSError, ValueError):
+            size = os.fstat(self.log.fileno()).st_size
+            said = os.pread(self.log.fileno(), 4096, max(size - 4096, 0))
+        with contextlib.suppress(OSError):
+            self.log.close()
+        raise _ReaderGone(status, said)
 
     def forget(self):
         """In a forked process: the parent's reader is not ours to use or to wait for."""
         for fd in (self.req, self.ans):
             with contextlib.suppress(OSError):
                 os.close(fd)
+        with contextlib.suppress(OSError):
+            self.log.close()
 
 
 def close_reader() -> None:
@@ -502,13 +563,14 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _serve(rfd: int, wfd: int, parent: int) -> None:
+def _serve(rfd: int, wfd: int, parent: int, log: int) -> None:
     """The reader child's loop: answer each request until the parent is gone; never returns."""
     code = 0
     try:
         devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):  # the reader's own abort or panic message is not for the user
+        for fd in (0, 1):  # the reader's own abort or panic message is not for the user
             os.dup2(devnull, fd)
+        os.dup2(log, 2)  # but for the parent to read should the child die of it
         keep = sorted((rfd, wfd))
         os.closerange(3, keep[0])  # nothing of the parent's held open: pipes, files
         os.closerange(keep[0] + 1, keep[1])
@@ -550,11 +612,7 @@ def _guarded(work: Callable, path: Path):
     except (HginvError, KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except MemoryError:
-        raise InputFileError(
-            _("{file}: refused: reading it needs more memory than an activity workbook can").format(
-                file=path
-            )
-        ) from None
+        raise _out_of_memory(path) from None
     except BaseException as exc:  # pyo3's PanicException derives from BaseException
         raise InputFileError(
             _(

@@ -55,6 +55,11 @@ MAX_ODS_REPEAT = 1_000
 MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 25_000, 256  # of a sheet hginv reads (see read.gate)
 
 
+# cells of a sheet hginv reads (its area from A1): the reader holds every cell of the area, about
+# 80 MB per million in its child process, whose memory allowance is 384 MB (see read.gate)
+MAX_SHEET_CELLS = 1_000_000
+
+
 _CHUNK = 1 << 16
 
 
@@ -75,6 +80,14 @@ class SheetFacts:
     # sheet limits, so not part of the findings compared
     last_row: int = field(default=0, compare=False)
     last_col: int = field(default=0, compare=False)
+    # how many cells the part holds (`<c>` elements, a count of bytes: no walk needed)
+    cells: int = field(default=0, compare=False)
+
+    @property
+    def area(self) -> int:
+        """What the reader will hold of this sheet, as far as the scan can tell: its cells,
+        or the area its values reach when the walk recorded it (ODS repeats included)."""
+        return max(self.cells, self.last_row * self.last_col)
 
 
 @dataclass
@@ -154,6 +167,7 @@ class _Sheet:
             self.col = 0
             self.hidden_row = attrs.get("hidden") in ("1", "true")
         elif tag == "c":
+            self.facts.cells += 1
             if self.hidden_row:  # only hidden rows that hold cells are worth a warning
                 self.facts.hidden_rows.append(self.row)
                 self.hidden_row = False
@@ -450,8 +464,12 @@ def _scan_archive(archive: zipfile.ZipFile, label: str, fast: bool = True) -> Wo
                     raise InputFileError(_too_large(label, member.filename, exc, archive)) from None
                 except expat.ExpatError:
                     parser = None  # not well-formed: the spreadsheet reader will say so
-        if buffered and _needs_walk(b"".join(held), sheet):
-            _walk(parser, held, member.filename, label, archive)
+        if buffered:
+            data = b"".join(held)
+            if _needs_walk(data, sheet):
+                _walk(parser, held, member.filename, label, archive)
+            if sheet:
+                handler.facts.cells = _count_cells(data)
     result = WorkbookScan()
     for name, rid, hidden in book.sheets:
         part = rels.targets.get(rid, "")
@@ -460,6 +478,14 @@ def _scan_archive(archive: zipfile.ZipFile, label: str, fast: bool = True) -> Wo
         result.sheets[name] = facts
     result.sheets.update(ods.tables)
     return result
+
+
+def _count_cells(data: bytes) -> int:
+    """The `<c>` elements of a worksheet part, counted as bytes; prefixed ones (`<x:c `) when
+    the part has no plain ones (so that text holding ':c ' counts nothing extra)."""
+    ends = (b" ", b">", b"\n", b"\t", b"\r")
+    plain = sum(data.count(b"<c" + end) for end in ends)
+    return plain or sum(data.count(b":c" + end) for end in ends)
 
 
 def _walk(parser, chunks: list[bytes], part: str, label: str, archive=None) -> None:
