@@ -335,3 +335,24 @@ def test_a_reviewed_table_is_reviewed_again_without_its_confirmed_rows(tmp_path)
     stale = run("factors", "apply-review", tmp_path / "one.xlsx", "-o", tmp_path / "v3",
                 "--factors", tmp_path / "v1")  # fmt: skip
     assert stale.exit_code == 1 and "table!B3" in stale.output
+
+
+def test_the_changes_fit_80_columns_on_a_terminal(tmp_path, monkeypatch):
+    import io
+    import re
+
+    from hginventory.cli import common
+
+    review = make_review(tmp_path / "review.xlsx")
+    typed = {"official_input_factor": 2.5, "official_air": 0.4, "official_water": 0.3,
+             "official_land": 0.3, "official_table_page": "T", **REVIEWER}  # fmt: skip
+    fill(review, tmp_path / "f.xlsx", {"5.2.2a": typed})
+    buffer = io.StringIO()
+    monkeypatch.setattr(
+        common, "CONSOLE_OPTIONS", {"force_terminal": True, "width": 80, "file": buffer}
+    )
+    result = run("factors", "apply-review", tmp_path / "f.xlsx", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())
+    assert all(len(line) <= 80 for line in shown.splitlines())
+    assert "-16.7 %" in shown and "+33.3 %" in shown  # 3 -> 2.5, air 0.3 -> 0.4
