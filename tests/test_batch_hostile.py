@@ -221,3 +221,41 @@ def test_a_pattern_matching_too_many_files_is_refused_before_any_read(
     deep.mkdir(parents=True)
     pattern = f"{tmp_path / 'deep'}/**/*.xlsx"
     clean(run("batch", pattern, "-o", tmp_path / "out"), "more than 3 folders to search")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_batch_interrupted_while_writing_leaves_no_temporary_file(tmp_path, sig, code):
+    """Ctrl-C in the write phase used to leave a hidden `.tmp` in countries/ (2 of 6 tries),
+    and SIGTERM ended the process where it stood. The signal is sent as soon as the first
+    file (a temporary one, or an output) appears in countries/."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        shutil.copy(EXAMPLES / "valdoria-2021.xlsx", folder / f"country {i}.xlsx")
+    out = tmp_path / "out"
+    countries = out / "countries"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from hginventory.cli import main; main()",
+         "batch", str(folder), "-o", str(out), "--xlsx", "-j", "1", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if countries.is_dir() and any(countries.iterdir()):
+                break
+            time.sleep(0.002)
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        proc.send_signal(sig)
+        _stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, stderr
+    assert "Interrupted" in stderr and "run the same command again" in stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr
+    assert temps(out) == [] and not [p for p in out.rglob(".*") if p.is_file()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def batch_command(
     check_uncertainty_usage(ctx, uncertainty)
     view = _BatchView(interactive=make_console().is_terminal and not quiet, quiet=quiet)
     try:
-        with view:
+        with view, _terminated_raises():
             result = run_batch(
                 inputs,
                 outdir,
@@ -100,12 +101,45 @@ def batch_command(
         raise click.UsageError(exc.args[0]) from None
     except HginvError as exc:
         fail(exc, ctx.obj["debug"])
+    except (KeyboardInterrupt, _Terminated) as exc:
+        code = 143 if isinstance(exc, _Terminated) else 130  # 128 + the signal, as shells do
+        message = _(
+            "Interrupted: the workbooks finished so far are kept; run the same command again to "
+            "go on."
+        )
+        make_console(stderr=True).print(message, markup=False)
+        sys.exit(code)
     view.finish(result)
     if any(r.succeeded for r in result.results):
         from hginventory.jobs.batch import recalled_notice
 
         make_console(stderr=True).print(recalled_notice(result), markup=False)
     sys.exit(result.exit_code)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the batch is so that it unwinds and removes its temporary files
+    (by default the process would end at once, leaving them)."""
+
+
+@contextlib.contextmanager
+def _terminated_raises():
+    """SIGTERM handled while the batch runs (in the main thread only, where Python can)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_signum, _frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _BatchView:

@@ -619,7 +619,10 @@ def _init_worker(factors, lang: str = "en") -> None:
     _WORKER.update(factors=load_batch_factors(factors))
     default_tables()
     if multiprocessing.parent_process() is not None:  # a pool worker: no atexit there
+        import signal
         from multiprocessing import util
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
         from hginventory.read.gate import close_reader
 
@@ -910,7 +913,8 @@ def run_batch(
         if res in results and on_result:
             on_result(results[res])
 
-    with language(lang):  # every message of the run (workers, engine, reports) in it
+    # every message of the run (workers, engine, reports) in the language of the run
+    with language(lang), _own_temps_removed(outdir):
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         try:
             checks = _read_all([job[0] for job in todo], jobs, table, lang)
@@ -966,6 +970,21 @@ def run_batch(
         return batch
 
 
+@contextlib.contextmanager
+def _own_temps_removed(outdir: Path):
+    """An interrupted batch (Ctrl-C, or SIGTERM turned into an exception by the command) leaves
+    no temporary file of its own: a signal may cut a write between the temporary file's
+    creation and the `finally` that removes it."""
+    try:
+        yield
+    except BaseException:
+        from hginventory.core.files import remove_own_temps_in
+
+        for folder in (outdir / COUNTRIES, outdir):
+            remove_own_temps_in(folder)
+        raise
+
+
 def _read_all(paths: list[Path], jobs: int, table, lang: str = "en") -> list:
     """Every input read and checked, in input order: in this process with one job, else in
     worker processes that keep the factor table; small files go in chunks."""
@@ -981,10 +1000,16 @@ def _read_all(paths: list[Path], jobs: int, table, lang: str = "en") -> list:
 
     context = multiprocessing.get_context(start_method())
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(table, lang)
-    ) as pool:
-        return [_shared(c) for c in pool.map(read_file, paths, chunksize=chunk)]
+    )
+    try:
+        checks = [_shared(c) for c in pool.map(read_file, paths, chunksize=chunk)]
+    except BaseException:  # Ctrl-C: the queued reads are dropped, not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return checks
 
 
 def _shared(checked):
