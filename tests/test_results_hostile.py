@@ -330,3 +330,13 @@ def test_diff_of_level1_against_level2_compares_national_activity(results):
     assert "(national)" in coal and "975.0" in coal and "885.0" in coal
     assert " 45.0 " not in coal  # the remainder beside the facilities is not the activity
     assert not any(x.startswith("5.1.1 ") and "added" in x for x in lines)
+
+
+def test_diff_of_a_csv_with_a_column_twice_is_refused(tmp_path, results):
+    csv = results["2021"][1]
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    frame["air_kg_again"] = "0"
+    edited = tmp_path / "edited.csv"
+    frame.rename(columns={"air_kg_again": "air_kg"}).to_csv(edited, index=False)
+    result = run("diff", csv, edited)
+    refused(result, "edited.csv", "air_kg", "twice")

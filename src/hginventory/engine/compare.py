@@ -55,7 +55,7 @@ def facility_codes(frame: pd.DataFrame) -> list[str]:
 def _national(frame: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
     """The rows of `codes` added up to one national row per code (facility rows plus the
     remainder), activity in the unit of the first row; other rows as they are."""
-    from hginventory.core.units import conversion
+    from hginventory.core.units import UnitError, conversion
 
     keep = frame[~frame["code"].isin(codes)]
     merged = []
@@ -67,7 +67,12 @@ def _national(frame: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
             g.get("activity", []), g.get("activity_unit", [unit] * len(g)), strict=False
         ):
             u = str(u or "")
-            activity += float(value) * (conversion(u, unit) if u and unit and u != unit else 1.0)
+            if float(value) != float(value):  # a row without activity (measured) adds none
+                continue
+            try:
+                activity += float(value) * (conversion(u, unit) if u and unit and u != unit else 1)
+            except UnitError:  # units that do not convert: no national activity to compare
+                activity = math.nan
         if "activity" in g:
             row["activity"] = activity
         for q in QUANTITIES:

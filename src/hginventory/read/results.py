@@ -218,6 +218,26 @@ def check_result_csv(path: Path) -> None:
 
 def _csv_rows(path: Path) -> tuple[pd.DataFrame, list[dict]]:
     """The rows of a result CSV as text, each with the cells of its columns (`C12`)."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise InputFileError(
+            _("{file}: the column {column} is there twice; which one to compare?").format(
+                file=path.name, column=twice[0]
+            ),
+            [
+                Problem(
+                    _("a column name given twice"),
+                    file=str(path),
+                    cell=f"{column_letter(header.index(twice[0], header.index(twice[0]) + 1))}1",
+                    found=twice[0],
+                    expected=_("each column once, as hginv writes it"),
+                )
+            ],
+        )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     cells = list(frame.columns)
     places = [
@@ -245,7 +265,7 @@ def read_results(path: str | Path) -> pd.DataFrame:
     else:
         check_file(path, SPREADSHEET_SUFFIXES)
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
+        if path.suffix.lower() != ".csv":
             frame, places = _workbook_rows(path)
         else:
             frame, places = _csv_rows(path)
