@@ -349,3 +349,22 @@ def test_draws_beyond_the_memory_budget_are_refused_with_the_most_that_fit(tmp_p
                cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.peak_mb < 500, proc.peak_mb
+
+
+# --- files beside an overlay, short rows ----------------------------------------------------------
+
+
+def test_a_short_overlay_row_is_located_not_a_crash(tmp_path):
+    table = tmp_path / "short.csv"
+    table.write_text("code,input_factor,status,confidence,document,version,table_page\n5.1.1,0.2\n")
+    refused(["factors", "validate", str(table)], "line 2 (code 5.1.1)", "'document'")
+
+
+@pytest.mark.parametrize(
+    "groups, expected",
+    [("id,name,order\nfuels,Fuels,first\n", "'order'"), ("name,order\nFuels,1\n", "id")],
+)
+def test_a_bad_source_groups_file_beside_an_overlay_is_located(tmp_path, groups, expected):
+    table = overlay(tmp_path / "f.csv", [{"code": "5.1.1", "input_factor": "0.2"}])
+    (tmp_path / "source_groups.csv").write_text(groups)
+    refused(["factors", "validate", str(table)], "source_groups.csv", expected)

@@ -251,14 +251,46 @@ def _cycle_message() -> str:
 
 
 def _keyed(path: Path, key: str) -> dict[str, dict]:
+    """The source groups or documents beside a table, by id; a problem is located."""
     if not path.is_file():
         return {}
-    records, _raw = _read_csv(path)
+    try:
+        records, _raw = _read_csv(path)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FactorTableError(
+            _("{file}: cannot be read as a UTF-8 CSV ({reason})").format(file=path, reason=exc)
+        ) from None
+    problems = []
+    if records and key not in records[0]:
+        problems.append(
+            Problem(
+                _("missing column(s) {columns}").format(columns=key),
+                file=str(path),
+                cell=_header_cell(),
+                kind="factors",
+            )
+        )
+        records = []
     out = {}
-    for rec in records:
+    for line, rec in enumerate(records, start=2):
         if "order" in rec:
-            rec["order"] = int(rec["order"])
+            try:
+                rec["order"] = int(rec["order"] or "")
+            except ValueError:
+                problems.append(
+                    Problem(
+                        _("expected a whole number"),
+                        file=str(path),
+                        cell=_field_cell(_line_cell(line), "order"),
+                        found=str(rec["order"]),
+                        kind="factors",
+                    )
+                )
         out[rec[key]] = rec
+    if problems:
+        raise FactorTableError(
+            _("factor table {file} is not valid").format(file=path.name), problems
+        )
     return out
 
 
@@ -517,7 +549,8 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
         shipped = base.by_code.get(code)
         values = _row_fields(shipped) if shipped else {}
         values.update({k: v for k, v in rec.items() if v is not None})
-        group, doc = str(values.get("source_group", "")).strip(), rec.get("document", "").strip()
+        group = str(values.get("source_group", "")).strip()
+        doc = (rec.get("document") or "").strip()
         if groups and group and group not in groups:
             problem(_("unknown source group"), where, "source_group", group, ", ".join(groups))
         if own_documents and doc and doc not in documents:

@@ -207,7 +207,7 @@ def load_level2(path: str | Path | None = None, validate: bool | None = None) ->
     documents: dict[str, dict] = {}
     for doc_path in (folder.parent / "documents.csv", folder / "documents.csv"):
         if doc_path.is_file():
-            documents.update({r["id"]: r for r in _read_csv(doc_path)[0]})
+            documents.update({r.get("id") or "": r for r in _read_csv(doc_path)[0]})
     problems: list[Problem] = []
     digest = hashlib.sha256(meta_raw.replace(b"\r\n", b"\n"))
     tables = {}
