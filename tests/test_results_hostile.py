@@ -340,3 +340,12 @@ def test_diff_of_a_csv_with_a_column_twice_is_refused(tmp_path, results):
     frame.rename(columns={"air_kg_again": "air_kg"}).to_csv(edited, index=False)
     result = run("diff", csv, edited)
     refused(result, "edited.csv", "air_kg", "twice")
+
+
+def test_an_earlier_trend_of_another_country_is_refused_as_baseline(tmp_path, earlier_trend):
+    base = copy_folder(earlier_trend, tmp_path / "earlier")
+    totals = pd.read_csv(base / "totals.csv", dtype=str, keep_default_na=False)
+    totals["country"], totals["iso3"] = "Kingdom of Norland", "XNL"
+    totals.to_csv(base / "totals.csv", index=False)
+    result = run("trend", Y2015, Y2018, "-o", tmp_path / "t", "--baseline", base)
+    refused(result, "Kingdom of Norland (XNL)", "Republic of Valdoria (XVL)", "trend.csv")
