@@ -122,3 +122,87 @@ def test_factor_values_are_never_in_scientific_notation():
     text = CliRunner().invoke(main, ["factors", "list", "--set", "emep"]).output
     assert "(0.000095-0.000285)" in text
     assert not re.search(r"\d[eE][+-]\d", text), re.findall(r"\S*\d[eE][+-]\d\S*", text)[:5]
+
+
+ESC_NAMES = ("x\x1b]0;pwned\x07", "y\x1b[2J", "z\u202eslx.exe", "w\x9b31m")
+
+
+def test_control_characters_are_shown_as_text_and_letters_kept():
+    """ESC, BEL, C1 controls and bidi overrides become visible escapes; accents (composed or
+    not), a tab (a space) and the newlines of a message stay what they are."""
+    from hginventory.cli.common import clean
+
+    assert clean("a\x1b[2Jb\x07") == "a\\x1b[2Jb\\x07"
+    assert clean("r\u202eevil\x9b") == "r\\u202eevil\\x9b"
+    assert clean("Côte d’Ivoire, Co\u0302te, São\tTomé") == "Côte d’Ivoire, Co\u0302te, São Tomé"
+    assert clean("line one\nline two") == "line one\nline two"
+    assert clean("cell\nforged row", newlines=False) == "cell\\nforged row"
+
+
+@pytest.mark.parametrize("name", ESC_NAMES)
+def test_a_file_name_with_control_characters_never_reaches_the_terminal_raw(name, tmp_path):
+    """compute's error and its 'Wrote' line name the file: shown, never obeyed, whether
+    click or hginv prints the message, on stdout or stderr."""
+    missing = CliRunner().invoke(main, ["compute", str(tmp_path / f"{name}.xlsx")])
+    assert missing.exit_code != 0
+    workbook = tmp_path / f"{name}.xlsx"
+    workbook.write_bytes(EXAMPLE.read_bytes())
+    wrote = CliRunner().invoke(main, ["compute", str(workbook)])
+    assert wrote.exit_code == 0, wrote.output
+    for text in (missing.output, wrote.output):
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", text), repr(text)
+    assert name.encode("unicode_escape").decode()[:6] in wrote.output.replace("\\\\", "\\")
+
+
+def test_the_diff_table_shows_control_characters_of_a_result_csv(results, monkeypatch):
+    """A facility name edited in a result CSV to hold a screen clear and a bidi override."""
+    b = results / "b.csv"
+    edited = results / "edited.csv"
+    text = b.read_text(encoding="utf-8")
+    text = text.replace("Northgate power station", "North\x1b[2Jgate \u202epower")
+    edited.write_text(text, encoding="utf-8")
+    buffer = io.StringIO()
+    options = {"force_terminal": True, "width": 80, "file": buffer, "color_system": None}
+    monkeypatch.setattr(common, "CONSOLE_OPTIONS", options)
+    result = CliRunner().invoke(main, ["diff", str(b), str(edited)])
+    assert result.exit_code == 0, result.output
+    shown = buffer.getvalue()
+    assert "\x1b[2J" not in shown and "\u202e" not in shown
+    assert "North\\x1b[2Jgate" in shown and "\\u202epower" in shown
+
+
+def test_factor_texts_piped_show_control_characters_as_text(tmp_path):
+    """`factors show` with an overlay whose note holds a colour code, piped (a CI log)."""
+    overlay = tmp_path / "overlay.csv"
+    overlay.write_text(
+        "code,input_factor,status,document,version,table_page,note\n"
+        '5.1.1,0.2,recalled,UNEP-L1,2.1,p. 1,"see \x1b[31mred\x1b[0m"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["factors", "show", "5.1.1", "--factors", str(overlay)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "see \\x1b[31mred\\x1b[0m" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "whole"),
+    [
+        ("Interpolated: 5.1.3c 2016, 2017; 5.2.2a 2016 and 5.1.1 in between", 20, ["5.1.3c"]),
+        ("Republic of Valdoria 2021: national totals (kg Hg/y)", 46, ["(kg Hg/y)"]),
+        ("17 of 69 factors used are 'recalled' (not confirmed against the Toolkit)", 40,
+         ["(not", "confirmed"]),  # fmt: skip
+        ("Remarque : 17 des 69 facteurs utilisés sont « recalled »", 14,
+         ["Remarque :", "« recalled »"]),  # fmt: skip
+        ("Extraction d'or - amalgamation du minerai entier", 20, ["d'or -"]),
+    ],
+)
+def test_prose_wraps_between_words(text, width, whole):
+    """Never inside a code, a number or '(kg Hg/y)', never before a French ':' or a dash."""
+    from hginventory.cli.common import wrap_text
+
+    lines = wrap_text(text, width).plain.split("\n")
+    assert len(lines) > 1 and all(len(line) <= max(width, 12) for line in lines), lines
+    assert " ".join(lines) == text  # nothing lost, nothing cut: only spaces became breaks
+    for words in whole:
+        assert any(words in line for line in lines), (words, lines)
+    assert not any(line.startswith((":", "-", ";")) for line in lines), lines

@@ -179,7 +179,7 @@ def clean_text(text, newlines: bool = True):
     from rich.text import Text
 
     if not isinstance(text, Text):
-        return Text(clean(text, newlines))
+        return Text(clean(text, newlines))  # cleaned first: Text would drop a BEL unseen
     pattern = _UNSAFE_OR_NEWLINE if not newlines else _UNSAFE
     plain = text.plain
     if "\t" not in plain and not pattern.search(plain):
@@ -198,9 +198,14 @@ def clean_text(text, newlines: bool = True):
 # French sets a space before ':' ';' '!' '?' and '%' (and inside guillemets); a line must not
 # break there, nor inside a short parenthesised unit such as '(kg Hg/y)'.
 _KEEP_TOGETHER = re.compile(
-    r" (?=[:;!?%»])|(?<=«) |(?<=\d) (?=(?:kg|g|t|Mg|%)\b)"
+    r" (?=[:;!?%»])|(?<=«) | (?=[-–—] )|(?<=\d) (?=(?:kg|g|t|Mg|%)\b)"
     r"|(?<=\()(?=[^()]{1,12}\))[^()\s]+(?: [^()\s]+){1,2}(?=\))"
 )
+
+
+# A word ends at a space, or after the slash of 'Combustion/use' (letters on both sides, at
+# least three: never inside 'Hg/y', 'g/t' or a code).
+_WORD = re.compile(r"[^ \n]+?(?:(?<=[^\W\d_]{3}/)(?=[^\W\d_]{3})|(?=[ \n])|$)")
 
 
 def _glued(plain: str) -> str:
@@ -214,14 +219,15 @@ def longest_word(text) -> int:
     from rich.cells import cell_len
 
     plain = text.plain if hasattr(text, "plain") else str(text)
-    return max((cell_len(w) for w in re.split("[ \n]+", _glued(plain))), default=0)
+    return max((cell_len(m.group()) for m in _WORD.finditer(_glued(plain))), default=0)
 
 
 def wrap_text(text, width: int, hang: int = 0):
     """A rich Text wrapped to `width` cells between words: never inside a word (a code such
     as 5.1.3c, a number, a hyphenated name), never before a French ':', never inside
-    '(kg Hg/y)'. A word wider than the whole width (a long path) is folded, the only
-    choice left. Each continuation line is indented like its first line, plus `hang`."""
+    '(kg Hg/y)', never before the dash of 'Mineral oils - refining'; after the slash of
+    'Combustion/use' if need be. A word wider than the whole width (a long path) is folded,
+    the only choice left. Each continuation line is indented like its first line, plus `hang`."""
     from rich.cells import cell_len
     from rich.text import Text
 
@@ -235,7 +241,7 @@ def wrap_text(text, width: int, hang: int = 0):
             continue
         lead = len(plain) - len(plain.lstrip(" "))
         indent = min(lead + hang, max(width // 2, 0))
-        words = [m.span() for m in re.finditer("[^ ]+", _glued(plain))]
+        words = [m.span() for m in _WORD.finditer(_glued(plain))]
         start, prefix = 0, ""
         pieces = []
         for i, (w_start, w_end) in enumerate(words):
@@ -272,12 +278,10 @@ def _console_class():
         def print(self, *objects, **kwargs):
             if objects and all(isinstance(o, (str, Text)) for o in objects):
                 markup = kwargs.get("markup")
-                texts = [
-                    clean_text(
-                        self.render_str(o, markup=markup, highlight=False, emoji=False)
-                        if isinstance(o, str)
-                        else o
-                    )
+                texts = [  # a str cleaned before rich drops its BEL or CR unseen
+                    self.render_str(clean(o), markup=markup, highlight=False, emoji=False)
+                    if isinstance(o, str)
+                    else clean_text(o)
                     for o in objects
                 ]
                 text = Text(kwargs.pop("sep", " ")).join(texts)
@@ -311,7 +315,7 @@ def _cell(cell, newlines: bool = False):
     """A table cell as safe Text: a str is read literally (a file's '[red]' stays text)."""
     from rich.text import Text
 
-    return clean_text(cell if isinstance(cell, Text) else Text(str(cell)), newlines)
+    return clean_text(cell if isinstance(cell, Text) else str(cell), newlines)
 
 
 def _widths(minimum: list[int], natural: list[int], room: int) -> list[int]:
@@ -447,7 +451,7 @@ def styled(label: str, style: str, text: str):
     messages quoting them) is never read as rich markup such as '[draft]' or '[/x]'."""
     from rich.text import Text
 
-    return Text.assemble((label, style), " ", str(text))
+    return Text.assemble((label, style), " ", clean(text))
 
 
 def report_error(exc, debug: bool = False) -> None:
@@ -582,6 +586,12 @@ def echo(text: str, stderr: bool = False) -> None:
     make_console(stderr=stderr).print(str(text), markup=False)
 
 
+def emit(text: str, nl: bool = True) -> None:
+    """Machine output (CSV, JSON) byte for byte into a pipe or a file; on a terminal, where
+    nobody parses it, with control characters shown as text like every other line."""
+    click.echo(clean(text) if sys.stdout.isatty() else text, nl=nl)
+
+
 FACTORS_HELP = N_(
     "Your factor CSV, laid over the shipped table row by row (same code overrides, a new code "
     "adds a variant); a folder replaces the shipped table."
@@ -607,7 +617,8 @@ def uncertainty_options(what: str):
                     show_default=True,
                     help=N_(
                         "Monte Carlo draws (with --uncertainty); memory grows with draws x "
-                        "sub-categories."
+                        "result rows: draws that would need more than 256 MB are refused, "
+                        "with the most that fit."
                     ),
                 ),
                 click.option(
@@ -665,7 +676,7 @@ def print_validation(checked, stderr: bool = False) -> None:
     title = _("{file}: {errors} error(s), {warnings} warning(s)").format(
         file=checked.path, errors=n_err, warnings=n_warn
     )
-    table = Table(title=Text(title))
+    table = Table(title=title)
     for name in (
         _("Severity"),
         _("File"),
@@ -689,7 +700,7 @@ def print_validation(checked, stderr: bool = False) -> None:
             repr(p.found) if p.found else "",
             p.expected,
         )
-        table.add_row(*(Text(c) for c in cells))
+        table.add_row(*cells)  # str: read literally, shown safe by show_table
     show_table(table, console, drop=(_("File"),))
     rest = problems[MAX_PRINTED:]
     if rest:

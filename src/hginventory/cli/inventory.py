@@ -14,6 +14,7 @@ from hginventory.cli.common import (
     check_outputs,
     check_uncertainty_usage,
     echo,
+    emit,
     factor_inputs,
     factors_flag,
     factors_option,
@@ -335,7 +336,8 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
         )
     )
     why_header, input_old, input_new = _("Why"), _("Input old"), _("Input new")
-    for name in (_("Code"), _("Sub-category"), _("State"), why_header):
+    state_header = _("State")
+    for name in (_("Code"), _("Sub-category"), state_header, why_header):
         view.add_column(name)
     for name in (input_old, input_new, _("Releases old"), _("Releases new"), _("Change"), "%"):
         view.add_column(name, justify="right")
@@ -365,7 +367,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
             format_number(r.releases_change_kg, MASS, sign=True),
             pct_text(r.releases_change_pct),
         )
-    show_table(view, console, drop=(why_header, input_old, input_new))
+    show_table(view, console, drop=(why_header, input_old, input_new, state_header))
     unchanged = int((codes["state"] == "same").sum())
     if unchanged and not show_all:
         console.print(
@@ -574,11 +576,11 @@ def validate_command(
         if not as_json:
             raise
         problems = exc.problems or [Problem(exc.args[0], file=str(factors_path), kind="factors")]
-        click.echo(Validation(factors_path, problems).to_json())  # scripts always get JSON
+        emit(Validation(factors_path, problems).to_json())  # scripts always get JSON
         sys.exit(1)
     checked = validate_input(input_path, factors)
     if as_json:
-        click.echo(checked.to_json())
+        emit(checked.to_json())
     else:
         print_validation(checked)
         if checked.ok:
