@@ -511,7 +511,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
             for r in table_diff.frame().itertuples(index=False):
                 change, kind = (DIFF_WORDS[w] if w else "" for w in (r.change, r.kind))
                 rows.add_row(r.code, change, r.field, kind, r.old, r.new)
-            show_table(rows, console)
+            show_table(rows, console, drop=(_("Kind"),))  # the field tells value from source
         if table_diff.version_warning:
             make_console(stderr=True).print(
                 "  " + labelled(severity_word("warning"), table_diff.version_warning), markup=False
