@@ -104,7 +104,9 @@ def test_baseline_csv_named_for_another_country_is_refused(tmp_path, results):
 
 def test_a_country_typed_nfc_one_year_and_nfd_the_next_is_one_series(tmp_path):
     name = "Côte d'Ivoire"
-    first = another_country(Y2015, tmp_path / "ci-2015.xlsx", unicodedata.normalize("NFC", name), "")
+    first = another_country(
+        Y2015, tmp_path / "ci-2015.xlsx", unicodedata.normalize("NFC", name), ""
+    )
     second = another_country(
         Y2018, tmp_path / "ci-2018.xlsx", unicodedata.normalize("NFD", name), ""
     )
@@ -349,3 +351,12 @@ def test_an_earlier_trend_of_another_country_is_refused_as_baseline(tmp_path, ea
     totals.to_csv(base / "totals.csv", index=False)
     result = run("trend", Y2015, Y2018, "-o", tmp_path / "t", "--baseline", base)
     refused(result, "Kingdom of Norland (XNL)", "Republic of Valdoria (XVL)", "trend.csv")
+
+
+def test_diff_of_a_csv_saved_with_semicolons_says_so(tmp_path, results):
+    csv = results["2021"][1]
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    saved = tmp_path / "saved.csv"
+    frame.replace(r"\.", ",", regex=True).to_csv(saved, index=False, sep=";")
+    result = run("diff", csv, saved)
+    refused(result, "saved.csv", "semicolons")

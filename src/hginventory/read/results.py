@@ -281,6 +281,15 @@ def read_results(path: str | Path) -> pd.DataFrame:
             _("{file}: cannot be read ({reason})").format(file=path.name, reason=exc)
         ) from None
     missing = [c for c in NEEDED if c not in frame.columns]
+    if missing and len(frame.columns) == 1 and ";" in str(frame.columns[0]):
+        raise InputFileError(
+            _(
+                "{file}: saved with semicolons between the columns (a spreadsheet set to a "
+                "language that writes decimal commas); give the CSV as hginv wrote it, or the "
+                "inventory workbook"
+            ).format(file=path.name),
+            [Problem(_("columns separated by ';'"), file=str(path), cell="A1", expected=",")],
+        )
     if missing:
         raise InputFileError(
             _("{file}: not an hginv inventory result").format(file=path.name),
