@@ -229,6 +229,10 @@ TWO_OUTPUTS = {
         "compute act.xlsx -o r.xlsx --csv r-link.csv",
         "r-link.csv",
     ),
+    "compute --csv and --by-csv differing in case only": (
+        "compute act.xlsx --csv R.csv --by nfr --by-csv r.csv",
+        "--by-csv",
+    ),
     "report -o twice": ("report act.xlsx -o r.html -o r.html", "r.html"),
     "factors export -o a .toml": ("factors export -o x.toml", "x.toml"),
 }

@@ -37,6 +37,7 @@ from hginventory.cli.common import (
     uncertainty_options,
     wants_folder,
 )
+from hginventory.core.files import table_files
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 
@@ -175,7 +176,7 @@ def compute(
     try:
         check_outputs(
             [*written, *([("--by-csv", by_csv)] if by_csv else [])],
-            [input_path, *factor_inputs(factors_path), emep_mapping],
+            [input_path, *factor_inputs(factors_path), *table_files(emep_mapping)],
             folders=folders,
         )
         factors = factors_flag(factors_path)
@@ -494,7 +495,7 @@ def report_command(
             check_report_path(out)
         check_outputs(
             [("--output", out) for out in outputs],
-            [input_path, *factor_inputs(factors_path), emep_mapping, trend_dir],
+            [input_path, *factor_inputs(factors_path), *table_files(emep_mapping), trend_dir],
             folders=folders,
         )
         factors = factors_flag(factors_path)

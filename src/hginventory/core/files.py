@@ -183,6 +183,14 @@ class _Real:
         return os.path.join(self.parents[head], name)
 
 
+def _name_key(text: str) -> str:
+    """A new file's name as a file system that ignores case and normalisation (Windows,
+    macOS) sees it: `R.csv` and `r.csv` are one file there, so two outputs so named clash."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", os.path.normcase(text)).casefold()
+
+
 def check_paths(outputs, inputs=(), within=()) -> None:
     """Stop before any work when an output would destroy something: every output of a command
     is checked at once against every input of it, so that nothing is written when one is wrong.
@@ -228,7 +236,7 @@ def check_paths(outputs, inputs=(), within=()) -> None:
                     "outside it"
                 ).format(file=path, folder=folder)
             )
-        key = (st.st_dev, st.st_ino) if st is not None and st.st_ino else os.path.normcase(real())
+        key = (st.st_dev, st.st_ino) if st is not None and st.st_ino else _name_key(real())
         if key in taken:
             first, first_path = taken[key]
             raise OutputError(
