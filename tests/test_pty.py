@@ -69,7 +69,7 @@ def commands(lang: str, width: int) -> dict[str, list[str]]:
             "--inventory", str(EXAMPLE),
         ],  # fmt: skip
         "diff": ["diff", "a.csv", "b.csv", "--all"],
-        "trend": ["trend", *trend, "-o", f"trend-{out}"],
+        "trend": ["trend", *trend, "-o", f"trend-{out}", "--fill", "interpolate"],
         "batch": ["batch", NAMED, BAD_NAMED, "-o", f"batch-{out}", "--jobs", "1"],
         "compute named": ["compute", NAMED],  # writes (and names) val<ESC>...-inventory.xlsx
     }
@@ -209,6 +209,20 @@ def test_factors_list_shows_every_code_whole(screens, factors, width):
             tokens = _tokens(screens[width, lang, "factors list"][0])
             missing = [code for code in factors.codes if code not in tokens]
             assert not missing, (lang, missing)
+
+
+@pytest.mark.parametrize("name", ["factors list", "trend", "compute", "diff"])
+def test_no_code_is_cut_at_a_line_end(screens, factors, name):
+    """Every code-like word on screen is a whole code: trend's list of interpolated
+    sub-categories wraps between codes, never as '5.1.|3c'."""
+    codes = set(factors.codes)
+    for (width, lang, command), (raw, _code) in screens.items():
+        if command != name:
+            continue
+        for token in _tokens(raw):
+            word = token.strip(",;:()[]")
+            if re.fullmatch(r"5\.[\d.]*[a-z]?", word):
+                assert word in codes, (width, lang, word)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -162,7 +162,7 @@ def _print_totals(series, console) -> None:
     if notes:
         console.print(_("Interpolated activity (column 'filled' of trend.csv):"), markup=False)
         for line in notes:
-            console.print(f"  {line}", markup=False)
+            console.print(f"  {line}", markup=False, hang=2)  # wrapped lines under the text
     elif series.fill == "interpolate":
         console.print(
             _("Nothing to interpolate: no gap lies between two reported values."), markup=False
