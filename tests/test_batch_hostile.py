@@ -259,3 +259,50 @@ def test_a_batch_interrupted_while_writing_leaves_no_temporary_file(tmp_path, si
     assert "Interrupted" in stderr and "run the same command again" in stderr
     assert "Traceback" not in stderr and "Aborted" not in stderr
     assert temps(out) == [] and not [p for p in out.rglob(".*") if p.is_file()]
+
+
+# --- issue 24: what the batch tells about itself ------------------------------------------------
+
+
+def test_summary_lists_every_workbook_with_its_status_and_first_error(two, tmp_path):
+    write_workbook(two / "unknown code.xlsx", [("5.1.1", 1000, "t"), ("5.9.9", 5, "t")])
+    (two / "corrupt.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    out = tmp_path / "out"
+    assert run("batch", two, "-o", out, "-j", "1", "--xlsx").exit_code == 1
+    summary = pd.read_csv(out / "summary.csv", keep_default_na=False).set_index("name")
+    assert sorted(summary.index) == ["corrupt", "unknown code", "valdoria-2018", "valdoria-2021"]
+    assert summary.at["unknown code", "status"] == "failed"
+    error = summary.at["unknown code", "error"]
+    assert error.startswith("activity!A3: unknown sub-category code '5.9.9'") and "\n" not in error
+    assert summary.at["corrupt", "status"] == "failed" and summary.at["corrupt", "error"]
+    assert summary.at["unknown code", "releases_kg"] == ""  # no number for a failed workbook
+    assert summary.at["valdoria-2021", "status"] == "ok"
+    assert summary.at["valdoria-2021", "error"] == ""
+    assert str(summary.at["valdoria-2021", "year"]) == "2021"  # not 2021.0 beside blanks
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out / "summary.xlsx")["Summary"]
+    assert ws.max_row == 5
+    (two / "valdoria-2018.xlsx").unlink()
+    (two / "valdoria-2021.xlsx").unlink()
+    none = run("batch", two, "-o", out, "-j", "1")  # none succeeds: still listed
+    assert none.exit_code == 1
+    summary = pd.read_csv(out / "summary.csv", keep_default_na=False)
+    assert list(summary["status"]) == ["failed", "failed"]
+    assert not (out / "all.csv").exists()
+
+
+def test_progress_lines_claim_no_time_and_the_last_line_names_the_folder(two, tmp_path):
+    out = tmp_path / "results"
+    result = run("batch", two, "-o", out, "-j", "1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line for line in lines if line.startswith("ok")] == [
+        f"ok      {two / 'valdoria-2018.xlsx'} -> countries/valdoria-2018.csv",
+        f"ok      {two / 'valdoria-2021.xlsx'} -> countries/valdoria-2021.csv",
+    ]
+    assert "0.00 s" not in result.output
+    last = " ".join(lines[lines.index(next(x for x in lines if x.startswith("Wrote"))) :][:3])
+    assert last.startswith(f"Wrote 2 inventories in {out}{os.sep} in ")
+    assert "(2 computed, 0 unchanged, 0 failed)." in last
+    assert "results in" not in result.output

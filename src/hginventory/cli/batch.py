@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -225,28 +226,31 @@ class _BatchView:
             return
         elif r.status == "skipped":
             echo(_("skipped {file} (unchanged)").format(file=r.input_file))
-        else:
-            from hginventory.core.numbers import format_number
-
-            echo(
-                _("ok      {file} -> countries/{name}.csv ({seconds} s)").format(
-                    file=r.input_file, name=r.name, seconds=format_number(r.seconds, places=2)
-                )
-            )
+        else:  # no time per workbook: they are computed together, in one engine call
+            echo(_("ok      {file} -> countries/{name}.csv").format(file=r.input_file, name=r.name))
 
     def finish(self, result) -> None:
         out = result.outdir
         from hginventory.core.numbers import format_number
 
-        line = _(
-            "{ok} computed, {skipped} unchanged, {failed} failed in {seconds} s; results in "
-            "{folder}"
+        kept = result.count("ok") + result.count("skipped")
+        line = (
+            _(
+                "Wrote {n} inventory in {folder} in {seconds} s ({ok} computed, {skipped} "
+                "unchanged, {failed} failed)."
+            )
+            if kept == 1
+            else _(
+                "Wrote {n} inventories in {folder} in {seconds} s ({ok} computed, {skipped} "
+                "unchanged, {failed} failed)."
+            )
         ).format(
+            n=kept,
             ok=result.count("ok"),
             skipped=result.count("skipped"),
             failed=result.count("failed"),
             seconds=format_number(result.seconds, places=1),
-            folder=out,
+            folder=os.path.join(str(out), ""),  # results/: a folder, as people write it
         )
         if self.interactive:
             make_console().print(line, markup=False)

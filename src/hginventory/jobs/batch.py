@@ -1129,40 +1129,60 @@ def combined_frame(results: list[FileResult], outdir: Path, factors):
     return out
 
 
+def first_error(result: FileResult) -> str:
+    """The first line of a failed workbook's first error, located (the file is named apart)."""
+    problems = result.errors or result.problems
+    if not problems:
+        return ""
+    text = str(Problem(**{**problems[0], "file": ""}))
+    return text.splitlines()[0] if text else ""
+
+
 def summary_frame(results: list[FileResult], factors):
-    """National totals per pathway (after the double-counting adjustments), one row a country."""
+    """National totals per pathway (after the double-counting adjustments), one row for each
+    workbook of the run, in input order: `ok`, `empty` (no activity), or `failed` with the first
+    line of its first error in `error` and no numbers (batch-report.csv has every problem)."""
     import pandas as pd
 
     from hginventory.core.columns import OUTPUT_COLUMNS
 
     quantities = ["hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
-    rows = [
-        {
+    rows = []
+    for r in results:
+        row = {
             "country": r.country,
             "iso3": r.iso3,
             "year": r.year,
             "input_file": r.input_file,
             "name": r.name,
-            "status": "empty" if r.rows == 0 else "ok",
-            **{q: r.totals[q] for q in quantities},
-            "result_rows": r.rows,
-            "recalled_rows": r.recalled,
             "factor_table_version": factors.label,
             "factor_table_sha256": factors.sha256,
         }
-        for r in results
-        if r.succeeded
-    ]
+        if r.succeeded:
+            row.update(
+                status="empty" if r.rows == 0 else "ok",
+                error="",
+                result_rows=r.rows,
+                recalled_rows=r.recalled,
+                **{q: r.totals[q] for q in quantities},
+            )
+        else:
+            row.update(status="failed", error=first_error(r))
+        rows.append(row)
     columns = [
         *ID_COLUMNS,
         "name",
         "status",
+        "error",
         *quantities,
         "result_rows",
         "recalled_rows",
         *TABLE_COLUMNS,
     ]
-    return pd.DataFrame.from_records(rows, columns=columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for col in ("year", "result_rows", "recalled_rows"):  # whole numbers, blank when failed
+        frame[col] = frame[col].astype("Int64")
+    return frame
 
 
 def write_parquet(frame, path: Path) -> None:
@@ -1179,19 +1199,19 @@ def write_tables(results: list[FileResult], outdir: Path, factors) -> dict[str, 
     from hginventory.write.sheets import csv_safe
 
     written: dict[str, Path] = {}
-    stale = ["all.csv", "all.parquet", "summary.csv", "summary.xlsx"]
     combined = combined_frame(results, outdir, factors)
-    if combined is None:
-        for name in stale:
+    if combined is None:  # no workbook succeeded: summary.csv still lists every failure
+        for name in ("all.csv", "all.parquet"):
             _unlink(outdir / name)
-        return written
-    safe = floats_as_text(csv_safe(combined))
-    written["all.csv"] = atomic_write(
-        outdir / "all.csv", lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n")
-    )
-    written["all.parquet"] = atomic_write(
-        outdir / "all.parquet", lambda tmp: write_parquet(combined, tmp)
-    )
+    else:
+        safe = floats_as_text(csv_safe(combined))
+        written["all.csv"] = atomic_write(
+            outdir / "all.csv", lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n")
+        )
+        written["all.parquet"] = atomic_write(
+            outdir / "all.parquet", lambda tmp: write_parquet(combined, tmp)
+        )
+        del combined, safe
     summary = summary_frame(results, factors)
     safe_summary = csv_safe(summary)
     written["summary.csv"] = atomic_write(
@@ -1211,6 +1231,8 @@ def write_tables(results: list[FileResult], outdir: Path, factors) -> dict[str, 
 
 def _summary_workbook(summary, path: Path) -> None:
     """summary.xlsx: the summary table with the number policy of every hginv workbook."""
+    import pandas as pd
+
     from hginventory.core.numbers import COUNT, MASS
     from hginventory.write.xlsx import Book
 
@@ -1220,8 +1242,11 @@ def _summary_workbook(summary, path: Path) -> None:
     kinds = {i: MASS for i, c in enumerate(headers) if c.endswith("_kg")}
     kinds.update({i: COUNT for i, c in enumerate(headers) if c.endswith("_rows")})
     rows = (
-        [v if k != "year" else str(v) for k, v in zip(headers, r, strict=True)]
-        for r in summary.itertuples(index=False)
+        [
+            None if v is None or v is pd.NA else str(v) if k == "year" else v
+            for k, v in zip(headers, r, strict=True)
+        ]
+        for r in summary.astype(object).itertuples(index=False)
     )
     ws.table(0, headers, rows, kinds)
     ws.freeze = (1, 1)
@@ -1325,5 +1350,7 @@ def report_text(batch: BatchResult) -> str:
             ).format(folder=COUNTRIES)
         )
     else:
-        lines.append(_("No workbook succeeded: no combined tables written."))
+        lines.append(
+            _("No workbook succeeded: no combined tables written; summary.csv lists each failure.")
+        )
     return "\n".join(lines) + "\n"
