@@ -368,3 +368,14 @@ def test_a_bad_source_groups_file_beside_an_overlay_is_located(tmp_path, groups,
     table = overlay(tmp_path / "f.csv", [{"code": "5.1.1", "input_factor": "0.2"}])
     (tmp_path / "source_groups.csv").write_text(groups)
     refused(["factors", "validate", str(table)], "source_groups.csv", expected)
+
+
+def test_factors_validate_of_a_folder_checks_its_level2_tables(tmp_path):
+    """A country's folder of tables: its Level 2 inputs are checked too, inf refused."""
+    folder = tmp_path / "tables"
+    shutil.copytree(factors_dir(), folder)
+    _level2_copy(tmp_path, "inputs.csv", "coal-china", "input_factor", "inf")
+    shutil.rmtree(folder / "level2")
+    shutil.move(tmp_path / "level2", folder / "level2")
+    text = refused(["factors", "validate", str(folder)], "inputs.csv", "id coal-china", "finite")
+    assert "'input_factor'" in text

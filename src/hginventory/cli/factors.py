@@ -394,8 +394,10 @@ def _shipped_tables():
     help=N_(
         "Validate factor tables (default: the shipped ones and the crosswalk).\n\n"
         "A CSV with every column is checked as a complete table; a CSV with some columns is "
-        "checked as an overlay of the shipped table. Every problem is printed with file, line "
-        "and field; the exit code is 1 if any table has an error (usable as a CI step)."
+        "checked as an overlay of the shipped table; a folder as a complete table, with the "
+        "Level 2 tables of its level2 folder if it has one. Every problem is printed with "
+        "file, line and field; the exit code is 1 if any table has an error (usable as a CI "
+        "step)."
     ),
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -404,10 +406,16 @@ def factors_validate(paths, lang=None) -> None:
     from hginventory.core.errors import HginvError
     from hginventory.tables.crosswalk import load_crosswalk
     from hginventory.tables.factors import load_factors, load_table
+    from hginventory.tables.level2 import load_level2
 
     console = make_console()
     failed = False
     checks = [(str(p), lambda p=p: load_table(p)) for p in paths]
+    checks += [
+        (str(p / "level2"), lambda p=p: load_level2(p / "level2"))
+        for p in paths
+        if (p / "level2" / "level2.toml").is_file()
+    ]
     if not paths:
         checks = [
             (_("shipped factor table"), _shipped_tables),
@@ -424,6 +432,9 @@ def factors_validate(paths, lang=None) -> None:
             what = _("overlay {overlay} of {table}, {n} rows").format(
                 overlay=result.overlay_label, table=result.base.label, n=len(result.origins)
             )
+        elif hasattr(result, "configs"):  # Level 2 tables: inputs and configurations
+            n = len(result.inputs) + len(result.configs)
+            what = _("{table}, {n} rows").format(table=result.label, n=n)
         elif hasattr(result, "label"):
             what = _("{table}, {n} rows").format(table=result.label, n=len(result))
         else:
