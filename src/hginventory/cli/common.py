@@ -275,7 +275,8 @@ def _console_class():
     from rich.text import Text
 
     class SafeConsole(Console):
-        def print(self, *objects, **kwargs):
+        def print(self, *objects, hang: int = 0, **kwargs):
+            """As rich prints; `hang` indents the continuation lines of a wrapped text."""
             if objects and all(isinstance(o, (str, Text)) for o in objects):
                 markup = kwargs.get("markup")
                 texts = [  # a str cleaned before rich drops its BEL or CR unseen
@@ -286,8 +287,7 @@ def _console_class():
                 ]
                 text = Text(kwargs.pop("sep", " ")).join(texts)
                 if self.is_terminal and kwargs.get("soft_wrap", self.soft_wrap):
-                    text = wrap_text(text, self.width, hang=kwargs.pop("hang", 0))
-                kwargs.pop("hang", None)
+                    text = wrap_text(text, self.width, hang=hang)
                 kwargs["soft_wrap"] = True
                 objects = (text,)
             super().print(*objects, **kwargs)

@@ -34,6 +34,7 @@ from hginventory.cli.common import (
     severity_word,
     show_table,
     speak,
+    styled,
     uncertainty_options,
     wants_folder,
 )
@@ -544,7 +545,7 @@ def report_command(
             "{n} of {total} factors used are 'recalled' (not confirmed against the official "
             "Toolkit); the report says so up front and lists them in Annex A."
         ).format(n=inv.recalled_count, total=len(inv.results))
-        make_console(stderr=True).print(f"[yellow]{_(NOTICE_LABEL)}[/] {text}")
+        make_console(stderr=True).print(styled(_(NOTICE_LABEL), "yellow", text))
 
 
 @main.command(
