@@ -28,12 +28,6 @@ def _resolved(path: Path) -> Path:
         ) from None
 
 
-def refuse_inputs(paths, protect) -> None:
-    """Stop before any work if an output path is one of the inputs (e.g. `--csv` defaulting
-    to the name of a CSV input), so that no output is written at all."""
-    check_paths(paths, protect)
-
-
 MAX_INPUT_FILES = 100_000
 """Files looked at in the folders given as inputs (a batch folder of countries, a factor
 folder): beyond it a folder is protected only as a whole (no output inside it)."""
@@ -411,12 +405,8 @@ def atomic_write(
     did that for the whole folder (`remove_stale_temps_in`).
     """
     path = Path(path)
-    refuse_inputs([path], protect)
+    check_paths([path], protect)  # a command checked all its outputs already: the last guard
     try:
-        if path.is_dir():
-            raise OutputError(
-                _("{file}: is a folder; give a file name for the output").format(file=path)
-            )
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():
             raise OutputError(
