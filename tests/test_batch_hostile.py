@@ -306,3 +306,44 @@ def test_progress_lines_claim_no_time_and_the_last_line_names_the_folder(two, tm
     assert last.startswith(f"Wrote 2 inventories in {out}{os.sep} in ")
     assert "(2 computed, 0 unchanged, 0 failed)." in last
     assert "results in" not in result.output
+
+
+def _tmpfs(folder: Path, size: str) -> bool:
+    """A real small file system (root on Linux only); False where it cannot be mounted."""
+    if sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    folder.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+    )
+    return done.returncode == 0
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("size", ["4k", "40k", "90k"])
+def test_a_real_full_disk_ends_the_batch_with_one_message_and_no_traceback(
+    two, tmp_path, size
+):
+    """The same on a real full file system (a tmpfs of a few kB), in a process of its own so
+    that whatever is printed at exit (a ZipFile closed late) is seen too."""
+    disk = tmp_path / "disk"
+    if not _tmpfs(disk, size):
+        pytest.skip("needs root on Linux to mount a small tmpfs")
+    try:
+        out = disk / "out"
+        proc = subprocess.run(
+            [sys.executable, "-c", "from hginventory.cli import main; main()",
+             "batch", str(two), "-o", str(out), "--xlsx", "-j", "1"],
+            capture_output=True,
+            text=True,
+            timeout=100,
+        )
+        stderr = " ".join(proc.stderr.split())
+        assert proc.returncode == 1, proc.stderr
+        assert f"{out / 'countries'}" in stderr and "No space left on device" in stderr
+        assert "The batch stopped" in stderr
+        assert "Traceback" not in stderr and "Exception ignored" not in stderr
+        assert temps(disk) == []
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)

@@ -946,12 +946,20 @@ def run_batch(
             if not _stops_batch(exc):
                 raise
             done = sum(r.status != "skipped" for r in results.values())
-            raise OutputError(
+            message = (
                 _(
                     "{problem}. The batch stopped after {done} of {todo} workbooks (their "
                     "results are kept); make room or make the folder writable, then run the same "
                     "command again to go on."
-                ).format(problem=exc.args[0], done=done, todo=len(todo))
+                )
+                if done
+                else _(
+                    "{problem}. The batch stopped before any workbook was written; make room or "
+                    "make the folder writable, then run the same command again."
+                )
+            )
+            raise OutputError(
+                message.format(problem=exc.args[0], done=done, todo=len(todo))
             ) from None
         finally:
             manifest.close()
