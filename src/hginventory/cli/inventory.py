@@ -167,7 +167,10 @@ def compute(
     output = in_folder(output, Path(f"{stem}-inventory.xlsx"))
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter(
-            _("{file}: the inventory is an Excel workbook; name it .xlsx").format(file=output),
+            _(
+                "{file}: the inventory is an Excel workbook; name it .xlsx, or end the name with "
+                "/ to write in a folder"
+            ).format(file=output),
             param_hint="'-o' / '--output'",
         )
     csv_path = in_folder(csv_path, output.with_suffix(".csv"))
