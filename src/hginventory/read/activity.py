@@ -1010,11 +1010,13 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
         t = cell.strip()
         if delimiter == ";" and _DOT_THREE.fullmatch(t):
             return AmbiguousText(cell)
+        number = None
         if _PLAIN_NUMBER.fullmatch(t):
-            return float(t)
-        if delimiter == ";" and _COMMA_DECIMAL.fullmatch(t):
-            return float(t.replace(",", "."))
-        return cell
+            number = float(t)
+        elif delimiter == ";" and _COMMA_DECIMAL.fullmatch(t):
+            number = float(t.replace(",", "."))
+        # a number no float holds (1e999) stays text: parse_number refuses it as typed
+        return number if number is not None and math.isfinite(number) else cell
 
     from hginventory.read.gate import clean_cells
 

@@ -578,6 +578,8 @@ def _serve(rfd: int, wfd: int, parent: int, log: int) -> None:
         import faulthandler
 
         faulthandler.disable()  # nor a Python fault dump of the child
+        with contextlib.suppress(ImportError):  # the allowance is for reading, not loading it
+            import python_calamine  # noqa: F401
         _cap_memory()
         with os.fdopen(wfd, "wb") as answers:
             while True:
