@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hginventory.cli import common, main
 
@@ -206,3 +208,55 @@ def test_prose_wraps_between_words(text, width, whole):
     for words in whole:
         assert any(words in line for line in lines), (words, lines)
     assert not any(line.startswith((":", "-", ";")) for line in lines), lines
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(
+        st.text(alphabet="abcé5.1/-:%()«»", min_size=1, max_size=14), min_size=1, max_size=25
+    ),
+    width=st.integers(min_value=4, max_value=60),
+    hang=st.integers(min_value=0, max_value=4),
+)
+def test_wrapped_prose_keeps_every_character_and_fits(words, width, hang):
+    """Whatever the words: each line fits (a word is folded only when wider than the whole
+    line) and the text read back, breaks and indents removed, is the text given."""
+    from hginventory.cli.common import wrap_text
+
+    text = " ".join(words)
+    lines = wrap_text(text, width, hang=hang).plain.split("\n")
+    assert all(len(line) <= width for line in lines), lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet="ab é5.1-/%\x1b", max_size=30), min_size=3, max_size=3),
+        min_size=1,
+        max_size=6,
+    ),
+    width=st.integers(min_value=20, max_value=120),
+)
+def test_any_table_fits_any_terminal_whole(rows, width):
+    """Any cells, any width: no line wider than the terminal, both borders on every table
+    line, every word of every cell on screen whole (in a table or the stacked view)."""
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = common._console_class()(
+        force_terminal=True, width=width, file=buffer, color_system=None, soft_wrap=True
+    )
+    table = Table(title="Title (kg Hg/y)")
+    for name in ("Code", "Name", "Value"):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*row)
+    common.show_table(table, console)
+    lines = buffer.getvalue().splitlines()
+    assert all(len(line) <= width for line in lines), lines
+    assert all(line[-1] in "│┃┓┩┘" for line in lines if line and line[0] in "│┃┏┡└"), lines
+    shown = set(re.split(r"[ │┃\n]+", buffer.getvalue()))
+    for word in (w for row in rows for cell in row for w in common.clean(cell).split()):
+        if len(word) <= width - 4:
+            assert word in shown or any(word in s for s in shown), (word, lines)

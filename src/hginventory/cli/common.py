@@ -245,9 +245,12 @@ def wrap_text(text, width: int, hang: int = 0):
         start, prefix = 0, ""
         pieces = []
         for i, (w_start, w_end) in enumerate(words):
-            if i and cell_len(prefix) + cell_len(plain[start:w_end]) > width:
-                pieces.append((prefix, start, words[i - 1][1]))
-                start, prefix = w_start, " " * indent
+            if cell_len(prefix) + cell_len(plain[start:w_end]) > width:
+                if i:
+                    pieces.append((prefix, start, words[i - 1][1]))
+                    start, prefix = w_start, " " * indent
+                else:  # an indent wider than what is left: the first word starts the line
+                    start = w_start
             while cell_len(prefix) + cell_len(plain[start:w_end]) > width:
                 room, cut = width - cell_len(prefix), start
                 while cut < w_end and cell_len(plain[start : cut + 1]) <= max(room, 1):
