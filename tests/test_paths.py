@@ -102,6 +102,8 @@ def _state(folder: Path) -> dict[str, str]:
                 out[rel] = "link to " + os.readlink(path)
             elif stat.S_ISFIFO(mode):
                 out[rel] = "fifo"
+            elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                out[rel] = "device"
             else:
                 out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
@@ -271,6 +273,18 @@ def test_only_a_regular_file_or_a_new_name_is_written(world, command, named):
 def test_dev_null_is_refused(world):
     _refused(world, ["compute", "act.xlsx", "--csv", os.devnull], os.devnull)
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_device_node_is_never_replaced_as_root(world):
+    """As root, a rename over a device node (mknod) would turn it into a plain file."""
+    try:
+        os.mknod("dev.csv", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("no right to make device nodes here")
+    _refused(world, ["compute", "act.xlsx", "--csv", "dev.csv"], "dev.csv")
+    _refused(world, ["template", "-o", "dev.csv", "--force"], "dev.csv")
+    assert stat.S_ISCHR(os.lstat("dev.csv").st_mode)
 
 
 def test_atomic_write_never_replaces_a_pipe_or_a_device(tmp_path):
