@@ -347,3 +347,31 @@ def test_a_real_full_disk_ends_the_batch_with_one_message_and_no_traceback(
         assert temps(disk) == []
     finally:
         subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_a_full_disk_met_by_the_manifest_line_stops_the_batch_the_same_way(
+    two, tmp_path, monkeypatch
+):
+    """The manifest gets a line as each workbook is done; that write failing used to be an
+    "unexpected problem"."""
+    import builtins
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, _text):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    def full_open(path, mode="r", *args, **kwargs):
+        fh = builtins.open(path, mode, *args, **kwargs)
+        return Full(fh) if "a" in mode or "w" in mode else fh
+
+    monkeypatch.setattr(batch_module, "open", full_open, raising=False)
+    out = tmp_path / "out"
+    text = clean(run("batch", two, "-o", out, "-j", "1"), out / "batch-manifest.jsonl")
+    assert "No space left on device" in text and "The batch stopped" in text
+    assert temps(out) == []
