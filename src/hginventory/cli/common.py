@@ -262,8 +262,7 @@ def wrap_text(text, width: int, hang: int = 0):
         pieces.append((prefix, start, len(plain.rstrip(" "))))
         for prefix, a, b in pieces:
             lines.append(Text(prefix) + line[a:b] if prefix else line[a:b])
-    result = Text("\n", style=text.style, justify=text.justify, end=text.end).join(lines)
-    return result
+    return Text("\n", style=text.style, justify=text.justify, end=text.end).join(lines)
 
 
 def _console_class():
@@ -309,6 +308,7 @@ _SafeConsole = None
 
 
 def make_console(stderr: bool = False):
+    """The console every command prints through (see `_console_class`)."""
     return _console_class()(
         stderr=stderr, highlight=False, soft_wrap=True, emoji=False, **CONSOLE_OPTIONS
     )
