@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from hginventory.cli import main
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, write_workbook
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="links and pipes as on Unix")
 
@@ -356,3 +356,13 @@ def test_a_folder_output_is_created_and_written_in(world, command, made):
     after = _state(world)
     assert {k: v for k, v in after.items() if k in before} == before, "an input changed"
     assert sorted(set(after) - set(before)) == sorted(made)
+
+
+def test_no_folder_is_left_when_the_workbook_has_errors(world):
+    """`-o results/` is made only once there is an inventory to write in it."""
+    write_workbook(Path("bad.xlsx"), [("5.1.1", -3, "t")])
+    for command in ("compute bad.xlsx -o results/", "report bad.xlsx -o reports/"):
+        result = _run(command.split())
+        assert result.exit_code == 1, result.output
+        assert "bad.xlsx" in result.output
+    assert not Path("results").exists() and not Path("reports").exists()

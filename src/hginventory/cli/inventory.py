@@ -38,7 +38,7 @@ from hginventory.cli.common import (
     uncertainty_options,
     wants_folder,
 )
-from hginventory.core.files import table_files
+from hginventory.core.files import make_folders, table_files
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 
@@ -181,7 +181,6 @@ def compute(
         check_outputs(
             [*written, *([("--by-csv", by_csv)] if by_csv else [])],
             [input_path, *factor_inputs(factors_path), *table_files(emep_mapping)],
-            folders=folders,
         )
         factors = factors_flag(factors_path)
         checked = validate_input(input_path, factors)
@@ -191,6 +190,7 @@ def compute(
         inv = apply_analyses(
             checked.inventory, crosscheck, conversions, emep_mapping, uncertainty, draws, seed
         )
+        make_folders(folders)  # once the inventory is computed: no empty folder after an error
         if not csv_only:
             from hginventory.write.workbook import write_workbook
 
@@ -500,7 +500,6 @@ def report_command(
         check_outputs(
             [("--output", out) for out in outputs],
             [input_path, *factor_inputs(factors_path), *table_files(emep_mapping), trend_dir],
-            folders=folders,
         )
         factors = factors_flag(factors_path)
         checked = validate_input(input_path, factors)
@@ -534,6 +533,7 @@ def report_command(
                     file=input_path.name,
                 )
                 make_console(stderr=True).print("  " + labelled(_("warning"), text), markup=False)
+        make_folders(folders)
         for out in outputs:
             write_report(inv, out, protect=[input_path], chapters=chapters)
     except HginvError as exc:
