@@ -375,3 +375,38 @@ def test_a_full_disk_met_by_the_manifest_line_stops_the_batch_the_same_way(
     text = clean(run("batch", two, "-o", out, "-j", "1"), out / "batch-manifest.jsonl")
     assert "No space left on device" in text and "The batch stopped" in text
     assert temps(out) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
+@pytest.mark.timeout(180)
+def test_ctrl_c_while_workers_read_ends_at_once_without_a_worker_traceback(tmp_path):
+    """Ctrl-C reaches every process of the terminal's group, the read workers too: one message,
+    exit 130, no traceback from any of them."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(40):
+        shutil.copy(EXAMPLES / "valdoria-2021.xlsx", folder / f"country {i}.xlsx")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from hginventory.cli import main; main()",
+         "batch", str(folder), "-o", str(out), "-j", "2", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, signalled as a terminal does
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if (out / "countries").is_dir():
+                break
+            time.sleep(0.002)
+        assert proc.poll() is None, "the batch ended before it could be interrupted"
+        os.killpg(proc.pid, signal.SIGINT)
+        _stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert "Interrupted" in stderr and "Traceback" not in stderr
+    assert temps(out) == []

@@ -619,14 +619,21 @@ def _init_worker(factors, lang: str = "en") -> None:
     _WORKER.update(factors=load_batch_factors(factors))
     default_tables()
     if multiprocessing.parent_process() is not None:  # a pool worker: no atexit there
-        import signal
         from multiprocessing import util
-
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
         from hginventory.read.gate import close_reader
 
         util.Finalize(None, close_reader, exitpriority=10)
+
+
+def _init_pool_worker(factors, lang: str = "en") -> None:
+    """`_init_worker` in a worker of the pool, which leaves Ctrl-C to the batch's own process:
+    that one drops the queued reads and cleans up (a worker stopped by it would print a
+    traceback of its own)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(factors, lang)
 
 
 def _problem_dicts(exc: HginvError, path: Path) -> list[dict]:
@@ -1009,7 +1016,10 @@ def _read_all(paths: list[Path], jobs: int, table, lang: str = "en") -> list:
     context = multiprocessing.get_context(start_method())
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(table, lang)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_pool_worker,
+        initargs=(table, lang),
     )
     try:
         checks = [_shared(c) for c in pool.map(read_file, paths, chunksize=chunk)]
