@@ -158,7 +158,8 @@ def _input_draws(r: pd.DataFrame, factors, specs, draws: int, rng) -> np.ndarray
     out = np.empty((draws, n))
     by_u = [j for j, s in enumerate(specs) if s[0] in ("triangular", "uniform")]
     by_z = [j for j, s in enumerate(specs) if s[0] == "splitlognormal"]
-    fixed = [j for j in range(n) if j not in set(by_u) | set(by_z)]
+    drawn = set(by_u) | set(by_z)
+    fixed = [j for j in range(n) if j not in drawn]
     for cols, draw in ((by_u, rng.random), (by_z, rng.standard_normal)):
         chosen = [specs[j] for j in cols]
         for part in _slices(draws, n):
