@@ -250,6 +250,10 @@ SPECIAL = {
     "compute --csv a pipe": ("compute act.xlsx --csv pipe.csv", "pipe.csv"),
     "compute --csv a link to /dev/null": ("compute act.xlsx --csv nul.csv", "nul.csv"),
     "compute -o a file where a folder is named": ("compute act.xlsx -o afile/", "afile"),
+    "compute -o in a folder that does not exist (a typo)": (
+        "compute act.xlsx -o reslts/r.xlsx",
+        "the folder reslts does not exist",
+    ),
     "report -o a pipe": ("report act.xlsx -o pipe.html", "pipe.html"),
     "template -o a pipe": ("template -o pipe.xlsx --force", "pipe.xlsx"),
     "diff --csv a pipe": ("diff R1.csv R2.csv --csv pipe.csv", "pipe.csv"),

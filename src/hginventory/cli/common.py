@@ -794,11 +794,21 @@ def factor_inputs(path) -> list:
 
 def check_outputs(outputs, inputs, within=(), folders=()) -> None:
     """Every output of a command checked against its inputs and each other before any work
-    (`core.files.check_paths`), then the output folders the user named created."""
-    from hginventory.core.files import check_paths, make_folders
+    (`core.files.check_paths`), and its folder known to exist unless it is one of the
+    `folders` the user typed (`-o results/`, made later): a typo in a folder name is told
+    at once, not after the computation."""
+    from hginventory.core.errors import OutputError
+    from hginventory.core.files import check_paths
 
     check_paths(outputs, inputs, within)
-    make_folders(folders)
+    made = {Path(f) for f in folders}
+    for item in outputs:
+        path = Path(item[1] if isinstance(item, tuple) else item)
+        folder = path.parent
+        if folder not in made and not folder.is_dir():
+            raise OutputError(
+                _("{file}: the folder {folder} does not exist").format(file=path, folder=folder)
+            )
 
 
 def paste_quote(path: Path | str) -> str:

@@ -181,6 +181,7 @@ def compute(
         check_outputs(
             [*written, *([("--by-csv", by_csv)] if by_csv else [])],
             [input_path, *factor_inputs(factors_path), *table_files(emep_mapping)],
+            folders=folders,
         )
         factors = factors_flag(factors_path)
         checked = validate_input(input_path, factors)
@@ -317,6 +318,7 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
             csv_path = in_folder(csv_path, Path(f"{baseline.stem}-vs-{new.stem}.csv"))
             sheets = [p.with_suffix(".xlsx") for p in (baseline, new)]  # read for the country
             check_outputs([("--csv", csv_path)], [baseline, new, *sheets], folders=folders)
+            make_folders(folders)
         rows = (read_results(baseline), read_results(new))
         diff = compare(*rows)
         notes = mismatch_notes(
@@ -500,6 +502,7 @@ def report_command(
         check_outputs(
             [("--output", out) for out in outputs],
             [input_path, *factor_inputs(factors_path), *table_files(emep_mapping), trend_dir],
+            folders=folders,
         )
         factors = factors_flag(factors_path)
         checked = validate_input(input_path, factors)
@@ -645,6 +648,7 @@ def template_command(
     folders = output_folders(output)
     output = in_folder(output, Path("hginv-template.xlsx"))
     check_outputs([("--output", output)], factor_inputs(factors_path), folders=folders)
+    make_folders(folders)
     factors = factors_flag(factors_path)
     country = {"country": country_name, "year": year, "iso3": iso3, "language": lang}
     write_template(output, factors, force=force, country=country)
