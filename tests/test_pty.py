@@ -68,7 +68,7 @@ def commands(lang: str, width: int) -> dict[str, list[str]]:
             "factors", "diff", str(ROOT / "factors" / "toolkit_level1.csv"), "ov.csv",
             "--inventory", str(EXAMPLE),
         ],  # fmt: skip
-        "diff": ["diff", "a.csv", "b.csv", "--all"],
+        "diff": ["diff", "b.csv", "c.csv", "--all"],  # c.csv: a facility named with ESC
         "trend": ["trend", *trend, "-o", f"trend-{out}", "--fill", "interpolate"],
         "batch": ["batch", NAMED, BAD_NAMED, "-o", f"batch-{out}", "--jobs", "1"],
         "compute named": ["compute", NAMED],  # writes (and names) val<ESC>...-inventory.xlsx
@@ -140,9 +140,10 @@ ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x
 def inputs(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("pty")
     runner = CliRunner()
-    for name, workbook in (("a", EXAMPLE), ("b", LEVEL2)):
-        args = ["compute", str(workbook), "--csv-only", "--csv", str(d / f"{name}.csv"), "-q"]
-        assert runner.invoke(main, args).exit_code == 0
+    args = ["compute", str(LEVEL2), "--csv-only", "--csv", str(d / "b.csv"), "-q"]
+    assert runner.invoke(main, args).exit_code == 0
+    text = (d / "b.csv").read_text(encoding="utf-8")
+    (d / "c.csv").write_text(text.replace("Northgate", f"North{CLEAR}gate"), encoding="utf-8")
     shutil.copy(EXAMPLE, d / NAMED)
     shutil.copy(BAD, d / BAD_NAMED)
     (d / "ov.csv").write_text(OVERLAY, encoding="utf-8")
@@ -260,7 +261,7 @@ def test_cross_check_rows_name_their_facility(screens):
 
 
 @pytest.mark.parametrize("name", ["validate", "batch", "compute named", "factors show",
-                                  "factors validate", "factors diff"])  # fmt: skip
+                                  "factors validate", "factors diff", "diff"])  # fmt: skip
 def test_control_characters_from_files_never_reach_the_terminal(screens, name):
     """A file name holding a window-title or screen-clear sequence, a factor text holding a
     colour and a right-to-left override: shown as visible text, never obeyed."""
@@ -270,6 +271,8 @@ def test_control_characters_from_files_never_reach_the_terminal(screens, name):
         assert TITLE not in raw and CLEAR not in raw and "\x1b[31mred" not in raw
         assert "\u202e" not in raw and "\x07" not in raw
         shown = ANSI.sub("", raw)
+        if name == "diff":
+            assert "North\\x1b[2Jgate" in shown, shown[-2000:]
         if name in ("validate", "batch"):
             assert "bad\\x1b[2J" in shown, shown[-2000:]
         if name == "compute named":
