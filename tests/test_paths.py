@@ -345,6 +345,10 @@ FOLDERS = {
     ),
     "template -o a new folder/": ("template -o blank/", ["blank/hginv-template.xlsx"]),
     "diff --csv a new folder/": ("diff R1.csv R2.csv --csv changes/", ["changes/R1-vs-R2.csv"]),
+    "factors export -o a new folder/ (a factor folder)": (
+        "factors export -o tables/",
+        ["tables/toolkit_level1.csv", "tables/toolkit_level1.toml"],
+    ),
 }
 
 

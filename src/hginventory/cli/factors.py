@@ -254,10 +254,10 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(readable=False),
     help=N_(
-        "CSV file to write (with its .toml of id and version beside it) [default: standard "
-        "output, CSV only]."
+        "CSV file to write (with its .toml of id and version beside it), or a folder to write "
+        "them in [default: standard output, CSV only]."
     ),
 )
 @click.option("--group", "group", help=N_("Only this source group: an overlay of some rows."))
@@ -274,16 +274,22 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
 @lang_option(FACTORS_LANG_HELP)
 @click.pass_context
 def factors_export(ctx, output, group, factors_path, version, force, lang=None) -> None:
-    from hginventory.cli.common import check_outputs, factor_inputs
-    from hginventory.core.errors import HginvError
-    from hginventory.core.files import atomic_write
-    from hginventory.tables.factors import table_csv, table_toml
+    import re
 
+    from hginventory.cli.common import check_outputs, factor_inputs, in_folder, output_folders
+    from hginventory.core.errors import HginvError
+    from hginventory.core.files import atomic_write, make_folders
+    from hginventory.tables.factors import DEFAULT_TABLE, table_csv, table_toml
+
+    folders = output_folders(output)
     if output is not None:  # the CSV and its .toml: not the table read, not one file twice
+        part = "-" + re.sub(r"[^\w.-]+", "-", group) if group else ""
+        output = in_folder(output, Path(f"{DEFAULT_TABLE}{part}.csv"))  # a folder: --factors DIR
         try:
             check_outputs(
                 [("--output", output), (".toml", output.with_suffix(".toml"))],
                 factor_inputs(factors_path),
+                folders=folders,
             )
         except HginvError as exc:
             fail(exc, ctx.obj["debug"])
@@ -308,6 +314,7 @@ def factors_export(ctx, output, group, factors_path, version, force, lang=None) 
     protect = [table.path, getattr(table, "overlay_path", "")]
     protect = [p for p in protect if p]
     try:
+        make_folders(folders)
         atomic_write(output, lambda tmp: tmp.write_text(text, "utf-8"), protect=protect)
         atomic_write(
             meta,
