@@ -22,8 +22,16 @@ for _module in (click.core, click.decorators, click.exceptions, click.formatting
 
 
 def _safe_click_echo(message=None, file=None, nl=True, err=False, color=None):
-    """click's own error messages quote what was typed (a file name with an escape in it)."""
-    click.utils.echo(clean(message) if isinstance(message, str) else message, file, nl, err, color)
+    """click's own error messages quote what was typed (a file name with an escape in it):
+    shown safe, and wrapped between words on a terminal like every hginv message."""
+    if isinstance(message, str):
+        message = clean(message)
+        stream = file or (sys.stderr if err else sys.stdout)
+        if getattr(stream, "isatty", lambda: False)():
+            import shutil
+
+            message = wrap_text(message, shutil.get_terminal_size().columns).plain
+    click.utils.echo(message, file, nl, err, color)
 
 
 click.exceptions.echo = _safe_click_echo
