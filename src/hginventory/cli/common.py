@@ -440,6 +440,14 @@ def show_table(table, console=None, drop=(), stderr: bool = False) -> None:
             style=source.style,
         )
     console.print(view, soft_wrap=False, crop=False)
+    left_out = [names[i] for i in range(len(names)) if i not in keep]
+    if left_out:  # said, so that nobody takes the table for all there is
+        console.print(
+            _("Left out to fit {width} columns: {columns} (a wider terminal shows them).").format(
+                width=console.width, columns=", ".join(left_out)
+            ),
+            markup=False,
+        )
 
 
 def _show_stacked(console, title, headers, rows, show_header: bool) -> None:
