@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from hginventory.cli import main
 from hginventory.tables.factors import factors_dir
+from hginventory.write.option_sheets import CROSSCHECK_DETAIL
 from tests.conftest import EXAMPLES
 
 LOCALE = Path(__file__).resolve().parents[1] / "src" / "hginventory" / "locale"
@@ -28,6 +29,12 @@ EXAMPLE_NAMES = ("valdoria-2021", "valdoria-2021-level2")
 FACTOR_DATA = {"factor_id", "status", "confidence", "document", "version", "table_page", "note"}
 """Columns of the Factors sheet that are factor-table data (English by design)."""
 ARTICLE8_DATA = {"Note", "Nota"}
+EMEP_DATA = {
+    i + 1
+    for i, (_h, column, _q) in enumerate(CROSSCHECK_DETAIL)
+    if column in ("description", "conversion_source", "note")
+}
+"""Columns of the cross-check's detail table read from the EMEP mapping and Guidebook."""
 
 
 def _catalog(path: Path):
@@ -72,6 +79,8 @@ def workbook_texts(path: Path):
                 if not isinstance(c.value, str):
                     continue
                 if ws.title == "Factors" and keys.get(c.column) in FACTOR_DATA:
+                    continue
+                if ws.title == "Cross-check EMEP" and c.column in EMEP_DATA:
                     continue
                 yield f"{path.name} {ws.title}!{c.coordinate}", c.value
     with zipfile.ZipFile(path) as z:

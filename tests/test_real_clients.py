@@ -321,3 +321,96 @@ def test_the_html_report_never_scrolls_sideways(lang, tmp_path):
     assert done.returncode == 0, done.stderr
     scroll, client = re.search(r'data-width="(\d+)/(\d+)"', done.stdout).groups()
     assert int(scroll) <= int(client), (scroll, client)
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """Workbooks with every sheet (Level 1 in English, Level 2 in French, --uncertainty and
+    --crosscheck emep) and the French report, printed to PDF by LibreOffice."""
+    d = tmp_path_factory.mktemp("printed")
+    runner = CliRunner()
+    options = ["--uncertainty", "--draws", "200", "--crosscheck", "emep", "-q"]
+    books = {}
+    for name, lang in (("valdoria-2021", "en"), ("valdoria-2021-level2", "fr")):
+        xlsx = d / f"{name}-{lang}.xlsx"
+        args = ["compute", str(EXAMPLE.parent / f"{name}.xlsx"), "-o", str(xlsx), *options]
+        result = runner.invoke(main, [*args, "--lang", lang])
+        assert result.exit_code == 0, result.output
+        books[xlsx] = None
+    docx = d / "report-fr.docx"
+    result = runner.invoke(main, ["report", str(EXAMPLE), "-o", str(docx), "-q", "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    pdfs = soffice([*books, docx], "pdf", d / "pdf", d / "profile")
+    return dict(zip([*books, docx], pdfs, strict=True))
+
+
+def sheet_of(lines: list[str], place: str, names: list[str]) -> str:
+    """The sheet a printed page belongs to: the name on the right of its page header (the
+    line that starts with the place; a chart cut in two may print above it)."""
+    header = next(x.strip() for x in lines if x.strip().startswith(place))
+    return max((n for n in names if header.endswith(n)), key=len)
+
+
+def row_markers(ws) -> set[str]:
+    """The start of every text of the visible rows that are not a header row or a title."""
+    out = set()
+    for row in ws.iter_rows():
+        if ws.row_dimensions[row[0].row].hidden:
+            continue
+        for c in row:
+            if isinstance(c.value, str) and c.value.strip() and not c.value.startswith("="):
+                fill = str(c.fill.fgColor.rgb) if c.fill and c.fill.fgColor else ""
+                if not fill.endswith("DDEBF7") and (c.font.sz or 11) < 14:
+                    out.add(" ".join(c.value.split())[:20])
+    return out
+
+
+@needs_office
+def test_no_printed_page_of_the_workbook_is_an_orphan(printed):
+    """Every printed page holds a table row or a whole chart: the Charts sheet printed a page
+    with the repeated header row, a chart title and the tenth bar of a chart cut in two."""
+    for xlsx, pdf in printed.items():
+        if xlsx.suffix != ".xlsx":
+            continue
+        book = load_workbook(xlsx)
+        markers = {ws.title: row_markers(ws) for ws in book}
+        charts = load_workbook(xlsx, data_only=True)["Charts"]  # the values stored
+        top = [r for r in charts.iter_rows(min_row=15, max_row=24, values_only=True) if r[1]]
+        assert len(top) == 10
+        pathway = charts.cell(4, 1).value  # the header of the first table
+        place = book["Metadata"].cell(5, 2).value
+        pages = pdf_text(pdf).split("\f")[:-1]
+        seen = set()
+        for number, page in enumerate(pages, start=1):
+            lines = [x for x in page.splitlines() if x.strip()]
+            sheet = sheet_of(lines, place, book.sheetnames)
+            seen.add(sheet)
+            body = "\n".join(" ".join(x.split()) for x in lines if not x.strip().startswith(place))
+            if sheet == "Charts":  # the tables, or a whole chart without a header over nothing
+                table = all(code in body for _, code, _ in top)
+                values = [f"{v:,.1f}" for _, _, v in top]
+                chart = all(v in body for v in values) and not re.search(f"^{pathway}", body, re.M)
+                assert table or chart, f"{pdf.name} page {number}: a part of a chart\n{body}"
+            else:
+                assert any(m in body for m in markers[sheet]), (
+                    f"{pdf.name} page {number} ({sheet}): no row of the sheet\n{body}"
+                )
+        assert seen == set(book.sheetnames), set(book.sheetnames) - seen
+
+
+@needs_office
+def test_french_report_totals_render_unbroken(printed):
+    """LibreOffice wrapped the French national totals inside the number ('4 692,' over '5'):
+    every total of the releases table prints whole on one line."""
+    from hginventory import compute, read_activity
+    from hginventory.core.i18n import language
+    from hginventory.core.numbers import mass
+
+    pdf = next(p for x, p in printed.items() if x.suffix == ".docx")
+    text = pdf_text(pdf).replace("\u202f", " ").replace("\u00a0", " ")
+    totals = compute(read_activity(EXAMPLE)).totals()
+    with language("fr"):
+        shown = [mass(totals[k]).replace("\u202f", " ") for k in (*QUANTITIES[1:], "releases_kg")]
+    line = next(x for x in text.splitlines() if x.strip().startswith("Total national"))
+    missing = [s for s in shown if s not in line and s != "0,0"]
+    assert len(shown) == 7 and not missing, (missing, line)

@@ -132,9 +132,17 @@ def test_number_formats_follow_the_policy(book):
 def test_frozen_headers_and_print_settings(book):
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
-        # one page wide (1 is the file format's default, which xlsxwriter leaves implicit)
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        # one page wide (1 is the file format's default, which xlsxwriter leaves implicit);
+        # the 27 columns of Factors on two, the code repeated, so that the font stays readable
+        wide = {2} if ws.title == "Factors" else {None, 1}
+        assert ws.page_setup.fitToWidth in wide, ws.title
+        tall = {None, 1} if ws.title == "Metadata" else {0}  # thirty rows: one page
+        assert ws.page_setup.fitToHeight in tall, ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert book["Factors"].print_title_cols == "$B:$B"
+    charts = book["Charts"]
+    assert not charts.print_title_rows  # no header row repeated over a page of chart
+    assert [b.id for b in charts.row_breaks.brk] == [48]  # the third chart on its own page
     names = {"Summary": "A", "Calculation": "B", "Factors": "C", "Sources present": "B"}
     for sheet, column in names.items():
         ws = book[sheet]
@@ -262,3 +270,19 @@ def test_the_seed_and_the_year_are_identifiers_without_separators(tmp_path):
         for c in row if isinstance(c.value, str) and c.value.startswith("Monte Carlo")
     )
     assert "50 draws, seed 20211013" in note, note
+
+
+def test_calculation_rows_are_as_tall_as_their_text(tmp_path):
+    """A row is as tall as its wrapped text in the font LibreOffice shows (DejaVu Sans, wider
+    than Calibri): two lines for a 96-character name, one for a name that fits its column
+    (they were a line taller, three lines for two)."""
+    from hginventory.core.i18n import language
+
+    with language("fr"):
+        inv = compute(read_activity(EXAMPLES / "valdoria-2021.xlsx"))
+        ws = load_workbook(write_workbook(inv, tmp_path / "fr.xlsx"))["Calculation"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    width = ws.column_dimensions["B"].width
+    assert len(ws.cell(rows["5.1.4c"], 2).value) > width - 1  # fits in DejaVu, not in digits
+    assert ws.row_dimensions[rows["5.1.4c"]].height is None  # one line: the default
+    assert ws.row_dimensions[rows["5.1.3d"]].height == 32.25  # two lines, not three

@@ -405,7 +405,7 @@ def crosscheck(book: Book, inv: Inventory) -> None:
         if cell is not None and rec["flag"] in (FLAG_ABOVE, FLAG_BELOW):
             cell.style = "warn"
     mapped = cc.mapped
-    ws.text(nxt, 0, TEXT["crosscheck_sum"], "total", wrap=False)
+    ws.text(nxt, 1, TEXT["crosscheck_sum"], "total")  # the code column stays narrow
     ws.number(nxt, 3, float(mapped["air_kg"].sum()), MASS, style="total")
     ws.number(nxt, 5, float(mapped["air_kg_emep"].sum()), MASS, style="total")
     ws.style_row(nxt, 0, len(CROSSCHECK_MAIN) - 1, "total")

@@ -380,7 +380,7 @@ def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
     for i in lay.order:
         x = tuples[i]
         row = lay.factor_row(i)
-        ws.text(row, fcol("factor_id"), x.factor_id, wrap=False)
+        ws.text(row, fcol("factor_id"), x.factor_id)  # Level 2: several ids joined by " + "
         ws.text(row, fcol("code"), x.code, wrap=False)
         ws.text(row, fcol("sub_category"), x.label)
 
@@ -415,6 +415,10 @@ def _factors(book: Book, inv: Inventory, lay: _Layout) -> None:
         ws.text(row, fcol("table_page"), x.table_page)
         ws.text(row, fcol("note"), x.note)
     ws.width(fcol("note"), 60)
+    # 27 columns: one page across would print them in a 5-point font; two pages across, the
+    # code repeated on each, keep a readable size
+    ws.pages_wide = 2
+    ws.repeat_cols = (fcol("code"), fcol("code"))
     ws.freeze = (lay.factor_top + 1, fcol("sub_category") + 1)
     ws.autofilter = (lay.factor_top, 0, lay.factor_top + len(r), max(lay.factor_cols.values()))
 
@@ -763,6 +767,10 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
     bars.set_legend({"none": True})
     bars.set_size({"width": 900, "height": 420})
     ws.charts.append((49, 5, bars, {}))
+    # printed: the tables and the first two charts on one page, the third chart on its own;
+    # no header row repeated over a page that holds only a chart
+    ws.repeat = None
+    ws.page_breaks = [48]
 
 
 def _metadata(book: Book, inv: Inventory) -> None:
@@ -787,6 +795,7 @@ def _metadata(book: Book, inv: Inventory) -> None:
             else:
                 ws.number(i, 1, v, COUNT if float(v).is_integer() else ACTIVITY)
     ws.freeze = (top + 1, 1)
+    ws.pages_tall = 1  # some thirty rows: never three of them alone on a second page
 
 
 def sheet_names(inv: Inventory) -> list[str]:

@@ -10,8 +10,10 @@ calculate still shows hginv's numbers.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from hginventory.core.i18n import gettext as _
@@ -29,9 +31,12 @@ WARN_COLOUR = "#9C0006"
 FILL_COLOUR = "#FFF2CC"
 """Cells whose value was filled in (interpolated), not read from an input."""
 NOTE_COLOUR = "#595959"
+PAGE_WIDTH = 300
+"""Widest sheet (sum of column widths, in characters) printed one page across."""
+BOLD_STYLES = ("title", "bold", "warn", "header", "total", "group")
 
 
-@dataclass
+@dataclass(slots=True)  # one per cell: 20,000 facilities make more than a million
 class _Cell:
     kind: str  # text | number | formula | blank
     value: object
@@ -86,6 +91,13 @@ class Sheet:
     hidden_rows: set = field(default_factory=set)
     autofilter: tuple | None = None
     """(first_row, first_col, last_row, last_col): filter buttons on the header row."""
+    pages_wide: int = 1
+    """Printed pages across (a very wide table prints on two, its key columns repeated)."""
+    pages_tall: int = 0
+    """Printed pages down (0: as many as the rows need; 1: a short sheet kept on one page)."""
+    repeat_cols: tuple | None = None
+    page_breaks: list = field(default_factory=list)
+    """Rows that start a printed page (a chart never cut in two)."""
 
     def text(self, row: int, col: int, value, style: str = "", wrap: bool = True) -> None:
         """Text, always as text (input text never becomes a formula)."""
@@ -165,11 +177,32 @@ class Sheet:
 
     # ---- layout, at save time ----
 
+    def _clear_repeated_columns(self) -> int:
+        """A title or heading alone on its row moves out of the columns printed again on every
+        page (they would show its first words, cut); returns the column paragraphs start in."""
+        if not self.repeat_cols or self.pages_wide == 1 or self.repeat_cols[0] > 0:
+            return 0
+        start = self.repeat_cols[1] + 1
+        rows: dict[int, list] = {}
+        for (r, c), cell in self.cells.items():
+            if cell.kind != "blank":
+                rows.setdefault(r, []).append(c)
+        for r, cols in rows.items():
+            if len(cols) == 1 and cols[0] < start and self.cells[r, cols[0]].kind == "text":
+                self.cells[r, start] = self.cells.pop((r, cols[0]))
+        return start
+
     def _widths(self) -> dict[int, float]:
         widths: dict[int, float] = {}
+        filled: dict[int, int] = {}
+        for (r, _c), cell in self.cells.items():
+            if cell.kind != "blank" and (cell.kind != "text" or cell.value):
+                filled[r] = filled.get(r, 0) + 1
         for (r, c), cell in self.cells.items():
             if cell.kind == "blank" or r in self.hidden_rows:
                 continue
+            if cell.kind == "text" and not cell.wrap and filled.get(r) == 1:
+                continue  # a title or heading alone on its row runs over the empty cells
             if r in self.header_rows:
                 longest_word = max((len(w) for w in cell.shown.split()), default=0)
                 need = longest_word + 2
@@ -185,7 +218,7 @@ class Sheet:
         # a header may take up to 3 lines: widen columns whose header would need more
         for (r, c), cell in self.cells.items():
             if r in self.header_rows and c in widths:
-                while _lines(cell.shown, widths[c]) > 3:
+                while _lines(cell.shown, widths[c], True) > 3:
                     widths[c] += 1
         widths.update(self.fixed_widths)
         return widths
@@ -193,6 +226,13 @@ class Sheet:
     def _write(self, wb) -> None:
         ws = wb.add_worksheet(self.name)
         widths = self._widths()
+        last = max((c for _, c in self.cells), default=0)
+        total = sum(widths.get(c, 8.43) for c in range(last + 1))
+        if total > PAGE_WIDTH and self.pages_wide == 1:
+            # one page across would print a 5-point font: two pages, the first column repeated
+            self.pages_wide = 2
+            self.repeat_cols = self.repeat_cols or (0, 0)
+        start = self._clear_repeated_columns()
         for c, w in widths.items():
             ws.set_column(c, c, w)
         heights: dict[int, int] = {}
@@ -202,7 +242,9 @@ class Sheet:
             if cell.kind == "text":
                 ws.write_string(r, c, cell.value, fmt)
                 if wrap:
-                    heights[r] = max(heights.get(r, 1), _lines(cell.value, widths.get(c, 10)))
+                    bold = cell.style in BOLD_STYLES
+                    lines = _lines(cell.value, widths.get(c, 10), bold)
+                    heights[r] = max(heights.get(r, 1), lines)
             elif cell.kind == "number":
                 ws.write_number(r, c, cell.value, fmt)
             elif cell.kind == "formula":
@@ -210,15 +252,21 @@ class Sheet:
             else:
                 ws.write_blank(r, c, None, fmt)
         last_col = max((c for _, c in self.cells), default=0)
+        # a paragraph stays within the first printed page
+        page = total / self.pages_wide if self.pages_wide > 1 else math.inf
         for note in self.notes:
             span = note.span or last_col + 1
-            width = max(sum(widths.get(c, 8.43) for c in range(span)), 20)
+            end = start
+            while end + 1 < span and sum(widths.get(c, 8.43) for c in range(start, end + 2)) < page:
+                end += 1
+            width = max(sum(widths.get(c, 8.43) for c in range(start, end + 1)), 20)
             fmt = self.book.fmt(note.style, None, True)
-            if span > 1:
-                ws.merge_range(note.row, 0, note.row, span - 1, note.text, fmt)
+            if end > start:
+                ws.merge_range(note.row, start, note.row, end, note.text, fmt)
             else:
-                ws.write_string(note.row, 0, note.text, fmt)
-            heights[note.row] = max(heights.get(note.row, 1), _lines(note.text, width))
+                ws.write_string(note.row, start, note.text, fmt)
+            lines = _lines(note.text, width, note.style in BOLD_STYLES)
+            heights[note.row] = max(heights.get(note.row, 1), lines)
         for r, lines in heights.items():
             size = (
                 18
@@ -236,29 +284,64 @@ class Sheet:
             ws.freeze_panes(*self.freeze)
         if self.repeat:
             ws.repeat_rows(*self.repeat)
+        if self.repeat_cols:
+            ws.repeat_columns(*self.repeat_cols)
+        if self.page_breaks:
+            ws.set_h_pagebreaks(self.page_breaks)
         if self.autofilter:
             ws.autofilter(*self.autofilter)
         for row, col, chart, options in self.charts:
             ws.insert_chart(row, col, chart, options)
-        self.book.page_setup(ws, self.name)
+        self.book.page_setup(ws, self.name, self.pages_wide, self.pages_tall)
 
 
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column `width` characters wide (word wrap)."""
-    if "\n" not in str(text) and len(str(text)) + 1 <= width:
+@lru_cache(maxsize=1)
+def _font():
+    """DejaVu Sans (shipped with matplotlib), the font LibreOffice shows a workbook in when
+    Calibri is missing: a little wider than Calibri, so a row measured with it is never too
+    short in Excel either. None when it cannot be read (then a character is a digit wide)."""
+    try:
+        from PIL import ImageFont
+
+        spec = importlib.util.find_spec("matplotlib")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        font = ImageFont.truetype(str(folder / "mpl-data/fonts/ttf/DejaVuSans.ttf"), 100)
+        return font, font.getlength("0")
+    except Exception:  # noqa: BLE001 - any failure: the plain estimate below
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> float:
+    """Width of a character in digit widths, the unit of Excel's column widths."""
+    found = _font()
+    return 1.0 if found is None else found[0].getlength(ch) / found[1]
+
+
+def text_width(text: str, bold: bool = False) -> float:
+    """Width of a text in digit widths (Excel's column unit); bold is about 8 % wider."""
+    return sum(map(_char_width, text)) * (1.08 if bold else 1.0)
+
+
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide (word wrap, as Excel
+    and LibreOffice break it: between words, a word longer than the line cut)."""
+    text = str(text)
+    if "\n" not in text and len(text) + 1 <= width:
         return 1  # as wide as the column made for it (`Sheet._widths`)
-    usable = max(1.0, width - 1.5)
+    usable = max(1.0, width - 1.0)
+    space = text_width(" ", bold)
     total = 0
-    for paragraph in str(text).split("\n"):
+    for paragraph in text.split("\n"):
         line = 0.0
         count = 1
         for word in paragraph.split(" "):
-            size = len(word) * 0.92
-            if line and line + 1 + size > usable:
+            size = text_width(word, bold)
+            if line and line + space + size > usable:
                 count += 1
                 line = size
             else:
-                line = line + (1 if line else 0) + size
+                line = line + (space if line else 0) + size
             while line > usable:
                 count += 1
                 line -= usable
@@ -321,11 +404,12 @@ class Book:
             self._formats[key] = self.wb.add_format(props)
         return self._formats[key]
 
-    def page_setup(self, ws, name: str) -> None:
-        """Landscape A4, fitted to the page width, with the place and sheet name on top."""
+    def page_setup(self, ws, name: str, pages_wide: int = 1, pages_tall: int = 0) -> None:
+        """Landscape A4, fitted to the page width (or `pages_wide` pages), with the place and
+        sheet name on top."""
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(pages_wide, pages_tall)
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
         place = self.header.replace("&", "&&")
         ws.set_header(f"&L{place}&R{name.replace('&', '&&')}")
@@ -334,6 +418,7 @@ class Book:
     def to_bytes(self) -> bytes:
         for s in self.sheets:
             s._write(self.wb)
+            s.cells = {}  # written: its million cells (20,000 facilities) not held twice
         self.wb.close()
         return self._buffer.getvalue()
 
