@@ -286,3 +286,24 @@ def test_calculation_rows_are_as_tall_as_their_text(tmp_path):
     assert len(ws.cell(rows["5.1.4c"], 2).value) > width - 1  # fits in DejaVu, not in digits
     assert ws.row_dimensions[rows["5.1.4c"]].height is None  # one line: the default
     assert ws.row_dimensions[rows["5.1.3d"]].height == 32.25  # two lines, not three
+
+
+def test_texts_name_the_sheets_and_columns_that_exist(tmp_path):
+    """The recalled-factors notice names the sheet 'Factors' (it said 'Factors used'), and the
+    Article 8 notes name a column of their table (one said 'from facilities')."""
+    from click.testing import CliRunner
+
+    from hginventory.cli import main
+
+    out = tmp_path / "v.xlsx"
+    args = ["compute", str(EXAMPLES / "valdoria-2021.xlsx"), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    named = re.findall(r"see the '([^']+)' sheet", result.output)
+    assert named and all(n in book.sheetnames for n in named), result.output
+    ws = book["Article 8 and NFR"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(r for r in rows if r[-1] == "Note")
+    quoted = {q for r in rows for q in re.findall(r"column '([^']+)'", str(r[-1] or ""))}
+    assert quoted and all(any(str(h).startswith(q) for h in header) for q in quoted), quoted

@@ -1073,13 +1073,18 @@ def _column_widths(block: Table, usable_cm: float) -> list[float]:
     return widths
 
 
+def cell_text(text: str) -> str:
+    """A table cell's text as printed: a per cent sign never starts a line ('95 %')."""
+    return text.replace(" %", "\u00a0%")
+
+
 def _docx_cell(cell, text: str, size, bold: bool, right: bool, header: bool = False) -> None:
     """A cell's text; a number (`right`, not a `header`) is aligned right and never wrapped."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
 
     para = cell.paragraphs[0]
-    run = para.add_run(text)
+    run = para.add_run(cell_text(text))
     run.font.size = size
     run.bold = bold
     if right:
@@ -1251,7 +1256,7 @@ def _html_table(block: Table) -> str:
         f'<div class="wide"><table{klass}><caption>{esc(clean(block.caption))}</caption><thead><tr>'
     ]
     parts += [
-        f'<th scope="col"{" class=n" if i in block.numeric else ""}>{esc(clean(h))}</th>'
+        f'<th scope="col"{" class=n" if i in block.numeric else ""}>{esc(cell_text(clean(h)))}</th>'
         for i, h in enumerate(block.headers)
     ]
     parts.append("</tr></thead><tbody>")
@@ -1259,7 +1264,7 @@ def _html_table(block: Table) -> str:
     for r, values in enumerate(block.rows):
         parts.append('<tr class="total">' if r >= first_total else "<tr>")
         parts += [
-            f"<td{' class=n' if i in block.numeric else ''}>{esc(clean(v))}</td>"
+            f"<td{' class=n' if i in block.numeric else ''}>{esc(cell_text(clean(v)))}</td>"
             for i, v in enumerate(values)
         ]
         parts.append("</tr>")
