@@ -115,6 +115,8 @@ def localise(text: str, locale: str | None = None) -> str:
     if locale in ENGLISH:
         return text
     decimal, group = symbols(locale)
+    if group.isspace():
+        group = "\u202f"  # a space that never breaks a number in two, whatever the locale's
     return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
@@ -167,6 +169,12 @@ def excel_format(quantity: str = MASS, places: int | None = None, values: Iterab
     `0.0%` for a fraction. Excel and LibreOffice apply the user's own marks to it."""
     if places is None:
         places = decimals(quantity, values)
+    return _excel_format(quantity, places)
+
+
+@lru_cache(maxsize=256)
+def _excel_format(quantity: str, places: int) -> str:
+    """One string per format (asked once per workbook cell: a million cells, a few formats)."""
     point = "." + "0" * places if places else ""
     if quantity == FRACTION:
         return f"0{point}%"

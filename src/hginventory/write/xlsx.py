@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from hginventory.core.i18n import get_language
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import MASS, cell_places, decimals, excel_format, format_number
 
@@ -115,7 +116,7 @@ class Sheet:
             return
         places = decimals(quantity, [v]) if places is None else cell_places(quantity, v, places)
         fmt = num_format or excel_format(quantity, places)
-        shown = format_number(v, quantity, places)
+        shown = format_number(v, quantity, places, self.book.lang)
         self.cells[row, col] = _Cell("number", v, style, fmt, shown=shown)
 
     def formula(self, row, col, formula, value, quantity=MASS, places=None, style=""):
@@ -124,7 +125,7 @@ class Sheet:
         if places is None:
             places = decimals(quantity, [v])
         fmt = excel_format(quantity, places)
-        shown = format_number(v, quantity, places)
+        shown = format_number(v, quantity, places, self.book.lang)
         self.cells[row, col] = _Cell("formula", v, style, fmt, formula, shown)
 
     def style_row(self, row: int, first: int, last: int, style: str) -> None:
@@ -178,9 +179,9 @@ class Sheet:
     # ---- layout, at save time ----
 
     def _clear_repeated_columns(self) -> int:
-        """A title or heading alone on its row moves out of the columns printed again on every
-        page (they would show its first words, cut); returns the column paragraphs start in."""
-        if not self.repeat_cols or self.pages_wide == 1 or self.repeat_cols[0] > 0:
+        """A title or heading alone on its row moves past the columns printed again on every
+        page (they would show a piece of it, cut); returns the column paragraphs start in."""
+        if not self.repeat_cols or self.pages_wide == 1:
             return 0
         start = self.repeat_cols[1] + 1
         rows: dict[int, list] = {}
@@ -370,6 +371,8 @@ class Book:
         self.sheets: list[Sheet] = []
         self._formats: dict = {}
         self.header = header
+        # the language of the whole book, looked up once (not once per number cell)
+        self.lang = get_language()
 
     def sheet(self, name: str) -> Sheet:
         s = Sheet(self, name)
