@@ -30,6 +30,7 @@ from hginventory.core.numbers import (
     YEAR,
     decimals,
     excel_format,
+    percent,
 )
 from hginventory.engine.inventory import (
     EMPTY_WARNING,
@@ -642,7 +643,7 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
                 TEXT["weighted_item"].format(
                     code=x.code,
                     name=name_of(x.code, x.sub_category),
-                    share=f"{x.input_total_weight:.0%}",
+                    share=percent(x.input_total_weight, places=0),
                 )
             )
         if excludes[i]:
