@@ -430,3 +430,22 @@ def test_chart_labels_are_whole_or_end_with_an_ellipsis(example_path):
     assert "without retort" in svg
     label = _wrap("5.3.9 " + "a long name of a sub-category " * 6)
     assert label.count("\n") == 2 and label.endswith("\u2026")
+
+
+def test_french_numbers_never_break_in_the_html_and_docx(tmp_path, example_path):
+    """French groups digits with a narrow no-break space (`26 453,3`): never a plain space a
+    browser or LibreOffice could break a number at; number cells do not wrap."""
+    from docx import Document
+
+    html_path, docx_path = tmp_path / "r.html", tmp_path / "r.docx"
+    args = ["report", str(example_path), "-o", str(html_path), "-o", str(docx_path), "-q"]
+    assert CliRunner().invoke(main, [*args, "--lang", "fr"]).exit_code == 0
+    page = html_path.read_text(encoding="utf-8")
+    assert "td.n{white-space:nowrap}" in page
+    cells = re.findall(r"<td class=n>([^<]*)</td>", page)
+    assert len(cells) > 200 and any("\u202f" in c for c in cells)
+    assert not [c for c in cells if re.search(r"\d \d", c)]
+    doc = Document(str(docx_path))
+    numbers = [c.text for t in doc.tables for row in t.rows for c in row.cells
+               if re.fullmatch(r"[\d\u202f]+,\d", c.text)]  # fmt: skip
+    assert len(numbers) > 100 and not [n for n in numbers if " " in n]
