@@ -48,7 +48,7 @@ def test_compute_example_writes_workbook_and_csv(tmp_path, example_path, factors
         )
         assert abs(outputs - float(row["hg_input_kg"])) <= 1e-9 * float(row["hg_input_kg"])
         assert row["factor_id"].startswith(f"unep-toolkit-l1@{factors.version}:")
-        assert row["status"] == "recalled"
+        assert row["status"] == factors[row["code"]].status  # recalled, or estimated
     wb = load_workbook(xlsx)
     assert wb.sheetnames == [
         "Read me",
@@ -65,9 +65,12 @@ def test_compute_example_writes_workbook_and_csv(tmp_path, example_path, factors
     assert meta["input_sha256"] == before
     assert meta["factor_table_sha256"] == factors.sha256
     assert meta["factor_table_version"] == factors.version
-    assert meta["recalled_factors_used"] == 36
+    assert meta["recalled_factors_used"] == 32
+    assert meta["estimated_factors_used"] == 4 and meta["sub_categories_quantified"] == 36
     readme = [r[0] for r in wb["Read me"].iter_rows(values_only=True) if r[0]]
-    assert any(line.startswith("CAUTION: 36 of the 36 factors") for line in readme)
+    assert any(line.startswith("CAUTION: 32 of the 36 factors") for line in readme)
+    assert "Method: Toolkit Level 1" in readme
+    assert any(line.startswith("Indicative, not in the totals: 454.2 kg") for line in readme)
     assert sha(src) == before, "the input workbook must never change"
 
 

@@ -171,12 +171,14 @@ def test_docx_caution_on_recalled_factors_comes_first(docx, story):
     n = len(story["inv"].results)
     cautions = [i for i, (_, t) in enumerate(texts) if t.startswith("CAUTION")]
     assert cautions and cautions[0] < first_heading
-    assert f"{n} of the {n} factors used are 'recalled'" in texts[cautions[0]][1]
+    recalled = story["inv"].recalled_count
+    assert f"{recalled} of the {n} factors used are 'recalled'" in texts[cautions[0]][1]
     annex = next(
         tab for tab in docx_tables(docx) if tab[0][-2:] == ["Status", "Source"] and len(tab[0]) > 6
     )
     assert len(annex) - 1 == len(story["inv"].factors)
-    assert all(row[-2].startswith(("recalled", "confirmed")) for row in annex[1:])
+    assert all(row[-2].startswith(("recalled", "confirmed", "estimated")) for row in annex[1:])
+    assert any("split estimated" in row[-2] for row in annex[1:])
 
 
 def test_docx_keeps_input_text_as_plain_text(docx):

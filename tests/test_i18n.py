@@ -48,13 +48,23 @@ def source_messages() -> set[str]:
 def test_every_message_is_translated_with_the_same_placeholders(lang, source_messages):
     catalog = _catalog(lang)
     missing, fuzzy, placeholders = [], [], []
-    for msgid in sorted(source_messages):
+    for msgid in sorted(source_messages, key=str):
         entry = catalog.get(msgid)
-        if entry is None or not entry.string:
+        plural = isinstance(msgid, tuple)  # (singular, plural) of an ngettext message
+        texts = [getattr(entry, "string", "")]
+        if entry is not None and plural:
+            texts = list(entry.string)
+        if entry is None or not all(texts):
             missing.append(msgid)
         elif entry.fuzzy:
             fuzzy.append(msgid)
-        elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(entry.string)):
+        elif plural and any(
+            set(PLACEHOLDER.findall(t)) - set(PLACEHOLDER.findall(msgid[1])) for t in texts
+        ):
+            placeholders.append(f"{msgid!r} -> {entry.string!r}")
+        elif not plural and sorted(PLACEHOLDER.findall(msgid)) != sorted(
+            PLACEHOLDER.findall(entry.string)
+        ):
             placeholders.append(f"{msgid!r} -> {entry.string!r}")
     assert not missing, f"{lang}: no translation (run the commands of README 'Translations')"
     assert not fuzzy, f"{lang}: fuzzy translations to review: {fuzzy}"
@@ -74,7 +84,15 @@ def test_the_shipped_compiled_catalog_is_the_po_file(lang):
     with open(LOCALE_DIR / lang / "LC_MESSAGES" / "hginv.mo", "rb") as fh:
         compiled = gettext.GNUTranslations(fh)
     stale = [
-        m.id for m in _catalog(lang) if m.id and not m.fuzzy and compiled.gettext(m.id) != m.string
+        m.id
+        for m in _catalog(lang)
+        if m.id
+        and not m.fuzzy
+        and (
+            any(compiled.ngettext(*m.id, n) != m.string[min(n, 1)] for n in (1, 2))
+            if m.pluralizable
+            else compiled.gettext(m.id) != m.string
+        )
     ]
     assert not stale, f"{lang}: hginv.mo is older than hginv.po: run pybabel compile"
 

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from hginventory import compute, read_activity
+from hginventory.core.columns import OUTPUT_COLUMNS as OUTPUT_KG
 from hginventory.core.columns import PATHWAYS
 from hginventory.engine.inventory import top_sources
 from hginventory.write.workbook import EMPTY_WARNING, write_workbook
@@ -111,6 +112,15 @@ def test_summary_applies_the_double_counting_in_its_formulas(book, values, inv):
     expected = -(r.loc["5.8.5", "water_kg"] + r.loc["5.8.4", "land_kg"])
     adjustment = labels["Adjustment for double counting"]
     assert cached.cell(adjustment, 10).value == pytest.approx(expected)
+    # the project's estimates are set aside on a line of their own, not called double counting
+    aside = inv.estimates_aside()
+    estimates = labels["Indicative estimates, not counted (no Toolkit default)"]
+    assert cached.cell(estimates, 10).value == pytest.approx(-aside[OUTPUT_KG].to_numpy().sum())
+    assert cached.cell(estimates, 3).value == pytest.approx(-aside["hg_input_kg"].sum())
+    calc, adj = labels["Sum of calculated rows (no adjustment)"], adjustment
+    for col in range(3, 11):  # the lines under the national total add up to it
+        parts = [cached.cell(row, col).value for row in (calc, adj, estimates)]
+        assert sum(parts) == pytest.approx(cached.cell(national, col).value), col
     waste = labels["Waste deposition/landfilling and waste water treatment"]
     water = ws.cell(waste, 5).value
     assert re.fullmatch(r"='Calculation'!J\d+-'Calculation'!J\d+", water), water

@@ -580,10 +580,21 @@ def print_totals(inv) -> None:
     total = Text(mass(totals["releases_kg"]), style="bold")
     table.add_row(Text(_("Total releases"), style="bold"), total)
     show_table(table)
+    note = inv.estimates_note()
+    if note:
+        echo(note)
 
 
 def print_recalled_notice(inv, csv_only: bool = False) -> None:
     n = inv.recalled_count
+    estimated = inv.estimated_count
+    if estimated:
+        click.secho(_(NOTICE_LABEL), fg="yellow", err=True, nl=False)
+        text = _(
+            "{n} of {total} result rows rest on values the project estimated (no Toolkit "
+            "default known: status 'estimated')."
+        )
+        click.echo(" " + text.format(n=estimated, total=len(inv.results)), err=True)
     if n:
         if csv_only:  # no workbook written: the CSV's status column says which
             text = _(
@@ -740,10 +751,35 @@ def print_validation(checked, stderr: bool = False) -> None:
 
 
 def factors_flag(path: Path | None):
-    """The table of a --factors option (imported here: pandas stays out of --help)."""
+    """The table of a --factors option (imported here: pandas stays out of --help), with the
+    estimated rows counted in the totals when the command was given --include-estimates."""
     from hginventory.tables.factors import factors_for
 
-    return factors_for(path)
+    ctx = click.get_current_context(silent=True)
+    counted = bool(ctx and ctx.meta.get("hginv.include_estimates"))
+    return factors_for(path, include_estimates=counted)
+
+
+ESTIMATES_HELP = N_(
+    "Count in the national totals the sub-categories for which no Toolkit default is known "
+    "(the project's estimates, status 'estimated'); by default they are shown apart as "
+    "indicative."
+)
+
+
+def estimates_option():
+    """--include-estimates, read by `factors_flag` (no parameter to thread through)."""
+
+    def remember(ctx, _param, value):
+        ctx.meta["hginv.include_estimates"] = value
+
+    return click.option(
+        "--include-estimates",
+        is_flag=True,
+        expose_value=False,
+        callback=remember,
+        help=ESTIMATES_HELP,
+    )
 
 
 def quantity_text(key: str) -> str:

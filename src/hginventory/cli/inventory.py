@@ -15,6 +15,7 @@ from hginventory.cli.common import (
     check_uncertainty_usage,
     echo,
     emit,
+    estimates_option,
     factor_inputs,
     factors_flag,
     factors_option,
@@ -121,6 +122,7 @@ def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draw
     help=N_("Write only the CSV, no workbook (fastest; for scripts and regression runs)."),
 )
 @factors_option()
+@estimates_option()
 @click.option(
     "--by",
     type=click.Choice(["annex-d", "nfr"]),
@@ -455,6 +457,7 @@ def _print_by(summary, by) -> None:
     ),
 )
 @factors_option()
+@estimates_option()
 @click.option(
     "--trend",
     "trend_dir",

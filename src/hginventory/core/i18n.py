@@ -107,6 +107,14 @@ def gettext(message: str) -> str:
 _ = gettext
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """`singular` or `plural` for the count `n`, by the plural rule of the current language."""
+    lang = get_language()
+    if lang == "en":
+        return singular if n == 1 else plural
+    return catalog(lang).ngettext(singular, plural, n)
+
+
 def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it here (it is translated where it
     is shown)."""

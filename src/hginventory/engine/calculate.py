@@ -323,7 +323,10 @@ class Many:
         metadata.update(getattr(factors, "overlay_metadata", {}))
         inventory = Inventory(country, df, src, factors, metadata, list(self.warnings[k]))
         metadata["recalled_factors_used"] = inventory.recalled_count
-        metadata["sub_categories_quantified"] = len(df)
+        metadata["estimated_factors_used"] = inventory.estimated_count
+        metadata["estimates_counted"] = factors.estimates_counted
+        metadata["sub_categories_quantified"] = inventory.codes_quantified
+        metadata["method"] = inventory.method_key
         return inventory
 
     def _columns(self, level2: bool) -> list[int]:
@@ -416,6 +419,8 @@ def compute_long(
         merged = _NoFacilities(computed.results, computed.sources)
     results, sources = merged.results, merged.sources
     results["label"] = row_labels(results)
+    if not factors.estimates_counted:
+        _set_estimates_aside(results)
     failed.update(merged.failed)
     if merged.failed:
         sources = sources[~sources["inventory"].isin(list(merged.failed))]
@@ -445,6 +450,18 @@ def compute_long(
         level2_only,
         stamp,
     )
+
+
+def _set_estimates_aside(results: pd.DataFrame) -> None:
+    """Rows at a Level 1 default whose input factor the project estimated (no Toolkit default
+    is known) are computed and shown, but count in no national total: their input and their
+    releases are left out, as the double-counting rules leave out part of other rows."""
+    aside = (results["status"].to_numpy() == "estimated") & (
+        results["method"].to_numpy() == "default"
+    )
+    if aside.any():
+        results.loc[aside, "input_total_weight"] = 0.0
+        results.loc[aside, "release_total_exclude"] = ";".join(PATHWAYS)
 
 
 @dataclass

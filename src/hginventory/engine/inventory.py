@@ -10,7 +10,7 @@ import pandas as pd
 
 from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS, PATHWAYS
 from hginventory.core.errors import Problem
-from hginventory.core.i18n import N_
+from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 from hginventory.read.activity import CountryInfo
 from hginventory.tables.factors import FactorTable
@@ -98,6 +98,102 @@ class Inventory:
     def recalled_count(self) -> int:
         """How many result rows rest on a recalled factor (a Level 2 row: on any of its factors)."""
         return int((self.results["status"] == "recalled").sum())
+
+    @property
+    def estimated_count(self) -> int:
+        """How many result rows rest on a value the project estimated (no Toolkit default)."""
+        return int((self.results["status"] == "estimated").sum())
+
+    @property
+    def codes_quantified(self) -> int:
+        """Distinct sub-categories with a result: facility rows of a code count once, and an
+        alternative activity (mercury used for ASGM) counts as the sub-category it replaces."""
+        replaces = {r.code: r.replaces for r in self.factors.rows if r.replaces}
+        return len({replaces.get(c, c) for c in self.results["code"]})
+
+    @property
+    def codes_in_table(self) -> int:
+        """Distinct sub-categories of the factor table (alternative-activity rows not counted)."""
+        return sum(1 for r in self.factors.rows if not r.replaces)
+
+    @property
+    def factors_used(self) -> int:
+        """Distinct factor rows used, by factor id."""
+        return int(self.results["factor_id"].nunique())
+
+    def estimates_aside(self) -> pd.DataFrame:
+        """The rows at a Level 1 default whose input factor the project estimated, when they
+        are left out of the totals (the default): shown as indicative, never summed in."""
+        if self.factors.estimates_counted:
+            return self.results.iloc[0:0]
+        r = self.results
+        return r[(r["status"] == "estimated") & (r["method"] == "default")]
+
+    def estimates_note(self) -> str:
+        """What the totals leave out (or take in) of the project's estimates, in one sentence
+        for every summary ('' when the inventory uses none)."""
+        from hginventory.core.numbers import mass
+
+        if self.factors.estimates_counted:
+            n = int(self.results.loc[self.results["status"] == "estimated", "code"].nunique())
+            if not n:
+                return ""
+            return _(
+                "The totals include {n} sub-categories estimated by the project (no Toolkit "
+                "default known; --include-estimates)."
+            ).format(n=n)
+        aside = self.estimates_aside()
+        if aside.empty:
+            return ""
+        return _(
+            "Indicative, not in the totals: {kg} kg Hg/y of input in {n} sub-categories with no "
+            "Toolkit default ({codes}); --include-estimates counts them."
+        ).format(
+            kg=mass(float(aside["hg_input_kg"].sum())),
+            n=aside["code"].nunique(),
+            codes=", ".join(dict.fromkeys(aside["code"])),
+        )
+
+    @property
+    def national_count(self) -> int:
+        """How many distinct factor rows used are a country's own (national) values."""
+        r = self.results
+        return int(r.loc[r["status"] == "national", "factor_id"].nunique())
+
+    @property
+    def facility_count(self) -> int:
+        r = self.results
+        if "facility" not in r.columns:
+            return 0
+        names = r["facility"].fillna("")
+        return int((names != "").sum())
+
+    @property
+    def method_key(self) -> str:
+        """Which method ran, as a machine key: toolkit-level1, level1-national, level2."""
+        if self.facility_count:
+            return "level2"
+        return "level1-national" if self.national_count else "toolkit-level1"
+
+    def method_label(self) -> str:
+        """Which method ran, as the cover, the Metadata sheet and the totals say it."""
+        if self.facility_count:
+            text = ngettext(
+                "Level 2 for {n} facility", "Level 2 for {n} facilities", self.facility_count
+            ).format(n=self.facility_count)
+        elif self.national_count:
+            return ngettext(
+                "Level 1 with {n} national factor",
+                "Level 1 with {n} national factors",
+                self.national_count,
+            ).format(n=self.national_count)
+        else:
+            return _("Toolkit Level 1")
+        if self.national_count:
+            text += ", " + ngettext(
+                "{n} national factor", "{n} national factors", self.national_count
+            ).format(n=self.national_count)
+        return text
 
     def csv_frame(self) -> pd.DataFrame:
         frame = self.results[CSV_COLUMNS]

@@ -27,6 +27,7 @@ from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.read.activity import NOTATION_KEYS
 from hginventory.read.facilities import FacilityData
 from hginventory.tables.level2 import CONFIDENCE_RANK, TOLERANCE, Level2Tables, default_tables
+from hginventory.tables.rows import STATUSES
 
 
 @lru_cache(maxsize=512)
@@ -41,11 +42,13 @@ def _conversion(unit: str, to: str) -> float:
 
 
 def _worst(parts: list[tuple[str, str]]) -> tuple[str, str]:
-    """The evidence status of a result built from several factor rows: the weakest one."""
-    recalled = [c for s, c in parts if s == "recalled"]
-    if recalled:
-        return "recalled", min(recalled, key=lambda c: CONFIDENCE_RANK[c])
-    return "confirmed", ""
+    """The evidence status of a result built from several factor rows: the weakest one (a
+    recalled one with its lowest confidence)."""
+    status = max((s for s, _c in parts), key=STATUSES.index, default="confirmed")
+    if status == "recalled":
+        recalled = [c for s, c in parts if s == "recalled"]
+        return status, min(recalled, key=lambda c: CONFIDENCE_RANK.get(c, 0))
+    return status, ""
 
 
 def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) -> dict:

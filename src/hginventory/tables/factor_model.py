@@ -68,7 +68,8 @@ class FactorRowModel(BaseModel):
     input_total_weight: float = Field(default=1.0, ge=0, le=1)
     release_total_exclude: tuple[str, ...] = ()
     replaces: str | None = None
-    status: Literal["confirmed", "recalled"]
+    status: Literal["confirmed", "recalled", "estimated", "national"]
+    distribution_status: Literal["", "confirmed", "recalled", "estimated", "national"] = ""
     confidence: Literal["hi", "med", "lo", ""] = ""
     document: str = Field(min_length=1)
     version: str = Field(min_length=1)
@@ -153,6 +154,8 @@ class FactorRowModel(BaseModel):
             )
         if self.status == "recalled" and not self.confidence:
             raise ValueError(_("a recalled row needs a confidence (hi, med or lo)"))
+        if "estimated" in (self.status, self.distribution_status) and not self.note:
+            raise ValueError(_("an estimated row needs a note saying how it was derived"))
         return self
 
     @field_validator("dist_param1", "dist_param2", mode="before")

@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -56,6 +56,15 @@ class FactorTable:
     groups: dict[str, dict] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    # rows whose input factor is `estimated` (no Toolkit default known) count in the national
+    # totals only when the user asks for it (--include-estimates)
+    estimates_counted: bool = False
+
+    def counting_estimates(self, counted: bool = True) -> FactorTable:
+        """This table with its estimated rows counted in the totals (or not)."""
+        if counted == self.estimates_counted:
+            return self
+        return replace(self, estimates_counted=counted)
 
     @property
     def label(self) -> str:
@@ -385,6 +394,9 @@ def load_factors(path: str | Path | None = None, validate: bool | None = None) -
 PROVENANCE_FIELDS = ("status", "document", "version", "table_page")
 
 
+_WORDS = ("distribution_status", "confidence", "note")  # fields that change no number
+
+
 @dataclass(frozen=True)
 class OverlaidTable(FactorTable):
     """The shipped table with a user's rows laid over it, row by row.
@@ -571,6 +583,9 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
         changed = (
             [f for f in FIELDS if getattr(row, f) != getattr(shipped, f)] if shipped else FIELDS
         )
+        numbers = [f for f in changed if f not in (*PROVENANCE_FIELDS, *_WORDS)]
+        if numbers or not shipped:  # a changed or new factor is the country's, not the Toolkit's
+            row = replace(row, status="national", distribution_status="")
         merged[code] = row
         origins[code] = {
             "file": str(path),
@@ -662,7 +677,12 @@ def load_table(path: str | Path | None = None, base: FactorTable | None = None) 
     return overlay_factors(base or load_factors(), path)
 
 
-def factors_for(path: str | Path | None = None) -> FactorTable:
+def factors_for(path: str | Path | None = None, include_estimates: bool = False) -> FactorTable:
+    """`table_for` with the estimated rows counted in the totals or not (--include-estimates)."""
+    return table_for(path).counting_estimates(include_estimates)
+
+
+def table_for(path: str | Path | None = None) -> FactorTable:
     """The factor table of a `--factors` option: the shipped table; a folder, which replaces
     it; or a CSV laid over it row by row. The same for compute, report, validate, template and
     batch, so that one option means one table everywhere."""

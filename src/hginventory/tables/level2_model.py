@@ -25,7 +25,7 @@ class _Provenance(BaseModel):
     family: str = Field(min_length=1)
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
     label: str = Field(min_length=1)
-    status: Literal["confirmed", "recalled"]
+    status: Literal["confirmed", "recalled", "estimated", "national"]
     confidence: Literal["hi", "med", "lo", ""] = ""
     document: str = Field(min_length=1)
     version: str = Field(min_length=1)

@@ -17,6 +17,12 @@ from hginventory.core.i18n import gettext as _
 BALANCE_TOLERANCE = 1e-9
 
 
+# What a factor value rests on, strongest first: checked against the cited table and page; a
+# Toolkit value remembered with its table; the project's own value where no Toolkit default is
+# known (outside the Level 1 totals unless asked for); a user's national value (an overlay).
+STATUSES = ("confirmed", "national", "recalled", "estimated")
+
+
 CODE_PATTERN = re.compile(r"^5\.\d{1,2}\.\d{1,2}[a-z]?$")
 
 
@@ -85,6 +91,7 @@ class FactorRow:
     reviewer: str = ""
     review_date: str = ""
     note: str = ""
+    distribution_status: str = ""  # blank: the distribution factors stand as `status` says
     factor_distribution: str = ""
     dist_param1: float | None = None
     dist_param2: float | None = None
@@ -92,6 +99,12 @@ class FactorRow:
     @property
     def distribution(self) -> dict[str, float]:
         return {p: getattr(self, p) for p in PATHWAYS}
+
+    @property
+    def split_status(self) -> str:
+        """The status of the six distribution factors (they may stand apart from the input
+        factor: a remembered Hg:Au ratio with a split the project derived)."""
+        return self.distribution_status or self.status
 
     @property
     def population_based(self) -> bool:
@@ -120,6 +133,7 @@ FIELDS = [
     "release_total_exclude",
     "replaces",
     "status",
+    "distribution_status",
     "confidence",
     "document",
     "version",

@@ -144,9 +144,12 @@ def _top(inv: Inventory, n: int = 10) -> pd.DataFrame:
 
 def _caution(inv: Inventory) -> list[Para]:
     n = inv.recalled_count
+    estimates = [Para(inv.estimates_note(), "caution")] if inv.estimates_note() else []
     if not n:
+        if estimates:
+            return estimates
         return [Para(_("All factors used are confirmed against their cited source."), "note")]
-    return [
+    return [*estimates,
         Para(
             _(
                 "CAUTION: {n} of the {total} factors used are 'recalled', not confirmed against "
@@ -173,9 +176,8 @@ def _cover(inv: Inventory) -> list:
         [
             _("Method"),
             _(
-                "UNEP Toolkit for Identification and Quantification of Mercury Releases, "
-                "Inventory Level 1"
-            ),
+                "UNEP Toolkit for Identification and Quantification of Mercury Releases: {method}"
+            ).format(method=inv.method_label()),
         ],
         [_("Toolkit version"), f.meta.get("based_on", _("unknown"))],
         [_("Factor table"), f"{f.title} ({f.label}, sha256 {f.sha256[:12]})"],
@@ -198,22 +200,22 @@ def _cover(inv: Inventory) -> list:
 
 def _executive_summary(inv: Inventory) -> list:
     t = inv.totals()
-    n_sources = len(inv.sources)
     counts = sources_by_presence(inv)
     releases = t["releases_kg"]
     share = {p: (t[f"{p}_kg"] / releases if releases else 0.0) for p in PATHWAYS}
     main = sorted(PATHWAYS, key=lambda p: -t[f"{p}_kg"])[:3]
     text = _(
         "This draft inventory of {country} for {year} quantifies {quantified} of the {sources} "
-        "sub-categories of the UNEP Toolkit (Inventory Level 1). The total quantified mercury "
+        "sub-categories of the UNEP Toolkit ({method}). The total quantified mercury "
         "input to society is {input} kg Hg/y and the total quantified releases are {releases} "
         "kg Hg/y, after the adjustments for double counting. The largest pathways are "
         "{pathways}."
     ).format(
         country=clean(inv.country.country),
         year=inv.country.year,
-        quantified=len(inv.results),
-        sources=n_sources,
+        quantified=inv.codes_quantified,
+        sources=inv.codes_in_table,
+        method=inv.method_label(),
         input=kg(t["hg_input_kg"]),
         releases=kg(releases),
         pathways=", ".join(f"{_pathway(p).lower()} ({pct(share[p])})" for p in main),
@@ -785,6 +787,8 @@ def _annexes(inv: Inventory) -> list:
         if x.input_factor_low is not None or x.input_factor_high is not None:
             span = f"{factor(x.input_factor_low)}-{factor(x.input_factor_high)}"
         status = x.status + (f" ({x.confidence})" if x.confidence else "")
+        if x.split_status != x.status:
+            status += "; " + _("split {status}").format(status=x.split_status)
         rows.append(
             [
                 x.code + (" *" if x.code in used else ""),

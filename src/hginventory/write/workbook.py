@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
+from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
 from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import (
@@ -93,6 +93,7 @@ TEXT = Texts(
         "national_total": N_("National total"),
         "sum_rows": N_("Sum of calculated rows (no adjustment)"),
         "adjustment": N_("Adjustment for double counting"),
+        "estimates_aside": N_("Indicative estimates, not counted (no Toolkit default)"),
         "no_adjustment": N_("Double counting: no exclusion applies to the sub-categories present."),
         "excluded": N_("Double counting: {items}."),
         "excluded_item": N_("{code} {name}: release to {pathways} left out of the total"),
@@ -316,6 +317,11 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
     r += 1
     if is_empty(inv):
         ws.text(r, 0, _("WARNING: {text}").format(text=_(EMPTY_WARNING)), "warn")
+        r += 2
+    ws.text(r, 0, _("Method: {method}").format(method=inv.method_label()), "bold")
+    r += 2
+    if inv.estimates_note():
+        ws.text(r, 0, inv.estimates_note(), "warn")
         r += 2
     n = inv.recalled_count
     if n:
@@ -622,6 +628,9 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
     calc_total = national + 2
     ws.text(calc_total, 0, TEXT["sum_rows"], "bold", wrap=False)
     ws.text(calc_total + 1, 0, TEXT["adjustment"], "bold", wrap=False)
+    aside = [r.index.get_loc(i) for i in inv.estimates_aside().index]
+    if aside:
+        ws.text(calc_total + 2, 0, TEXT["estimates_aside"], "bold", wrap=False)
     src = {2: "hg_input", **{3 + k: p for k, p in enumerate(PATHWAYS)}, 9: "releases"}
     for col, name in src.items():
         key = keys[col - 1]
@@ -630,14 +639,20 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
         else:
             formula = "=0"
         ws.formula(calc_total, col, formula, sums[key])
-        ws.formula(
-            calc_total + 1,
-            col,
-            f"={ref(national, col)}-{ref(calc_total, col)}",
-            totals[key] - sums[key],
-        )
+        adjustment = f"={ref(national, col)}-{ref(calc_total, col)}"
+        if aside:
+            shown = OUTPUT_COLUMNS if name == "releases" else [key]
+            left_out = float(r.iloc[aside][shown].to_numpy().sum())
+            cells = "+".join(ref(lay.calc_row[i], c(name), CALC_SHEET) for i in aside)
+            ws.formula(calc_total + 2, col, f"=-({cells})", -left_out)
+            adjustment += f"-{ref(calc_total + 2, col)}"
+            ws.formula(calc_total + 1, col, adjustment, totals[key] - sums[key] + left_out)
+        else:
+            ws.formula(calc_total + 1, col, adjustment, totals[key] - sums[key])
     items = []
     for i, x in enumerate(r.itertuples(index=False)):
+        if i in aside:  # not a double-counting rule: said on their own line above
+            continue
         if x.input_total_weight != 1:
             items.append(
                 TEXT["weighted_item"].format(
@@ -657,7 +672,9 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
                 )
             )
     note = TEXT["excluded"].format(items="; ".join(items)) if items else TEXT["no_adjustment"]
-    ws.note(calc_total + 3, note, span=10)
+    if aside:
+        note += " " + inv.estimates_note()
+    ws.note(calc_total + 3 + bool(aside), note, span=10)
     ws.freeze = (top + 1, 1)
     return national
 
