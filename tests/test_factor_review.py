@@ -175,7 +175,8 @@ def test_overlay_marks_every_overridden_factor_with_its_origin(
     rows = {r["code"]: r for r in csv.DictReader(out.with_suffix(".csv").open(encoding="utf-8"))}
     coal = rows["5.1.1"]
     assert float(coal["hg_input_kg"]) == pytest.approx(activity_of(example_path, "5.1.1") * 0.6e-3)
-    assert coal["factor_id"].startswith("national coal@sha256-") and coal["status"] == "confirmed"
+    # a changed factor is the country's own value, whatever status the overlay claims
+    assert coal["factor_id"].startswith("national coal@sha256-") and coal["status"] == "national"
     assert coal["factor_source"].startswith(
         f"national coal.csv line 2, overrides {factors.label} (input_factor, input_factor_high)"
     )
@@ -209,7 +210,7 @@ def test_overlay_adds_a_variant_row(tmp_path, make_workbook):
     header = SHIPPED.read_text(encoding="utf-8").splitlines()[0]
     overlay.write_text(
         header + "\n5.1.1x,Coal combustion - plant with wet FGD,fuels,coal combusted,t,0.12,,,"
-        "g/t,0.3,0,0,0.3,0,0.4,none,1,,,confirmed,,plant-test-2022,2022,p. 4,stack test\n",
+        "g/t,0.3,0,0,0.3,0,0.4,none,1,,,confirmed,,,plant-test-2022,2022,p. 4,stack test\n",
         encoding="utf-8",
     )
     table = overlay_factors(load_table(), overlay)
@@ -409,7 +410,9 @@ def test_scaling_one_input_factor_moves_only_its_row_and_the_total_by_its_share(
     assert new[code] == pytest.approx(old[code] * scale, rel=1e-9, abs=1e-9)
     assert new.drop(code).equals(old.drop(code))
     weight = row.input_total_weight
-    expected = BASELINE.totals()["hg_input_kg"] + (scale - 1) * old[code] * weight
+    # an estimated row counts in no total; overlaid, it is a national value and counts
+    counted_before = 0.0 if row.status == "estimated" else weight
+    expected = BASELINE.totals()["hg_input_kg"] + (scale * weight - counted_before) * old[code]
     assert after.totals()["hg_input_kg"] == pytest.approx(expected, rel=1e-9, abs=1e-6)
 
 

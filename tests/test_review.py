@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from hginventory.cli import main
-from hginventory.tables.factors import factors_dir
+from hginventory.tables.factors import factors_dir, load_factors
 from tests.conftest import EXAMPLES
 from tests.test_real_clients import needs_office, soffice
 
@@ -87,8 +87,8 @@ def test_a_review_saved_by_libreoffice_confirms_three_rows_and_compute_uses_them
             # a changed input factor: 0.15 -> 0.2 g/t
             "5.1.1": {"official_input_factor": 0.2, "official_table_page": "Table 5-1, p. 12",
                       **REVIEWER},
-            # a changed distribution: air 0.25 -> 0.4, by-products 0.6 -> 0.45
-            "5.1.3b": {"official_air": 0.4, "official_byproducts": 0.45,
+            # a changed distribution: air 1 -> 0.8, by-products 0 -> 0.2
+            "5.1.3c": {"official_air": 0.8, "official_byproducts": 0.2,
                        "official_table_page": "Table 5-9, p. 30", **REVIEWER},
             # confirmed as it is
             "5.1.2": {"official_table_page": "Table 5-1, p. 12", **REVIEWER},
@@ -107,15 +107,14 @@ def test_a_review_saved_by_libreoffice_confirms_three_rows_and_compute_uses_them
     assert float(coal["hg_input_kg"]) == pytest.approx(1300)
     assert float(coal["air_kg"]) == pytest.approx(1170)
     assert float(coal["sector_treatment_kg"]) == pytest.approx(130)
-    # 4,800,000 t x 0.01 g/t = 48 kg: air 0.4 -> 19.2, by-products 0.45 -> 21.6
-    oil = after["5.1.3b"]
-    assert float(oil["hg_input_kg"]) == pytest.approx(48)
-    assert float(oil["air_kg"]) == pytest.approx(19.2)
-    assert float(oil["byproducts_kg"]) == pytest.approx(21.6)
-    assert float(oil["water_kg"]) == pytest.approx(2.4)
-    assert float(oil["sector_treatment_kg"]) == pytest.approx(4.8)
+    # 850,000 t x 0.01 g/t = 8.5 kg: air 0.8 -> 6.8, by-products 0.2 -> 1.7
+    oil = after["5.1.3c"]
+    assert float(oil["hg_input_kg"]) == pytest.approx(8.5)
+    assert float(oil["air_kg"]) == pytest.approx(6.8)
+    assert float(oil["byproducts_kg"]) == pytest.approx(1.7)
+    assert float(oil["water_kg"]) == 0
     assert after["5.1.2"]["air_kg"] == before["5.1.2"]["air_kg"]
-    for code in ("5.1.1", "5.1.2", "5.1.3b"):
+    for code in ("5.1.1", "5.1.2", "5.1.3c"):
         assert before[code]["status"] == "recalled"
         assert after[code]["status"] == "confirmed"
         assert "+review.1" in after[code]["factor_id"]
@@ -297,11 +296,12 @@ def test_the_review_workbook_lets_only_the_official_cells_be_typed(tmp_path):
     kinds = {(dv.type, dv.operator) for dv in ws.data_validations.dataValidation}
     assert ("decimal", None) in kinds and ("decimal", "greaterThanOrEqual") in kinds
     assert ("list", None) in kinds and ("date", None) in kinds
-    assert len(rows) == sum(
-        r["status"] == "recalled" for r in csv_rows(SHIPPED / "toolkit_level1.csv").values()
+    assert len(rows) == sum(  # the default: every recalled and estimated row
+        r["status"] in ("recalled", "estimated")
+        for r in csv_rows(SHIPPED / "toolkit_level1.csv").values()
     )
     table = {row[0].value: row[1].value for row in wb["table"].iter_rows(min_row=2)}
-    assert table["table_version"] == "2019-2.1.r1" or table["table_version"]
+    assert table["table_version"] == load_factors().version
     # the cached sum, for readers that do not calculate
     cached = load_workbook(review, data_only=True)["review"][f"{col['official_sum']}{r}"].value
     assert cached == pytest.approx(1)
@@ -313,7 +313,7 @@ def test_status_names_a_status_of_the_table(tmp_path):
     assert "unknown status 'recalld'" in result.output
     assert not (tmp_path / "r.xlsx").exists()
     # a status no row has yet selects nothing, without failing
-    result = run("factors", "review", "-o", tmp_path / "e.xlsx", "--status", "estimated")
+    result = run("factors", "review", "-o", tmp_path / "e.xlsx", "--status", "national")
     assert result.exit_code == 0 and "rows to review: 0" in result.output
 
 
@@ -328,7 +328,7 @@ def test_a_reviewed_table_is_reviewed_again_without_its_confirmed_rows(tmp_path)
     result = run("factors", "apply-review", tmp_path / "two.xlsx", "-o", tmp_path / "v2",
                  "--factors", tmp_path / "v1")  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "2019-2.1.r1+review.2" in result.output
+    assert f"{load_factors().version}+review.2" in result.output
     table = csv_rows(tmp_path / "v2" / "toolkit_level1.csv")
     assert table["5.1.1"]["status"] == table["5.1.2"]["status"] == "confirmed"
     # the review of the first table does not apply to the second
