@@ -175,9 +175,7 @@ def _cover(inv: Inventory) -> list:
         [_("Report issuing date"), todo],
         [
             _("Method"),
-            _(
-                "UNEP Toolkit for Identification and Quantification of Mercury Releases: {method}"
-            ).format(method=inv.method_label()),
+            _("UNEP Toolkit, {method}").format(method=inv.method_label()),
         ],
         [_("Toolkit version"), f.meta.get("based_on", _("unknown"))],
         [_("Factor table"), f"{f.title} ({f.label}, sha256 {f.sha256[:12]})"],
