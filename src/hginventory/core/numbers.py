@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
 from hginventory.core.i18n import get_language
@@ -65,9 +65,22 @@ def _finite(value) -> float | None:
     return v if math.isfinite(v) else None
 
 
+_EXACT = Context(prec=400, rounding=ROUND_HALF_UP)
+"""Digits enough for any float at any decimals printed (1.8e308 with ten decimals)."""
+
+
+def rounded(value: float, places: int) -> Decimal:
+    """`value` rounded to `places` decimals as Excel and LibreOffice display it: the float
+    read to fifteen significant digits (as a spreadsheet keeps it), then half away from
+    zero, so 8,189.15 shows 8,189.2 in the terminal, the report and the workbook alike
+    (Python's own `round` and `format` round the binary value, ...149999, down: 8,189.1)."""
+    text = f"{float(value):.15g}"
+    return Decimal(text).quantize(Decimal(1).scaleb(-places), context=_EXACT)
+
+
 def _needed(v: float, limit: int) -> int:
     """Decimals that show v exactly (after rounding to `limit` decimals)."""
-    text = f"{abs(v):.{limit}f}".rstrip("0")
+    text = f"{rounded(abs(v), limit):f}".rstrip("0")
     return len(text.split(".")[1]) if "." in text else 0
 
 
@@ -134,10 +147,11 @@ def format_number(
     places = decimals(quantity, [v]) if places is None else cell_places(quantity, v, places)
     if quantity == FRACTION:
         v *= 100
-    if round(v, places) == 0:
-        v = 0.0  # no "-0.0"
+    d = rounded(v, places)
+    if d == 0:
+        d = abs(d)  # no "-0.0"
     grouping = "" if quantity in (YEAR, IDENTIFIER) else ","
-    text = localise(f"{v:{'+' if sign else ''}{grouping}.{places}f}", locale)
+    text = localise(f"{d:{'+' if sign else ''}{grouping}.{places}f}", locale)
     return f"{text} %" if quantity == FRACTION else text
 
 

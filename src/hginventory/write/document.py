@@ -342,7 +342,35 @@ def _adjustment_rows(labels_at: int, width: int, values: list[tuple[int, float, 
     return lines
 
 
+def _input_note(inv: Inventory, calculated: float, counted: float) -> Para:
+    """Why the counted column is smaller than the calculated one, in amounts that add up at
+    the precision printed: the double counting is what the printed totals and the printed
+    estimates leave (each rounded once, as the table shows them)."""
+    aside = float(inv.estimates_aside()["hg_input_kg"].sum())
+
+    def tenth(v: float):
+        return numbers.rounded(v, 1)
+
+    double = tenth(calculated) - tenth(counted) - tenth(aside)
+    if aside:
+        text = _(
+            "The input counted in the total is the calculated input less {double} kg Hg/y of "
+            "waste input already counted under the product sub-categories (double counting) "
+            "and less {aside} kg Hg/y of the project's estimates, indicative and set aside "
+            "(no Toolkit default)."
+        )
+    else:
+        text = _(
+            "The input counted in the total is the calculated input less {double} kg Hg/y of "
+            "waste input already counted under the product sub-categories (double counting)."
+        )
+    return Para(text.format(double=kg(double), aside=kg(aside)), "note")
+
+
 def _inputs_summary(inv: Inventory) -> list:
+    """Chapter 3: each column's total is the sum of its rows; the counted column already
+    holds each row's counted share, so no adjustment line is needed (the note says what the
+    difference between the two columns is made of)."""
     s = inv.input_summary()
     r = inv.results
     calc = r.groupby(["group_order", "group_name"], sort=True)["hg_input_kg"].sum()
@@ -353,15 +381,19 @@ def _inputs_summary(inv: Inventory) -> list:
         [clean(groups.get(name, name)), kg(v), kg(counted.get(name, 0.0))]
         for (_order, name), v in calc.items()
     ]
-    group_rows += _adjustment_rows(
-        0, 3, [(1, total_calc, total_calc), (2, total_calc, total_counted)]
-    )
+    group_rows.append([_("Total"), kg(total_calc), kg(total_counted)])
+    aside = set(inv.estimates_aside().index)
     rows = [
-        [x.code, _sub(x.code, x.sub_category), kg(x.hg_input_kg), pct(x.counted_share)]
-        + [kg(x.counted_input_kg)]
-        for x in s.itertuples(index=False)
+        [
+            x.code,
+            _sub(x.code, x.sub_category),
+            kg(x.hg_input_kg),
+            _("estimate, set aside") if i in aside else pct(x.counted_share),
+            kg(x.counted_input_kg),
+        ]
+        for i, x in zip(s.index, s.itertuples(index=False), strict=True)
     ]
-    rows += _adjustment_rows(1, 5, [(2, total_calc, total_calc), (4, total_calc, total_counted)])
+    rows.append(["", _("Total"), kg(total_calc), "", kg(total_counted)])
     return [
         Heading(1, _("3 Summary of mercury inputs to society")),
         Para(
@@ -378,8 +410,9 @@ def _inputs_summary(inv: Inventory) -> list:
             [_("Source group"), _("Calculated Hg input"), _("Hg input counted in the total")],
             group_rows,
             {1, 2},
-            total_rows=3,
+            total_rows=1,
         ),
+        _input_note(inv, total_calc, total_counted),
         Table(
             _("Mercury inputs to society by sub-category (kg Hg/y)"),
             [
@@ -391,7 +424,7 @@ def _inputs_summary(inv: Inventory) -> list:
             ],
             rows,
             {2, 3, 4},
-            total_rows=3,
+            total_rows=1,
             small=True,
         ),
     ]
