@@ -125,7 +125,7 @@ def test_batch_numbers_equal_compute_and_all_good_exits_0(tmp_path):
         pd.testing.assert_frame_equal(
             mine[expected.columns].reset_index(drop=True), expected, check_dtype=False
         )
-        assert (mine["factor_table_version"] == "unep-toolkit-l1@2019-2.1.r2").all()
+        assert (mine["factor_table_version"] == "unep-toolkit-l1@2019-2.1.r3").all()
         # national totals after the double-counting adjustments
         from hginventory import compute, read_activity
 

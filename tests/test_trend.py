@@ -209,7 +209,7 @@ def test_recalculation_against_a_batch_run_with_an_older_table(tmp_path):
     assert coal["air_change_kg"] == pytest.approx(-280 * 0.9)
     assert coal["reason"].startswith("input factor changed")
     assert "unep-toolkit-l1@2019-old:5.1.1" in coal["reason"]
-    assert "unep-toolkit-l1@2019-2.1.r2:5.1.1" in coal["reason"]
+    assert "unep-toolkit-l1@2019-2.1.r3:5.1.1" in coal["reason"]
     added = _row(recalc, 2018, "5.1.6b")
     assert added["reason"] == "sub-category added (interpolated)"
     assert added["submitted_input_kg"] == 0
