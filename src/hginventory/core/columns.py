@@ -19,6 +19,28 @@ PATHWAY_LABELS = {
 
 OUTPUT_COLUMNS = [f"{p}_kg" for p in PATHWAYS]
 
+# Releases reach the environment; transfers go to products and waste treatment, where the
+# mercury may be released later (a landfill's row counts it again).
+RELEASE_PATHWAYS = ("air", "water", "land")
+TRANSFER_PATHWAYS = ("byproducts", "general_waste", "sector_treatment")
+
+SUBTOTAL_LABELS = {
+    "releases_awl_kg": N_("Releases to air, water and land"),
+    "transfers_kg": N_("Transfers to products and waste"),
+    "releases_kg": N_("Total outputs (releases and transfers)"),
+    "outputs_beyond_input_kg": N_("Outputs beyond the counted input (waste rows)"),
+}
+"""The machine keys of the subtotals; `releases_kg` keeps its old meaning (all six outputs)."""
+
+
+def with_subtotals(totals: dict) -> dict:
+    """`totals` (pathway keys `air_kg`...) with `releases_awl_kg`, `transfers_kg` and
+    `releases_kg` (all six outputs, summed in pathway order as always) added."""
+    totals["releases_awl_kg"] = sum(totals[f"{p}_kg"] for p in RELEASE_PATHWAYS)
+    totals["transfers_kg"] = sum(totals[f"{p}_kg"] for p in TRANSFER_PATHWAYS)
+    totals["releases_kg"] = sum(totals[f"{p}_kg"] for p in PATHWAYS)
+    return totals
+
 
 CSV_COLUMNS = [
     "code",
@@ -34,4 +56,5 @@ CSV_COLUMNS = [
     "factor_id",
     "factor_source",
     "status",
+    "key_category",
 ]

@@ -29,11 +29,11 @@ import pandas as pd
 
 from hginventory import __version__
 from hginventory.check.activity import check_activity
-from hginventory.core.columns import PATHWAYS
+from hginventory.core.columns import PATHWAYS, with_subtotals
 from hginventory.core.errors import ActivityError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit
-from hginventory.engine.inventory import Inventory, row_labels
+from hginventory.engine.inventory import Inventory, beyond_input, row_labels
 from hginventory.read.activity import ActivityData
 from hginventory.tables.factors import FactorTable, load_factors
 from hginventory.tables.translations import activity_description
@@ -348,10 +348,15 @@ class Many:
             excluded = np.array([p in xs for xs in excludes], dtype=bool)[which]
             values[excluded] = 0.0
             counted[f"{p}_kg"] = values
+        outputs = sum(counted[f"{p}_kg"] for p in PATHWAYS)
+        beyond = beyond_input(
+            r["hg_input_kg"].to_numpy(dtype="float64"), r["input_total_weight"], outputs
+        )
         out = {}
         for k, (a, b) in self.bounds().items():
             t = {name: float(np.nansum(v[a:b])) for name, v in counted.items()}
-            t["releases_kg"] = sum(t[f"{p}_kg"] for p in PATHWAYS)
+            with_subtotals(t)
+            t["outputs_beyond_input_kg"] = float(beyond[a:b].sum())
             out[k] = t
         return out
 
@@ -421,12 +426,16 @@ def compute_long(
     results["label"] = row_labels(results)
     if not factors.estimates_counted:
         _set_estimates_aside(results)
+    from hginventory.engine.keycat import key_category_column
+
+    results["key_category"] = key_category_column(results)  # on counted releases, per inventory
     failed.update(merged.failed)
     if merged.failed:
         sources = sources[~sources["inventory"].isin(list(merged.failed))]
         sources = sources.reset_index(drop=True)
     level2_only = [c for c in results.columns if c not in level1_columns]
-    level2_only = [c for c in level2_only if c not in ("facility", "method", "basis", "label")]
+    shared = ("facility", "method", "basis", "label", "key_category")
+    level2_only = [c for c in level2_only if c not in shared]
     warnings: dict[int, list[Problem]] = {}
     for k in keys:
         if k in failed:

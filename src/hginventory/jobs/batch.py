@@ -1058,6 +1058,7 @@ TEXT_COLUMNS = (
     "factor_id",
     "factor_source",
     "status",
+    "key_category",
 )
 
 

@@ -33,7 +33,13 @@ from hginventory.read.results import (
     whole_year,
 )
 
-RESULT_TEXT = {"code": str, "facility": str, "factor_id": str, "activity_unit": str}
+RESULT_TEXT = {
+    "code": str,
+    "facility": str,
+    "factor_id": str,
+    "activity_unit": str,
+    "key_category": str,
+}
 
 
 def _is_result_csv(path: Path) -> bool:
