@@ -44,7 +44,7 @@ class _Cell:
     style: str = ""
     num_format: str | None = None
     formula: str | None = None
-    shown: str = ""
+    shown: str | int = ""  # as shown (its length for a number: all the widths need)
     wrap: bool = False
 
 
@@ -116,7 +116,7 @@ class Sheet:
             return
         places = decimals(quantity, [v]) if places is None else cell_places(quantity, v, places)
         fmt = num_format or excel_format(quantity, places)
-        shown = format_number(v, quantity, places, self.book.lang)
+        shown = len(format_number(v, quantity, places, self.book.lang))
         self.cells[row, col] = _Cell("number", v, style, fmt, shown=shown)
 
     def formula(self, row, col, formula, value, quantity=MASS, places=None, style=""):
@@ -125,7 +125,7 @@ class Sheet:
         if places is None:
             places = decimals(quantity, [v])
         fmt = excel_format(quantity, places)
-        shown = format_number(v, quantity, places, self.book.lang)
+        shown = len(format_number(v, quantity, places, self.book.lang))
         self.cells[row, col] = _Cell("formula", v, style, fmt, formula, shown)
 
     def style_row(self, row: int, first: int, last: int, style: str) -> None:
@@ -204,7 +204,9 @@ class Sheet:
                 continue
             if cell.kind == "text" and not cell.wrap and filled.get(r) == 1:
                 continue  # a title or heading alone on its row runs over the empty cells
-            if r in self.header_rows:
+            if isinstance(cell.shown, int):  # a number (its length), never broken
+                need = cell.shown + 2
+            elif r in self.header_rows:
                 longest_word = max((len(w) for w in cell.shown.split()), default=0)
                 need = longest_word + 2
             elif cell.kind == "text" and cell.wrap:
@@ -218,7 +220,7 @@ class Sheet:
             widths[c] = max(widths.get(c, MIN_WIDTH), need)
         # a header may take up to 3 lines: widen columns whose header would need more
         for (r, c), cell in self.cells.items():
-            if r in self.header_rows and c in widths:
+            if r in self.header_rows and c in widths and isinstance(cell.shown, str):
                 while _lines(cell.shown, widths[c], True) > 3:
                     widths[c] += 1
         widths.update(self.fixed_widths)
@@ -237,7 +239,13 @@ class Sheet:
         for c, w in widths.items():
             ws.set_column(c, c, w)
         heights: dict[int, int] = {}
-        for (r, c), cell in sorted(self.cells.items()):
+        cells = self.cells
+        last_col = max((c for _, c in cells), default=0)
+        titles = {r for (r, _c), cell in cells.items() if cell.style == "title"}
+        # the keys alone, and each cell let go once written: 20,000 facilities make a million
+        # cells, not to be held beside xlsxwriter's own copy of them
+        for r, c in sorted(cells):
+            cell = cells.pop((r, c))
             wrap = cell.wrap and cell.kind == "text"
             fmt = self.book.fmt(cell.style, cell.num_format, wrap)
             if cell.kind == "text":
@@ -252,7 +260,7 @@ class Sheet:
                 ws.write_formula(r, c, cell.formula, fmt, cell.value)
             else:
                 ws.write_blank(r, c, None, fmt)
-        last_col = max((c for _, c in self.cells), default=0)
+        cells.clear()  # its table too (a dict keeps its size as cells are popped)
         # a paragraph stays within the first printed page
         page = total / self.pages_wide if self.pages_wide > 1 else math.inf
         for note in self.notes:
@@ -269,14 +277,7 @@ class Sheet:
             lines = _lines(note.text, width, note.style in BOLD_STYLES)
             heights[note.row] = max(heights.get(note.row, 1), lines)
         for r, lines in heights.items():
-            size = (
-                18
-                if any(
-                    self.cells.get((r, c), _Cell("blank", None)).style == "title"
-                    for c in range(last_col + 1)
-                )
-                else LINE_HEIGHT
-            )
+            size = 18 if r in titles else LINE_HEIGHT
             if (lines > 1 or size != LINE_HEIGHT) and r not in self.hidden_rows:
                 ws.set_row(r, size * lines + (2 if lines > 1 else 0))
         for r in self.hidden_rows:
@@ -420,8 +421,7 @@ class Book:
 
     def to_bytes(self) -> bytes:
         for s in self.sheets:
-            s._write(self.wb)
-            s.cells = {}  # written: its million cells (20,000 facilities) not held twice
+            s._write(self.wb)  # which lets go of the sheet's cells as it writes them
         self.wb.close()
         return self._buffer.getvalue()
 
