@@ -94,7 +94,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 )
         unit = rec["unit"] or factor.activity_unit
         try:
-            conversion(unit, factor.activity_unit)
+            scale = conversion(unit, factor.activity_unit)
         except UnitError as exc:
             err(
                 rec,
@@ -103,6 +103,17 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 unit,
                 factor.activity_unit,
             )
+        else:
+            if rec["activity"] is not None and not math.isfinite(rec["activity"] * scale):
+                err(  # 1e305 Mt is more tonnes than a float holds
+                    rec,
+                    "activity",
+                    _("activity of facility {name} is too large to compute in {unit}").format(
+                        name=repr(name), unit=factor.activity_unit
+                    ),
+                    cell_text(rec["activity"]),
+                    _("an activity rate in the sub-category's unit, of a realistic size"),
+                )
         if rec["input_type"]:
             row = tables.inputs.get(rec["input_type"])
             if row is None or row.family != family:
@@ -146,6 +157,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 )
         if rec["control"]:
             _check_control(rec, family, tables, err)
+        _check_coal_basis(rec, family, tables, err)
         if rec["coincinerated_waste_t"] is not None and family != "cement":
             err(
                 rec,
@@ -201,13 +213,83 @@ def _check_control(rec, family, tables, err) -> None:
             return
         rows.append(row)
     kinds = [r.kind for r in rows]
-    if kinds.count("control") != 1 or kinds[-1] != "control":
+    rank = {"pretreatment": 0, "control": 1, "addition": 2}
+    if (
+        kinds != sorted(kinds, key=rank.__getitem__)
+        or kinds.count("control") > 1
+        or ("pretreatment" in kinds and "control" not in kinds)
+    ):
         err(
             rec,
             "control",
             _(
                 "give one control configuration, optionally after a pretreatment "
-                "(e.g. coal-washing + coal-esp)"
+                "(coal-washing + coal-esp) and before an addition "
+                "(asgm-national-average + asgm-cyanidation-of-tailings); an addition alone "
+                "builds on the Level 1 split"
             ),
             rec["control"],
         )
+
+
+def _check_coal_basis(rec, family, tables, err) -> None:
+    """The moisture and washing columns: where they apply, and what is assumed without them."""
+    moisture = rec.get("moisture_pct")
+    row = tables.inputs.get(rec["input_type"]) if rec["input_type"] else None
+    dry = row is not None and row.input_basis == "dry" and rec["hg_content"] is None
+    if moisture is not None and moisture >= 100:
+        err(
+            rec,
+            "moisture_pct",
+            _("moisture is a percentage below 100"),
+            cell_text(moisture),
+            _("per cent of the coal as received, e.g. 8"),
+        )
+    elif moisture is not None and not dry and rec["measured_input_kg"] is None:
+        err(
+            rec,
+            "moisture_pct",
+            _(
+                "moisture_pct converts a dry-basis input type only; the Hg content of this "
+                "row is used as it is"
+            ),
+            cell_text(moisture),
+            _("blank, or an input type on a dry basis"),
+            severity="warning",
+        )
+    elif moisture is None and dry and rec["measured_input_kg"] is None:
+        err(
+            rec,
+            "moisture_pct",
+            _(
+                "input type {id} is a Hg content per t of dry coal and moisture_pct is not "
+                "given: no moisture correction, so the Hg input may be overstated by the "
+                "coal's moisture share (bituminous coal usually holds less than 20 %)"
+            ).format(id=row.id),
+            expected=_("the as-received moisture of the coal in per cent"),
+            severity="warning",
+        )
+    if rec.get("washed_abroad"):
+        if family != "coal":
+            err(
+                rec,
+                "washed_abroad",
+                _("washed_abroad is for coal only"),
+                "yes",
+                _("blank"),
+            )
+        elif not any(
+            getattr(tables.configs.get(c.strip()), "kind", "") == "pretreatment"
+            for c in rec["control"].split("+")
+        ):
+            err(
+                rec,
+                "washed_abroad",
+                _(
+                    "washed_abroad is yes but control names no washing: the Hg content is "
+                    "taken as that of the washed coal as delivered"
+                ),
+                rec["control"],
+                _("coal-washing + a control configuration (e.g. coal-washing + coal-esp)"),
+                severity="warning",
+            )

@@ -21,6 +21,7 @@ from pathlib import Path
 from hginventory.check.facilities import check_facilities
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import ActivityError, Problem
+from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import plain
 from hginventory.core.units import conversion, parse_factor_unit
@@ -79,6 +80,12 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
             basis = _("input type {id}: {value} {unit}").format(
                 id=it.id, value=_g(it.input_factor), unit=it.input_factor_unit
             )
+            moisture = rec.get("moisture_pct")
+            if it.input_basis == "dry" and moisture is not None and moisture < 100:
+                per_unit *= 1.0 - moisture / 100.0  # dry content per t of coal as received
+                basis += _(" (dry basis) x (1 - {moisture} % moisture)").format(
+                    moisture=_g(moisture)
+                )
             used.append(
                 (tables.factor_id(it.id), tables.source(it), it.status, it.confidence, it.document)
             )
@@ -101,28 +108,39 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
                 (tables.factor_id(ci.id), tables.source(ci), ci.status, ci.confidence, ci.document)
             )
 
-    if rec["control"]:
-        ids = [c.strip() for c in rec["control"].split("+") if c.strip()]
-        rows = [tables.configs[c] for c in ids]
-        dist = dict(rows[-1].distribution)
-        for pre in reversed(rows[:-1]):
-            dist = {p: pre.distribution[p] + pre.pass_through * dist[p] for p in PATHWAYS}
-        for cfg in rows:
-            used.append(
-                (
-                    tables.factor_id(cfg.id),
-                    tables.source(cfg),
-                    cfg.status,
-                    cfg.confidence,
-                    cfg.document,
-                )
-            )
-        control = " + ".join(ids)
-    else:
+    ids = [c.strip() for c in rec["control"].split("+") if c.strip()]
+    rows = [tables.configs[c] for c in ids]
+    control_rows = [c for c in rows if c.kind == "control"]
+    if control_rows:
+        dist = dict(control_rows[0].distribution)
+    else:  # no control named: the split of the Level 1 row, which an addition builds on
         dist = {p: base[p] for p in PATHWAYS}
         if l1_used not in used:
             used.append(l1_used)
-        control = ""
+    for pre in reversed([c for c in rows if c.kind == "pretreatment"]):
+        if rec.get("washed_abroad"):
+            # washed before import: the coal brings the washed coal's Hg (as-mined content x
+            # pass_through); the washing rejects stayed abroad, no national pathway gets them
+            if rec["measured_input_kg"] is None:
+                hg_input *= pre.pass_through
+            basis += _("; washed abroad: x {share} ({id}), rejects not national").format(
+                share=_g(pre.pass_through), id=pre.id
+            )
+        else:
+            dist = {p: pre.distribution[p] + pre.pass_through * dist[p] for p in PATHWAYS}
+    for add in (c for c in rows if c.kind == "addition"):
+        # the practice moves the Hg of one pathway (cyanidation: the tailings, land) and
+        # leaves every other pathway as it was: never below the base case
+        moved = dist[add.acts_on]
+        dist = {
+            p: (0.0 if p == add.acts_on else dist[p]) + moved * add.distribution[p]
+            for p in PATHWAYS
+        }
+    for cfg in rows:
+        used.append(
+            (tables.factor_id(cfg.id), tables.source(cfg), cfg.status, cfg.confidence, cfg.document)
+        )
+    control = " + ".join(ids)
 
     out = {p: hg_input * dist[p] for p in PATHWAYS}
     measured_air = rec["measured_air_kg"]
@@ -187,6 +205,7 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
             "activity_cell": rec["cells"]["activity"],
             "facility_cell": rec["cells"]["facility"],
             "factor_id": " + ".join(u[0] for u in used),
+            "factor_statuses": " + ".join(u[2] for u in used),
             "factor_source": "; ".join(u[1] for u in used),
             "status": status,
             "confidence": confidence,
@@ -569,3 +588,67 @@ def article8_table(inv, tables: Level2Tables | None = None):
             }
         )
     return pd.DataFrame.from_records(records)
+
+
+# Minamata Convention, Annex C, paragraph 1: the worst practices of artisanal and small-scale gold
+# mining that a national action plan sets out to eliminate (the Convention's list, paraphrased)
+ANNEX_C = {
+    "1(a)": N_("whole ore amalgamation"),
+    "1(b)": N_("open burning of amalgam or processed amalgam"),
+    "1(c)": N_("burning of amalgam in residential areas"),
+    "1(d)": N_(
+        "cyanide leaching of sediment, ore or tailings to which mercury has been added, without "
+        "first removing the mercury"
+    ),
+}
+
+
+def worst_practices(inv, tables: Level2Tables | None = None):
+    """The facility rows whose configuration is a worst practice of Minamata Convention Annex C
+    (a configuration row with `annex_c`), one row per facility and practice: for the report's
+    flagged lines, the workbook and an Annex C table."""
+    import pandas as pd
+
+    tables = tables or default_tables()
+    r = inv.results
+    columns = [
+        "code",
+        "sub_category",
+        "facility",
+        "control",
+        "configuration",
+        "annex_c",
+        "practice",
+        "hg_input_kg",
+        *(f"{p}_kg" for p in PATHWAYS),
+    ]
+    records = []
+    if "facility" in r.columns and "control" in r.columns:
+        for x in r[(r["facility"] != "") & (r["control"].fillna("") != "")].to_dict("records"):
+            for cid in (c.strip() for c in x["control"].split("+")):
+                cfg = tables.configs.get(cid)
+                if cfg is None or not cfg.annex_c:
+                    continue
+                text = ANNEX_C.get(cfg.annex_c)
+                records.append(
+                    {
+                        **{c: x.get(c) for c in columns if c in x},
+                        "configuration": cid,
+                        "annex_c": cfg.annex_c,
+                        "practice": _(text) if text else cfg.label,
+                    }
+                )
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def worst_practice_line(row: dict) -> str:
+    """One flagged line for a row of `worst_practices`, as the report and the workbook print it."""
+    return _(
+        "Worst practice (Minamata Convention Annex C, paragraph {paragraph}): {facility} "
+        "({code}), {practice}. The Convention asks for its elimination."
+    ).format(
+        paragraph=row["annex_c"],
+        facility=row["facility"],
+        code=row["code"],
+        practice=row["practice"],
+    )

@@ -33,6 +33,8 @@ FACILITY_COLUMNS = (
     "coincinerated_waste_t",
     "measured_input_kg",
     "measured_air_kg",
+    "moisture_pct",
+    "washed_abroad",
     "notes",
 )
 
@@ -45,7 +47,13 @@ NUMERIC_COLUMNS = (
     "coincinerated_waste_t",
     "measured_input_kg",
     "measured_air_kg",
+    "moisture_pct",
 )
+
+
+# washed_abroad: yes or no, in the languages of the template (blank is no)
+YES = frozenset({"yes", "y", "true", "1", "oui", "o", "vrai", "sí", "si", "s", "verdadero"})
+NO = frozenset({"", "no", "n", "false", "0", "non", "faux", "falso"})
 
 
 @dataclass
@@ -161,4 +169,17 @@ def _parse(data: FacilityData, rows) -> None:
                 rec[name] = cell_text(raw)
         for name in ("input_type", "control"):  # controlled-list ids are lower case
             rec[name] = rec[name].lower()
+        washed = rec["washed_abroad"].strip().lower()
+        rec["washed_abroad"] = washed in YES
+        if washed not in YES | NO:
+            problems.append(
+                Problem(
+                    _("washed_abroad is yes or no"),
+                    file=file,
+                    sheet=sheet,
+                    cell=rec["cells"]["washed_abroad"],
+                    found=cell_text(values.get("washed_abroad", "")),
+                    expected=_("yes (the coal was washed before it was imported) or no"),
+                )
+            )
         data.rows.append(rec)

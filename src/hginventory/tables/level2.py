@@ -43,6 +43,7 @@ class InputRow:
     note: str = ""
     input_factor_low: float | None = None
     input_factor_high: float | None = None
+    input_basis: str = ""  # dry: the content is per t of dry matter (moisture_pct converts)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,11 @@ class ConfigRow:
     """A control configuration: output distribution factors of one kind of plant.
 
     A `pretreatment` (coal washing) sends part of the Hg to its own pathways and lets
-    `pass_through` of it on to the control configuration it is combined with.
+    `pass_through` of it on to the control configuration it is combined with. An `addition`
+    (cyanidation of amalgamation tailings) moves the Hg of one pathway of the split it follows
+    (`acts_on`, e.g. land: the tailings) to the pathways its six columns give; the other
+    pathways stay as they were, so the practice never lowers them. `annex_c` names the
+    paragraph of Minamata Convention Annex C that lists the practice as a worst practice.
     """
 
     family: str
@@ -70,6 +75,8 @@ class ConfigRow:
     pass_through: float = 0.0
     confidence: str = ""
     note: str = ""
+    acts_on: str = ""
+    annex_c: str = ""
 
     @property
     def distribution(self) -> dict[str, float]:

@@ -46,6 +46,7 @@ class InputRowModel(_Provenance):
     input_factor_low: float | None = Field(default=None, ge=0)
     input_factor_high: float | None = Field(default=None, ge=0)
     input_factor_unit: FactorUnit
+    input_basis: Literal["dry", "as-received", ""] = ""
 
     @field_validator("input_factor_low", "input_factor_high", mode="before")
     @classmethod
@@ -65,10 +66,15 @@ class ConfigRowModel(_Provenance):
     """A control configuration: output distribution factors of one kind of plant.
 
     A `pretreatment` (coal washing) sends part of the Hg to its own pathways and lets
-    `pass_through` of it on to the control configuration it is combined with.
+    `pass_through` of it on to the control configuration it is combined with. An `addition`
+    moves the Hg of the pathway `acts_on` of the split it follows to its own six columns.
     """
 
-    kind: Literal["control", "pretreatment"]
+    kind: Literal["control", "pretreatment", "addition"]
+    acts_on: Literal[
+        "", "air", "water", "land", "byproducts", "general_waste", "sector_treatment"
+    ] = ""
+    annex_c: str = Field(default="", pattern=r"^(\d+\([a-z]\))?$")
     pass_through: float = Field(default=0.0, ge=0, le=1)
     air: float = Field(ge=0, le=1)
     water: float = Field(ge=0, le=1)
@@ -79,8 +85,10 @@ class ConfigRowModel(_Provenance):
 
     @model_validator(mode="after")
     def _balanced(self):
-        if self.kind == "control" and self.pass_through:
+        if self.kind != "pretreatment" and self.pass_through:
             raise ValueError(_("pass_through is only for pretreatment rows"))
+        if (self.kind == "addition") != bool(self.acts_on):
+            raise ValueError(_("acts_on names a pathway on addition rows, and only there"))
         total = sum(getattr(self, p) for p in PATHWAYS) + self.pass_through
         if abs(total - 1.0) > BALANCE_TOLERANCE:
             raise ValueError(
