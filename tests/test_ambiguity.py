@@ -229,6 +229,19 @@ def test_a_facility_capacity_times_utilisation_beyond_a_float_is_refused(tmp_pat
     assert "too large" in p["message"]
 
 
+def test_a_facility_activity_beyond_a_float_in_its_unit_is_refused(tmp_path):
+    """1e305 Mt is more tonnes than a float holds: it was summed to "inf t"."""
+    path = tmp_path / "megatonnes.xlsx"
+    write_workbook(path, [("5.1.1", 6_500_000, "t")])
+    wb = load_workbook(path)
+    ws = wb.create_sheet("facilities")
+    ws.append(FACILITY_HEADER)
+    ws.append(["5.1.1", "Kessel Bay", 1e305, "Mt"])
+    wb.save(path)
+    problems = errors(refused(path, "facilities", "C2"))
+    assert any(p["cell"] == "C2" and "too large" in p["message"] for p in problems)
+
+
 def test_an_activity_range_beyond_a_float_is_refused(make_workbook):
     path = make_workbook([("5.1.1", 1e-300, "t")])
     wb = load_workbook(path)
