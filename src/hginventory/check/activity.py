@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from hginventory.check.submission import check_reporting
 from hginventory.core.errors import Problem, UnitError
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number
@@ -135,7 +136,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     expected=_("per cent from 0 to 100"),
                 )
             )
-    return problems
+    return problems + check_reporting(activity)
 
 
 def closest_codes(code: str, codes: list[str]) -> list[str]:

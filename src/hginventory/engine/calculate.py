@@ -35,6 +35,7 @@ from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.engine.inventory import Inventory, beyond_input, row_labels
 from hginventory.read.activity import ActivityData
+from hginventory.read.hotspots import submission_of
 from hginventory.tables.factors import FactorTable, load_factors
 from hginventory.tables.translations import activity_description
 
@@ -322,6 +323,7 @@ class Many:
         metadata.update(self.metadata.get(k, {}))
         metadata.update(getattr(factors, "overlay_metadata", {}))
         inventory = Inventory(country, df, src, factors, metadata, list(self.warnings[k]))
+        inventory.submission = submission_of(activity)
         metadata["recalled_factors_used"] = inventory.recalled_count
         metadata["estimated_factors_used"] = inventory.estimated_count
         metadata["estimates_counted"] = factors.estimates_counted

@@ -13,6 +13,7 @@ from hginventory.core.errors import Problem
 from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 from hginventory.read.activity import CountryInfo
+from hginventory.read.hotspots import Submission
 from hginventory.tables.factors import FactorTable
 
 
@@ -93,6 +94,7 @@ class Inventory:
     warnings: list[Problem] = field(default_factory=list)
     crosscheck: CsvExtension | None = None  # engine.crosscheck.Crosscheck
     uncertainty: CsvExtension | None = None  # engine.uncertainty.UncertaintyResult
+    submission: Submission | None = None  # presence marks, data quality, hot spots (reporting)
 
     @property
     def recalled_count(self) -> int:

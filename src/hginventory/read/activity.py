@@ -46,7 +46,15 @@ NOTATION_KEYS = {
 
 # `language` is written by `hginv template --lang`: the language hginv speaks for this
 # workbook; it changes no number
-COUNTRY_FIELDS = ("country", "year", "population", "electrification_rate", "iso3", "language")
+COUNTRY_FIELDS = (
+    "country",
+    "year",
+    "population",
+    "electrification_rate",
+    "iso3",
+    "language",
+    "coal_industrial_boilers_share",
+)
 
 
 ACTIVITY_COLUMNS = (
@@ -57,6 +65,9 @@ ACTIVITY_COLUMNS = (
     "uncertainty_pct",
     "activity_low",
     "activity_high",
+    "presence",
+    "data_source",
+    "data_quality",
 )
 
 
@@ -66,7 +77,7 @@ INFO_COLUMNS = ("sub_category", "description")  # written by `hginv template`, n
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 
-KNOWN_SHEETS = ("country", "activity", "facilities", "instructions")
+KNOWN_SHEETS = ("country", "activity", "facilities", "instructions", "hotspots")
 
 
 HEADER_SEARCH_ROWS = 10
@@ -82,6 +93,7 @@ class CountryInfo:
     electrification_rate: float | None = None
     iso3: str | None = None
     language: str | None = None
+    coal_industrial_boilers_share: float | None = None  # per cent of 5.1.2's coal (Article 8)
 
 
 @dataclass
@@ -93,6 +105,7 @@ class ActivityData(HasProblems):
     country: CountryInfo | None
     rows: list[dict]
     problems: list[Problem] = field(default_factory=list)
+    hotspots: list[dict] = field(default_factory=list)  # the optional `hotspots` sheet
 
     def frame(self):
         """Activity rows as a DataFrame (code, activity, notation, unit, notes, cells)."""
@@ -536,6 +549,20 @@ def _read_country(
                 out["electrification_rate"] = rate
     if cell_text(values.get("iso3")):
         out["iso3"] = cell_text(values["iso3"]).upper()
+    if cell_text(values.get("coal_industrial_boilers_share")):
+        name = "coal_industrial_boilers_share"
+        share = cell_number(values[name], where(name), name, problems, percent=True)
+        if share is not None and not 0 <= share <= 100:
+            problems.append(
+                Problem(
+                    _("coal_industrial_boilers_share is outside 0-100"),
+                    found=cell_text(values[name]),
+                    expected=_("per cent from 0 to 100 of the coal of 5.1.2"),
+                    **where(name),
+                )
+            )
+        elif share is not None:
+            out[name] = share
     if cell_text(values.get("language")):
         lang = normalise(cell_text(values["language"]))
         if lang is None:
@@ -677,6 +704,7 @@ def _read_activity_rows(
                 )
                 activity = None
         uncertainty = _uncertainty_pct(get(row, "uncertainty_pct"), r, cols, path, sheet, problems)
+        reporting = _reporting(get, row, r, cols, code, path, sheet, problems)
         if "activity_low" in cols or "activity_high" in cols:
             from_range = _range_pct(get, row, r, cols, code, activity, path, sheet, problems)
             if not math.isnan(from_range):
@@ -709,8 +737,40 @@ def _read_activity_rows(
                 "code_cell": cell_name(r, cols["code"]),
                 "sheet": sheet,
                 "given": text != "",
+                **reporting,
             }
         )
+    return out
+
+
+def _reporting(get, row, r, cols, code, path, sheet, problems) -> dict:
+    """The optional reporting columns of an activity row (only those the sheet has): `presence`
+    Y/N/?, `data_quality` A-D, `data_source` free text. A bad mark is a located error."""
+    from hginventory.read.hotspots import DATA_QUALITY, PRESENCE_MARKS
+
+    out = {}
+    for name, allowed in (("presence", PRESENCE_MARKS), ("data_quality", tuple(DATA_QUALITY))):
+        if name not in cols:
+            continue
+        text = cell_text(get(row, name)).upper()
+        if text and text not in allowed:
+            problems.append(
+                Problem(
+                    _("{column} for {code} is not one of {choices}").format(
+                        column=name, code=code, choices="/".join(allowed)
+                    ),
+                    file=str(path),
+                    sheet=sheet,
+                    cell=cell_name(r, cols[name]),
+                    found=cell_text(get(row, name)),
+                    expected=", ".join(allowed),
+                )
+            )
+            text = ""
+        out[name] = text
+        out[f"{name}_cell"] = cell_name(r, cols[name])
+    if "data_source" in cols:
+        out["data_source"] = cell_text(get(row, "data_source"))
     return out
 
 
@@ -851,11 +911,14 @@ def read_activity(path: str | Path, strict: bool = True) -> ActivityData:
     _check_path(path, SPREADSHEET_SUFFIXES | {".csv"})
     # hashed before it is read: a file saved again meanwhile then looks changed, never the same
     digest = sha256_of(path)
+    hotspots: list[dict] = []
     if path.suffix.lower() == ".csv":
         country, rows, problems = _read_csv_activity(path)
     else:
-        country, rows, problems = _read_workbook(path)
-    result = ActivityData(path=path, sha256=digest, country=country, rows=rows, problems=problems)
+        country, rows, problems, hotspots = _read_workbook(path)
+    result = ActivityData(
+        path=path, sha256=digest, country=country, rows=rows, problems=problems, hotspots=hotspots
+    )
     if strict and result.errors:
         raise ActivityError(
             _("{file}: the activity workbook has errors").format(file=path.name), problems
@@ -867,7 +930,7 @@ def _read_workbook(path: Path):
     from hginventory.read.gate import read_book
     from hginventory.read.scan import structure_problems
 
-    book = read_book(path, ("country", "activity"))
+    book = read_book(path, ("country", "activity", "hotspots"))
     problems: list[Problem] = list(book.problems)
     country = None
     rows: list[dict] = []
@@ -879,6 +942,7 @@ def _read_workbook(path: Path):
     if sheet is not None:
         problems += structure_problems(book.scan, str(path), sheet)
         rows = _read_activity_rows(path, sheet, data, problems)
+    hotspots = _read_hotspots(book, path, problems)
     for name in book.names:
         if name.strip().lower() not in KNOWN_SHEETS:
             problems.append(
@@ -890,7 +954,19 @@ def _read_workbook(path: Path):
                     severity="warning",
                 )
             )
-    return country, rows, problems
+    return country, rows, problems, hotspots
+
+
+def _read_hotspots(book, path: Path, problems: list[Problem]) -> list[dict]:
+    """The optional `hotspots` sheet (none: an empty list, and no message)."""
+    from hginventory.read.hotspots import HOTSPOT_SHEET, read_hotspot_rows
+
+    if not any(n.strip().lower() == HOTSPOT_SHEET for n in book.names):
+        return []
+    sheet, data = _sheet(book, HOTSPOT_SHEET, path, problems)
+    if sheet is None:
+        return []
+    return read_hotspot_rows(path, sheet, data, problems)
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")

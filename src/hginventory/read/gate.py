@@ -155,7 +155,7 @@ class Book:
     problems: list[Problem] = field(default_factory=list)
 
 
-ACTIVITY_SHEETS = frozenset({"country", "activity", "facilities"})
+ACTIVITY_SHEETS = frozenset({"country", "activity", "facilities", "hotspots"})
 """The sheets of an activity workbook: the commands read them one after another (the language
 field, then the country and activity sheets, then the facilities), so they are read together,
 in one scan and one child process, and served from `_LAST` to the reads that follow."""
