@@ -373,6 +373,8 @@ def test_workbook_has_tables_charts_and_marks_filled_cells(filled):
         "Source groups",
         "Input by sub-category",
         "Air by sub-category",
+        "Checks",
+        "Trend assessment",
         "Series data",
     ]
     for name in ("Totals by pathway", "Source groups"):

@@ -9,6 +9,7 @@ import click
 
 from hginventory.cli.common import (
     QUIET_HELP,
+    estimates_option,
     factors_option,
     fail,
     labelled,
@@ -45,6 +46,7 @@ from hginventory.core.numbers import mass
     help=N_("Folder for trend.csv, totals.csv, trend.xlsx (created if needed)."),
 )
 @factors_option()
+@estimates_option()
 @click.option(
     "--fill",
     type=click.Choice(["none", "interpolate"]),
@@ -63,6 +65,17 @@ from hginventory.core.numbers import mass
         "hginv compute CSVs/workbooks): adds recalculation.csv and a Recalculation sheet."
     ),
 )
+@click.option(
+    "--jump",
+    type=click.FloatRange(min=0, min_open=True),
+    default=50.0,
+    show_default=True,
+    metavar="PERCENT",
+    help=N_(
+        "Time-series check: flag an activity or implied input factor that changes by more "
+        "than this many per cent from one year to the next (checks.csv, Checks sheet)."
+    ),
+)
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @lang_option(
     N_(
@@ -72,7 +85,7 @@ from hginventory.core.numbers import mass
     )
 )
 @click.pass_context
-def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, quiet, lang=None):
+def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, jump, quiet, lang=None):
     """`hginv trend` (its help is the N_ text above, shown in the user's language)."""
     from hginventory.core.errors import HginvError
     from hginventory.jobs.batch import BatchUsageError
@@ -83,7 +96,13 @@ def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, quiet, lang
 
     try:
         series, written = run_trend(
-            inputs, outdir, factors=factors_path, fill=fill, baseline=baseline
+            inputs,
+            outdir,
+            factors=factors_path,
+            fill=fill,
+            baseline=baseline,
+            jump=jump / 100,
+            include_estimates=bool(ctx.meta.get("hginv.include_estimates")),
         )
     except BatchUsageError as exc:
         raise click.UsageError(exc.args[0]) from None
@@ -104,6 +123,8 @@ def _print_series(series, written, quiet: bool = False) -> None:
         _print_totals(series, console)
     for w in series.warnings:
         err.print("  " + labelled(severity_word("warning"), w), markup=False)
+    if not quiet:
+        _print_checks(series, console)
     if series.recalculation is not None and not quiet:
         moved = series.recalculation[series.recalculation["reason"] != UNCHANGED]
         console.print(
@@ -113,6 +134,9 @@ def _print_series(series, written, quiet: bool = False) -> None:
             ).format(baseline=series.baseline, moved=len(moved), n=len(series.recalculation)),
             markup=False,
         )
+    from hginventory.engine.inventory import estimates_sentence
+
+    err.print(estimates_sentence(series.estimates_counted), markup=False)
     if series.recalled_rows:
         text = _(
             "{n} of {total} result rows use 'recalled' factors (not confirmed against the "
@@ -167,3 +191,57 @@ def _print_totals(series, console) -> None:
         console.print(
             _("Nothing to interpolate: no gap lies between two reported values."), markup=False
         )
+
+
+SHOWN_CHECKS = 10
+"""Time-series findings listed in the terminal; checks.csv and the Checks sheet hold all."""
+
+
+def _print_checks(series, console) -> None:
+    """The time-series checks in short (the first few findings), and the key categories of
+    the trend assessment."""
+    from rich.table import Table
+
+    from hginventory.core.i18n import ngettext
+    from hginventory.core.numbers import percent
+    from hginventory.engine.trend import check_message
+
+    checks = series.checks
+    if checks is not None and len(checks):
+        console.print(
+            ngettext(
+                "Time-series checks: {n} finding (threshold {jump}; checks.csv):",
+                "Time-series checks: {n} findings (threshold {jump}; checks.csv):",
+                len(checks),
+            ).format(n=len(checks), jump=percent(series.jump)),
+            markup=False,
+        )
+        table = Table(show_header=True)
+        for name in (_("Check"), _("Code"), _("Finding")):
+            table.add_column(name)
+        for r in checks.head(SHOWN_CHECKS).itertuples(index=False):
+            table.add_row(r.check, r.code, check_message(r))
+        show_table(table, console)
+        if len(checks) > SHOWN_CHECKS:
+            console.print(
+                _("... and {n} more in checks.csv.").format(n=len(checks) - SHOWN_CHECKS),
+                markup=False,
+            )
+    elif checks is not None:
+        console.print(
+            _("Time-series checks: nothing found (threshold {jump}).").format(
+                jump=percent(series.jump)
+            ),
+            markup=False,
+        )
+    key = series.key_trend
+    if key is not None and len(key):
+        for name in ("air", "water-land"):
+            codes = key.loc[(key["assessment"] == name) & key["key"], "code"].tolist()
+            if codes:
+                text = (
+                    _("Key categories of the trend (air): {codes}")
+                    if name == "air"
+                    else _("Key categories of the trend (water and land): {codes}")
+                ).format(codes=", ".join(codes))
+                console.print(text, markup=False)

@@ -16,12 +16,16 @@ import numpy as np
 import pandas as pd
 
 from hginventory.core.columns import PATHWAYS
+from hginventory.core.i18n import N_
 
 THRESHOLD = 0.95
 """A code is key while the cumulative share before it is below this (IPCC: 95 %)."""
 
 ASSESSMENTS = {"air": ("air_kg",), "water-land": ("water_kg", "land_kg")}
 """The two level assessments and the counted pathways each one adds up."""
+
+ASSESSMENT_NAMES = {"air": N_("air"), "water-land": N_("water and land")}
+"""How a table names an assessment (the CSV keeps the machine words)."""
 
 KEY_COLUMNS = [
     "assessment",

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hginventory.core.columns import OUTPUT_COLUMNS
+from hginventory.core.columns import OUTPUT_COLUMNS, RELEASE_PATHWAYS, TRANSFER_PATHWAYS
 from hginventory.core.errors import Problem
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion
-from hginventory.engine.inventory import Inventory
+from hginventory.engine.inventory import Inventory, beyond_input
 from hginventory.read.results import country_key, country_text, same_country
 from hginventory.tables.factors import FactorTable
 
@@ -55,7 +55,15 @@ TREND_COLUMNS = [
     "filled",
 ]
 
-TOTAL_COLUMNS = ["hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
+TOTAL_COLUMNS = [
+    "hg_input_kg",
+    *OUTPUT_COLUMNS,
+    "releases_kg",  # all six outputs, as before
+    "releases_awl_kg",
+    "transfers_kg",
+    "outputs_beyond_input_kg",
+]
+"""The national totals per year (totals.csv, trend.xlsx): `Inventory.totals`."""
 
 
 def series_problems(entries: list[dict]) -> list[Problem]:
@@ -308,12 +316,18 @@ def inventory_rows(year: int, inv: Inventory, filled: Iterable[str] = ()) -> pd.
             **{c: r[c] for c in OUTPUT_COLUMNS},
             "factor_id": r["factor_id"],
             "status": r["status"],
+            "method": r["method"],
             "filled": [INTERPOLATED if c in filled else NOT_FILLED for c in r["code"]],
             "source_group": r["group_name"],
             "group_order": r["group_order"],
             "order": r["order"],
             "counted_input_kg": r["hg_input_kg"] * r["input_total_weight"],
             **{f"counted_{c}": counted[c] for c in OUTPUT_COLUMNS},
+            "beyond_input_kg": beyond_input(
+                r["hg_input_kg"].to_numpy(dtype="float64"),
+                r["input_total_weight"],
+                counted.sum(axis=1).to_numpy(dtype="float64"),
+            ),
         }
     )
     return frame.reset_index(drop=True)
@@ -332,6 +346,9 @@ def totals_frame(trend: pd.DataFrame) -> pd.DataFrame:
     out = grouped[counted].sum()
     out.columns = ["hg_input_kg", *OUTPUT_COLUMNS]
     out["releases_kg"] = out[OUTPUT_COLUMNS].sum(axis=1)
+    out["releases_awl_kg"] = out[[f"{p}_kg" for p in RELEASE_PATHWAYS]].sum(axis=1)
+    out["transfers_kg"] = out[[f"{p}_kg" for p in TRANSFER_PATHWAYS]].sum(axis=1)
+    out["outputs_beyond_input_kg"] = grouped["beyond_input_kg"].sum()
     out["result_rows"] = grouped.size()
     out["filled_rows"] = grouped["filled"].apply(lambda s: int((s == INTERPOLATED).sum()))
     out["recalled_rows"] = grouped["status"].apply(lambda s: int((s == "recalled").sum()))
@@ -598,6 +615,10 @@ class TrendSeries:
     recalculation: pd.DataFrame | None = None
     baseline: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    checks: pd.DataFrame | None = None  # series_checks: checks.csv and the Checks sheet
+    jump: float = 0.5  # the threshold the checks used
+    key_trend: pd.DataFrame | None = None  # engine.keycat.trend_assessment
+    estimates_counted: bool = False  # --include-estimates: the project's estimates in the totals
 
     @property
     def years(self) -> list[int]:
@@ -644,4 +665,180 @@ class TrendSeries:
     def totals_csv_frame(self) -> pd.DataFrame:
         """totals.csv: the totals with the country of the series, which `report --trend` and
         `trend --baseline` check against the inventory they are given."""
-        return self.totals.assign(country=self.country, iso3=self.iso3)
+        return self.totals.assign(
+            country=self.country, iso3=self.iso3, estimates_counted=self.estimates_counted
+        )
+
+
+# --- time-series checks: what a reviewer asks of a series before reading its trend -----------
+
+JUMP = 0.5
+"""Default threshold of `trend-jump` and `trend-factor-jump`: a change of more than ±50 %."""
+
+CHECK_COLUMNS = [
+    "check",
+    "severity",
+    "code",
+    "sub_category",
+    "year_before",
+    "year",
+    "before",
+    "after",
+    "change_pct",
+    "unit",
+    "detail",
+]
+
+CHECK_CODES = ("trend-jump", "trend-factor-jump", "trend-method-change", "trend-gap")
+"""The stable codes of the time-series checks (docs/key-categories.md explains each)."""
+
+
+def _per_year_code(trend: pd.DataFrame) -> pd.DataFrame:
+    """Per code and year: the activity added up in one unit (the code's first unit in the
+    series), the Hg input, the methods and the factor tables (the part of `factor_id` before
+    ':', i.e. table and version) used."""
+    records = []
+    units: dict[str, str] = {}
+    for (code, year), g in trend.sort_values("year").groupby(["code", "year"], sort=False):
+        unit = units.setdefault(str(code), str(g["activity_unit"].iloc[0]))
+        activity = math.nan
+        for value, u in zip(g["activity"], g["activity_unit"], strict=True):
+            if value != value:
+                continue
+            try:
+                factor = conversion(str(u), unit) if u and unit and u != unit else 1.0
+            except Exception:  # another kind of unit: no activity to compare
+                factor = math.nan
+            activity = (0.0 if activity != activity else activity) + value * factor
+        methods = g["method"] if "method" in g else pd.Series(["default"] * len(g))
+        records.append(
+            {
+                "code": str(code),
+                "year": int(year),
+                "sub_category": str(g["sub_category"].iloc[0]),
+                "activity": activity,
+                "unit": unit,
+                "hg_input_kg": float(g["hg_input_kg"].sum()),
+                "methods": " + ".join(sorted({str(m) for m in methods})),
+                "tables": " + ".join(
+                    sorted({str(f).rsplit(":", 1)[0] for f in g["factor_id"] if str(f)})
+                ),
+            }
+        )
+    return pd.DataFrame.from_records(
+        records,
+        columns=["code", "year", "sub_category", "activity", "unit", "hg_input_kg"]
+        + ["methods", "tables"],
+    )
+
+
+def _changed(a: float, b: float, jump: float) -> bool:
+    return a == a and b == b and a > 0 and b > 0 and abs(b / a - 1.0) > jump
+
+
+def series_checks(trend: pd.DataFrame, jump: float = JUMP) -> pd.DataFrame:
+    """The time-series checks of a series (`trend_frame`), one row per finding (CHECK_COLUMNS;
+    `detail` is English machine text, `check_message` says a row in the user's language):
+
+    - `trend-jump`: a code's activity changes by more than `jump` (0.5 = ±50 %) from one year
+      of the series to the next;
+    - `trend-factor-jump`: its implied input factor (Hg input / activity) does;
+    - `trend-method-change`: its method (default, facility...) or factor table version changes;
+    - `trend-gap`: it has result rows in some years of the series only (`year` is the first
+      year without one, `detail` lists them all)."""
+    years = sorted(int(y) for y in trend["year"].unique())
+    per = _per_year_code(trend)
+    out = []
+    order = {c: i for i, c in enumerate(dict.fromkeys(trend.sort_values("order")["code"]))}
+    for code, g in sorted(per.groupby("code", sort=False), key=lambda t: order.get(t[0], 0)):
+        g = g.set_index("year")
+        name = str(g["sub_category"].iloc[0])
+        base = {"severity": "warning", "code": code, "sub_category": name}
+        present = [y for y in years if y in g.index]
+        for a, b in zip(years, years[1:], strict=False):
+            if a not in g.index or b not in g.index:
+                continue
+            x, y = g.loc[a], g.loc[b]
+            if _changed(x["activity"], y["activity"], jump):
+                out.append(
+                    {
+                        **base,
+                        "check": "trend-jump",
+                        "year_before": a,
+                        "year": b,
+                        "before": x["activity"],
+                        "after": y["activity"],
+                        "change_pct": 100.0 * (y["activity"] / x["activity"] - 1.0),
+                        "unit": x["unit"],
+                        "detail": "activity",
+                    }
+                )
+            fx = x["hg_input_kg"] / x["activity"] if x["activity"] else math.nan
+            fy = y["hg_input_kg"] / y["activity"] if y["activity"] else math.nan
+            if _changed(fx, fy, jump):
+                out.append(
+                    {
+                        **base,
+                        "check": "trend-factor-jump",
+                        "year_before": a,
+                        "year": b,
+                        "before": fx,
+                        "after": fy,
+                        "change_pct": 100.0 * (fy / fx - 1.0),
+                        "unit": f"kg/{x['unit']}",
+                        "detail": "implied input factor",
+                    }
+                )
+            for what in ("methods", "tables"):
+                if x[what] != y[what]:
+                    out.append(
+                        {
+                            **base,
+                            "check": "trend-method-change",
+                            "year_before": a,
+                            "year": b,
+                            "detail": f"{'method' if what == 'methods' else 'factor table'}: "
+                            f"{x[what]} -> {y[what]}",
+                        }
+                    )
+        missing = [y for y in years if y not in g.index]
+        if missing and present:
+            out.append(
+                {
+                    **base,
+                    "check": "trend-gap",
+                    "year": missing[0],
+                    "detail": "no result in " + ", ".join(map(str, missing)),
+                }
+            )
+    frame = pd.DataFrame.from_records(out, columns=CHECK_COLUMNS)
+    for c in ("year_before", "year"):
+        frame[c] = frame[c].astype("Int64")
+    return frame
+
+
+def check_message(row) -> str:
+    """One finding of `series_checks` in the user's language."""
+    from hginventory.core.numbers import percent
+
+    if row.check == "trend-jump":
+        text = _("activity {change} from {first} to {last}")
+    elif row.check == "trend-factor-jump":
+        text = _("implied input factor (Hg input / activity) {change} from {first} to {last}")
+    elif row.check == "trend-method-change":
+        what = str(row.detail)
+        if what.startswith("method: "):
+            return _("method changes from {first} to {last}: {what}").format(
+                first=row.year_before, last=row.year, what=what.removeprefix("method: ")
+            )
+        return _("factor table changes from {first} to {last}: {what}").format(
+            first=row.year_before, last=row.year, what=what.removeprefix("factor table: ")
+        )
+    else:
+        return _("no result in {years} (present in other years of the series)").format(
+            years=str(row.detail).removeprefix("no result in ")
+        )
+    sign = "+" if row.change_pct > 0 else ""
+    return text.format(
+        change=sign + percent(row.change_pct / 100.0), first=row.year_before, last=row.year
+    )

@@ -8,7 +8,8 @@ of the years between two reported values of a sub-category is interpolated linea
 (`engine.trend.interpolate`) and computed through the same engine, marked `interpolated`.
 With a baseline, the series is compared with the inventories as submitted.
 
-OUTDIR holds `trend.csv`, `totals.csv`, `trend.xlsx` and, with a baseline, `recalculation.csv`.
+OUTDIR holds `trend.csv`, `totals.csv`, `checks.csv` (the time-series checks), `trend.xlsx` and,
+with a baseline, `recalculation.csv`.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ import pandas as pd
 from hginventory.core.errors import ActivityError, HginvError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.engine.trend import (
+    JUMP,
     TrendSeries,
     activity_states,
     interpolate,
     interpolate_value,
     inventory_rows,
     recalculation,
+    series_checks,
     series_problems,
     totals_frame,
     trend_frame,
@@ -34,11 +37,12 @@ from hginventory.engine.trend import (
 
 FILL_MODES = ("none", "interpolate")
 
-TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV = (
+TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV, CHECKS_CSV = (
     "trend.csv",
     "totals.csv",
     "trend.xlsx",
     "recalculation.csv",
+    "checks.csv",
 )
 
 
@@ -60,9 +64,20 @@ def _filled_row(code: str, activity: float, unit: str, a: int, b: int) -> dict:
     }
 
 
-def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> TrendSeries:
-    """Read, check and compute every year; raises HginvError with every located problem."""
+def compute_series(
+    inputs,
+    factors=None,
+    fill: str = "none",
+    exclude=None,
+    jump: float = JUMP,
+    include_estimates: bool = False,
+) -> TrendSeries:
+    """Read, check and compute every year; raises HginvError with every located problem.
+    `include_estimates` counts the project's estimates in every year's totals.
+    The time-series checks (`series_checks`, threshold `jump`) and the trend assessment of
+    the key categories come with the series."""
     from hginventory.engine.calculate import compute_many
+    from hginventory.engine.keycat import trend_assessment
     from hginventory.jobs.batch import collect_inputs, load_batch_factors
     from hginventory.jobs.validate import check_input, finish_checks
     from hginventory.read.activity import ActivityData, CountryInfo
@@ -75,6 +90,8 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
         )
     paths = collect_inputs(inputs, exclude=exclude)
     table = load_batch_factors(factors)
+    if include_estimates:
+        table = table.counting_estimates(True)
     checks = [check_input(p, table) for p in paths]
     finish_checks(checks, table)  # every year in one engine call
     bad = [c for c in checks if not c.ok]
@@ -188,6 +205,10 @@ def compute_series(inputs, factors=None, fill: str = "none", exclude=None) -> Tr
         factor_sha256=table.sha256,
         fill=fill,
         warnings=warnings,
+        checks=series_checks(trend, jump),
+        jump=jump,
+        key_trend=trend_assessment(trend),
+        estimates_counted=table.estimates_counted,
     )
 
 
@@ -242,7 +263,9 @@ def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
 
 def series_outputs(outdir) -> list[Path]:
     """Every file `write_series` may write or remove in `outdir`."""
-    return [Path(outdir) / n for n in (TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV)]
+    return [
+        Path(outdir) / n for n in (TREND_CSV, TOTALS_CSV, TREND_XLSX, RECALC_CSV, CHECKS_CSV)
+    ]
 
 
 def baseline_inputs(baseline) -> tuple[list, list]:
@@ -283,6 +306,8 @@ def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
         TREND_CSV: csv(series.trend_csv_frame(), TREND_CSV),
         TOTALS_CSV: csv(series.totals_csv_frame(), TOTALS_CSV),
     }
+    if series.checks is not None:
+        written[CHECKS_CSV] = csv(series.checks, CHECKS_CSV)
     if series.recalculation is not None:
         written[RECALC_CSV] = csv(series.recalculation, RECALC_CSV)
     else:
@@ -291,7 +316,16 @@ def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
     return written
 
 
-def run_trend(inputs, outdir, *, factors=None, fill: str = "none", baseline=None):
+def run_trend(
+    inputs,
+    outdir,
+    *,
+    factors=None,
+    fill: str = "none",
+    baseline=None,
+    jump: float = JUMP,
+    include_estimates: bool = False,
+):
     """Compute the series of `inputs` and write it to `outdir`; returns (series, outputs).
     The outputs are checked against every input (workbooks, factor table, baseline) first."""
     from hginventory.core.files import check_paths, table_files
@@ -303,7 +337,14 @@ def run_trend(inputs, outdir, *, factors=None, fill: str = "none", baseline=None
     tables = [factors_dir(), *(table_files(factors) if isinstance(factors, (str, Path)) else [])]
     files, folders = baseline_inputs(baseline)
     check_paths(series_outputs(outdir), [*paths, *tables, *files], within=folders)
-    series = compute_series(paths, factors=factors, fill=fill, exclude=outdir)
+    series = compute_series(
+        paths,
+        factors=factors,
+        fill=fill,
+        exclude=outdir,
+        jump=jump,
+        include_estimates=include_estimates,
+    )
     if baseline is not None:
         add_baseline(series, baseline)
     return series, write_series(series, outdir)

@@ -16,15 +16,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
+import pandas as pd
+
+from hginventory.core.columns import (
+    PATHWAY_LABELS,
+    PATHWAYS,
+    RELEASE_PATHWAYS,
+    SUBTOTAL_LABELS,
+    TRANSFER_PATHWAYS,
+)
 from hginventory.core.i18n import N_, get_language
 from hginventory.core.i18n import gettext as _
-from hginventory.core.numbers import ACTIVITY, AXIS_FORMAT, COUNT, MASS, YEAR
+from hginventory.core.numbers import (
+    ACTIVITY,
+    AXIS_FORMAT,
+    COUNT,
+    FRACTION,
+    MASS,
+    SHARE,
+    YEAR,
+    percent,
+)
+from hginventory.engine.keycat import ASSESSMENT_NAMES
 from hginventory.engine.trend import (
     INTERPOLATED,
     RECALC_COLUMNS,
     TREND_COLUMNS,
     TrendSeries,
+    check_message,
     filled_cells,
     group_totals,
     reason_text,
@@ -41,6 +60,8 @@ GROUPS_SHEET = "Source groups"
 INPUT_SHEET = "Input by sub-category"
 AIR_SHEET = "Air by sub-category"
 RECALC_SHEET = "Recalculation"
+CHECKS_SHEET = "Checks"
+KEY_TREND_SHEET = "Trend assessment"
 DATA_SHEET = "Series data"
 KG = N_("kg Hg/y")
 
@@ -130,6 +151,10 @@ def build_trend_workbook(series: TrendSeries) -> Book:
     )
     if series.recalculation is not None:
         _recalculation_sheet(book, series)
+    if series.checks is not None:
+        _checks_sheet(book, series)
+    if series.key_trend is not None:
+        _trend_assessment_sheet(book, series)
     _data_sheet(book, series)
     book.wb.set_properties(
         {"title": _("Mercury inventory trend: {country}").format(country=series.country)}
@@ -138,6 +163,7 @@ def build_trend_workbook(series: TrendSeries) -> Book:
 
 
 def _read_me(book: Book, series: TrendSeries) -> None:
+    from hginventory.engine.inventory import estimates_sentence
     ws = book.sheet(READ_ME)
     ws.max_width = README_WIDTH
     ws.width(0, 28)
@@ -156,6 +182,7 @@ def _read_me(book: Book, series: TrendSeries) -> None:
         (_("Years"), span),
         (_("Factor table"), f"{series.factor_label} (SHA-256 {series.factor_sha256[:16]}...)"),
         (_("Gap filling"), fill),
+        (_("Estimates"), estimates_sentence(series.estimates_counted)),
     ]
     for year, file in sorted(series.inputs.items()):
         rows.append((_("Workbook {year}").format(year=year), Path(file).name))
@@ -260,14 +287,31 @@ def _charts(
 
 
 def _totals_sheet(book: Book, series: TrendSeries) -> None:
+    """Releases to air, water and land with their subtotal, apart from the transfers with
+    theirs, then all outputs (`releases_kg`, as before) and the outputs beyond the counted
+    input (waste rows)."""
     ws = book.sheet(TOTALS_SHEET)
     t = series.totals
-    columns = ["year", "hg_input_kg", *OUTPUT_COLUMNS, "releases_kg", "filled_rows", "input_file"]
+    releases = [f"{p}_kg" for p in RELEASE_PATHWAYS]
+    transfers = [f"{p}_kg" for p in TRANSFER_PATHWAYS]
+    columns = [
+        "year",
+        "hg_input_kg",
+        *releases,
+        "releases_awl_kg",
+        *transfers,
+        "transfers_kg",
+        "releases_kg",
+        "outputs_beyond_input_kg",
+        "filled_rows",
+        "input_file",
+    ]
+    names = {f"{p}_kg": _(PATHWAY_LABELS[p]) for p in PATHWAYS}
+    names |= {k: _(v) for k, v in SUBTOTAL_LABELS.items()}
     headers = [
         _("Year"),
         _("Hg input, counted (kg Hg/y)"),
-        *(f"{_(PATHWAY_LABELS[p])} ({_(KG)})" for p in PATHWAYS),
-        _("Total releases (kg Hg/y)"),
+        *(f"{names[c]} ({_(KG)})" for c in columns[2:-2]),
         _("Interpolated rows"),
         _("Workbook"),
     ]
@@ -287,19 +331,30 @@ def _totals_sheet(book: Book, series: TrendSeries) -> None:
         ),
         "note",
     )
-    pathway_cols = [(2 + i, _(PATHWAY_LABELS[p])) for i, p in enumerate(PATHWAYS)]
+    ws.note(
+        note + 1,
+        _(
+            "Air, water and land are releases to the environment; by-products and impurities, "
+            "general waste and sector specific treatment/disposal are transfers. The outputs "
+            "exceed the counted input by the column '{column}': the waste rows' input counts "
+            "only in part, as their mercury was already counted where it entered society."
+        ).format(column=names["outputs_beyond_input_kg"]),
+        "note",
+    )
+    pathway_cols = [(columns.index(c), names[c]) for c in (*releases, *transfers)]
     _charts(
         book,
         ws,
         1,
         last,
         pathway_cols,
-        note + 2,
+        note + 3,
         _("Releases by pathway"),
         line_columns=[
             (1, _("Hg input, counted")),
-            (8, _("Total releases")),
-            (2, _(PATHWAY_LABELS["air"])),
+            (columns.index("releases_awl_kg"), names["releases_awl_kg"]),
+            (columns.index("transfers_kg"), names["transfers_kg"]),
+            (columns.index("air_kg"), names["air_kg"]),
         ],
     )
 
@@ -369,6 +424,81 @@ def _recalculation_sheet(book: Book, series: TrendSeries) -> None:
     ]
     last = ws.table(1, headers, _rows(frame), _kinds(RECALC_COLUMNS)) - 1
     ws.freeze = (2, 3)
+    ws.autofilter = (1, 0, max(last, 2), len(headers) - 1)
+
+
+def _checks_sheet(book: Book, series: TrendSeries) -> None:
+    """The time-series checks (checks.csv) with their stable codes and what each one found."""
+    ws = book.sheet(CHECKS_SHEET)
+    checks = series.checks
+    ws.note(
+        0,
+        _(
+            "Time-series checks: activity or implied input factor changing by more than "
+            "{jump} from one year to the next, a method or factor table change, a sub-category "
+            "present in some years only (docs/key-categories.md). {n} found."
+        ).format(jump=percent(series.jump), n=len(checks)),
+        "bold",
+    )
+    headers = [_("check"), _("code"), _("sub category"), _("from"), _("to"), _("finding")]
+    rows = [
+        [
+            r.check,
+            r.code,
+            name_of(r.code, str(r.sub_category)),
+            None if r.year_before is pd.NA else int(r.year_before),
+            None if r.year is pd.NA else int(r.year),
+            check_message(r),
+        ]
+        for r in checks.itertuples(index=False)
+    ]
+    last = ws.table(1, headers, rows, {3: YEAR, 4: YEAR}) - 1
+    ws.freeze = (2, 2)
+    ws.autofilter = (1, 0, max(last, 2), len(headers) - 1)
+
+
+def _trend_assessment_sheet(book: Book, series: TrendSeries) -> None:
+    """IPCC Approach 1 trend assessment: each code's contribution to the change of the total
+    between the first and the last year, for air and for water and land together."""
+    ws = book.sheet(KEY_TREND_SHEET)
+    years = series.years
+    ws.note(
+        0,
+        _(
+            "Trend assessment (IPCC 2006 Vol. 1 Ch. 4, Approach 1) between {first} and {last}: "
+            "each sub-category's contribution to the change of the counted releases; key while "
+            "the cumulative contribution before it is below 95 %."
+        ).format(first=years[0], last=years[-1]),
+        "bold",
+    )
+    headers = [
+        _("assessment"),
+        _("code"),
+        _("sub category"),
+        _("{year} kg").format(year=years[0]),
+        _("{year} kg").format(year=years[-1]),
+        _("trend"),
+        _("contribution"),
+        _("cumulative"),
+        _("key category"),
+    ]
+    rows = [
+        [
+            _(ASSESSMENT_NAMES[r.assessment]),
+            r.code,
+            name_of(r.code, str(r.sub_category)),
+            r.first_kg,
+            r.last_kg,
+            r.trend,
+            r.contribution,
+            r.cumulative,
+            _("yes") if r.key else "",
+        ]
+        for r in series.key_trend.itertuples(index=False)
+    ]
+    kinds = {3: MASS, 4: MASS, 5: SHARE, 6: FRACTION, 7: FRACTION}
+    last = ws.table(1, headers, rows, kinds) - 1
+    ws.freeze = (2, 2)
     ws.autofilter = (1, 0, max(last, 2), len(headers) - 1)
 
 
