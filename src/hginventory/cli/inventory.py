@@ -561,8 +561,9 @@ def report_command(
     "validate",
     help=N_(
         "Check an activity workbook or CSV (INPUT) without computing; list every problem.\n\n"
-        "Exit code 0 when there is nothing worse than a warning, 1 when there are errors, 2 "
-        "when the command line is wrong. The input is only read."
+        "Exit code 0 when there is nothing worse than a warning (with --strict: nothing at "
+        "all), 1 when there are errors (with --strict: errors or warnings), 2 when the command "
+        "line is wrong. The input is only read."
     ),
 )
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path, readable=False))
@@ -572,10 +573,22 @@ def report_command(
     is_flag=True,
     help=N_("Print the report as JSON (keys in English, messages in the chosen language)."),
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help=N_(
+        "Exit 1 on warnings too (plausibility, consistency, ...): for CI pipelines that must "
+        "stop on anything a reviewer would question."
+    ),
+)
 @factors_option()
 @lang_option()
 def validate_command(
-    input_path: Path, as_json: bool, factors_path: Path | None, lang: str | None = None
+    input_path: Path,
+    as_json: bool,
+    factors_path: Path | None,
+    lang: str | None = None,
+    strict: bool = False,
 ) -> None:
     from hginventory.core.errors import HginvError, Problem
     from hginventory.jobs.validate import Validation, validate_input
@@ -607,7 +620,13 @@ def validate_command(
                     file=input_path.name, n=len(checked.errors)
                 )
             )
-    sys.exit(checked.exit_code)
+        if strict and checked.ok and checked.warnings:
+            echo(
+                _("{file}: --strict: {n} warning(s) make the exit code 1").format(
+                    file=input_path.name, n=len(checked.warnings)
+                )
+            )
+    sys.exit(1 if strict and checked.warnings else checked.exit_code)
 
 
 @main.command(

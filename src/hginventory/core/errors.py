@@ -28,6 +28,7 @@ class Problem:
     expected: str = ""
     severity: Severity = "error"
     kind: str = "input"
+    code: str = ""  # a stable kebab-case name of the check (docs/quality-checks.md), '' if none
 
     @property
     def where(self) -> str:

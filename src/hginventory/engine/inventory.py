@@ -94,6 +94,7 @@ class Inventory:
     warnings: list[Problem] = field(default_factory=list)
     crosscheck: CsvExtension | None = None  # engine.crosscheck.Crosscheck
     uncertainty: CsvExtension | None = None  # engine.uncertainty.UncertaintyResult
+    quality_checks: list[Problem] = field(default_factory=list)  # check.quality, by validate
     submission: Submission | None = None  # presence marks, data quality, hot spots (reporting)
 
     @property

@@ -37,6 +37,14 @@ class Validation(HasProblems):
         """0 with nothing worse than warnings, 1 with errors."""
         return 0 if self.ok else 1
 
+    @property
+    def quality_checks(self) -> list[Problem]:
+        """The plausibility and consistency problems (check/quality.py), for the Checks sheet,
+        the report's Quality control chapter and batch's report."""
+        from hginventory.check.quality import is_quality
+
+        return [p for p in self.problems if is_quality(p)]
+
     def sorted_problems(self) -> list[Problem]:
         """Errors first, then warnings, each in the order found."""
         return self.errors + self.warnings
@@ -100,6 +108,9 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
     factors = factors or load_factors()
     _add(result.problems, activity.problems)
     _add(result.problems, check_activity(activity, factors))
+    from hginventory.check.quality import run_checks
+
+    _add(result.problems, run_checks(activity, factors))  # plausibility, consistency
     try:
         facilities = read_facilities(path)
     except InputFileError as exc:
@@ -164,6 +175,7 @@ def finish_checks(checks: list[Validation], factors=None, level2=None, build: bo
         _add(c.problems, overflows.get(k, []))
         if build and not overflows.get(k):
             c.inventory = many.inventory(k, bounds, source_bounds)
+            c.inventory.quality_checks = c.quality_checks
     many.positions = ready
     return many
 

@@ -806,7 +806,18 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
             total_rows=1,
             small=True,
         ),
+        *_worst_practice_lines(inv, rows),
     ]
+
+
+def _worst_practice_lines(inv: Inventory, rows: pd.DataFrame) -> list:
+    """A flagged line under the results of each facility of the group that uses a worst
+    practice of Minamata Convention Annex C (cyanidation of mercury-contaminated tailings)."""
+    from hginventory.engine.level2 import worst_practice_line, worst_practices
+
+    flagged = worst_practices(inv)
+    flagged = flagged[flagged["code"].isin(set(rows["code"]))]
+    return [Para(clean(worst_practice_line(x)), "caution") for x in flagged.to_dict("records")]
 
 
 def _annexes(inv: Inventory) -> list:

@@ -18,7 +18,7 @@ from hginventory.core.numbers import (
 )
 from hginventory.engine.crosswalk import summarise
 from hginventory.engine.inventory import Inventory
-from hginventory.engine.level2 import article8_table
+from hginventory.engine.level2 import article8_table, worst_practice_line, worst_practices
 from hginventory.engine.uncertainty import STATS
 from hginventory.read.facilities import FACILITY_SHEET
 from hginventory.tables.crosswalk import load_crosswalk
@@ -208,6 +208,10 @@ def facilities(book: Book, inv: Inventory) -> None:
     ws.max_width = 40
     ws.text(0, 0, TEXT["facilities_title"], "title", wrap=False)
     ws.note(1, TEXT["facilities_note"], span=12)
+    flagged = [worst_practice_line(x) for x in worst_practices(inv).to_dict("records")]
+    for i, line in enumerate(flagged):  # a worst practice of Annex C, flagged above the table
+        ws.note(2 + i, line, "warn", span=12)
+    top = 3 + len(flagged)
     r = inv.results
     fac = r[r["facility"] != ""]
     headers = [
@@ -254,8 +258,8 @@ def facilities(book: Book, inv: Inventory) -> None:
         for x in fac.itertuples(index=False)
     )
     kinds = {4: ACTIVITY, 6: FACTOR, 10: MASS, 11: MASS, **{c: MASS for c in range(12, 19)}}
-    ws.table(3, headers, rows, kinds)
-    ws.freeze = (4, 3)
+    ws.table(top, headers, rows, kinds)
+    ws.freeze = (top + 1, 3)
 
 
 def article8_nfr(book: Book, inv: Inventory) -> None:

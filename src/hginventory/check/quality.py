@@ -1,0 +1,88 @@
+"""The quality checks a reviewer runs on an activity workbook: plausibility screens of each row
+(check/plausibility.py) and consistency between rows (check/consistency.py).
+
+`run_checks` gives their problems, each with a stable code (`Problem.code` when the Problem
+class carries one, and always in `CHECKS`), for validate, compute, batch, the workbook's Checks
+sheet and the report's Quality control chapter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields
+
+from hginventory.core.errors import Problem
+from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import COUNT, format_number
+from hginventory.core.units import conversion
+
+PLAUSIBILITY = "plausibility"
+CONSISTENCY = "consistency"
+
+_HAS_CODE = "code" in {f.name for f in fields(Problem)}
+
+
+def problem(check: str, kind: str, **where) -> Problem:
+    """A Problem of check `check` (a stable kebab-case code), kind plausibility/consistency."""
+    if _HAS_CODE:
+        where["code"] = check
+    return Problem(kind=kind, **where)
+
+
+def check_code(p: Problem) -> str:
+    """The stable code of a quality check's problem ('' for any other problem)."""
+    return getattr(p, "code", "") or ""
+
+
+def is_quality(p: Problem) -> bool:
+    return p.kind in (PLAUSIBILITY, CONSISTENCY)
+
+
+def run_checks(activity, factors, screens=None) -> list[Problem]:
+    """Every plausibility and consistency problem of `activity` (rows with unknown codes or
+    units are left to check_activity)."""
+    from hginventory.check.consistency import check_consistency
+    from hginventory.check.plausibility import check_plausibility
+
+    return check_plausibility(activity, factors, screens) + check_consistency(activity, factors)
+
+
+def value_in(row: dict, unit: str, factor_unit: str) -> float | None:
+    """The activity of `row` in `unit` (None when blank, a notation key, or not convertible);
+    the unit column blank means the factor's unit."""
+    value = row.get("activity")
+    if not isinstance(value, int | float) or value != value:
+        return None
+    try:
+        return float(value) * conversion(row.get("unit") or factor_unit, unit)
+    except Exception:  # an unknown unit is check_activity's error
+        return None
+
+
+def times(ratio: float) -> str:
+    """A ratio as people read it: '3.2', '3,000', '1.1 × 10^298' (never 300 digits)."""
+    if not math.isfinite(ratio) or ratio >= 1e6:
+        exponent = 308 if not math.isfinite(ratio) else math.floor(math.log10(ratio))
+        mantissa = 1.0 if not math.isfinite(ratio) else ratio / 10**exponent
+        return f"{format_number(mantissa, places=1)} × 10^{exponent}"
+    if ratio < 10:
+        return format_number(ratio, places=1)
+    return format_number(round(ratio, 1 - math.floor(math.log10(ratio))), COUNT)  # 2 digits
+
+
+def amount(value: float) -> str:
+    """An activity for a message: whole numbers grouped, huge ones as powers of ten."""
+    if not math.isfinite(value) or abs(value) >= 1e12:
+        return times(abs(value)) if value >= 0 else "-" + times(-value)
+    if abs(value) >= 100 or float(value).is_integer():
+        return format_number(round(value), COUNT)
+    text = format_number(value, places=3 if abs(value) < 1 else 2)
+    return text.rstrip("0").rstrip(".,")  # 1.7, not 1.70 (below 100: no group mark)
+
+
+def population_text(population: float) -> str:
+    """A population for a message: '5 million', '18.4 million', '850,000'."""
+    if population >= 1e6:
+        return _("{n} million").format(n=format_number(population / 1e6, places=1).rstrip("0")
+                                       .rstrip(".,"))
+    return format_number(population, COUNT)
