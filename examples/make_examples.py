@@ -213,11 +213,14 @@ FACILITY_HEADER = [
     "coincinerated_waste_t",
     "measured_input_kg",
     "measured_air_kg",
+    "moisture_pct",
+    "washed_abroad",
     "notes",
 ]
 
 # code, facility, activity, unit, capacity, utilisation, input_type, hg_content,
-# hg_content_unit, control, coincinerated_waste_t, measured_input_kg, measured_air_kg, notes
+# hg_content_unit, control, coincinerated_waste_t, measured_input_kg, measured_air_kg,
+# moisture_pct, washed_abroad, notes
 VALDORIA_FACILITIES = [
     (
         "5.1.1",
@@ -233,6 +236,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "Hg in coal from the plant's 2021 monthly analyses",
     ),
     (
@@ -249,7 +254,9 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
-        "Imported washed coal",
+        9,
+        "yes",
+        "Imported washed coal (washed before import; 9 % moisture as received)",
     ),
     (
         "5.1.1",
@@ -265,6 +272,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         85,
+        None,
+        "",
         "Stack measurement campaign 2021 (kg Hg/y)",
     ),
     (
@@ -281,6 +290,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "Industrial boilers of the steel works",
     ),
     (
@@ -297,6 +308,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "ASGM baseline survey",
     ),
     (
@@ -313,6 +326,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "Tailings sold to cyanidation plants",
     ),
     (
@@ -329,6 +344,8 @@ VALDORIA_FACILITIES = [
         60_000,
         None,
         None,
+        None,
+        "",
         "Tyres and solvents co-incinerated",
     ),
     (
@@ -345,6 +362,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "",
     ),
     (
@@ -361,6 +380,8 @@ VALDORIA_FACILITIES = [
         None,
         210,
         None,
+        None,
+        "",
         "Plant mass balance of raw materials and fuels",
     ),
     (
@@ -377,6 +398,8 @@ VALDORIA_FACILITIES = [
         None,
         950,
         None,
+        None,
+        "",
         "Mercury consumption from the plant's mass balance",
     ),
     (
@@ -393,6 +416,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "",
     ),
     (
@@ -409,6 +434,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         12,
+        None,
+        "",
         "Continuous Hg monitor",
     ),
     (
@@ -425,6 +452,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "",
     ),
     (
@@ -441,6 +470,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "",
     ),
     (
@@ -457,6 +488,8 @@ VALDORIA_FACILITIES = [
         None,
         None,
         None,
+        None,
+        "",
         "Collected, not treated",
     ),
 ]
