@@ -388,7 +388,7 @@ def crosscheck(book: Book, inv: Inventory) -> None:
     ws.text(0, 0, TEXT["crosscheck_title"], "title", wrap=False)
     f = cc.factors
     lines = [
-        TEXT["crosscheck_flagged"].format(flagged=len(cc.flagged()), mapped=len(cc.mapped)),
+        TEXT["crosscheck_flagged"].format(flagged=cc.codes_flagged, mapped=cc.codes_mapped),
         TEXT["crosscheck_factors"].format(title=f.title, label=f.label, sha=f.sha256[:12]),
         TEXT["crosscheck_how"],
     ]
@@ -429,3 +429,270 @@ def crosscheck(book: Book, inv: Inventory) -> None:
         nxt + 3, [_(h) for h, _c, _k in CROSSCHECK_DETAIL], (detail(r) for r in records), kinds
     )
     ws.freeze = (top + 1, 2)
+
+
+# --- What a country submits (issue 26): presence, hot spots, data gaps; Article 21 ------------
+
+PRESENCE_SHEET = "Presence and gaps"
+ARTICLE21_SHEET = "Article 21"
+
+SUBMIT = Texts(
+    {
+        "presence_title": N_("Source presence (Y/N/?), potential hot spots and data gaps"),
+        "presence_heading": N_("Mercury release source types present, in the Toolkit's form"),
+        "presence_note": N_(
+            "Y: present (quantified, or included elsewhere); N: absent (NO, NA, or N in the "
+            "presence column); ?: possibly present or not known (a blank row, NE, or ? in the "
+            "presence column). A main category is Y when any of its sub-categories is. Data "
+            "quality: A measured or plant data, B national statistics, C estimate from "
+            "proxies, D expert judgement."
+        ),
+        "hotspots_heading": N_("Potential hot spots (potentially contaminated sites)"),
+        "hotspots_none": N_(
+            "No potential hot spot was listed (optional sheet 'hotspots' of the activity "
+            "workbook)."
+        ),
+        "gaps_heading": N_("Data gaps and next steps"),
+        "gaps_none": N_("No data gap: every sub-category is quantified or reported absent."),
+        "article21_title": N_(
+            "For the national report (Article 21): Article 8 by Annex D category, Article 9 "
+            "releases to land and water, Annex C ASGM baseline"
+        ),
+        "a8_heading": N_("Article 8: air emissions by Annex D source category (kg Hg/y)"),
+        "a9_heading": N_(
+            "Article 9: releases to water and land by sub-category, largest first (kg Hg/y, as "
+            "counted in the national totals)"
+        ),
+        "a9_none": N_("No release to water or land was quantified."),
+        "ac_heading": N_(
+            "Annex C: artisanal and small-scale gold mining baseline, by practice (kg/y)"
+        ),
+        "ac_note": N_(
+            "Worst practices (Annex C, paragraph 1) flagged from the code and the Level 2 "
+            "configuration. Burning amalgam in residential areas cannot be told from these "
+            "figures: say it in the action plan if it occurs."
+        ),
+        "ac_none": N_("No gold extraction with mercury amalgamation was quantified."),
+    }
+)
+
+ARTICLE8_LABELS = Texts(
+    {
+        "upper-bound": N_(
+            "upper bound, includes other coal uses (households, coke, plants < 300 MW thermal): "
+            "give coal_industrial_boilers_share on the country sheet to split it"
+        ),
+        "split": N_("{share} % of the air emissions of 5.1.2 (coal_industrial_boilers_share)"),
+        "rest": N_("not an Annex D source: households, coke, plants < 300 MW thermal"),
+    }
+)
+
+
+def mark_basis(basis: str) -> str:
+    from hginventory.engine.submission import MARK_BASIS
+
+    return _(MARK_BASIS[basis]) if basis in MARK_BASIS else basis
+
+
+def article8_source(name: str) -> str:
+    """An Annex D category (English in the tables) as people read it."""
+    from hginventory.engine.submission import BOILERS
+
+    words = {
+        "Coal-fired power plants": N_("Coal-fired power plants"),
+        BOILERS: N_("Coal-fired industrial boilers"),
+        "Smelting and roasting processes used in the production of non-ferrous metals (lead, "
+        "zinc, copper and industrial gold)": N_(
+            "Smelting and roasting processes used in the production of non-ferrous metals "
+            "(lead, zinc, copper and industrial gold)"
+        ),
+        "Waste incineration facilities": N_("Waste incineration facilities"),
+        "Cement clinker production facilities": N_("Cement clinker production facilities"),
+        "Other coal uses of 5.1.2 (not an Annex D source)": N_(
+            "Other coal uses of 5.1.2 (not an Annex D source)"
+        ),
+    }
+    return _(words[name]) if name in words else name
+
+
+def article8_label(label: str, inv: Inventory) -> str:
+    if not label:
+        return ""
+    from hginventory.engine.submission import submission
+
+    share = submission(inv).coal_industrial_boilers_share
+    return ARTICLE8_LABELS[label].format(share=format_number(share or 0, PERCENT))
+
+
+def presence_gaps(book: Book, inv: Inventory) -> None:
+    """The Toolkit's Y/N/? table with each activity figure and its data quality, the potential
+    hot spots, and the data gaps with their next steps."""
+    from hginventory.engine.submission import (
+        GAP_REASONS,
+        data_gaps,
+        hotspot_table,
+        presence_table,
+        quality_label,
+    )
+
+    ws = book.sheet(PRESENCE_SHEET)
+    ws.max_width = 60
+    ws.text(0, 0, SUBMIT["presence_title"], "title", wrap=False)
+    ws.text(2, 0, SUBMIT["presence_heading"], "bold", wrap=False)
+    ws.note(3, SUBMIT["presence_note"], span=8)
+    table = presence_table(inv)
+    groups = group_names(inv.factors.groups)
+    headers = [
+        _("Code"),
+        _("Source category"),
+        _("Present (Y/N/?)"),
+        _("Based on"),
+        _("Activity"),
+        _("Unit"),
+        _("Data quality"),
+        _("Data source"),
+    ]
+
+    def line(x) -> list:
+        if x.level == "group":
+            name = groups.get(x.name, x.name)
+        elif x.level == "hotspots":
+            name = _("Potential hot spots")
+        else:
+            name = "    " + name_of(x.code, x.name)
+        activity = "" if x.activity is None or x.activity != x.activity else x.activity
+        return [
+            x.code,
+            name,
+            x.mark,
+            mark_basis(x.basis),
+            activity,
+            x.unit,
+            quality_label(x.data_quality),
+            x.data_source,
+        ]
+
+    first = 4
+    nxt = ws.table(first, headers, (line(x) for x in table.itertuples(index=False)), {4: ACTIVITY})
+    for k, x in enumerate(table.itertuples(index=False)):
+        if x.level != "sub":
+            ws.style_row(first + 1 + k, 0, 3, "bold")
+    r = nxt + 1
+    ws.text(r, 0, SUBMIT["hotspots_heading"], "bold", wrap=False)
+    spots = hotspot_table(inv)
+    if spots.empty:
+        ws.text(r + 1, 0, SUBMIT["hotspots_none"], wrap=False)
+        r += 3
+    else:
+        r = (
+            ws.table(
+                r + 1,
+                [_("Site"), _("Type"), _("Location"), _("Status"), _("Notes")],
+                spots.itertuples(index=False),
+            )
+            + 1
+        )
+    ws.text(r, 0, SUBMIT["gaps_heading"], "bold", wrap=False)
+    gaps = data_gaps(inv)
+    if gaps.empty:
+        ws.text(r + 1, 0, SUBMIT["gaps_none"], wrap=False)
+    else:
+        ws.table(
+            r + 1,
+            [_("Code"), _("Sub-category"), _("Gap"), _("Next step")],
+            (
+                [x.code, name_of(x.code, x.name), _(GAP_REASONS[x.reason]), _(x.step)]
+                for x in gaps.itertuples(index=False)
+            ),
+        )
+    ws.freeze = (first + 1, 2)
+
+
+def article21(book: Book, inv: Inventory) -> None:
+    """Article 8 by Annex D category (5.1.2 split or labelled an upper bound), Article 9
+    releases to water and land, and the Annex C ASGM baseline by practice and facility."""
+    from hginventory.engine.submission import (
+        annex_c_table,
+        article8_split,
+        article9_table,
+        worst_words,
+    )
+
+    ws = book.sheet(ARTICLE21_SHEET)
+    ws.max_width = 50
+    ws.text(0, 0, SUBMIT["article21_title"], "title", wrap=False)
+    ws.text(2, 0, SUBMIT["a8_heading"], "bold", wrap=False)
+    a8 = article8_split(inv)
+    nxt = ws.table(
+        3,
+        [_("Annex D source category"), _("Toolkit codes"), _("Air (kg Hg/y)"), _("Note")],
+        (
+            [article8_source(x.annex_d_source), x.codes, x.air_kg, article8_label(x.label, inv)]
+            for x in a8.itertuples(index=False)
+        ),
+        {2: MASS},
+    )
+    counted = a8[a8["label"] != "rest"]
+    ws.text(nxt, 0, TEXT["article8_total"], "total", wrap=False)
+    ws.number(nxt, 2, float(counted["air_kg"].sum()), MASS, style="total")
+    ws.style_row(nxt, 0, 3, "total")
+    r = nxt + 2
+    ws.text(r, 0, SUBMIT["a9_heading"], "bold", wrap=False)
+    a9 = article9_table(inv)
+    if a9.empty:
+        ws.text(r + 1, 0, SUBMIT["a9_none"], wrap=False)
+        r += 3
+    else:
+        nxt = ws.table(
+            r + 1,
+            [_("Code"), _("Sub-category"), _("Water"), _("Land"), _("Water and land")],
+            (
+                [x.code, name_of(x.code, x.name), x.water_kg, x.land_kg, x.total_kg]
+                for x in a9.itertuples(index=False)
+            ),
+            {2: MASS, 3: MASS, 4: MASS},
+        )
+        ws.text(nxt, 0, _("Total"), "total", wrap=False)
+        for k, col in enumerate(("water_kg", "land_kg", "total_kg")):
+            ws.number(nxt, 2 + k, float(a9[col].sum()), MASS, style="total")
+        ws.style_row(nxt, 0, 4, "total")
+        r = nxt + 2
+    ws.text(r, 0, SUBMIT["ac_heading"], "bold", wrap=False)
+    ac = annex_c_table(inv)
+    if ac.empty:
+        ws.text(r + 1, 0, SUBMIT["ac_none"], wrap=False)
+        return
+    ws.note(r + 1, SUBMIT["ac_note"], span=8)
+    nxt = ws.table(
+        r + 2,
+        [
+            _("Code"),
+            _("Practice"),
+            _("Facility"),
+            _("Gold produced (kg/y)"),
+            _("Mercury used (kg/y)"),
+            _("Air"),
+            _("Water"),
+            _("Land"),
+            _("Worst practice (Annex C)"),
+        ],
+        (
+            [
+                x.code,
+                _(x.practice),
+                x.facility,
+                "" if x.gold_kg is None or x.gold_kg != x.gold_kg else x.gold_kg,
+                x.mercury_kg,
+                x.air_kg,
+                x.water_kg,
+                x.land_kg,
+                worst_words(x.worst),
+            ]
+            for x in ac.itertuples(index=False)
+        ),
+        {3: ACTIVITY, 4: MASS, 5: MASS, 6: MASS, 7: MASS},
+    )
+    ws.text(nxt, 0, _("Total"), "total", wrap=False)
+    for k, col in enumerate(("mercury_kg", "air_kg", "water_kg", "land_kg")):
+        ws.number(nxt, 4 + k, float(ac[col].sum()), MASS, style="total")
+    ws.style_row(nxt, 0, 8, "total")

@@ -187,6 +187,14 @@ SHEET_DESCRIPTIONS = Texts(
             "air emissions of the Minamata Annex D source categories (Article 8) "
             "and by EMEP/EEA NFR code."
         ),
+        "Presence and gaps": N_(
+            "the Toolkit's source presence table (Y/N/?) with each activity figure and its data "
+            "quality, the potential hot spots, the data gaps and next steps."
+        ),
+        "Article 21": N_(
+            "for the national report: Article 8 by Annex D category, Article 9 releases to "
+            "water and land, the Annex C baseline of artisanal and small-scale gold mining."
+        ),
         "Uncertainty": N_("ranges of the national totals, source groups and sub-categories."),
         "Cross-check EMEP": N_("air releases compared with the EMEP/EEA Guidebook."),
         "Metadata": N_("versions, hashes and input file of this run."),
@@ -824,6 +832,7 @@ def sheet_names(inv: Inventory) -> list[str]:
     if has_facilities(inv):
         names.append("Facilities")
     names.append("Article 8 and NFR")
+    names += ["Presence and gaps", "Article 21"]
     if inv.uncertainty is not None:
         names.append(UNCERTAINTY_SHEET)
     if getattr(inv, "crosscheck", None) is not None:
@@ -848,6 +857,8 @@ def build_workbook(inv: Inventory) -> Book:
     if "Facilities" in names:
         option_sheets.facilities(book, inv)
     option_sheets.article8_nfr(book, inv)
+    option_sheets.presence_gaps(book, inv)
+    option_sheets.article21(book, inv)
     if inv.uncertainty is not None:
         option_sheets.uncertainty(book, inv)
     if getattr(inv, "crosscheck", None) is not None:
