@@ -86,6 +86,8 @@ CAPTIONS = {
     "coincinerated_waste_t": N_("Waste burnt as kiln fuel, in t (cement)"),
     "measured_input_kg": N_("Measured Hg input, kg/y (mass balance)"),
     "measured_air_kg": N_("Measured Hg to air, kg/y (stack measurement)"),
+    "moisture_pct": N_("Moisture of the coal as received, in per cent (dry-basis input types)"),
+    "washed_abroad": N_("yes: the coal was washed before import (rejects not national)"),
 }
 
 
@@ -451,6 +453,15 @@ def build_template(factors=None, level2=None, country: dict | None = None):
         letter = ws.cell(row=1, column=FACILITY_COLUMNS.index(name) + 1).column_letter
         non_negative.add(f"{letter}2:{letter}{end}")
     ws.add_data_validation(non_negative)
+    yes_no = _validation(
+        "list",
+        formula1='"' + ",".join((_("yes"), _("no"))) + '"',
+        errorTitle=_("Washed abroad"),
+        error=_("yes if the coal was washed before it was imported, otherwise no or blank"),
+    )
+    letter = ws.cell(row=1, column=FACILITY_COLUMNS.index("washed_abroad") + 1).column_letter
+    yes_no.add(f"{letter}2:{letter}{end}")
+    ws.add_data_validation(yes_no)
     ws.freeze_panes = "C2"
     _landscape(ws)
     wb.active = 0
