@@ -901,18 +901,25 @@ def build_document(inv: Inventory, chapters=None) -> list:
     `chapters(number)` gives more numbered chapters (such as the trend over the years), put
     after the source group chapters and before the annexes.
     """
+    from hginventory.write import submission_report
+
     blocks = [
         *_cover(inv),
         *_executive_summary(inv),
         *_source_types(inv),
+        *submission_report.presence_blocks(inv),
         *_inputs_summary(inv),
         *_releases_summary(inv),
         *_group_chapters(inv),
     ]
+    numbered = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
+    blocks += submission_report.gaps_chapter(inv, len(numbered) + 1)
     if chapters is not None:
         numbered = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
         blocks += chapters(len(numbered) + 1)
-    return blocks + _annexes(inv) + crosscheck_blocks(inv)
+    cross = crosscheck_blocks(inv)
+    article21 = submission_report.article21_blocks(inv, "E" if cross else "D")
+    return blocks + _annexes(inv) + cross + article21
 
 
 def title(inv: Inventory) -> str:
