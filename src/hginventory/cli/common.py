@@ -559,30 +559,27 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def print_totals(inv) -> None:
     """The national totals, through `show_table` like every table: fitted to a terminal,
-    plain aligned lines when piped."""
+    plain aligned lines when piped. Releases to air, water and land apart from transfers
+    (`Inventory.release_summary`), subtotals in bold, then why outputs exceed the input."""
     from rich.table import Table
     from rich.text import Text
 
-    from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
     from hginventory.core.numbers import mass
 
-    totals = inv.totals()
     title = _("{country} {year}: national totals (kg Hg/y)").format(
         country=inv.country.country, year=inv.country.year
     )
-    rows = [(_("Hg input (counted)"), totals["hg_input_kg"])]
-    rows += [(_(PATHWAY_LABELS[p]), totals[f"{p}_kg"]) for p in PATHWAYS]
     table = Table(title=Text(title))
     table.add_column(_("Pathway"))
     table.add_column(_("kg Hg/y"), justify="right")
-    for name, value in rows:
-        table.add_row(Text(name), mass(value))
-    total = Text(mass(totals["releases_kg"]), style="bold")
-    table.add_row(Text(_("Total releases"), style="bold"), total)
+    bold = {"releases_awl_kg", "transfers_kg", "releases_kg"}
+    for key, name, value in inv.release_summary():
+        style = "bold" if key in bold else ""
+        table.add_row(Text(name, style=style), Text(mass(value), style=style))
     show_table(table)
-    note = inv.estimates_note()
-    if note:
-        echo(note)
+    for note in (inv.beyond_input_sentence(), inv.estimates_note()):
+        if note:
+            echo(note)
 
 
 def print_recalled_notice(inv, csv_only: bool = False) -> None:

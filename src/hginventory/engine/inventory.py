@@ -8,7 +8,15 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS, PATHWAYS
+from hginventory.core.columns import (
+    CSV_COLUMNS,
+    OUTPUT_COLUMNS,
+    PATHWAYS,
+    RELEASE_PATHWAYS,
+    SUBTOTAL_LABELS,
+    TRANSFER_PATHWAYS,
+    with_subtotals,
+)
 from hginventory.core.errors import Problem
 from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
@@ -232,19 +240,83 @@ class Inventory:
         return out
 
     def totals(self) -> dict[str, float]:
-        """National totals after the double-counting adjustments (kg Hg/y)."""
+        """National totals after the double-counting adjustments (kg Hg/y): the six pathways,
+        `releases_awl_kg` (air, water, land), `transfers_kg`, `releases_kg` (all six outputs,
+        the old key) and `outputs_beyond_input_kg` (see `outputs_beyond_input`)."""
         counted = self.counted_releases()
         out = {"hg_input_kg": float(self.input_summary()["counted_input_kg"].sum())}
         out.update({c: float(counted[c].sum()) for c in OUTPUT_COLUMNS})
-        out["releases_kg"] = sum(out[c] for c in OUTPUT_COLUMNS)
+        with_subtotals(out)
+        out["outputs_beyond_input_kg"] = self.outputs_beyond_input()
         return out
 
     def sums(self) -> dict[str, float]:
         """Plain sums of all rows, before the double-counting adjustments."""
         out = {"hg_input_kg": float(self.results["hg_input_kg"].sum())}
         out.update({c: float(self.results[c].sum()) for c in OUTPUT_COLUMNS})
-        out["releases_kg"] = sum(out[c] for c in OUTPUT_COLUMNS)
-        return out
+        return with_subtotals(out)
+
+    def outputs_beyond_input(self) -> float:
+        """How much the counted outputs exceed the counted input because of the waste rows:
+        see `beyond_input`."""
+        r = self.results
+        if r.empty:
+            return 0.0
+        rows = beyond_input(
+            r["hg_input_kg"].to_numpy(dtype="float64"),
+            r["input_total_weight"].to_numpy(dtype="float64"),
+            self.counted_releases().sum(axis=1).to_numpy(dtype="float64"),
+        )
+        return float(rows.sum())
+
+    def release_summary(self) -> list[tuple[str, str, float]]:
+        """The headline lines of every summary (terminal, workbook, report), in order, as
+        (key, label in the current language, kg Hg/y): the counted input, the releases to air,
+        water and land and their subtotal, the transfers and their subtotal, all outputs, and
+        the outputs beyond the counted input (waste rows)."""
+        from hginventory.core.columns import PATHWAY_LABELS
+
+        t = self.totals()
+        keys = [
+            "hg_input_kg",
+            *(f"{p}_kg" for p in RELEASE_PATHWAYS),
+            "releases_awl_kg",
+            *(f"{p}_kg" for p in TRANSFER_PATHWAYS),
+            "transfers_kg",
+            "releases_kg",
+            "outputs_beyond_input_kg",
+        ]
+        labels = {
+            "hg_input_kg": N_("Hg input (counted)"),
+            **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
+            **SUBTOTAL_LABELS,
+        }
+        return [(k, _(labels[k]), t[k]) for k in keys]
+
+    def beyond_input_sentence(self) -> str:
+        """Why the outputs exceed the counted input, in one plain sentence ('' when no waste
+        row makes them)."""
+        from hginventory.core.numbers import mass, percent
+
+        t = self.totals()
+        beyond = t["outputs_beyond_input_kg"]
+        if round(beyond, 1) <= 0 or t["releases_kg"] <= t["hg_input_kg"]:
+            return ""
+        r = self.results
+        weight = r["input_total_weight"]
+        waste = r[(weight < 1) & ~r.index.isin(self.estimates_aside().index)]
+        return _(
+            "The outputs ({outputs} kg Hg/y) exceed the counted input ({input} kg Hg/y): "
+            "{beyond} kg Hg/y of outputs come from the waste sub-categories ({codes}), whose "
+            "input counts at {share} at most because their mercury was already counted where "
+            "it entered society, while their outputs are counted."
+        ).format(
+            outputs=mass(t["releases_kg"]),
+            input=mass(t["hg_input_kg"]),
+            beyond=mass(beyond),
+            codes=", ".join(dict.fromkeys(waste["code"])),
+            share=percent(float(waste["input_total_weight"].max()), places=0),
+        )
 
     def group_summary(self) -> pd.DataFrame:
         """Inputs and releases by source group, as counted in the national totals."""
@@ -294,16 +366,41 @@ def row_labels(results: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=results.index, dtype=names.dtype)
 
 
-def top_sources(inv: Inventory, n: int = 10) -> pd.DataFrame:
-    """The n sub-categories releasing most mercury, as counted in the national totals."""
+def beyond_input(hg_input, weight, counted_outputs):
+    """Per result row, the counted outputs above the row's counted input, for the rows whose
+    input counts only in part (`input_total_weight` < 1: waste and wastewater, whose mercury
+    was counted where it entered society); 0 for every other row. Summed, it is the part of
+    the outputs that exceeds the counted input because of the double-counting rules (Level 1:
+    exactly outputs minus counted input). The one rule of the terminal, the workbook, the
+    report, batch and trend."""
+    weight = np.asarray(weight, dtype="float64")
+    return np.where(weight < 1, counted_outputs - hg_input * weight, 0.0)
+
+
+RANKINGS = ("counted_input_kg", "air_kg", "releases_awl_kg")
+"""What sources are ranked by. Never all six outputs: a landfill's row counts product
+mercury a second time."""
+
+
+def top_sources(inv: Inventory, n: int = 10, by: str = "releases_awl_kg") -> pd.DataFrame:
+    """The n result rows with most counted input (`counted_input_kg`), releases to air
+    (`air_kg`) or releases to air, water and land (`releases_awl_kg`), as counted in the
+    national totals; rows with nothing of it are not ranked."""
+    if by not in RANKINGS:
+        raise ValueError(f"top_sources: by must be one of {RANKINGS}")
     r = inv.results
+    counted = inv.counted_releases()
     frame = pd.DataFrame(
         {
             "code": r["code"],
             "sub_category": r["label"],
             "source_group": r["group_name"],
             "hg_input_kg": r["hg_input_kg"],
-            "releases_kg": inv.counted_releases().sum(axis=1),
+            "counted_input_kg": r["hg_input_kg"] * r["input_total_weight"],
+            "air_kg": counted["air_kg"],
+            "releases_awl_kg": counted[[f"{p}_kg" for p in RELEASE_PATHWAYS]].sum(axis=1),
+            "transfers_kg": counted[[f"{p}_kg" for p in TRANSFER_PATHWAYS]].sum(axis=1),
         }
     )
-    return frame.sort_values("releases_kg", ascending=False, kind="stable").head(n)
+    frame = frame[frame[by] > 0]
+    return frame.sort_values(by, ascending=False, kind="stable").head(n)

@@ -10,7 +10,9 @@ OUTDIR holds:
 
 - `countries/<name>.csv` (and `.xlsx` with `xlsx=True`): one per input, named after it;
 - `all.csv`, `all.parquet`: every country's result rows in one long table;
-- `summary.csv` (and `summary.xlsx`): national totals per pathway, one row per country;
+- `summary.csv` (and `summary.xlsx`): national totals per pathway, one row per country, with
+  `releases_awl_kg` (air, water, land), `transfers_kg`, `releases_kg` (all six outputs, as
+  before) and `outputs_beyond_input_kg` (docs/releases-and-transfers.md);
 - `batch-report.csv`, `batch-report.txt`: every problem found, with its file, sheet and cell;
 - `batch-manifest.jsonl`: what was computed from which input hash, factor table and options.
 
@@ -51,7 +53,7 @@ REPORT_CSV = "batch-report.csv"
 REPORT_TXT = "batch-report.txt"
 
 
-MANIFEST_FORMAT = "hginv-batch-manifest/2"  # 2: results carry their recalled count
+MANIFEST_FORMAT = "hginv-batch-manifest/3"  # 2: recalled count; 3: releases apart from transfers
 
 
 REPORT_COLUMNS = [
@@ -1165,7 +1167,14 @@ def summary_frame(results: list[FileResult], factors):
 
     from hginventory.core.columns import OUTPUT_COLUMNS
 
-    quantities = ["hg_input_kg", *OUTPUT_COLUMNS, "releases_kg"]
+    quantities = [
+        "hg_input_kg",
+        *OUTPUT_COLUMNS,
+        "releases_kg",  # all six outputs, as before
+        "releases_awl_kg",
+        "transfers_kg",
+        "outputs_beyond_input_kg",
+    ]
     rows = []
     for r in results:
         row = {

@@ -197,6 +197,10 @@ SHEET_DESCRIPTIONS = Texts(
         ),
         "Uncertainty": N_("ranges of the national totals, source groups and sub-categories."),
         "Cross-check EMEP": N_("air releases compared with the EMEP/EEA Guidebook."),
+        "Key categories": N_(
+            "key categories (IPCC Approach 1 level assessment, air and water+land): shares, "
+            "cumulative shares, and where better data would change the total most."
+        ),
         "Metadata": N_("versions, hashes and input file of this run."),
     }
 )
@@ -824,6 +828,66 @@ def _metadata(book: Book, inv: Inventory) -> None:
     ws.pages_tall = 1  # some thirty rows: never three of them alone on a second page
 
 
+KEY_CATEGORIES_SHEET = "Key categories"
+
+
+def key_categories_sheet(book: Book, inv: Inventory) -> None:
+    """The two level assessments (engine.keycat): every code with a counted release, largest
+    first, its share, the cumulative share, whether it is key, and share x uncertainty range
+    (where Level 2 or better activity data would change the national total most)."""
+    from hginventory.engine.keycat import ASSESSMENT_NAMES, THRESHOLD, key_categories
+
+    ws = book.sheet(KEY_CATEGORIES_SHEET)
+    ws.max_width = 60
+    ws.text(0, 0, _("Key categories"), "title", wrap=False)
+    table = key_categories(inv)
+    source = (
+        _("the Monte Carlo 95 % interval (--uncertainty)")
+        if (table["range_source"] == "monte-carlo").any()
+        else _("the factor table's low-high range of the input factor")
+    )
+    ws.note(
+        1,
+        _(
+            "IPCC 2006 Vol. 1 Ch. 4, Approach 1 level assessment on the releases counted in the "
+            "national totals: sub-categories sorted by release, largest first; key while the "
+            "cumulative share before them is below {threshold}. Range: {source}, relative to "
+            "the value; share x range ranks where better data would change the total most."
+        ).format(threshold=percent(THRESHOLD, places=0), source=source),
+    )
+    headers = [
+        _("Assessment"),
+        _("Rank"),
+        H["code"],
+        H["sub_category"],
+        _("Release (kg Hg/y)"),
+        _("Share"),
+        _("Cumulative share"),
+        _("Key category"),
+        _("Range / value"),
+        _("Share x range"),
+    ]
+    rows = [
+        [
+            _(ASSESSMENT_NAMES[x.assessment]),
+            int(x.rank),
+            x.code,
+            name_of(x.code, x.sub_category),
+            x.release_kg,
+            x.share,
+            x.cumulative_share,
+            _("yes") if x.key else "",
+            None if x.range_relative != x.range_relative else x.range_relative,
+            None if x.level2_weight != x.level2_weight else x.level2_weight,
+        ]
+        for x in table.itertuples(index=False)
+    ]
+    kinds = {1: COUNT, 4: MASS, 5: FRACTION, 6: FRACTION, 8: FRACTION, 9: FRACTION}
+    last = ws.table(3, headers, rows, kinds) - 1
+    ws.freeze = (4, 3)
+    ws.autofilter = (3, 0, max(last, 4), len(headers) - 1)
+
+
 def sheet_names(inv: Inventory) -> list[str]:
     """The sheets of an inventory's workbook, in order (option sheets only when used)."""
     from hginventory.write.option_sheets import CROSSCHECK_SHEET, UNCERTAINTY_SHEET, has_facilities
@@ -837,6 +901,7 @@ def sheet_names(inv: Inventory) -> list[str]:
         names.append(UNCERTAINTY_SHEET)
     if getattr(inv, "crosscheck", None) is not None:
         names.append(CROSSCHECK_SHEET)
+    names.append(KEY_CATEGORIES_SHEET)
     names.append("Metadata")
     return names
 
@@ -863,6 +928,7 @@ def build_workbook(inv: Inventory) -> Book:
         option_sheets.uncertainty(book, inv)
     if getattr(inv, "crosscheck", None) is not None:
         option_sheets.crosscheck(book, inv)
+    key_categories_sheet(book, inv)
     _metadata(book, inv)
     return book
 
