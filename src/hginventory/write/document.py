@@ -19,7 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from hginventory.core import numbers
-from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
+from hginventory.core.columns import (
+    OUTPUT_COLUMNS,
+    PATHWAY_LABELS,
+    PATHWAYS,
+    RELEASE_PATHWAYS,
+    SUBTOTAL_LABELS,
+    TRANSFER_PATHWAYS,
+)
 from hginventory.core.errors import OutputError
 from hginventory.core.files import atomic_write
 from hginventory.core.i18n import N_, get_language, ngettext
@@ -475,9 +482,14 @@ def _releases_summary(inv: Inventory) -> list:
         Heading(1, _("4 Summary of mercury releases")),
         Para(
             _(
-                "Releases are the Hg input of each sub-category distributed to six pathways with "
-                "the Toolkit's distribution factors: air, water, land, by-products and "
-                "impurities, general waste, and sector specific treatment/disposal."
+                "The Hg input of each sub-category is distributed to six output pathways with "
+                "the Toolkit's distribution factors. Air, water and land are releases to the "
+                "environment. By-products and impurities, general waste and sector specific "
+                "treatment/disposal are transfers: the mercury goes to products or to waste "
+                "treatment, where part of it may be released later, and the waste "
+                "sub-categories (landfills, incineration, wastewater) count it again. The "
+                "executive summary therefore gives releases and transfers apart, and ranks "
+                "sources by their releases, never by all outputs."
             )
         ),
         Table(
@@ -854,8 +866,14 @@ def _annexes(inv: Inventory) -> list:
         Para(
             _(
                 "{table} ({label}, sha256 {sha256}). Rows marked * were used in this inventory. "
-                "Status 'recalled' means the value was not checked against a copy of the "
-                "Toolkit; confidence hi/med/lo says how sure the recollection is."
+                "Each factor has one of four statuses: 'confirmed' (checked against the cited "
+                "document, table and page), 'recalled' (a Toolkit value remembered with its "
+                "table, not checked against a copy of the Toolkit; confidence hi/med/lo says "
+                "how sure the recollection is), 'estimated' (no Toolkit default is known: the "
+                "project's own value, its note says how it was derived; left out of the totals "
+                "unless --include-estimates) and 'national' (a country's own value). A split "
+                "status follows when the distribution factors stand differently from the input "
+                "factor."
             ).format(table=clean(f.title), label=f.label, sha256=f.sha256),
         ),
         Table(
