@@ -105,7 +105,21 @@ HAND = {
         "t",
         {"air": 40, "byproducts": 10, "sector_treatment": 50},
     ),
-    "asgm-cyanidation-of-tailings": ("5.2.2a", 100, "kg", {"air": 75, "water": 135, "land": 90}),
+    # 300 kg Hg at the 5.2.2a split (air 90, water 105, land 105); cyanidation moves the land
+    # 105 kg: 0.1 to air, 0.4 to water, 0.5 stays
+    "asgm-cyanidation-of-tailings": (
+        "5.2.2a",
+        100,
+        "kg",
+        {"air": 100.5, "water": 147, "land": 52.5},
+    ),
+    # after the national average (air 105, water 97.5, land 97.5): land 97.5 moved
+    "asgm-national-average + asgm-cyanidation-of-tailings": (
+        "5.2.2a",
+        100,
+        "kg",
+        {"air": 114.75, "water": 136.5, "land": 48.75},
+    ),
     "asgm-national-average": ("5.2.2a", 100, "kg", {"air": 105, "water": 97.5, "land": 97.5}),
     "inc-none": ("5.7.1", 100_000, "t", {"air": 100}),
     "inc-pm-only": ("5.7.1", 100_000, "t", {"air": 90, "sector_treatment": 10}),
@@ -418,8 +432,8 @@ def test_broken_level2_table_is_reported_by_line_and_field(tmp_path):
     text = (folder / "configurations.csv").read_text(encoding="utf-8")
     (folder / "configurations.csv").write_text(
         text.replace(
-            "coal,coal-ff,Fabric filter (FF),control,0,0.3,",
-            "coal,coal-ff,Fabric filter (FF),control,0,0.4,",
+            "coal,coal-ff,Fabric filter (FF),control,,0,0.3,",
+            "coal,coal-ff,Fabric filter (FF),control,,0,0.4,",
         ),
         encoding="utf-8",
     )
@@ -450,7 +464,9 @@ def test_cli_on_the_mixed_example(tmp_path):
     wb = load_workbook(out, read_only=True)
     assert {"Facilities", "Article 8 and NFR"} <= set(wb.sheetnames)
     assert len(wb.sheetnames) == len(set(wb.sheetnames))
-    facilities = [r for r in wb["Facilities"].iter_rows(min_row=5, values_only=True) if r[0]]
+    sheet = list(wb["Facilities"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(sheet) if r[0] == "Code")
+    facilities = [r for r in sheet[header + 1 :] if r[0]]
     assert len(facilities) == 15
     assert {r[3] for r in facilities} == {"level2", "measured"}
 
