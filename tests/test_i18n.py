@@ -66,7 +66,7 @@ def test_every_message_is_translated_with_the_same_placeholders(lang, source_mes
             PLACEHOLDER.findall(entry.string)
         ):
             placeholders.append(f"{msgid!r} -> {entry.string!r}")
-    assert not missing, f"{lang}: no translation (run the commands of README 'Translations')"
+    assert not missing, f"{lang}: no translation (run the commands of docs/translators.md)"
     assert not fuzzy, f"{lang}: fuzzy translations to review: {fuzzy}"
     assert not placeholders, f"{lang}: placeholders differ: {placeholders}"
 
@@ -75,7 +75,7 @@ def test_the_template_catalog_is_up_to_date(source_messages):
     """hginv.pot, which translators start from, holds exactly the messages of the code."""
     with open(LOCALE_DIR / "hginv.pot", "rb") as fh:
         pot = {m.id for m in read_po(fh) if m.id}
-    assert pot == source_messages, "run pybabel extract (README, 'Translations')"
+    assert pot == source_messages, "run pybabel extract (docs/translators.md)"
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
@@ -408,7 +408,7 @@ def test_every_text_for_people_is_marked_for_translation():
                 for t in texts
                 if _english_text(t)
             ]
-    assert not bare, "wrap these in _() (see README, 'Translations'):\n" + "\n".join(bare)
+    assert not bare, "wrap these in _() (see docs/translators.md):\n" + "\n".join(bare)
 
 
 # --- trend, diff, factors and the hostile-input gate speak the user's language ------------------
