@@ -143,10 +143,10 @@ def clean(text) -> str:
     return _CONTROL.sub("", str(text))
 
 
-def _top(inv: Inventory, n: int = 10) -> pd.DataFrame:
+def _top(inv: Inventory, n: int = 10, by: str = "releases_awl_kg") -> pd.DataFrame:
     from hginventory.engine.inventory import top_sources
 
-    return top_sources(inv, n)
+    return top_sources(inv, n, by)
 
 
 def _caution(inv: Inventory) -> list[Para]:
@@ -206,15 +206,17 @@ def _cover(inv: Inventory) -> list:
 def _executive_summary(inv: Inventory) -> list:
     t = inv.totals()
     counts = sources_by_presence(inv)
-    releases = t["releases_kg"]
-    share = {p: (t[f"{p}_kg"] / releases if releases else 0.0) for p in PATHWAYS}
-    main = sorted(PATHWAYS, key=lambda p: -t[f"{p}_kg"])[:3]
+    outputs = t["releases_kg"]
+    released = t["releases_awl_kg"]
+    main = sorted(RELEASE_PATHWAYS, key=lambda p: -t[f"{p}_kg"])
     text = _(
         "This draft inventory of {country} for {year} quantifies {quantified} of the {sources} "
         "sub-categories of the UNEP Toolkit ({method}). The total quantified mercury "
-        "input to society is {input} kg Hg/y and the total quantified releases are {releases} "
-        "kg Hg/y, after the adjustments for double counting. The largest pathways are "
-        "{pathways}."
+        "input to society is {input} kg Hg/y. After the adjustments for double counting, "
+        "{released} kg Hg/y are released to air, water and land, the largest release "
+        "pathway first: {pathways}. Apart from these releases, {transfers} kg Hg/y are "
+        "transferred to by-products and impurities, general waste and sector specific "
+        "treatment/disposal, where part of it may be released later."
     ).format(
         country=clean(inv.country.country),
         year=inv.country.year,
@@ -222,24 +224,42 @@ def _executive_summary(inv: Inventory) -> list:
         sources=inv.codes_in_table,
         method=inv.method_label(),
         input=kg(t["hg_input_kg"]),
-        releases=kg(releases),
-        pathways=", ".join(f"{_pathway(p).lower()} ({pct(share[p])})" for p in main),
+        released=kg(released),
+        pathways=", ".join(
+            f"{_pathway(p).lower()} ({kg(t[f'{p}_kg'])} kg Hg/y, "
+            f"{pct(t[f'{p}_kg'] / released if released else 0.0)})"
+            for p in main
+        ),
+        transfers=kg(t["transfers_kg"]),
     )
-    rows = [[_("Hg input to society (counted in the total)"), kg(t["hg_input_kg"]), ""]]
-    rows += [[_pathway(p), kg(t[f"{p}_kg"]), pct(share[p])] for p in PATHWAYS]
-    rows.append([_("Total releases"), kg(releases), pct(1.0 if releases else 0.0)])
-    top = _top(inv)
-    top_rows = [
-        [
-            str(i),
-            r.code,
-            clean(r.sub_category),
-            kg(r.hg_input_kg),
-            kg(r.releases_kg),
-            pct(r.releases_kg / releases if releases else 0.0),
-        ]
-        for i, r in enumerate(top.itertuples(index=False), start=1)
+    rows = []
+    for key, name, value in inv.release_summary():
+        if key == "outputs_beyond_input_kg":
+            continue
+        shown = pct(value / outputs if outputs else 0.0) if key != "hg_input_kg" else ""
+        rows.append([name, kg(value), shown])
+    beyond = inv.beyond_input_sentence()
+    rankings = [
+        (
+            "releases_awl_kg",
+            _("The ten largest sources of releases to air, water and land"),
+            _("Releases to air, water and land (kg Hg/y)"),
+            released,
+        ),
+        (
+            "air_kg",
+            _("The ten largest sources of releases to air"),
+            _("Air (kg Hg/y)"),
+            t["air_kg"],
+        ),
+        (
+            "counted_input_kg",
+            _("The ten largest mercury inputs (counted in the total)"),
+            _("Hg input counted (kg Hg/y)"),
+            t["hg_input_kg"],
+        ),
     ]
+    ranked = [(by, caption, head, whole, _top(inv, by=by)) for by, caption, head, whole in rankings]
     gaps = counts.get("NE", 0) + counts.get("not reported", 0)
     blocks: list = [
         Heading(1, _("1 Executive summary")),
@@ -249,37 +269,69 @@ def _executive_summary(inv: Inventory) -> list:
             else []
         ),
         Para(text),
+        *([Para(beyond)] if beyond else []),
         Table(
-            _("Main results (kg Hg/y)"),
-            [_("Quantity"), _("kg Hg/y"), _("Share of total releases")],
+            _("Main results: releases to air, water and land, and transfers (kg Hg/y)"),
+            [_("Quantity"), _("kg Hg/y"), _("Share of all outputs")],
             rows,
             {1, 2},
             total_rows=1,
         ),
-        Figure("pathways", _("Releases per pathway, as counted in the national totals (kg Hg/y)")),
+        Figure(
+            "pathways",
+            _(
+                "Releases to air, water and land, and transfers to products and waste, as "
+                "counted in the national totals (kg Hg/y)"
+            ),
+        ),
     ]
-    if len(top_rows):
-        blocks += [
+    top = ranked[0][4]
+    if len(top):
+        blocks.append(
             Para(
-                _("The largest sources of mercury releases are {sources}.").format(
-                    sources="; ".join(f"{r[2]} ({r[4]} {_('kg Hg/y')})" for r in top_rows[:3])
+                _(
+                    "The largest sources of releases to air, water and land are {sources}. "
+                    "Sources are ranked by their releases, never by all their outputs: a "
+                    "landfill or a waste incinerator receives mercury already counted in the "
+                    "products it disposes of."
+                ).format(
+                    sources="; ".join(
+                        f"{clean(r.sub_category)} ({kg(r.releases_awl_kg)} {_('kg Hg/y')})"
+                        for r in top.head(3).itertuples(index=False)
+                    )
                 )
-            ),
-            Table(
-                _("The ten largest sources of mercury releases"),
-                [
-                    _("Rank"),
-                    _("Code"),
-                    _("Sub-category"),
-                    _("Hg input (kg Hg/y)"),
-                    _("Releases (kg Hg/y)"),
-                    _("Share of total releases"),
-                ],
-                top_rows,
-                {0, 3, 4, 5},
-            ),
-            Figure("top", _("The ten largest sources: releases counted in the totals (kg Hg/y)")),
-        ]
+            )
+        )
+        for by, caption, head, whole, frame in ranked:
+            if not len(frame):
+                continue
+            blocks.append(
+                Table(
+                    caption,
+                    [_("Rank"), _("Code"), _("Sub-category"), head, _("Share of the total")],
+                    [
+                        [
+                            str(i),
+                            r.code,
+                            clean(r.sub_category),
+                            kg(getattr(r, by)),
+                            pct(getattr(r, by) / whole if whole else 0.0),
+                        ]
+                        for i, r in enumerate(frame.itertuples(index=False), start=1)
+                    ],
+                    {0, 3, 4},
+                )
+            )
+            if by == "releases_awl_kg":
+                blocks.append(
+                    Figure(
+                        "top",
+                        _(
+                            "The ten largest sources: releases to air, water and land counted "
+                            "in the totals (kg Hg/y)"
+                        ),
+                    )
+                )
     blocks.append(
         Para(
             _(
@@ -1108,13 +1160,22 @@ def _chart(inv: Inventory, name: str):
 
     totals = inv.totals()
     if name == "pathways":
-        fig = MplFigure(figsize=(7, 2.8))
+        fig = MplFigure(figsize=(7, 3.6))
         ax = fig.add_subplot()
-        labels = [_pathway(p) for p in PATHWAYS]
-        values = [totals[f"{p}_kg"] for p in PATHWAYS]
-        bars = ax.barh(labels, values, color=COLOURS)
-        releases = totals["releases_kg"] or 1.0
-        ax.bar_label(bars, labels=[f" {kg(v)} ({pct(v / releases)})" for v in values], fontsize=8)
+        keys = [
+            *(f"{p}_kg" for p in RELEASE_PATHWAYS),
+            "releases_awl_kg",
+            *(f"{p}_kg" for p in TRANSFER_PATHWAYS),
+            "transfers_kg",
+        ]
+        names = {f"{p}_kg": _pathway(p) for p in PATHWAYS}
+        names |= {k: _(SUBTOTAL_LABELS[k]) for k in ("releases_awl_kg", "transfers_kg")}
+        labels = [_wrap(names[k], 30, 2) for k in keys]
+        values = [totals[k] for k in keys]
+        colours = [*COLOURS[:3], "#2f4b7c", *COLOURS[3:], "#6b6b6b"]
+        bars = ax.barh(labels, values, color=colours)
+        outputs = totals["releases_kg"] or 1.0
+        ax.bar_label(bars, labels=[f" {kg(v)} ({pct(v / outputs)})" for v in values], fontsize=8)
         ax.invert_yaxis()
     elif name == "groups":
         g = inv.group_summary()
@@ -1135,12 +1196,8 @@ def _chart(inv: Inventory, name: str):
         tallest = max((label.count("\n") + 1 for label in labels), default=1)
         fig = MplFigure(figsize=(7, (0.1 + 0.125 * tallest) * len(top) + 1.2))
         ax = fig.add_subplot()
-        bars = ax.barh(
-            labels,
-            top["releases_kg"],
-            color=COLOURS[0],
-        )
-        ax.bar_label(bars, labels=[f" {kg(v)}" for v in top["releases_kg"]], fontsize=8)
+        bars = ax.barh(labels, top["releases_awl_kg"], color=COLOURS[0])
+        ax.bar_label(bars, labels=[f" {kg(v)}" for v in top["releases_awl_kg"]], fontsize=8)
         ax.invert_yaxis()
     ax.set_xlabel(_("kg Hg/y"))
     from matplotlib.ticker import FuncFormatter
