@@ -495,15 +495,64 @@ VALDORIA_FACILITIES = [
 ]
 
 
+# The reporting fields of issue 26 (all optional): presence, data quality and source of some
+# activity rows, the share of 5.1.2's coal burnt in industrial boilers, two potential hot spots.
+# code: (presence, data_quality, data_source)
+VALDORIA_REPORTING = {
+    "5.1.1": ("", "A", "Plant fuel records 2021"),
+    "5.1.2": ("", "B", "National energy balance 2021"),
+    "5.2.2a": ("", "D", "ASGM baseline survey, expert estimate"),
+    "5.2.2b": ("", "C", "Gold sales to the central bank, shares by practice"),
+    "5.2.3": ("Y", "", "Zinc smelter operating; data requested"),
+    "5.4.1a": ("", "A", "Plant mass balance"),
+    "5.4.13": ("", "D", "Customs seizures only"),
+    "5.5.4": ("?", "", ""),
+}
+
+VALDORIA_BOILERS_SHARE = ("coal_industrial_boilers_share", 40)
+
+HOTSPOT_HEADER = ["site", "type", "location", "status", "notes"]
+
+VALDORIA_HOTSPOTS = [
+    (
+        "Former Porto Clor cell room (line 1)",
+        "closed-chlor-alkali",
+        "Porto, industrial zone",
+        "closed 2009, not remediated",
+        "Soil and sediment of the outfall not sampled",
+    ),
+    (
+        "Rio Verde amalgamation tailings",
+        "gold-mining-tailings",
+        "Northern districts, Rio Verde valley",
+        "active",
+        "Tailings sold to cyanidation plants",
+    ),
+]
+
+
 def write_level2_workbook(path, country, activity, facilities) -> Path:
-    """An activity workbook with a `facilities` sheet (Inventory Level 2)."""
-    write_activity_workbook(path, country, activity)
+    """An activity workbook with a `facilities` sheet (Inventory Level 2), the reporting
+    columns on the activity sheet and a `hotspots` sheet."""
+    write_activity_workbook(path, [*country, VALDORIA_BOILERS_SHARE], activity)
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
+    ws = wb["activity"]
+    for c, name in enumerate(("presence", "data_quality", "data_source"), start=5):
+        ws.cell(row=1, column=c, value=name)
+    for r in range(2, ws.max_row + 1):
+        code = ws.cell(row=r, column=1).value
+        for c, value in enumerate(VALDORIA_REPORTING.get(code, ("", "", "")), start=5):
+            if value:
+                ws.cell(row=r, column=c, value=value)
     ws = wb.create_sheet("facilities")
     ws.append(FACILITY_HEADER)
     for row in facilities:
+        ws.append(list(row))
+    ws = wb.create_sheet("hotspots")
+    ws.append(HOTSPOT_HEADER)
+    for row in VALDORIA_HOTSPOTS:
         ws.append(list(row))
     wb.save(path)
     return Path(path)

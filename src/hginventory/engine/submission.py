@@ -291,19 +291,24 @@ def annex_c_table(inv: Inventory) -> pd.DataFrame:
     """The ASGM baseline: mercury used and released by practice (5.2.2a-f), one row per
     facility where Level 2 data exist, worst practices of Annex C flagged.
 
-    Columns: code, practice, facility, gold_kg (kg gold produced, or None when the mercury used
+    Columns: code, practice, facility, rest (the code's activity beyond its facilities, at
+    Level 1 defaults), gold_kg (kg gold produced, or None when the mercury used
     was given), mercury_kg, air_kg, water_kg, land_kg, worst (keys of `WORST`, ';'-joined)."""
     r = inv.results
     rows = r[r["code"].isin(list(ASGM_PRACTICES))]
+    named = rows["facility"].fillna("").astype(str) != "" if "facility" in rows else None
+    with_facilities = set(rows.loc[named, "code"]) if named is not None else set()
     records = []
     for x in rows.to_dict("records"):
         control = str(x.get("control", "") or "")
+        facility = str(x.get("facility", "") or "")
         gold = x["activity"] if x["code"] in ("5.2.2a", "5.2.2b", "5.2.2c") else None
         records.append(
             {
                 "code": x["code"],
                 "practice": ASGM_PRACTICES[x["code"]],
-                "facility": str(x.get("facility", "") or ""),
+                "facility": facility,
+                "rest": not facility and x["code"] in with_facilities,
                 "gold_kg": gold,
                 "mercury_kg": float(x["hg_input_kg"]),
                 "air_kg": float(x["air_kg"]),
@@ -318,6 +323,7 @@ def annex_c_table(inv: Inventory) -> pd.DataFrame:
             "code",
             "practice",
             "facility",
+            "rest",
             "gold_kg",
             "mercury_kg",
             "air_kg",

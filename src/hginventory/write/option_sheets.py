@@ -17,7 +17,7 @@ from hginventory.core.numbers import (
     plain,
 )
 from hginventory.engine.crosswalk import summarise
-from hginventory.engine.inventory import Inventory
+from hginventory.engine.inventory import REST, Inventory
 from hginventory.engine.level2 import article8_table, worst_practice_line, worst_practices
 from hginventory.engine.uncertainty import STATS
 from hginventory.read.facilities import FACILITY_SHEET
@@ -680,7 +680,7 @@ def article21(book: Book, inv: Inventory) -> None:
             [
                 x.code,
                 _(x.practice),
-                x.facility,
+                _(REST) if x.rest else x.facility,
                 "" if x.gold_kg is None or x.gold_kg != x.gold_kg else x.gold_kg,
                 x.mercury_kg,
                 x.air_kg,

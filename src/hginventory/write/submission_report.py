@@ -7,7 +7,7 @@ from __future__ import annotations
 from hginventory.core import numbers
 from hginventory.core.i18n import N_, get_language
 from hginventory.core.i18n import gettext as _
-from hginventory.engine.inventory import Inventory
+from hginventory.engine.inventory import REST, Inventory
 from hginventory.engine.submission import (
     GAP_REASONS,
     GAP_STEPS,
@@ -201,7 +201,7 @@ def article21_blocks(inv: Inventory, letter: str) -> list:
         [
             x.code,
             _(x.practice),
-            clean(x.facility),
+            _(REST) if x.rest else clean(x.facility),
             _activity(x.gold_kg),
             kg(x.mercury_kg),
             kg(x.air_kg),

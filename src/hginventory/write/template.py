@@ -30,6 +30,9 @@ ACTIVITY_HEADERS = (
     "unit",
     "notes",
     "uncertainty_pct",
+    "presence",
+    "data_quality",
+    "data_source",
 )
 
 
@@ -61,6 +64,14 @@ COUNTRY_ROWS = (
             "(optional; it changes no number)."
         ),
     ),
+    (
+        "coal_industrial_boilers_share",
+        N_(
+            "Per cent of the coal of 5.1.2 (other coal uses) burnt in industrial boilers, from 0 "
+            "to 100 (optional): splits Article 8's 'coal-fired industrial boilers' from "
+            "household and other coal uses."
+        ),
+    ),
 )
 
 
@@ -88,6 +99,16 @@ CAPTIONS = {
     "measured_air_kg": N_("Measured Hg to air, kg/y (stack measurement)"),
     "moisture_pct": N_("Moisture of the coal as received, in per cent (dry-basis input types)"),
     "washed_abroad": N_("yes: the coal was washed before import (rejects not national)"),
+    "presence": N_("Present? Y (yes), N (no), ? (possibly, not known); optional"),
+    "data_quality": N_(
+        "Data quality: A measured/plant data, B national statistics, C estimate from proxies, "
+        "D expert judgement (optional)"
+    ),
+    "data_source": N_("Where the activity figure comes from (optional)"),
+    "site": N_("Name of the site"),
+    "type": N_("Type of site: one of the list in column H"),
+    "location": N_("Where the site is (district, coordinates)"),
+    "status": N_("Status: active, closed, remediated, under investigation..."),
 }
 
 
@@ -160,6 +181,23 @@ INSTRUCTIONS = [
         ),
         "",
     ),
+    (
+        N_(
+            "presence: optional, Y (present), N (absent) or ? (possibly present, not known), "
+            "for the Toolkit's source presence table. A row with a number is Y and a blank row "
+            "?, whatever you write; use it to say Y for a source you know occurs but could not "
+            "quantify (NE)."
+        ),
+        "",
+    ),
+    (
+        N_(
+            "data_quality: optional, A (measured or plant data), B (national statistics), C "
+            "(estimate from proxies) or D (expert judgement); data_source: where the figure "
+            "comes from. The report lists D rows among the data gaps."
+        ),
+        "",
+    ),
     (N_("What to write when there is no number"), "heading"),
     *[(key, "notation") for key in NOTATION_KEYS],
     (
@@ -183,6 +221,15 @@ INSTRUCTIONS = [
             "Countries that know their power plants, cement kilns, chlor-alkali plant, mining "
             "methods or incinerators describe them here, one row per facility. Leave it empty "
             "otherwise. See the README of hginv for the meaning of each column."
+        ),
+        "",
+    ),
+    (N_("Sheet 'hotspots' (optional)"), "heading"),
+    (
+        N_(
+            "Potential hot spots: sites that may be contaminated with mercury (closed "
+            "chlor-alkali plants, mercury mining tailings, gold mining sites...), one row per "
+            "site: site, type (from the list in column H of the sheet), location, status, notes."
         ),
         "",
     ),
@@ -344,7 +391,17 @@ def build_template(factors=None, level2=None, country: dict | None = None):
             error=_("One of en, fr, es."),
         ),
     ]
-    named = ("year", "population", "electrification_rate", "language")
+    checks.append(
+        _validation(
+            "decimal",
+            operator="between",
+            formula1="0",
+            formula2="100",
+            errorTitle=_("Per cent, 0-100"),
+            error=_("Per cent from 0 to 100 of the coal of 5.1.2."),
+        )
+    )
+    named = ("year", "population", "electrification_rate", "language", _BOILERS)
     for dv, name in zip(checks, named, strict=True):
         dv.add(f"B{rows[name]}")
         ws.add_data_validation(dv)
@@ -423,7 +480,8 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     )
     pct.add(f"G2:G{last}")
     ws.add_data_validation(pct)
-    for col, width in zip("ABCDEFG", (9, 48, 40, 16, 12, 50, 16), strict=True):
+    _reporting_checks(ws, last)
+    for col, width in zip("ABCDEFGHIJ", (9, 48, 40, 16, 12, 50, 16, 10, 12, 30), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "D2"
     _landscape(ws)
@@ -464,8 +522,55 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     ws.add_data_validation(yes_no)
     ws.freeze_panes = "C2"
     _landscape(ws)
+    _hotspots_sheet(wb.create_sheet("hotspots"), header)
     wb.active = 0
     return wb
+
+
+_BOILERS = "coal_industrial_boilers_share"
+
+
+def _reporting_checks(ws, last: int) -> None:
+    """Lists for the optional presence (Y/N/?) and data quality (A-D) columns."""
+    from hginventory.read.hotspots import DATA_QUALITY, PRESENCE_MARKS
+
+    for letter, name, values in (
+        ("H", _("Presence"), PRESENCE_MARKS),
+        ("I", _("Data quality"), tuple(DATA_QUALITY)),
+    ):
+        dv = _validation(
+            "list",
+            formula1='"' + ",".join(values) + '"',
+            errorTitle=name,
+            error=_("One of {choices}, or blank.").format(choices=", ".join(values)),
+        )
+        dv.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(dv)
+
+
+def _hotspots_sheet(ws, header) -> None:
+    """The optional `hotspots` sheet, with the Toolkit's types listed in column H."""
+    from hginventory.read.hotspots import HOTSPOT_COLUMNS, hotspot_types
+
+    header(ws, HOTSPOT_COLUMNS)
+    types = hotspot_types()
+    ws.cell(row=1, column=8, value=_("Types of site (column type: the code or the name)"))
+    for r, (key, name) in enumerate(types.items(), start=2):
+        ws.cell(row=r, column=8, value=key).data_type = "s"
+        ws.cell(row=r, column=9, value=name).data_type = "s"
+    dv = _validation(
+        "list",
+        formula1=f"$H$2:$H${len(types) + 1}",
+        errorStyle="warning",
+        errorTitle=_("Type of site"),
+        error=_("One of the types listed in column H."),
+    )
+    dv.add(f"B2:B{FACILITY_ROWS + 1}")
+    ws.add_data_validation(dv)
+    for col, width in zip("ABCDEFGHI", (30, 26, 26, 18, 40, 2, 2, 28, 70), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    _landscape(ws)
 
 
 def write_template(
