@@ -15,7 +15,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAY_LABELS, PATHWAYS
+from hginventory.core.columns import (
+    OUTPUT_COLUMNS,
+    PATHWAY_LABELS,
+    PATHWAYS,
+    RELEASE_PATHWAYS,
+    TRANSFER_PATHWAYS,
+)
 from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import (
@@ -94,6 +100,16 @@ TEXT = Texts(
         "sum_rows": N_("Sum of calculated rows (no adjustment)"),
         "adjustment": N_("Adjustment for double counting"),
         "estimates_aside": N_("Indicative estimates, not counted (no Toolkit default)"),
+        "release_lines": N_(
+            "Releases to air, water and land, apart from transfers to products and waste "
+            "(kg Hg/y)"
+        ),
+        "releases_note": N_(
+            "Air, water and land are releases to the environment; by-products and impurities, "
+            "general waste and sector specific treatment/disposal are transfers, where part of "
+            "the mercury may be released later. Sources are ranked by their releases (Charts), "
+            "never by all their outputs: a landfill's row counts product mercury again."
+        ),
         "no_adjustment": N_("Double counting: no exclusion applies to the sub-categories present."),
         "excluded": N_("Double counting: {items}."),
         "excluded_item": N_("{code} {name}: release to {pathways} left out of the total"),
@@ -113,10 +129,15 @@ TEXT = Texts(
         "sources_title": N_("Mercury release source types present"),
         "charts_title": N_("Charts of the national totals (kg Hg/y)"),
         "pathway_table": N_("Releases per pathway, as counted in the national totals"),
-        "top_table": N_("The ten largest sub-categories (releases counted in the totals)"),
+        "top_table": N_(
+            "The ten largest sub-categories by releases to air, water and land (counted in the "
+            "totals; transfers to products and waste not ranked)"
+        ),
         "chart_groups": N_("Releases by source group and pathway (kg Hg/y)"),
         "chart_pie": N_("Share of releases per pathway"),
-        "chart_top": N_("The ten largest sub-categories: releases (kg Hg/y)"),
+        "chart_top": N_(
+            "The ten largest sub-categories: releases to air, water and land (kg Hg/y)"
+        ),
         "nothing_to_chart": N_("No sub-category was quantified: nothing to chart."),
         "metadata_title": N_("Metadata of this run"),
     }
@@ -320,6 +341,7 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
             version=m["hginv_version"], file=m["input_file"], when=m["computed_at"]
         ),
         TEXT["units"],
+        TEXT["releases_note"],
         TEXT["live"],
     ]
     r = 2
@@ -334,6 +356,9 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
     r += 2
     if inv.estimates_note():
         ws.text(r, 0, inv.estimates_note(), "warn")
+        r += 2
+    if inv.beyond_input_sentence():
+        ws.text(r, 0, inv.beyond_input_sentence())
         r += 2
     n = inv.recalled_count
     if n:
@@ -687,8 +712,41 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
     if aside:
         note += " " + inv.estimates_note()
     ws.note(calc_total + 3 + bool(aside), note, span=10)
+    _release_lines(ws, inv, national, calc_total + 5 + bool(aside))
     ws.freeze = (top + 1, 1)
     return national
+
+
+def _release_lines(ws: Sheet, inv: Inventory, national: int, top: int) -> None:
+    """Under the Summary table: releases to air, water and land apart from transfers, with
+    their subtotals (formulas over the national total row), then why the outputs exceed the
+    counted input (`Inventory.release_summary`, the terminal's lines)."""
+    col = {"hg_input_kg": 2, **{f"{p}_kg": 3 + k for k, p in enumerate(PATHWAYS)}}
+    col["releases_kg"] = 9
+    parts = {
+        "releases_awl_kg": [f"{p}_kg" for p in RELEASE_PATHWAYS],
+        "transfers_kg": [f"{p}_kg" for p in TRANSFER_PATHWAYS],
+    }
+    ws.text(top, 0, TEXT["release_lines"], "bold", wrap=False)
+    t = inv.totals()
+    row = top + 1
+    for key, name, value in inv.release_summary():
+        bold = "total" if key in (*parts, "releases_kg") else ""
+        ws.text(row, 0, name, bold or "", wrap=False)
+        if key in col:
+            ws.formula(row, 1, f"={ref(national, col[key])}", value, style=bold)
+        elif key in parts:
+            cells = "+".join(ref(national, col[k]) for k in parts[key])
+            ws.formula(row, 1, f"={cells}", value, style=bold)
+        elif math.isclose(value, t["releases_kg"] - t["hg_input_kg"], abs_tol=1e-6):
+            formula = f"={ref(national, col['releases_kg'])}-{ref(national, col['hg_input_kg'])}"
+            ws.formula(row, 1, formula, value)
+        else:  # Level 2 rows whose outputs differ from their input: the rows' own sum
+            ws.number(row, 1, value)
+        row += 1
+    sentence = inv.beyond_input_sentence()
+    if sentence:
+        ws.note(row, sentence, span=10)
 
 
 def _sources(book: Book, inv: Inventory) -> None:
@@ -733,20 +791,23 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
     top = top_sources(inv)
     start = 12
     ws.text(start, 0, TEXT["top_table"], "bold", wrap=False)
-    ws.headers(start + 1, [H["sub_category"], H["code"], _("Releases (kg Hg/y)")], repeat=False)
+    ws.headers(
+        start + 1,
+        [H["sub_category"], H["code"], _("Releases to air, water and land (kg Hg/y)")],
+        repeat=False,
+    )
     c = lay.c
     r = inv.results
     for k, (i, t) in enumerate(top.iterrows()):
         row = start + 2 + k
         pos = r.index.get_loc(i)
         calc = lay.calc_row[pos]
-        excluded = [p for p in str(r["release_total_exclude"].iat[pos]).split(";") if p]
-        formula = f"={ref(calc, c('releases'), CALC_SHEET)}" + "".join(
-            f"-{ref(calc, c(p), CALC_SHEET)}" for p in excluded
-        )
+        excluded = set(str(r["release_total_exclude"].iat[pos]).split(";"))
+        cells = [ref(calc, c(p), CALC_SHEET) for p in RELEASE_PATHWAYS if p not in excluded]
+        formula = "=" + ("+".join(cells) if cells else "0")
         ws.text(row, 0, t["sub_category"])
         ws.text(row, 1, t["code"], wrap=False)
-        ws.formula(row, 2, formula, float(t["releases_kg"]))
+        ws.formula(row, 2, formula, float(t["releases_awl_kg"]))
     if r.empty:
         ws.text(start + 2, 0, TEXT["nothing_to_chart"], "warn", wrap=False)
         return
