@@ -220,7 +220,7 @@ INSTRUCTIONS = [
         N_(
             "Countries that know their power plants, cement kilns, chlor-alkali plant, mining "
             "methods or incinerators describe them here, one row per facility. Leave it empty "
-            "otherwise. See the README of hginv for the meaning of each column."
+            "otherwise. The hginv documentation (docs/level2.md) gives the meaning of each column."
         ),
         "",
     ),

@@ -327,7 +327,8 @@ def _totals_sheet(book: Book, series: TrendSeries) -> None:
         note,
         _(
             "Totals as counted in the national inventory: only part of some waste rows' input "
-            "counts (double counting), some pathways are left out; see the README."
+            "counts (double counting), some pathways are left out; see the hginv documentation "
+            "(docs/method.md)."
         ),
         "note",
     )
