@@ -23,7 +23,7 @@ VALDORIA_COUNTRY = [
 # code, activity, unit, notes
 VALDORIA_ACTIVITY = [
     ("5.1.1", 6_500_000, "t", "Three plants above 300 MW thermal; national energy balance 2021"),
-    ("5.1.2", 1_200_000, "t", "Industrial boilers and household coal"),
+    ("5.1.2", 1_200_000, "t", "Boilers, households, coke ovens; no cement kiln coal"),
     ("5.1.3a", "NO", "t", "No oil production"),
     ("5.1.3b", 4_800_000, "t", "One refinery, crude throughput"),
     ("5.1.3c", 850_000, "t", ""),
@@ -75,7 +75,7 @@ VALDORIA_ACTIVITY = [
     ("5.7.2", 22_000, "t", ""),
     ("5.7.3", 6_500, "t", "Hospital incinerators"),
     ("5.7.4", "NO", "t", ""),
-    ("5.7.5", 640_000, "t", "Open burning, 10 % of uncollected waste"),
+    ("5.7.5", 144_000, "t", "Open burning, 10 % of uncollected waste (1.44 Mt)"),
     ("5.8.1", 2_900_000, "t", ""),
     ("5.8.2", "NE", "t", ""),
     ("5.8.3", "NE", "t", ""),
@@ -125,7 +125,7 @@ VALDORIA_YEARS = {
         "country": {"year": 2015, "population": 17_100_000, "electrification_rate": 64.0},
         "activity": {
             "5.1.1": (5.6, "Mt", "Two plants above 300 MW thermal; energy balance 2015"),
-            "5.1.2": (1_350_000, "t", "Industrial boilers and household coal"),
+            "5.1.2": (1_350_000, "t", "Boilers, households, coke ovens; no cement kiln coal"),
             "5.1.6b": (610, "kt", "Household charcoal, survey 2015"),
             "5.2.2a": (2_400, "kg", "Whole-ore amalgamation, northern districts"),
             "5.2.2b": (3_600, "kg", "Concentrate amalgamation without retorts"),
@@ -147,7 +147,7 @@ VALDORIA_YEARS = {
         "country": {"year": 2018, "population": 17_800_000, "electrification_rate": 68.9},
         "activity": {
             "5.1.1": (6_100_000, "t", "Three plants above 300 MW thermal; energy balance 2018"),
-            "5.1.2": (1_280_000, "t", "Industrial boilers and household coal"),
+            "5.1.2": (1_280_000, "t", "Boilers, households, coke ovens; no cement kiln coal"),
             "5.2.2a": (2_100, "kg", "Whole-ore amalgamation, northern districts"),
             "5.2.2b": (3_900, "kg", "Concentrate amalgamation without retorts"),
             "5.2.2c": (400, "kg", "Retort pilot cooperatives"),
