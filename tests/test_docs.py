@@ -182,3 +182,43 @@ def test_csv_contract_lists_every_column():
     for column in [*CSV_EXTRA_COLUMNS, "hg_input_kg_p025", "hg_input_kg_p975"]:
         assert f"`{column}`" in page, column
     assert all(c in page for c in OUTPUT_COLUMNS)
+
+
+KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+CODE_PAGES = ("problem-codes.md", "quality-checks.md")
+
+
+def problem_codes_in_source() -> dict[str, str]:
+    """Every stable problem code the code can emit, with the file naming it: the literal
+    `code="..."` arguments anywhere in src/, and the keys of a registry of codes (a dict
+    literal) in core/."""
+    import ast
+
+    src = ROOT / "src" / "hginventory"
+    found: dict[str, str] = {}
+    for path in sorted(src.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        registry = path.parent.name == "core"
+        for node in ast.walk(tree):
+            values = []
+            if isinstance(node, ast.Call):
+                values = [k.value for k in node.keywords if k.arg == "code"]
+            elif registry and isinstance(node, ast.Dict):
+                values = [k for k in node.keys if k is not None]
+            for value in values:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    if KEBAB.fullmatch(value.value):
+                        found.setdefault(value.value, str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_problem_code_is_documented():
+    """`--json`, batch-report.csv and the docs speak of the same codes: each one the code can
+    emit has its line on a documentation page."""
+    codes = problem_codes_in_source()
+    if not codes:
+        pytest.skip("no problem code in the code yet")
+    pages = [DOCS / name for name in CODE_PAGES if (DOCS / name).exists()]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
+    missing = {c: where for c, where in codes.items() if f"`{c}`" not in text}
+    assert not missing, f"codes missing from docs/{' or docs/'.join(CODE_PAGES)}: {missing}"
