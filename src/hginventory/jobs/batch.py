@@ -67,6 +67,7 @@ REPORT_COLUMNS = [
     "found",
     "expected",
     "message",
+    "code",  # the check's stable code (docs/quality-checks.md), blank for other problems
 ]
 
 
@@ -1331,6 +1332,29 @@ def recalled_notice(batch: BatchResult) -> str:
     )
 
 
+def quality_lines(batch: BatchResult) -> list[str]:
+    """Per country, what the quality checks (plausibility, consistency) found, with codes."""
+    from hginventory.check.quality import CONSISTENCY, PLAUSIBILITY
+
+    lines = []
+    for r in batch.results:
+        found = [p for p in r.problems if p.get("kind") in (PLAUSIBILITY, CONSISTENCY)]
+        if not r.succeeded or not found:
+            continue
+        if not lines:
+            lines.append(_("Quality checks (docs/quality-checks.md):"))
+        lines.append(
+            "  "
+            + _("{file}: {n} finding(s) of the quality checks").format(
+                file=r.input_file, n=len(found)
+            )
+        )
+        for p in found:
+            at = f"{p.get('sheet')}!{p.get('cell')}" if p.get("sheet") else p.get("cell", "")
+            lines.append(f"    {p.get('code', '')}, {at}: {p.get('message', '')}")
+    return [*lines, ""] if lines else []
+
+
 def report_text(batch: BatchResult) -> str:
     """The readable summary: counts, then each failed workbook with its located errors."""
     from hginventory.core.numbers import format_number
@@ -1358,6 +1382,7 @@ def report_text(batch: BatchResult) -> str:
                 word = _("error") if p["severity"] == "error" else _("warning")
                 lines.append(f"  {word}: {Problem(**p)}")
         lines.append("")
+    lines += quality_lines(batch)
     warned = [r for r in batch.results if r.succeeded and r.warnings]
     if warned:
         lines.append(_("Computed with warnings (see batch-report.csv):"))
