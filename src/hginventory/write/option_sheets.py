@@ -106,6 +106,7 @@ TEXT = Texts(
             )
         ),
         "crosscheck_sum": N_("Sum of the mapped sub-categories"),
+        "crosscheck_unmapped": N_("Sub-categories without a Guidebook row (not compared)"),
         "crosscheck_detail": N_("How each Guidebook figure was obtained"),
     }
 )
@@ -402,9 +403,14 @@ def crosscheck(book: Book, inv: Inventory) -> None:
         shown = {**rec, "sub_category": name_of(rec["code"], rec["sub_category"])}
         return [word(shown[c]) if c == "flag" else shown[c] for _h, c, _k in CROSSCHECK_MAIN]
 
-    nxt = ws.table(top, [_(h) for h, _c, _k in CROSSCHECK_MAIN], map(main_row, records), kinds)
+    # the mapped rows, then their sum (the sum of the rows printed above it), then the
+    # sub-categories without a Guidebook row in a table of their own
+    headers = [_(h) for h, _c, _k in CROSSCHECK_MAIN]
+    mapped_rows = [r for r in records if r["row_id"]]
+    others = [r for r in records if not r["row_id"]]
+    nxt = ws.table(top, headers, map(main_row, mapped_rows), kinds)
     flag = [c for _, c, _ in CROSSCHECK_MAIN].index("flag")
-    for row, rec in enumerate(records, start=top + 1):
+    for row, rec in enumerate(mapped_rows, start=top + 1):
         cell = ws.cells.get((row, flag))
         if cell is not None and rec["flag"] in (FLAG_ABOVE, FLAG_BELOW):
             cell.style = "warn"
@@ -413,6 +419,9 @@ def crosscheck(book: Book, inv: Inventory) -> None:
     ws.number(nxt, 3, float(mapped["air_kg"].sum()), MASS, style="total")
     ws.number(nxt, 5, float(mapped["air_kg_emep"].sum()), MASS, style="total")
     ws.style_row(nxt, 0, len(CROSSCHECK_MAIN) - 1, "total")
+    if others:
+        ws.text(nxt + 2, 0, TEXT["crosscheck_unmapped"], "bold", wrap=False)
+        nxt = ws.table(nxt + 3, headers, map(main_row, others), kinds) - 1
     ws.text(nxt + 2, 0, TEXT["crosscheck_detail"], "bold", wrap=False)
 
     def detail(rec):
@@ -482,7 +491,9 @@ ARTICLE8_LABELS = Texts(
             "upper bound, includes other coal uses (households, coke, plants < 300 MW thermal): "
             "give coal_industrial_boilers_share on the country sheet to split it"
         ),
-        "split": N_("{share} % of the air emissions of 5.1.2 (coal_industrial_boilers_share)"),
+        "split": N_(
+            "{share} per cent of the air emissions of 5.1.2 (coal_industrial_boilers_share)"
+        ),
         "rest": N_("not an Annex D source: households, coke, plants < 300 MW thermal"),
     }
 )
@@ -521,7 +532,10 @@ def article8_label(label: str, inv: Inventory) -> str:
     from hginventory.engine.submission import submission
 
     share = submission(inv).coal_industrial_boilers_share
-    return ARTICLE8_LABELS[label].format(share=format_number(share or 0, PERCENT))
+    from hginventory.core.i18n import get_language
+
+    text = format_number(share or 0, ACTIVITY, locale=get_language())
+    return ARTICLE8_LABELS[label].format(share=text)
 
 
 def presence_gaps(book: Book, inv: Inventory) -> None:
