@@ -223,3 +223,27 @@ def test_checks_csv_is_the_same_in_french(tmp_path, make_workbook):
     assert en == (tmp_path / "fr" / "checks.csv").read_bytes()
     assert "activité" in result.output
     assert list(csv.reader(io.StringIO(en.decode())))[0][0] == "check"
+
+
+def test_trend_names_a_method_change(tmp_path):
+    """The Level 1 example as 2020, the Level 2 example (same activity, facility rows) as 2021:
+    every code that gained facility rows is a `trend-method-change`, said once per code."""
+    import shutil
+
+    earlier = tmp_path / "valdoria-2020.xlsx"
+    shutil.copy(EXAMPLES / "valdoria-2021.xlsx", earlier)
+    book = load_workbook(earlier)
+    sheet = book["country"]
+    for row in sheet.iter_rows():
+        if row[0].value == "year":
+            row[1].value = 2020
+    book.save(earlier)
+    out = tmp_path / "trend"
+    result = run("trend", earlier, EXAMPLES / "valdoria-2021-level2.xlsx", "-o", out)
+    assert result.exit_code == 0, result.output
+    checks = pd.read_csv(out / "checks.csv", dtype={"code": str})
+    changes = checks[checks["check"] == "trend-method-change"]
+    assert "5.2.2a" in set(changes["code"]) and changes["code"].is_unique
+    row = changes[changes["code"] == "5.2.2a"].iloc[0]
+    assert (row["year_before"], row["year"]) == (2020, 2021)
+    assert row["detail"] == "method: default -> level2"

@@ -693,6 +693,10 @@ CHECK_CODES = ("trend-jump", "trend-factor-jump", "trend-method-change", "trend-
 """The stable codes of the time-series checks (docs/key-categories.md explains each)."""
 
 
+_TABLE_VERSION = re.compile(r"[\w.-]+@[\w.-]+")
+"""A factor table and its version in a factor id (`unep-toolkit-l1@2019-2.1.r3:5.1.1`)."""
+
+
 def _per_year_code(trend: pd.DataFrame) -> pd.DataFrame:
     """Per code and year: the activity added up in one unit (the code's first unit in the
     series), the Hg input, the methods and the factor tables (the part of `factor_id` before
@@ -721,7 +725,7 @@ def _per_year_code(trend: pd.DataFrame) -> pd.DataFrame:
                 "hg_input_kg": float(g["hg_input_kg"].sum()),
                 "methods": " + ".join(sorted({str(m) for m in methods})),
                 "tables": " + ".join(
-                    sorted({str(f).rsplit(":", 1)[0] for f in g["factor_id"] if str(f)})
+                    sorted({t for f in g["factor_id"] for t in _TABLE_VERSION.findall(str(f))})
                 ),
             }
         )
@@ -789,8 +793,8 @@ def series_checks(trend: pd.DataFrame, jump: float = JUMP) -> pd.DataFrame:
                         "detail": "implied input factor",
                     }
                 )
-            for what in ("methods", "tables"):
-                if x[what] != y[what]:
+            for what in ("methods", "tables"):  # a new method brings its tables: said once
+                if x[what] != y[what] and (what == "methods" or x["methods"] == y["methods"]):
                     out.append(
                         {
                             **base,
