@@ -168,6 +168,15 @@ def test_digit_groups_not_of_three_are_an_error_in_a_csv(tmp_path, typed):
     assert "groups of three" in p["message"] and p["found"] == typed
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"), [("1500 t", "type the number alone"), ("about 300", "not a number")]
+)
+def test_text_with_spaces_is_not_taken_for_digit_groups(tmp_path, typed, said):
+    """The rule of three is for numbers: `1500 t` still says to type the unit in its column."""
+    [p] = errors(refused(activity_csv(tmp_path / "words.csv", typed), "B8"))
+    assert said in p["message"] and "groups of three" not in p["message"]
+
+
 def test_digit_groups_not_of_three_are_an_error_in_a_workbook(make_workbook):
     """The same rule in a workbook's text cell: one function reads both."""
     path = make_workbook([("5.1.1", "12 34 5", "t")])

@@ -148,6 +148,9 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _SIGN_SPACE = re.compile(r"^([+-])[\s\u00a0\u202f]+")
 
 
+_DIGITS_AND_MARKS = re.compile(r"[+-]?\d[\d.,\s\u00a0\u202f']*")
+
+
 def grouped(digits: str, sep: str) -> bool:
     """Whether `digits` (no sign, no decimals) with `sep` between its groups is a thousands
     grouping: a first group of one to three digits, then groups of exactly three. The one rule
@@ -183,7 +186,7 @@ def parse_number(text: str) -> tuple[float | None, str]:
     if not s:
         return None, _("empty")
     spaced = _SPACES.search(s)
-    if spaced:
+    if spaced and _DIGITS_AND_MARKS.fullmatch(s):  # a number with groups (not `1500 t`)
         body = re.split(r"[.,]", s.lstrip("+-"))[0]
         if len(set(_SPACES.findall(s))) > 1 or not grouped(body, spaced.group()) or (
             re.search(r"[.,].*" + re.escape(spaced.group()), s)
@@ -192,7 +195,7 @@ def parse_number(text: str) -> tuple[float | None, str]:
                 "digits grouped by spaces or apostrophes must be in groups of three "
                 "(1 234 567); write the number without them, e.g. 1234567"
             )
-        s = _SPACES.sub("", s)
+    s = _SPACES.sub("", s)
     if re.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?", s):
         return _finite(float(s)) or (float(s), _("number stored as text"))
     if not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
