@@ -24,6 +24,7 @@ SHEETS = [
     "Sources present",
     "Charts",
     "Article 8 and NFR",
+    "Key categories",
     "Metadata",
 ]
 
