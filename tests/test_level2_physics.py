@@ -329,3 +329,44 @@ def test_an_old_facilities_sheet_without_the_new_columns_reads_as_before(tmp_pat
     assert row["hg_input_kg"] == pytest.approx(150)
     assert row["sector_treatment_kg"] == pytest.approx(71.25)
     assert not inv.warnings
+
+
+def test_an_addition_before_its_control_is_refused_at_the_control_cell(tmp_path):
+    path = with_facilities(
+        tmp_path / "bad.xlsx",
+        [("5.2.2a", 100, "kg")],
+        [
+            {
+                "code": "5.2.2a",
+                "facility": "A",
+                "activity": 100,
+                "unit": "kg",
+                "control": "asgm-cyanidation-of-tailings + asgm-national-average",
+            }
+        ],
+    )
+    with pytest.raises(ActivityError) as exc:
+        compute(read_activity(path))
+    (p,) = [p for p in exc.value.errors if p.severity == "error"]
+    assert p.cell == "G2" and "before an addition" in p.message
+
+
+def test_an_addition_row_without_acts_on_is_refused_by_line_and_field(tmp_path):
+    import shutil
+
+    from hginventory.core.errors import FactorTableError
+    from hginventory.tables.factors import factors_dir
+    from hginventory.tables.level2 import load_level2
+
+    folder = tmp_path / "factors" / "level2"
+    shutil.copytree(factors_dir() / "level2", folder)
+    shutil.copy(factors_dir() / "documents.csv", tmp_path / "factors" / "documents.csv")
+    text = (folder / "configurations.csv").read_text(encoding="utf-8")
+    assert ",addition,land," in text
+    (folder / "configurations.csv").write_text(
+        text.replace(",addition,land,", ",addition,,"), encoding="utf-8"
+    )
+    with pytest.raises(FactorTableError) as exc:
+        load_level2(folder)
+    (p,) = exc.value.problems
+    assert "id asgm-cyanidation-of-tailings" in p.cell and "acts_on" in p.message
