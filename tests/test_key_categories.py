@@ -247,3 +247,24 @@ def test_trend_names_a_method_change(tmp_path):
     row = changes[changes["code"] == "5.2.2a"].iloc[0]
     assert (row["year_before"], row["year"]) == (2020, 2021)
     assert row["detail"] == "method: default -> level2"
+
+
+def test_level2_weight_uses_the_monte_carlo_interval_when_the_uncertainty_ran():
+    from hginventory.engine.keycat import key_categories, level2_priorities
+    from hginventory.engine.uncertainty import with_uncertainty
+
+    inv = compute(read_activity(EXAMPLES / "valdoria-2021.xlsx"))
+    plain = key_categories(inv)
+    assert set(plain["range_source"]) == {"factor-range"}
+    row = plain[(plain["assessment"] == "air") & (plain["code"] == "5.1.1")].iloc[0]
+    f = inv.factors["5.1.1"]
+    assert row["range_relative"] == pytest.approx(
+        (f.input_factor_high - f.input_factor_low) / f.input_factor
+    )
+    ranged = key_categories(with_uncertainty(inv, draws=500, seed=7))
+    assert set(ranged["range_source"]) == {"monte-carlo"}
+    assert ranged["level2_weight"].tolist() == pytest.approx(
+        (ranged["share"] * ranged["range_relative"]).tolist(), nan_ok=True
+    )
+    top = level2_priorities(ranged)
+    assert top["key"].all() and top["level2_weight"].is_monotonic_decreasing
