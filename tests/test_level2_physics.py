@@ -193,6 +193,7 @@ def test_washed_abroad_not_yes_or_no_is_located(tmp_path):
         compute(read_activity(path))
     (p,) = [p for p in exc.value.errors if p.severity == "error"]
     assert p.cell == "J2" and p.found == "maybe" and "yes or no" in p.message
+    assert p.code == "facility-washed-abroad-value"
 
 
 def test_washed_abroad_is_for_coal_only(tmp_path):
@@ -265,6 +266,7 @@ def test_moisture_of_100_per_cent_is_refused_at_its_cell(tmp_path):
         compute(read_activity(path))
     (p,) = [p for p in exc.value.errors if p.severity == "error"]
     assert p.cell == "I2" and "below 100" in p.message
+    assert p.code == "facility-moisture-range"
 
 
 def test_moisture_beside_a_facility_content_is_not_used_and_said(run):

@@ -18,7 +18,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
     problems: list[Problem] = []
     seen: dict[tuple, str] = {}
 
-    def err(rec, column, message, found="", expected="", severity="error"):
+    def err(rec, column, message, found="", expected="", severity="error", code=""):
         problems.append(
             Problem(
                 message,
@@ -28,6 +28,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 found=found,
                 expected=expected,
                 severity=severity,
+                code=code,
             )
         )
 
@@ -244,6 +245,7 @@ def _check_coal_basis(rec, family, tables, err) -> None:
             _("moisture is a percentage below 100"),
             cell_text(moisture),
             _("per cent of the coal as received, e.g. 8"),
+            code="facility-moisture-range",
         )
     elif moisture is not None and not dry and rec["measured_input_kg"] is None:
         err(
@@ -256,6 +258,7 @@ def _check_coal_basis(rec, family, tables, err) -> None:
             cell_text(moisture),
             _("blank, or an input type on a dry basis"),
             severity="warning",
+            code="facility-moisture-not-used",
         )
     elif moisture is None and dry and rec["measured_input_kg"] is None:
         err(
@@ -268,6 +271,7 @@ def _check_coal_basis(rec, family, tables, err) -> None:
             ).format(id=row.id),
             expected=_("the as-received moisture of the coal in per cent"),
             severity="warning",
+            code="facility-moisture-missing",
         )
     if rec.get("washed_abroad"):
         if family != "coal":
@@ -277,6 +281,7 @@ def _check_coal_basis(rec, family, tables, err) -> None:
                 _("washed_abroad is for coal only"),
                 "yes",
                 _("blank"),
+                code="facility-washed-abroad-not-coal",
             )
         elif not any(
             getattr(tables.configs.get(c.strip()), "kind", "") == "pretreatment"
@@ -292,4 +297,5 @@ def _check_coal_basis(rec, family, tables, err) -> None:
                 rec["control"],
                 _("coal-washing + a control configuration (e.g. coal-washing + coal-esp)"),
                 severity="warning",
+                code="facility-washed-abroad-no-washing",
             )

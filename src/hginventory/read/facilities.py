@@ -180,6 +180,7 @@ def _parse(data: FacilityData, rows) -> None:
                     cell=rec["cells"]["washed_abroad"],
                     found=cell_text(values.get("washed_abroad", "")),
                     expected=_("yes (the coal was washed before it was imported) or no"),
+                    code="facility-washed-abroad-value",
                 )
             )
         data.rows.append(rec)
