@@ -443,7 +443,7 @@ def test_a_french_trend_has_french_captions_and_the_english_csvs(trend_runs):
         assert (fr / name).read_bytes() == (en / name).read_bytes(), name
     assert "Activité interpolée (colonne «\u00a0filled\u00a0» de trend.csv)" in said
     assert "2016 (sans classeur)\u00a0: 34 sous-catégories interpolées" in said
-    assert "25\u202f796,9" in said  # the terminal table in French digits
+    assert "25\u202f949,5" in said  # the terminal table in French digits
     french, english = load_workbook(fr / "trend.xlsx"), load_workbook(en / "trend.xlsx")
     assert french.sheetnames == english.sheetnames  # sheet names are the machine contract
     assert (

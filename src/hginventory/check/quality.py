@@ -12,6 +12,7 @@ import math
 from dataclasses import fields
 
 from hginventory.core.errors import Problem
+from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number
 from hginventory.core.units import conversion
@@ -20,6 +21,84 @@ PLAUSIBILITY = "plausibility"
 CONSISTENCY = "consistency"
 
 _HAS_CODE = "code" in {f.name for f in fields(Problem)}
+
+WHAT = N_("the activity of each row against factors/plausibility.csv")
+"""The source column of the plausibility checks (their table cites a document per row)."""
+
+CHECKS = (
+    # code, kind, what is checked, threshold, source
+    (
+        "activity-above-world-tenfold",
+        PLAUSIBILITY,
+        N_("an activity above 10 times the world's annual total (an error: refused)"),
+        N_("10 x the world total of the sub-category"),
+        WHAT,
+    ),
+    (
+        "activity-above-world",
+        PLAUSIBILITY,
+        N_("an activity above the world's annual total: a unit slip?"),
+        N_("1 x the world total of the sub-category"),
+        WHAT,
+    ),
+    (
+        "activity-outside-band",
+        PLAUSIBILITY,
+        N_("an activity outside the band per inhabitant (coal, cement, waste, deaths)"),
+        N_("band per inhabitant x population"),
+        WHAT,
+    ),
+    (
+        "waste-open-burning-vs-dumping",
+        CONSISTENCY,
+        N_("waste burned in the open (5.7.5) against waste dumped (5.8.4)"),
+        N_("share burned of burned + dumped: at most 25 %"),
+        N_("the project's screening choice"),
+    ),
+    (
+        "waste-per-inhabitant",
+        CONSISTENCY,
+        N_("general waste incinerated, burned, landfilled and dumped against the population"),
+        N_("0.04 to 1.7 t per inhabitant"),
+        "World Bank, What a Waste 2.0 (2018)",
+    ),
+    (
+        "coal-counted-twice-cement",
+        CONSISTENCY,
+        N_("coal of other uses (5.1.2) beside cement production (5.3.1), note silent on kilns"),
+        N_("both rows given"),
+        N_("UNEP Toolkit: the cement factor covers the kiln's fuel"),
+    ),
+    (
+        "coal-counted-twice-coke",
+        CONSISTENCY,
+        N_("coal of other uses (5.1.2) beside pig iron (5.2.9), note silent on coke"),
+        N_("both rows given"),
+        N_("UNEP Toolkit: coal made into coke is counted in 5.1.2"),
+    ),
+    (
+        "sludge-above-produced",
+        CONSISTENCY,
+        N_("sewage sludge incinerated (5.7.4) against the sludge the waste water can give"),
+        N_("0.5 kg dry solids per m3 (5.8.5), else 0.04 t per inhabitant"),
+        "Metcalf & Eddy; Eurostat",
+    ),
+    (
+        "products-without-waste",
+        CONSISTENCY,
+        N_("product rows sending mercury to general waste, no waste row receiving it"),
+        N_("a product row given, every waste row blank"),
+        N_("UNEP Toolkit: products' mercury goes to the waste rows"),
+    ),
+    (
+        "waste-without-products",
+        CONSISTENCY,
+        N_("waste rows given, every product row blank"),
+        N_("a waste row given, every product row blank"),
+        N_("UNEP Toolkit: products' mercury goes to the waste rows"),
+    ),
+)
+"""Every quality check, for the Checks sheet, batch's report and docs/quality-checks.md."""
 
 
 def problem(check: str, kind: str, **where) -> Problem:
