@@ -98,21 +98,20 @@ def key_category_column(results: pd.DataFrame) -> np.ndarray:
     if results.empty:
         return np.array([], dtype=object)
     per_code = _per_code(results)
-    flags = {}
-    for name in ASSESSMENTS:
-        ranked = _level(per_code[["inventory", "code", name]], name)
-        flags[name] = ranked.set_index(["inventory", "code"])["key"]
-    keyed = pd.DataFrame(flags).reindex(pd.MultiIndex.from_frame(per_code[["inventory", "code"]]))
-    text = [
-        ";".join(n for n, on in zip(ASSESSMENTS, row, strict=True) if on)
-        for row in keyed.itertuples(index=False)
-    ]
-    lookup = dict(zip(keyed.index, text, strict=True))
-    inventory = results["inventory"].tolist() if "inventory" in results else [0] * len(results)
-    return np.array(
-        [lookup[(i, str(c))] for i, c in zip(inventory, results["code"].tolist(), strict=True)],
-        dtype=object,
+    air, water_land = (
+        _level(per_code[["inventory", "code", name]], name)["key"]
+        .reindex(per_code.index)
+        .to_numpy(dtype=bool)
+        for name in ASSESSMENTS
     )
+    text = np.select(
+        [air & water_land, air, water_land], ["air;water-land", "air", "water-land"], ""
+    ).astype(object)
+    inventory = results["inventory"].to_numpy() if "inventory" in results else 0
+    rows = pd.MultiIndex.from_frame(
+        pd.DataFrame({"inventory": inventory, "code": results["code"].astype(str).to_numpy()})
+    )
+    return text[pd.MultiIndex.from_frame(per_code[["inventory", "code"]]).get_indexer(rows)]
 
 
 def _factor_range(inventory, code: str) -> float:
