@@ -226,7 +226,7 @@ def _executive_summary(inv: Inventory) -> list:
         input=kg(t["hg_input_kg"]),
         released=kg(released),
         pathways=", ".join(
-            f"{_pathway(p).lower()} ({kg(t[f'{p}_kg'])} kg Hg/y, "
+            f"{_pathway(p).lower()} ({kg(t[f'{p}_kg'])} {_('kg Hg/y')}, "
             f"{pct(t[f'{p}_kg'] / released if released else 0.0)})"
             for p in main
         ),
