@@ -14,6 +14,7 @@ from hginventory.cli.common import (
     QUIET_HELP,
     check_uncertainty_usage,
     echo,
+    estimates_option,
     factors_option,
     fail,
     lang_option,
@@ -59,6 +60,7 @@ from hginventory.core.i18n import gettext as _
     ),
 )
 @factors_option()
+@estimates_option()
 @click.option("--xlsx", is_flag=True, help=N_("Also write the inventory workbook of each country."))
 @click.option("--force", is_flag=True, help=N_("Recompute workbooks that are unchanged."))
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
@@ -95,6 +97,7 @@ def batch_command(
                 draws=draws,
                 seed=seed,
                 lang=lang,
+                include_estimates=bool(ctx.meta.get("hginv.include_estimates")),
                 on_start=view.start,
                 on_result=view.update,
             )
@@ -112,9 +115,10 @@ def batch_command(
         sys.exit(code)
     view.finish(result)
     if any(r.succeeded for r in result.results):
-        from hginventory.jobs.batch import recalled_notice
+        from hginventory.jobs.batch import estimates_line, recalled_notice
 
         make_console(stderr=True).print(recalled_notice(result), markup=False)
+        make_console(stderr=True).print(estimates_line(result), markup=False)
     sys.exit(result.exit_code)
 
 

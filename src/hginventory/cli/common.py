@@ -583,7 +583,8 @@ def print_totals(inv) -> None:
 
 
 def print_recalled_notice(inv, csv_only: bool = False) -> None:
-    n = inv.recalled_count
+    """The notices of estimated result rows and of recalled factors (counted by factor id)."""
+    n = inv.recalled_factors
     estimated = inv.estimated_count
     if estimated:
         click.secho(_(NOTICE_LABEL), fg="yellow", err=True, nl=False)
@@ -603,7 +604,7 @@ def print_recalled_notice(inv, csv_only: bool = False) -> None:
                 "{n} of {total} factors used are 'recalled' (not confirmed against the official "
                 "Toolkit); see the 'Factors' sheet of the workbook."
             )
-        notice = styled(_(NOTICE_LABEL), "yellow", text.format(n=n, total=len(inv.results)))
+        notice = styled(_(NOTICE_LABEL), "yellow", text.format(n=n, total=inv.factors_used))
         make_console(stderr=True).print(notice)
 
 

@@ -242,7 +242,7 @@ def _print_crosscheck(inv) -> None:
             _(
                 "EMEP/EEA cross-check: the Toolkit air figure of all {n} mapped sub-categories "
                 "lies within the Guidebook 95 % interval."
-            ).format(n=len(cc.mapped)),
+            ).format(n=cc.codes_mapped),
             markup=False,
         )
     console.print(
@@ -549,11 +549,11 @@ def report_command(
     if not quiet:
         written = _(" and ").join(str(o) for o in outputs)
         make_console().print(_("Wrote {files}").format(files=written), markup=False)
-    if inv.recalled_count:
+    if inv.recalled_factors:
         text = _(
             "{n} of {total} factors used are 'recalled' (not confirmed against the official "
             "Toolkit); the report says so up front and lists them in Annex A."
-        ).format(n=inv.recalled_count, total=len(inv.results))
+        ).format(n=inv.recalled_factors, total=inv.factors_used)
         make_console(stderr=True).print(styled(_(NOTICE_LABEL), "yellow", text))
 
 

@@ -324,8 +324,9 @@ class Many:
         metadata.update(getattr(factors, "overlay_metadata", {}))
         inventory = Inventory(country, df, src, factors, metadata, list(self.warnings[k]))
         inventory.submission = submission_of(activity)
-        metadata["recalled_factors_used"] = inventory.recalled_count
-        metadata["estimated_factors_used"] = inventory.estimated_count
+        metadata["recalled_factors_used"] = inventory.recalled_factors
+        metadata["factors_used"] = inventory.factors_used
+        metadata["estimated_factors_used"] = inventory.estimated_factors
         metadata["estimates_counted"] = factors.estimates_counted
         metadata["sub_categories_quantified"] = inventory.codes_quantified
         metadata["method"] = inventory.method_key

@@ -89,6 +89,16 @@ class Crosscheck:
         """Sub-categories whose Toolkit air falls outside the Guidebook 95 % interval."""
         return self.frame[self.frame["flag"].isin([FLAG_ABOVE, FLAG_BELOW])]
 
+    @property
+    def codes_mapped(self) -> int:
+        """Distinct sub-categories with a Guidebook row (facility rows of a code count once)."""
+        return int(self.mapped["code"].nunique())
+
+    @property
+    def codes_flagged(self) -> int:
+        """Distinct sub-categories with at least one row outside the Guidebook interval."""
+        return int(self.flagged()["code"].nunique())
+
     def extend_csv(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The CSV frame with the four Guidebook columns appended (blank where not mapped)."""
         # one cross-check record per result row, in the same order (facility rows included)
@@ -239,7 +249,7 @@ def add_crosscheck(inv: Inventory, **kw) -> Crosscheck:
             "emep_mapping_file": cc.mapping.path,
             "emep_mapping_sha256": cc.mapping.sha256,
             "emep_conversions_overridden": "; ".join(f"{k}={v:g}" for k, v in cc.overrides.items()),
-            "emep_flagged": len(cc.flagged()),
+            "emep_flagged": cc.codes_flagged,
         }
     )
     return cc
@@ -257,7 +267,7 @@ def flagged_table(cc: Crosscheck):
         title=_(
             "EMEP/EEA cross-check: {n} of {mapped} mapped sub-categories outside the Guidebook "
             "95 % interval (kg Hg/y)"
-        ).format(n=len(flagged), mapped=len(cc.mapped))
+        ).format(n=cc.codes_flagged, mapped=cc.codes_mapped)
     )
     table.add_column(_("Code"), no_wrap=True)
     table.add_column(_("Sub-category"))

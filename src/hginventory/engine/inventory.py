@@ -127,10 +127,37 @@ class Inventory:
         """Distinct sub-categories of the factor table (alternative-activity rows not counted)."""
         return sum(1 for r in self.factors.rows if not r.replaces)
 
+    def factor_statuses(self) -> dict[str, str]:
+        """Each distinct factor used, by factor id, with its status: a Level 2 row names
+        several factors (`a + b`, their statuses in `factor_statuses`), a Level 1 row one."""
+        r = self.results
+        own = r["factor_statuses"] if "factor_statuses" in r.columns else None
+        out: dict[str, str] = {}
+        for i, (ids, status) in enumerate(zip(r["factor_id"], r["status"], strict=True)):
+            parts = [x.strip() for x in str(ids).split(" + ")] if isinstance(ids, str) else []
+            each = own.iat[i] if own is not None else None
+            statuses = each.split(" + ") if isinstance(each, str) and each else []
+            if len(statuses) != len(parts):
+                statuses = [status] * len(parts)
+            for fid, st in zip(parts, statuses, strict=True):
+                if fid:
+                    out.setdefault(fid, st)
+        return out
+
     @property
     def factors_used(self) -> int:
-        """Distinct factor rows used, by factor id."""
-        return int(self.results["factor_id"].nunique())
+        """Distinct factors used, by factor id (a Level 2 row's `a + b` counts a and b)."""
+        return len(self.factor_statuses())
+
+    @property
+    def recalled_factors(self) -> int:
+        """Distinct factors used whose status is 'recalled', by factor id."""
+        return sum(st == "recalled" for st in self.factor_statuses().values())
+
+    @property
+    def estimated_factors(self) -> int:
+        """Distinct factors used whose status is 'estimated', by factor id."""
+        return sum(st == "estimated" for st in self.factor_statuses().values())
 
     def estimates_aside(self) -> pd.DataFrame:
         """The rows at a Level 1 default whose input factor the project estimated, when they
@@ -333,6 +360,19 @@ class Inventory:
         grouped = frame.groupby(["group_order", "group_name"], sort=True).sum().reset_index()
         grouped["releases_kg"] = grouped[OUTPUT_COLUMNS].sum(axis=1)
         return grouped.drop(columns="group_order").rename(columns={"group_name": "source_group"})
+
+
+def estimates_sentence(counted: bool) -> str:
+    """Whether totals of many inventories (a batch, a trend) count the project's estimates."""
+    if counted:
+        return _(
+            "The totals include the sub-categories estimated by the project (no Toolkit default "
+            "known; --include-estimates)."
+        )
+    return _(
+        "The sub-categories estimated by the project (no Toolkit default known) are left out "
+        "of the totals; --include-estimates counts them."
+    )
 
 
 def row_labels(results: pd.DataFrame) -> pd.Series:

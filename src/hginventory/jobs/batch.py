@@ -243,6 +243,7 @@ class BatchResult:
     tables: dict[str, Path]
     factor_label: str
     seconds: float
+    estimates_counted: bool = False  # --include-estimates: the project's estimates in the totals
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -532,6 +533,8 @@ def table_key(factors) -> dict:
         "overlay": getattr(factors, "overlay_label", ""),
         "overlay_sha256": getattr(factors, "overlay_sha256", ""),
         "level2_sha256": default_tables().sha256,
+        # a resumed batch never mixes totals with and without the project's estimates
+        "estimates_counted": bool(getattr(factors, "estimates_counted", False)),
     }
 
 
@@ -868,6 +871,7 @@ def run_batch(
     draws: int = 10_000,
     seed: int = 20_211_013,
     lang: str | None = None,
+    include_estimates: bool = False,
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> BatchResult:
@@ -876,9 +880,11 @@ def run_batch(
     Workbooks are read and checked in `jobs` worker processes (default: the number of CPUs;
     1 reads in this process), then computed together in one engine call (`compute_many`) here.
     `factors` is a factor CSV (overlay) or folder as for `compute --factors`, or a loaded
-    table. `on_start` gets (to compute, skipped) once, `on_result` each file's result as its
-    outputs are written. `lang` is the language of the reports (default: the current language;
-    a batch mixes countries, so the workbooks' own `language` fields are not followed).
+    table; `include_estimates` counts the project's estimates in the totals (as
+    `compute --include-estimates`). `on_start` gets (to compute, skipped) once, `on_result`
+    each file's result as its outputs are written. `lang` is the language of the reports
+    (default: the current language; a batch mixes countries, so the workbooks' own `language`
+    fields are not followed).
     Raises BatchUsageError when there is nothing to do, HginvError for a bad factor table.
     """
     from hginventory.jobs.validate import finish_checks
@@ -888,6 +894,8 @@ def run_batch(
     paths = collect_inputs(inputs, exclude=outdir)
     names = output_names(paths)
     table = load_batch_factors(factors)
+    if include_estimates:
+        table = table.counting_estimates(True)
     from hginventory.core.i18n import get_language, language
 
     lang = lang or get_language()
@@ -983,7 +991,9 @@ def run_batch(
         if hasattr(os, "sync"):
             os.sync()  # the per-country files, once (a torn one fails its SHA-256 on resume)
         seconds = time.perf_counter() - start
-        batch = BatchResult(outdir, ordered, tables, table.label, seconds)
+        batch = BatchResult(
+            outdir, ordered, tables, table.label, seconds, table.estimates_counted
+        )
         tables.update(write_reports(batch))
         return batch
 
@@ -1186,6 +1196,7 @@ def summary_frame(results: list[FileResult], factors):
             "name": r.name,
             "factor_table_version": factors.label,
             "factor_table_sha256": factors.sha256,
+            "estimates_counted": bool(factors.estimates_counted),
         }
         if r.succeeded:
             row.update(
@@ -1207,6 +1218,7 @@ def summary_frame(results: list[FileResult], factors):
         "result_rows",
         "recalled_rows",
         *TABLE_COLUMNS,
+        "estimates_counted",
     ]
     frame = pd.DataFrame.from_records(rows, columns=columns)
     for col in ("year", "result_rows", "recalled_rows"):  # whole numbers, blank when failed
@@ -1332,6 +1344,13 @@ def recalled_notice(batch: BatchResult) -> str:
     )
 
 
+def estimates_line(batch: BatchResult) -> str:
+    """Whether the totals of the batch count the project's estimates (every run says so)."""
+    from hginventory.engine.inventory import estimates_sentence
+
+    return estimates_sentence(batch.estimates_counted)
+
+
 def quality_lines(batch: BatchResult) -> list[str]:
     """Per country, what the quality checks (plausibility, consistency) found, with codes."""
     from hginventory.check.quality import CONSISTENCY, PLAUSIBILITY
@@ -1394,6 +1413,7 @@ def report_text(batch: BatchResult) -> str:
     done = [r for r in batch.results if r.succeeded]
     if done:
         lines.append(recalled_notice(batch))
+        lines.append(estimates_line(batch))
         lines.append("")
     if batch.tables.get("all.csv"):
         lines.append(

@@ -150,7 +150,7 @@ def _top(inv: Inventory, n: int = 10, by: str = "releases_awl_kg") -> pd.DataFra
 
 
 def _caution(inv: Inventory) -> list[Para]:
-    n = inv.recalled_count
+    n = inv.recalled_factors
     estimates = [Para(inv.estimates_note(), "caution")] if inv.estimates_note() else []
     if not n:
         if estimates:
@@ -165,7 +165,7 @@ def _caution(inv: Inventory) -> list[Para]:
                 "a copy of the Toolkit. Check every recalled factor (Annex A, column Status) "
                 "against the official Inventory Level 1 calculation spreadsheet before this "
                 "report is published."
-            ).format(n=n, total=len(inv.results)),
+            ).format(n=n, total=inv.factors_used),
             "caution",
         )
     ]
@@ -719,7 +719,10 @@ def crosscheck_blocks(inv: Inventory) -> list:
                 "plants with little abatement and the Guidebook factor for abated plants, or the "
                 "reverse."
             ).format(
-                flagged=len(cc.flagged()), mapped=len(mapped), table=clean(f.title), label=f.label
+                flagged=cc.codes_flagged,
+                mapped=cc.codes_mapped,
+                table=clean(f.title),
+                label=f.label,
             )
         ),
         Table(
@@ -1119,7 +1122,6 @@ def build_document(inv: Inventory, chapters=None) -> list:
     after the source group chapters and before the annexes.
     """
     from hginventory.write import submission_report
-
     blocks = [
         *_cover(inv),
         *_executive_summary(inv),

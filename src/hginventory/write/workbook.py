@@ -360,9 +360,9 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
     if inv.beyond_input_sentence():
         ws.text(r, 0, inv.beyond_input_sentence())
         r += 2
-    n = inv.recalled_count
+    n = inv.recalled_factors
     if n:
-        ws.text(r, 0, TEXT["caution"].format(n=n, total=len(inv.results)), "warn")
+        ws.text(r, 0, TEXT["caution"].format(n=n, total=inv.factors_used), "warn")
         ws.text(r + 1, 0, TEXT["caution_detail"])
         r += 3
     elif not is_empty(inv):
