@@ -550,7 +550,7 @@ def presence_gaps(book: Book, inv: Inventory) -> None:
     )
 
     ws = book.sheet(PRESENCE_SHEET)
-    ws.max_width = 60
+    ws.max_width = 45
     ws.text(0, 0, SUBMIT["presence_title"], "title", wrap=False)
     ws.text(2, 0, SUBMIT["presence_heading"], "bold", wrap=False)
     ws.note(3, SUBMIT["presence_note"], span=8)

@@ -162,7 +162,7 @@ def article21_blocks(inv: Inventory, letter: str) -> list:
     a8_rows.append([_("Total, Annex D sources"), "", kg(counted["air_kg"].sum()), ""])
     blocks: list = [
         Heading(1, _(ANNEX_HEADING).format(letter=letter), annex=True),
-        Heading(2, SUBMIT["a8_heading"]),
+        Heading(2, _("Article 8")),
         Table(
             SUBMIT["a8_heading"],
             [_("Annex D source category"), _("Toolkit codes"), _("Air"), _("Note")],
@@ -171,7 +171,7 @@ def article21_blocks(inv: Inventory, letter: str) -> list:
             total_rows=1,
             small=True,
         ),
-        Heading(2, SUBMIT["a9_heading"]),
+        Heading(2, _("Article 9")),
     ]
     a9 = article9_table(inv)
     if a9.empty:
@@ -193,7 +193,7 @@ def article21_blocks(inv: Inventory, letter: str) -> list:
                 small=True,
             )
         )
-    blocks.append(Heading(2, SUBMIT["ac_heading"]))
+    blocks.append(Heading(2, _("Annex C (artisanal and small-scale gold mining)")))
     ac = annex_c_table(inv)
     if ac.empty:
         return blocks + [Para(SUBMIT["ac_none"])]
