@@ -372,3 +372,34 @@ def test_an_addition_row_without_acts_on_is_refused_by_line_and_field(tmp_path):
         load_level2(folder)
     (p,) = exc.value.problems
     assert "id asgm-cyanidation-of-tailings" in p.cell and "acts_on" in p.message
+
+
+def test_a_french_template_offers_oui_non_for_washed_abroad_and_reads_it_back(tmp_path):
+    path = tmp_path / "modele.xlsx"
+    result = CliRunner().invoke(main, ["template", "--lang", "fr", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(path)
+    ws = wb["facilities"]
+    header = [c.value for c in ws[1]]
+    assert {"moisture_pct", "washed_abroad"} <= set(header)
+    letter = ws.cell(row=1, column=header.index("washed_abroad") + 1).column_letter
+    (rule,) = [v for v in ws.data_validations.dataValidation if f"{letter}2" in str(v.sqref)]
+    assert rule.formula1 == '"oui,non"'
+    # a focal point picks "oui" from the list for an imported washed coal
+    fields = {r[0].value: r[1] for r in wb["country"].iter_rows() if r[0].value}
+    fields["country"].value, fields["year"].value = "Valdoria", 2021
+    at = {name: i + 1 for i, name in enumerate(header)}
+    row = {
+        "code": "5.1.1",
+        "facility": "Import",
+        "activity": 1e6,
+        "hg_content": 0.15,
+        "control": "coal-washing + coal-esp",
+        "washed_abroad": "oui",
+    }
+    for name, value in row.items():
+        ws.cell(row=2, column=at[name], value=value)
+    wb.save(path)
+    inv = compute(read_activity(path))
+    (fac,) = [r for r in inv.results.to_dict("records") if r["facility"]]
+    assert fac["hg_input_kg"] == pytest.approx(105)
