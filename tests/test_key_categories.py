@@ -270,3 +270,16 @@ def test_level2_weight_uses_the_monte_carlo_interval_when_the_uncertainty_ran():
     )
     top = level2_priorities(ranged)
     assert top["key"].all() and top["level2_weight"].is_monotonic_decreasing
+
+
+def test_report_with_the_trend_lists_its_checks(tmp_path, make_workbook):
+    books = three_years(make_workbook)
+    out = tmp_path / "trend"
+    assert run("trend", *books, "-o", out).exit_code == 0
+    report = tmp_path / "r.html"
+    result = run("report", books[-1], "--trend", out, "-o", report)
+    assert result.exit_code == 0, result.output
+    text = report.read_text(encoding="utf-8")
+    section = text[text.index("Time-series checks") :]
+    assert "trend-jump" in section and "activity +172.7\u00a0% from 2016 to 2017" in section
+    assert "no result in 2016" in section

@@ -20,6 +20,9 @@ TOTALS_NEEDED = ("year", "hg_input_kg", "air_kg", "releases_kg", "filled_rows", 
 
 RECALC = "recalculation.csv"
 
+CHECKS = "checks.csv"
+CHECKS_TEXT = ("check", "severity", "code", "sub_category", "unit", "detail")
+
 TREND_NEEDED = ("year", "code", "sub_category", "hg_input_kg", "air_kg", "filled")
 
 
@@ -33,6 +36,7 @@ class TrendOutputs:
     recalculation: pd.DataFrame | None = None
     country: str = ""
     iso3: str = ""
+    checks: pd.DataFrame | None = None  # checks.csv, the time-series checks (None: not written)
 
     @property
     def years(self) -> list[int]:
@@ -92,8 +96,20 @@ def read_trend_folder(folder: str | Path) -> TrendOutputs:
             frame["year"] = year_column(frame, folder / path)
     number_columns(totals, folder / "totals.csv", ("hg_input_kg", "air_kg", "releases_kg"))
     number_columns(trend, folder / "trend.csv", ("hg_input_kg", "air_kg"))
+    checks = None
+    if (folder / CHECKS).is_file():  # trends written before the checks have none
+        needed = ("check", "code", "sub_category", "year_before", "year", "change_pct", "detail")
+        checks = _read(folder / CHECKS, needed, CHECKS_TEXT)
+        checks["year"] = year_column(checks, folder / CHECKS)
+        for column in ("year_before", "before", "after", "change_pct"):  # blank: not applicable
+            if column in checks:
+                checks[column] = pd.to_numeric(checks[column], errors="coerce")
+        checks["year_before"] = checks["year_before"].round().astype("Int64")
+        for column in CHECKS_TEXT:
+            if column in checks:
+                checks[column] = checks[column].fillna("")
     country, iso3 = trend_country(folder)
-    return TrendOutputs(folder, totals, trend, recalc, country, iso3)
+    return TrendOutputs(folder, totals, trend, recalc, country, iso3, checks)
 
 
 def trend_country_check(series: TrendOutputs, inventory, input_path: Path) -> None:

@@ -98,6 +98,42 @@ def trend_chapter(outputs: TrendOutputs, number: int) -> list:
         )
     if outputs.recalculation is not None:
         blocks += _recalculation(outputs, number)
+    if outputs.checks is not None:
+        blocks += _checks(outputs, number, 2 if outputs.recalculation is not None else 1)
+    return blocks
+
+
+def _checks(outputs: TrendOutputs, number: int, sub: int) -> list:
+    """The time-series checks of checks.csv (engine.trend.series_checks), in short."""
+    from hginventory.engine.trend import check_message
+
+    checks = outputs.checks
+    blocks: list = [
+        Heading(2, _("{number}.{sub} Time-series checks").format(number=number, sub=sub)),
+        Para(
+            _(
+                "Each sub-category was checked from one year of the series to the next: "
+                "activity or implied input factor changing by more than the threshold of the "
+                "run (trend-jump, trend-factor-jump), a change of method or factor table "
+                "(trend-method-change), a sub-category present in some years only (trend-gap)."
+            )
+        ),
+    ]
+    if checks.empty:
+        blocks.append(Para(_("The time-series checks found nothing to report.")))
+        return blocks
+    rows = [
+        [clean(x.check), clean(x.code), clean(name_of(x.code, x.sub_category)), check_message(x)]
+        for x in checks.itertuples(index=False)
+    ]
+    blocks.append(
+        Table(
+            _("Time-series checks (checks.csv)"),
+            [_("Check"), _("Code"), _("Sub-category"), _("Finding")],
+            rows,
+            small=True,
+        )
+    )
     return blocks
 
 
