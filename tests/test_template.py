@@ -35,7 +35,7 @@ def _activity_rows(ws):
 
 def test_template_lists_every_sub_category_in_toolkit_order(template, factors):
     wb = load_workbook(template)
-    assert wb.sheetnames == ["instructions", "country", "activity", "facilities"]
+    assert wb.sheetnames == ["instructions", "country", "activity", "facilities", "hotspots"]
     ws = wb["activity"]
     assert [c.value for c in ws[1]] == [
         "code",
@@ -45,6 +45,9 @@ def test_template_lists_every_sub_category_in_toolkit_order(template, factors):
         "unit",
         "notes",
         "uncertainty_pct",
+        "presence",
+        "data_quality",
+        "data_source",
     ]
     codes = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
     assert [c for c in codes if c] == factors.codes

@@ -34,6 +34,7 @@ def check_reporting(activity) -> list[Problem]:
                         code=row["code"]
                     ),
                     expected=_("Y (or delete the activity rate, or write NO)"),
+                    code="presence-n-with-activity",
                     **where,
                 )
             )
@@ -44,6 +45,7 @@ def check_reporting(activity) -> list[Problem]:
                         code=row["code"], mark=mark
                     ),
                     expected=_("N, or an activity rate instead of NO"),
+                    code="presence-contradicts-no",
                     **where,
                 )
             )

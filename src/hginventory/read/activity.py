@@ -561,6 +561,7 @@ def _read_country(
                     _("coal_industrial_boilers_share is outside 0-100"),
                     found=cell_text(values[name]),
                     expected=_("per cent from 0 to 100 of the coal of 5.1.2"),
+                    code="coal-boilers-share-range",
                     **where(name),
                 )
             )
@@ -752,7 +753,10 @@ def _reporting(get, row, r, cols, code, path, sheet, problems) -> dict:
     from hginventory.read.hotspots import DATA_QUALITY, PRESENCE_MARKS
 
     out = {}
-    for name, allowed in (("presence", PRESENCE_MARKS), ("data_quality", tuple(DATA_QUALITY))):
+    for name, allowed, kind in (
+        ("presence", PRESENCE_MARKS, "presence-invalid"),
+        ("data_quality", tuple(DATA_QUALITY), "data-quality-invalid"),
+    ):
         if name not in cols:
             continue
         text = cell_text(get(row, name)).upper()
@@ -767,6 +771,7 @@ def _reporting(get, row, r, cols, code, path, sheet, problems) -> dict:
                     cell=cell_name(r, cols[name]),
                     found=cell_text(get(row, name)),
                     expected=", ".join(allowed),
+                    code=kind,
                 )
             )
             text = ""

@@ -104,6 +104,7 @@ def read_hotspot_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> 
                     cell=type_cell,
                     found=values["type"],
                     expected=_("one of {choices}").format(choices=", ".join(hotspot_types("en"))),
+                    code="hotspot-type-unknown",
                 )
             )
         if not values["site"]:
@@ -114,6 +115,7 @@ def read_hotspot_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> 
                     sheet=sheet,
                     cell=cell_name(r, cols["site"]),
                     expected=_("the name of the site"),
+                    code="hotspot-without-site",
                 )
             )
         out.append({**values, "type": kind or values["type"], "row": r + 1, "cell": type_cell})
