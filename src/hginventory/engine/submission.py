@@ -43,6 +43,7 @@ ASGM_PRACTICES = {
 WORST = {
     "whole-ore": N_("whole-ore amalgamation"),
     "open-burning": N_("open burning of amalgam or processed amalgam"),
+    "residential": N_("burning of amalgam in residential areas"),
     "cyanide": N_("cyanide leaching of sediment, ore or tailings to which mercury was added"),
 }
 """Annex C, paragraph 1: the worst practices a national action plan must eliminate."""
@@ -280,11 +281,25 @@ def article9_table(inv: Inventory) -> pd.DataFrame:
     return frame.sort_values("total_kg", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _worst_of(code: str, control: str) -> list[str]:
+PARAGRAPHS = {"1(a)": "whole-ore", "1(b)": "open-burning", "1(c)": "residential", "1(d)": "cyanide"}
+"""Annex C paragraph 1 (a)-(d), as the Level 2 configurations name them (`annex_c`)."""
+
+
+def _configured(inv: Inventory) -> dict[tuple[str, str], list[str]]:
+    """(code, facility) -> the worst practices its Level 2 configuration is (engine.level2)."""
+    from hginventory.engine import level2
+
+    out: dict[tuple[str, str], list[str]] = {}
+    for x in level2.worst_practices(inv).itertuples(index=False):
+        key = PARAGRAPHS.get(x.annex_c)
+        if key:
+            out.setdefault((x.code, x.facility), []).append(key)
+    return out
+
+
+def _worst_of(code: str, configured: list[str]) -> list[str]:
     keys = [WORST_BY_CODE[code]] if code in WORST_BY_CODE else []
-    if "cyanid" in control:
-        keys.append("cyanide")
-    return keys
+    return keys + [k for k in configured if k not in keys]
 
 
 def annex_c_table(inv: Inventory) -> pd.DataFrame:
@@ -298,9 +313,9 @@ def annex_c_table(inv: Inventory) -> pd.DataFrame:
     rows = r[r["code"].isin(list(ASGM_PRACTICES))]
     named = rows["facility"].fillna("").astype(str) != "" if "facility" in rows else None
     with_facilities = set(rows.loc[named, "code"]) if named is not None else set()
+    configured = _configured(inv) if len(rows) else {}
     records = []
     for x in rows.to_dict("records"):
-        control = str(x.get("control", "") or "")
         facility = str(x.get("facility", "") or "")
         gold = x["activity"] if x["code"] in ("5.2.2a", "5.2.2b", "5.2.2c") else None
         records.append(
@@ -314,7 +329,7 @@ def annex_c_table(inv: Inventory) -> pd.DataFrame:
                 "air_kg": float(x["air_kg"]),
                 "water_kg": float(x["water_kg"]),
                 "land_kg": float(x["land_kg"]),
-                "worst": ";".join(_worst_of(x["code"], control)),
+                "worst": ";".join(_worst_of(x["code"], configured.get((x["code"], facility), []))),
             }
         )
     return pd.DataFrame.from_records(
