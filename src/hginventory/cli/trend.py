@@ -167,7 +167,7 @@ def _print_totals(series, console) -> None:
         _("Air"),
         _("Water"),
         _("Land"),
-        _("Releases"),
+        _("Releases"),  # to air, water and land; transfers in totals.csv and trend.xlsx
         _("Filled"),
     ):
         table.add_column(name, justify="right")
@@ -178,7 +178,7 @@ def _print_totals(series, console) -> None:
             mass(r.air_kg),
             mass(r.water_kg),
             mass(r.land_kg),
-            mass(r.releases_kg),
+            mass(r.releases_awl_kg),
             f"{r.filled_rows}" if r.filled_rows else "-",
         )
     show_table(table, console)
