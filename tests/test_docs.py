@@ -185,7 +185,6 @@ def test_csv_contract_lists_every_column():
 
 
 KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
-CODE_PAGES = ("problem-codes.md", "quality-checks.md")
 
 
 def problem_codes_in_source() -> dict[str, str]:
@@ -214,11 +213,12 @@ def problem_codes_in_source() -> dict[str, str]:
 
 def test_every_problem_code_is_documented():
     """`--json`, batch-report.csv and the docs speak of the same codes: each one the code can
-    emit has its line on a documentation page."""
+    emit is named on a documentation page (the list in docs/problem-codes.md, or the page of
+    its feature)."""
     codes = problem_codes_in_source()
     if not codes:
         pytest.skip("no problem code in the code yet")
-    pages = [DOCS / name for name in CODE_PAGES if (DOCS / name).exists()]
+    pages = [p for p in DOCS.rglob("*.md") if not re.search(r"\.(fr|es)\.md$", p.name)]
     text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
     missing = {c: where for c, where in codes.items() if f"`{c}`" not in text}
-    assert not missing, f"codes missing from docs/{' or docs/'.join(CODE_PAGES)}: {missing}"
+    assert not missing, f"problem codes on no page of docs/: {missing}"
