@@ -7,7 +7,7 @@ with a baseline, the recalculation of the submitted inventories (the rows that m
 
 from __future__ import annotations
 
-from hginventory.core.columns import PATHWAYS
+from hginventory.core.columns import PATHWAYS, SUBTOTAL_LABELS
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import axis_formatter
 from hginventory.engine.trend import reason_text
@@ -37,7 +37,7 @@ def trend_chapter(outputs: TrendOutputs, number: int) -> list:
         _("Year"),
         _("Hg input"),
         *(_(SHORT_PATHWAY[p]) for p in PATHWAYS),
-        _("Releases"),
+        _(SUBTOTAL_LABELS["releases_kg"]),  # all six outputs: releases and transfers
         _("Basis"),
     ]
     rows = []
@@ -196,7 +196,7 @@ def trend_figure(outputs: TrendOutputs):
     reported = t["input_file"] != "(interpolated)"
     for column, label, colour in (
         ("hg_input_kg", _("Hg input (counted)"), "#4e79a7"),
-        ("releases_kg", _("Total releases"), "#e15759"),
+        ("releases_kg", _(SUBTOTAL_LABELS["releases_kg"]), "#e15759"),
         ("air_kg", _("Air"), "#59a14f"),
     ):
         ax.plot(t["year"], t[column], color=colour, label=label)
