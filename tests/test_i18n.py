@@ -196,7 +196,12 @@ TYPED = {
     [
         (
             "fr",
-            ("avertissement", "lu avec ',' comme séparateur décimal", "1500,5", "Rejets totaux"),
+            (
+                "avertissement",
+                "lu avec ',' comme séparateur décimal",
+                "1500,5",
+                "Total des sorties",
+            ),
         ),
         ("es", ("advertencia", "leído con ',' como separador decimal", "1500,5", "Liberaciones")),
     ],
@@ -242,7 +247,7 @@ def test_a_focal_point_works_in_their_language_and_computes_what_english_compute
             )
             assert total and ("," in total.group(1)), done.output  # decimal comma in the totals
         else:
-            assert "warning" in checked.output and "Total releases" in done.output
+            assert "warning" in checked.output and "Total outputs" in done.output
     assert numbers[lang] == numbers["en"]
     rows = list(csv.DictReader(numbers["en"].decode("utf-8").splitlines()))
     assert {r["code"]: float(r["activity"]) for r in rows}["5.1.1"] == 1500.5

@@ -259,7 +259,10 @@ def _print_uncertainty(inv) -> None:
     from hginventory.core.numbers import COUNT, PERCENT, format_number, mass
 
     res = inv.uncertainty
-    names = {"hg_input_kg": _("Hg input (counted)"), "releases_kg": _("Total releases")}
+    names = {
+        "hg_input_kg": _("Hg input (counted)"),
+        "releases_kg": _("Total outputs (releases and transfers)"),
+    }
     names.update({f"{p}_kg": _(PATHWAY_LABELS[p]) for p in PATHWAYS})
     title = _("Uncertainty: {draws} Monte Carlo draws, seed {seed} (kg Hg/y)").format(
         draws=format_number(res.draws, COUNT), seed=res.seed

@@ -613,7 +613,7 @@ def uncertainty_blocks(inv: Inventory) -> list:
 UNCERTAINTY_NAMES = {
     "hg_input_kg": N_("Hg input"),
     **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
-    "releases_kg": N_("Total releases"),
+    "releases_kg": SUBTOTAL_LABELS["releases_kg"],
 }
 
 

@@ -149,7 +149,7 @@ QUANTITY_NAMES = Texts(
     {
         "hg_input_kg": N_("Hg input"),
         **{f"{p}_kg": PATHWAY_LABELS[p] for p in PATHWAYS},
-        "releases_kg": N_("Total releases"),
+        "releases_kg": N_("Total outputs (releases and transfers)"),
     }
 )
 
