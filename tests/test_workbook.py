@@ -25,6 +25,7 @@ SHEETS = [
     "Charts",
     "Article 8 and NFR",
     "Key categories",
+    "Checks",
     "Metadata",
 ]
 
@@ -238,7 +239,7 @@ def test_workbook_with_nothing_quantified_says_so(tmp_path, make_workbook):
     assert len(sources) == len(inv.sources) + 2  # title and header
 
 
-def test_level2_workbook_has_facilities_and_fewer_than_twelve_sheets(tmp_path):
+def test_level2_workbook_has_facilities_and_at_most_fifteen_sheets(tmp_path):
     from hginventory.engine.crosscheck import add_crosscheck
     from hginventory.engine.uncertainty import with_uncertainty
 
@@ -246,7 +247,7 @@ def test_level2_workbook_has_facilities_and_fewer_than_twelve_sheets(tmp_path):
     add_crosscheck(inv)
     inv = with_uncertainty(inv, draws=200, seed=1)
     book = load_workbook(write_workbook(inv, tmp_path / "l2.xlsx"), read_only=True)
-    assert len(book.sheetnames) <= 12
+    assert len(book.sheetnames) <= 15  # every option, key categories, checks, Article 21
     assert {"Facilities", "Uncertainty", "Cross-check EMEP"} <= set(book.sheetnames)
 
 

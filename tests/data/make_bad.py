@@ -779,9 +779,10 @@ def _(name):
     _csv(name, CSV_OK.replace("Centrale thermique", '"Centrale thermique'))
 
 
-@case("overflow-1e308.csv", 1, "error", "", "B8", "too large to compute")
+@case("overflow-1e308.csv", 1, "error", "", "B8", "times the world's annual total")
 def _(name):
-    """1e308 Mt is 1e314 t: more than a float holds (inf kg Hg/y)."""
+    """1e308 Mt is 1e314 t: more than a float holds (inf kg Hg/y), refused by the plausibility
+    screen before any calculation (docs/quality-checks.md)."""
     _csv(name, CSV_OK.replace("1500,5;t", "1e308;Mt"))
 
 
