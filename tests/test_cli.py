@@ -59,6 +59,7 @@ def test_compute_example_writes_workbook_and_csv(tmp_path, example_path, factors
         "Charts",
         "Article 8 and NFR",
         "Key categories",
+        "Checks",
         "Metadata",
     ]
     meta = {r[0]: r[1] for r in wb["Metadata"].iter_rows(min_row=4, values_only=True)}
