@@ -70,12 +70,12 @@ _EXACT = Context(prec=400, rounding=ROUND_HALF_UP)
 
 
 def rounded(value: float, places: int) -> Decimal:
-    """`value` rounded to `places` decimals as Excel and LibreOffice display it: the float
-    read to fifteen significant digits (as a spreadsheet keeps it), then half away from
-    zero, so 8,189.15 shows 8,189.2 in the terminal, the report and the workbook alike
-    (Python's own `round` and `format` round the binary value, ...149999, down: 8,189.1)."""
-    text = f"{float(value):.15g}"
-    return Decimal(text).quantize(Decimal(1).scaleb(-places), context=_EXACT)
+    """`value` rounded to `places` decimals as LibreOffice and Excel display it: half away
+    from zero on the shortest decimal that reads back as the float (its repr), so 8,189.15
+    shows 8,189.2 in the terminal, the report and the workbook alike (Python's own `round`
+    and `format` round half to even on the binary value: 8,189.1). A sum that lands just
+    under a half (59.849999999999994) stays under it, as LibreOffice shows it (59.8)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), context=_EXACT)
 
 
 def _needed(v: float, limit: int) -> int:
