@@ -522,3 +522,19 @@ def test_facilities_given_from_python(tmp_path, factors):
     inv = compute(activity, factors, facilities=read_facilities(path))
     assert list(inv.results["method"]) == ["default", "level2"]
     assert inv.metadata["facilities"] == 1 and inv.metadata["level2_table_id"] == "hginv-level2"
+
+
+def test_a_shipped_table_row_with_more_values_than_columns_is_located(tmp_path):
+    """The fast reader of the shipped tables hands such a row to the validating models (it
+    crashed on it before, in hginv factors validate too)."""
+    folder = tmp_path / "factors" / "level2"
+    shutil.copytree(factors_dir() / "level2", folder)
+    shutil.copy(factors_dir() / "documents.csv", tmp_path / "factors" / "documents.csv")
+    text = (folder / "configurations.csv").read_text(encoding="utf-8")
+    (folder / "configurations.csv").write_text(
+        text.replace("coal,coal-none,", "coal,coal-none,extra,", 1), encoding="utf-8"
+    )
+    with pytest.raises(FactorTableError) as exc:
+        load_level2(folder, validate=False)
+    (p,) = exc.value.problems
+    assert "line 2 (id coal-none)" in p.cell and "more values than columns" in p.message

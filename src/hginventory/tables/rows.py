@@ -158,6 +158,8 @@ def trusted_values(record: dict, floats, optional_floats) -> dict:
     models convert them (a blank optional number is None): the shipped tables are read
     without building a model per row. A value those models refuse (not a number, inf, nan)
     raises ValueError: the caller then validates the table, which locates the problem."""
+    if None in record:  # more values than columns: the validating models locate it
+        raise ValueError("extra values")
     values = {k: v.strip() for k, v in record.items() if v is not None}
     for name in floats:
         if name in values:
