@@ -40,6 +40,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     expected=_("one of {choices}").format(choices=", ".join(near))
                     if near
                     else _("a Toolkit code"),
+                    code="unknown-code",
                 )
             )
             continue
@@ -54,6 +55,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     cell=row["code_cell"],
                     found=code,
                     expected=_("one row per sub-category"),
+                    code="duplicate-code",
                 )
             )
             continue
@@ -80,6 +82,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                             description=activity_description(factor),
                             units=", ".join(units_of(dim)),
                         ),
+                        code="unit-wrong-kind",
                     )
                 )
         if math.isnan(row["activity"]):
@@ -99,6 +102,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                         found=cell_text(row["activity"]),
                         expected=_("at most {value}").format(value=format_number(pop, COUNT)),
                         severity="warning",
+                        code="activity-above-population",
                     )
                 )
         if factor.scaling == "electrification":
@@ -121,6 +125,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     file=file,
                     sheet=country_sheet,
                     expected=_("the national population"),
+                    code="population-needed",
                 )
             )
         if (
@@ -134,6 +139,7 @@ def check_activity(activity: ActivityData, factors) -> list[Problem]:
                     file=file,
                     sheet=country_sheet,
                     expected=_("per cent from 0 to 100"),
+                    code="electrification-rate-needed",
                 )
             )
     return problems + check_reporting(activity)

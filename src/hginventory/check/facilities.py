@@ -18,7 +18,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
     problems: list[Problem] = []
     seen: dict[tuple, str] = {}
 
-    def err(rec, column, message, found="", expected="", severity="error", code=""):
+    def err(rec, column, message, found="", expected="", severity="error", *, code: str):
         problems.append(
             Problem(
                 message,
@@ -43,6 +43,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 ),
                 code,
                 _("one of {choices}").format(choices=", ".join(sorted(tables.families))),
+                code="facility-code-not-level2",
             )
             continue
         family = tables.families[code]
@@ -53,6 +54,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 "facility",
                 _("facility name is empty"),
                 expected=_("a name for the facility"),
+                code="facility-name-empty",
             )
         elif (code, name.lower()) in seen:
             err(
@@ -62,6 +64,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     name=repr(name), code=code, cell=seen[(code, name.lower())]
                 ),
                 name,
+                code="facility-twice",
             )
         seen.setdefault((code, name.lower()), rec["cells"]["facility"])
         if rec["activity"] is None and not rec.get("activity_bad"):
@@ -73,6 +76,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                         _("utilisation is a percentage from 0 to 100"),
                         cell_text(rec["utilisation"]),
                         _("per cent, e.g. 85"),
+                        code="facility-utilisation-range",
                     )
                 elif not math.isfinite(rec["capacity"] * rec["utilisation"] / 100.0):
                     err(
@@ -81,6 +85,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                         _("capacity times utilisation is too large to compute"),
                         cell_text(rec["capacity"]),
                         _("a capacity of a realistic size"),
+                        code="facility-capacity-not-finite",
                     )
                 else:
                     rec["activity"] = rec["capacity"] * rec["utilisation"] / 100.0
@@ -92,6 +97,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     expected=_(
                         "{description} ({unit}), or capacity and utilisation (per cent)"
                     ).format(description=activity_description(factor), unit=factor.activity_unit),
+                    code="facility-activity-missing",
                 )
         unit = rec["unit"] or factor.activity_unit
         try:
@@ -103,6 +109,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 _("unit for {code}: {reason}").format(code=code, reason=exc.args[0]),
                 unit,
                 factor.activity_unit,
+                code="unit-wrong-kind",
             )
         else:
             if rec["activity"] is not None and not math.isfinite(rec["activity"] * scale):
@@ -114,6 +121,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     ),
                     cell_text(rec["activity"]),
                     _("an activity rate in the sub-category's unit, of a realistic size"),
+                    code="facility-activity-not-finite",
                 )
         if rec["input_type"]:
             row = tables.inputs.get(rec["input_type"])
@@ -124,6 +132,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     _("unknown input type for {code}").format(code=code),
                     rec["input_type"],
                     _choices(tables.inputs, family),
+                    code="facility-input-type-unknown",
                 )
             elif _per_dimension(row.input_factor_unit) != _dimension(factor.activity_unit):
                 err(
@@ -132,6 +141,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     _("input type is per another kind of activity"),
                     rec["input_type"],
                     factor.activity_unit,
+                    code="facility-input-type-wrong-kind",
                 )
         if rec["hg_content"] is not None:
             hu = rec["hg_content_unit"] or factor.input_factor_unit
@@ -147,6 +157,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     _("Hg content unit: {reason}").format(reason=exc.args[0]),
                     hu,
                     _("e.g. {unit} or mg/kg").format(unit=factor.input_factor_unit),
+                    code="facility-hg-content-unit",
                 )
             if rec["input_type"]:
                 err(
@@ -155,6 +166,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                     _("both hg_content and input_type given: hg_content is used"),
                     rec["input_type"],
                     severity="warning",
+                    code="facility-hg-content-twice",
                 )
         if rec["control"]:
             _check_control(rec, family, tables, err)
@@ -166,6 +178,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 _("waste co-incineration is for cement kilns only"),
                 cell_text(rec["coincinerated_waste_t"]),
                 _("blank"),
+                code="facility-coincineration-not-cement",
             )
         if rec["measured_input_kg"] is not None and rec["coincinerated_waste_t"]:
             err(
@@ -177,6 +190,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
                 ),
                 cell_text(rec["coincinerated_waste_t"]),
                 severity="warning",
+                code="facility-waste-counted-twice",
             )
     return problems
 
@@ -210,6 +224,7 @@ def _check_control(rec, family, tables, err) -> None:
                 ),
                 rec["control"],
                 _choices(tables.configs, family),
+                code="facility-control-unknown",
             )
             return
         rows.append(row)
@@ -230,6 +245,7 @@ def _check_control(rec, family, tables, err) -> None:
                 "builds on the Level 1 split"
             ),
             rec["control"],
+            code="facility-control-order",
         )
 
 

@@ -9,7 +9,6 @@ sheet and the report's Quality control chapter.
 from __future__ import annotations
 
 import math
-from dataclasses import fields
 
 from hginventory.core.errors import Problem
 from hginventory.core.i18n import N_
@@ -19,8 +18,6 @@ from hginventory.core.units import conversion
 
 PLAUSIBILITY = "plausibility"
 CONSISTENCY = "consistency"
-
-_HAS_CODE = "code" in {f.name for f in fields(Problem)}
 
 WHAT = N_("the activity of each row against factors/plausibility.csv")
 """The source column of the plausibility checks (their table cites a document per row)."""
@@ -103,9 +100,7 @@ CHECKS = (
 
 def problem(check: str, kind: str, **where) -> Problem:
     """A Problem of check `check` (a stable kebab-case code), kind plausibility/consistency."""
-    if _HAS_CODE:
-        where["code"] = check
-    return Problem(kind=kind, **where)
+    return Problem(kind=kind, code=check, **where)
 
 
 def check_code(p: Problem) -> str:

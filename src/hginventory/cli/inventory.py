@@ -602,7 +602,9 @@ def validate_command(
     except HginvError as exc:
         if not as_json:
             raise
-        problems = exc.problems or [Problem(exc.args[0], file=str(factors_path), kind="factors")]
+        problems = exc.problems or [
+            Problem(exc.args[0], file=str(factors_path), kind="factors", code=exc.code)
+        ]
         emit(Validation(factors_path, problems).to_json())  # scripts always get JSON
         sys.exit(1)
     checked = validate_input(input_path, factors)

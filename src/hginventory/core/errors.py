@@ -71,6 +71,7 @@ class HginvError(HasProblems, Exception):
     """Base of every error hginv reports to a user; never shown as a traceback."""
 
     exit_code = 1
+    code = "input-invalid"  # the problem code of its message when it has no problems
 
     def __init__(self, message: str, problems: list[Problem] | None = None):
         self.problems = list(problems or [])
@@ -88,7 +89,7 @@ class HginvError(HasProblems, Exception):
             if front:
                 message = message[front.end() :]
                 break
-        return [Problem(message, file=str(path))]
+        return [Problem(message, file=str(path), code=self.code)]
 
     def __str__(self) -> str:
         lines = [self.args[0]]
@@ -99,22 +100,34 @@ class HginvError(HasProblems, Exception):
 class InputFileError(HginvError):
     """The input file cannot be opened or read as a spreadsheet."""
 
+    code = "file-unreadable"
+
 
 class UnsafeInputError(InputFileError):
     """The input is refused for safety: a decompression bomb, XML entity declarations."""
+
+    code = "file-unsafe"
 
 
 class ActivityError(HginvError):
     """The activity workbook was read but its content is wrong."""
 
+    code = "activity-invalid"
+
 
 class FactorTableError(HginvError):
     """A factor table is malformed: wrong field, unknown unit, fractions that don't sum to 1."""
+
+    code = "factor-table-invalid"
 
 
 class UnitError(HginvError):
     """A unit is unknown or cannot be converted to the unit a factor needs."""
 
+    code = "unit-unknown"
+
 
 class OutputError(HginvError):
     """An output cannot be written (or would overwrite an input)."""
+
+    code = "output-not-writable"

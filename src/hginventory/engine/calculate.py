@@ -173,6 +173,7 @@ def compute_table(
                 sheet="activity",
                 cell=act["activity_cell"].iat[i],
                 severity="warning",
+                code="replaces-reported-elsewhere",
             )
         )
     # Toolkit order within each inventory, sorted before the join (a narrow frame to move)
@@ -446,7 +447,14 @@ def compute_long(
         path = str(activities[k].path)
         warnings[k] = [p for p in problems_of[k] if p.severity == "warning"]
         warnings[k] += [
-            Problem(w.message, file=path, sheet=w.sheet, cell=w.cell, severity="warning")
+            Problem(
+                w.message,
+                file=path,
+                sheet=w.sheet,
+                cell=w.cell,
+                severity="warning",
+                code=w.code,
+            )
             for w in computed.warnings.get(k, [])
         ]
         warnings[k] += merged.warnings.get(k, [])

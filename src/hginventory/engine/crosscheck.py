@@ -183,7 +183,12 @@ def run_crosscheck(
                     _("{code}: the activity unit cannot be converted for the cross-check").format(
                         code=r.code
                     ),
-                    [Problem(exc.args[0], cell=r.activity_cell, sheet="activity")],
+                    [Problem(
+                        exc.args[0],
+                        cell=r.activity_cell,
+                        sheet="activity",
+                        code="unit-not-convertible",
+                    )],
                 ) from None
             est = estimate(g, gb_activity)
             ratio = (rec["air_kg"] / est.kg) if est.kg > 0 else None
@@ -207,6 +212,7 @@ def run_crosscheck(
                             ),
                             cell=where,
                             found=f"{conv:g}",
+                            code="conversion-out-of-range",
                         )
                     ],
                 )

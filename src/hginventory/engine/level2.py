@@ -290,7 +290,14 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
         problems_of[k] = problems
 
         def located(
-            cell, message, expected="", found="", where_sheet=sheet, problems=problems, file=file
+            cell,
+            message,
+            expected="",
+            found="",
+            where_sheet=sheet,
+            problems=problems,
+            file=file,
+            code="facility-row-invalid",
         ):
             problems.append(
                 Problem(
@@ -300,6 +307,7 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                     cell=cell,
                     found=found,
                     expected=expected,
+                    code=code,
                 )
             )
 
@@ -320,6 +328,7 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                     ).format(code=code, replacement=job.replaced[code]),
                     _("facility rows under {code}").format(code=job.replaced[code]),
                     code,
+                    code="facilities-under-replaced-code",
                 )
                 continue
             if l1.replaces and (k, l1.replaces) in position:
@@ -331,6 +340,7 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                     ).format(code=code, other=l1.replaces),
                     _("facility rows under {code}").format(code=l1.replaces),
                     code,
+                    code="facilities-counted-twice",
                 )
                 continue
             nat = national.get(code)
@@ -347,6 +357,7 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                         _("a national activity rate or blank"),
                         "NO",
                         "activity",
+                        code="facilities-beside-no",
                     )
                     continue
                 problems.append(
@@ -359,6 +370,7 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                         sheet="activity",
                         cell=nat["activity_cell"],
                         severity="warning",
+                        code="facilities-beside-notation-key",
                     )
                 )
         if _failure(file, problems):
@@ -421,6 +433,7 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                 ).format(covered=_sum(covered), unit=unit),
                 f"{total:g}",
                 "activity",
+                code="facilities-above-national",
             )
             continue
         remainder = max(total - covered, 0.0)

@@ -90,6 +90,7 @@ def series_problems(entries: list[dict]) -> list[Problem]:
                     sheet="country",
                     found=e["country"] + (f" ({e['iso3']})" if e.get("iso3") else ""),
                     expected=ref["country"] + (f" ({ref['iso3']})" if ref.get("iso3") else ""),
+                    code="trend-other-country",
                 )
             )
     first: dict[int, str] = {}
@@ -105,6 +106,7 @@ def series_problems(entries: list[dict]) -> list[Problem]:
                     expected=_("a year from {first} to {last}").format(
                         first=FIRST_YEAR, last=LAST_YEAR
                     ),
+                    code="trend-year-out-of-range",
                 )
             )
         if year in first:
@@ -117,6 +119,7 @@ def series_problems(entries: list[dict]) -> list[Problem]:
                     sheet="country",
                     found=str(year),
                     expected=_("one workbook per year"),
+                    code="trend-year-twice",
                 )
             )
         else:
@@ -167,6 +170,7 @@ def baseline_problems(
                         file=str(f.input_file),
                         found=country_text(f.country, f.iso3),
                         expected=expected,
+                        code="baseline-other-country",
                     )
                 )
             continue
@@ -184,6 +188,7 @@ def baseline_problems(
                     file=str(f.input_file),
                     found=Path(f.input_file).name,
                     expected=expected,
+                    code="baseline-country-unknown-name",
                 )
             )
         else:
@@ -195,6 +200,7 @@ def baseline_problems(
                     ).format(expected=expected),
                     file=str(f.input_file),
                     severity="warning",
+                    code="baseline-country-assumed",
                 )
             )
     return errors, warnings

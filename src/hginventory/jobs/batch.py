@@ -694,6 +694,7 @@ def _internal(exc: Exception, path: Path) -> Problem:
         ),
         file=str(path),
         kind="internal",
+        code="internal-error",
     )
 
 

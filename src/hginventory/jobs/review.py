@@ -124,6 +124,7 @@ def apply_review_file(
                         sheet="review",
                         cell=cells.get(code, ""),
                         kind="review",
+                        code="review-invalid",
                     )
                 )
     if problems:

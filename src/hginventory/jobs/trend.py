@@ -190,6 +190,7 @@ def compute_series(
                 file=str(by_year[level2[0]].path),
                 sheet="facilities",
                 severity="warning",
+                code="trend-level2-not-interpolated",
             )
         )
     first = by_year[min(by_year)].activity.country
@@ -254,6 +255,7 @@ def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
                 ).format(year=year),
                 file=files[0] if files else str(baseline),
                 severity="warning",
+                code="baseline-year-not-in-series",
             )
         )
     series.recalculation = recalculation(submitted[submitted["year"].isin(years)], series.trend)

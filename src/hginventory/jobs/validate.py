@@ -104,7 +104,7 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
 
         hint = result_file_hint(path, command="hginv", with_file=False)
         if hint:  # an hginv output given instead of the activity workbook
-            result.problems.append(Problem(hint, file=str(path)))
+            result.problems.append(Problem(hint, file=str(path), code="result-file-given"))
     factors = factors or load_factors()
     _add(result.problems, activity.problems)
     _add(result.problems, check_activity(activity, factors))
@@ -125,7 +125,13 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
         _add(result.problems, check_facilities(facilities, factors, level2 or default_tables()))
     if not facilities.rows and not any(_quantified(r) for r in activity.rows):
         result.problems.append(
-            Problem(_(NOTHING_ENTERED), file=str(path), sheet="activity", severity="warning")
+            Problem(
+                _(NOTHING_ENTERED),
+                file=str(path),
+                sheet="activity",
+                severity="warning",
+                code="nothing-entered",
+            )
         )
     return result
 
@@ -215,6 +221,7 @@ def _overflows(results, paths: list[Path]) -> dict[int, list[Problem]]:
                 cell=str(row.get("activity_cell", "") or ""),
                 found=f"{row.get('activity', float('nan')):g} {unit}".strip(),
                 expected=_("an activity rate in the sub-category's unit, of a realistic size"),
+                code="result-not-finite",
             )
         )
     return out

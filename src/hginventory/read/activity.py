@@ -258,6 +258,7 @@ def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
                 file=str(path),
                 found=", ".join(book.names) or _("no sheets"),
                 expected=_("a sheet named '{sheet}'").format(sheet=wanted),
+                code="sheet-missing",
             )
         )
         return None, None
@@ -270,6 +271,7 @@ def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
                 expected=_("one sheet named '{sheet}': rename or delete the others").format(
                     sheet=wanted
                 ),
+                code="sheet-ambiguous",
             )
         )
         return None, None
@@ -284,6 +286,7 @@ def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
                 sheet=name,
                 found=", ".join(repr(n) for n in matching if n != name),
                 severity="warning",
+                code="sheet-alike-ignored",
             )
         )
     elif name != wanted:
@@ -293,6 +296,7 @@ def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
                 file=str(path),
                 sheet=name,
                 severity="warning",
+                code="sheet-name-variant",
             )
         )
     return name, book.sheets[name]
@@ -344,6 +348,7 @@ def duplicated_columns(
                 expected=_("one column named {name}: delete or rename the other").format(
                     name=repr(name)
                 ),
+                code="duplicate-column",
             )
         )
     return out
@@ -368,6 +373,7 @@ def cell_number(
                 found=cell_text(value),
                 expected=_("a number"),
                 **where,
+                code="not-a-number",
             )
         )
         return None
@@ -375,7 +381,8 @@ def cell_number(
         if math.isnan(value) or math.isinf(value):
             problems.append(
                 Problem(
-                    _("{what} is not a finite number").format(what=what), found=str(value), **where
+                    _("{what} is not a finite number").format(what=what), found=str(value), **where,
+                    code="not-finite"
                 )
             )
             return None
@@ -399,6 +406,7 @@ def cell_number(
                 found=cell_text(value),
                 expected=_("a number"),
                 **where,
+                code="number-unreadable",
             )
         )
         return None
@@ -410,6 +418,7 @@ def cell_number(
             found=cell_text(value),
             severity="warning",
             **where,
+            code="number-as-text",
         )
     )
     return number
@@ -426,6 +435,7 @@ def _spaces(raw, file: str, sheet: str, cell: str, problems: list[Problem]) -> N
                 cell=cell,
                 found=raw,
                 severity="warning",
+                code="spaces-removed",
             )
         )
 
@@ -441,6 +451,7 @@ def _read_country(
                 file=str(path),
                 sheet=sheet,
                 expected=_("'field' and 'value' in the first row"),
+                code="country-header-missing",
             )
         )
         return None
@@ -467,6 +478,7 @@ def _read_country(
                     cell=cell_name(r, fcol),
                     expected=", ".join(COUNTRY_FIELDS),
                     severity="warning",
+                    code="unknown-field",
                 )
             )
             continue
@@ -489,6 +501,7 @@ def _read_country(
                 Problem(
                     _("required field '{name}' is missing or empty").format(name=name),
                     **where(name),
+                    code="field-missing",
                 )
             )
     if cell_text(values.get("country")):
@@ -503,6 +516,7 @@ def _read_country(
                         found=cell_text(values["year"]),
                         expected=_("a whole year such as 2021"),
                         **where("year"),
+                        code="year-implausible",
                     )
                 )
             else:
@@ -515,6 +529,7 @@ def _read_country(
                     _("population must be above zero"),
                     found=cell_text(values["population"]),
                     **where("population"),
+                    code="population-not-positive",
                 )
             )
         elif pop is not None:
@@ -537,6 +552,7 @@ def _read_country(
                             example=plain(float(f"{rate * 100:g}"))
                         ),
                         **where("electrification_rate"),
+                        code="electrification-rate-fraction",
                     )
                 )
             elif not 0 <= rate <= 100:
@@ -546,6 +562,7 @@ def _read_country(
                         found=cell_text(values["electrification_rate"]),
                         expected=_("per cent from 0 to 100"),
                         **where("electrification_rate"),
+                        code="electrification-rate-range",
                     )
                 )
             else:
@@ -577,6 +594,7 @@ def _read_country(
                     expected=", ".join(LANGUAGES),
                     severity="warning",
                     **where("language"),
+                    code="language-unknown",
                 )
             )
         out["language"] = lang
@@ -609,6 +627,7 @@ def _twice(name: str, first: tuple, second: tuple, path: Path, sheet: str, probl
             ),
             expected=_("one row for {name}: delete the other").format(name=repr(name)),
             severity="warning" if same else "error",
+            code="field-twice",
         )
     )
 
@@ -629,6 +648,7 @@ def _read_activity_rows(
                 file=str(path),
                 sheet=sheet,
                 expected=_("columns code, activity, unit, notes in the first row"),
+                code="activity-header-missing",
             )
         )
         return []
@@ -647,6 +667,7 @@ def _read_activity_rows(
                 sheet=sheet,
                 cell=f"A{header_row + 1}",
                 severity="warning",
+                code="header-not-first-row",
             )
         )
     extra = [name for name in cols if name not in ACTIVITY_COLUMNS + INFO_COLUMNS]
@@ -658,6 +679,7 @@ def _read_activity_rows(
                 sheet=sheet,
                 cell=_("row {row}").format(row=header_row + 1),
                 severity="warning",
+                code="extra-columns",
             )
         )
 
@@ -686,6 +708,7 @@ def _read_activity_rows(
                         cell=cell_name(r, cols["code"]),
                         found=cell_text(raw),
                         expected=_("a code such as 5.1.1"),
+                        code="activity-without-code",
                     )
                 )
             continue
@@ -704,6 +727,7 @@ def _read_activity_rows(
                         found=text,
                         expected=_("a number of zero or more"),
                         **where,
+                        code="activity-negative",
                     )
                 )
                 activity = None
@@ -724,6 +748,7 @@ def _read_activity_rows(
                             expected=_(
                                 "one of them: uncertainty_pct, or activity_low and activity_high"
                             ),
+                            code="uncertainty-twice",
                         )
                     )
                 uncertainty = from_range
@@ -803,6 +828,7 @@ def _row_limit(path: Path, sheet: str, rows, header_row: int) -> None:
                     file=str(path),
                     sheet=sheet,
                     expected=_("at most {limit} rows").format(**counts),
+                    code="too-many-rows",
                 )
             ],
         )
@@ -818,7 +844,12 @@ def _uncertainty_pct(raw, r, cols, path, sheet, problems) -> float:
         return math.nan
     if not 0 <= value <= 100:
         problems.append(
-            Problem(_("uncertainty_pct is outside 0-100"), found=cell_text(raw), **where)
+            Problem(
+                _("uncertainty_pct is outside 0-100"),
+                found=cell_text(raw),
+                **where,
+                code="uncertainty-range",
+            )
         )
         return math.nan
     return value
@@ -845,6 +876,7 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
                     _("{name} for {code} is negative").format(name=name, code=code),
                     found=cell_text(raw),
                     **where,
+                    code="range-negative",
                 )
             )
             continue
@@ -860,6 +892,7 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
                 ),
                 found=text,
                 **where,
+                code="range-without-activity",
             )
         )
         return math.nan
@@ -888,6 +921,7 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
                     found=bound[2],
                     expected=_(expected).format(value=plain(float(f"{activity:g}"))),
                     **bound[1],
+                    code="range-outside-activity",
                 )
             )
             return math.nan
@@ -902,6 +936,7 @@ def _range_pct(get, row, r, cols, code, activity, path, sheet, problems) -> floa
                 ),
                 found=text,
                 **where,
+                code="range-too-far",
             )
         )
         return math.nan
@@ -960,6 +995,7 @@ def _read_workbook(path: Path):
                     sheet=name,
                     expected=", ".join(KNOWN_SHEETS),
                     severity="warning",
+                    code="sheet-ignored",
                 )
             )
     return country, rows, problems, hotspots
@@ -1057,6 +1093,7 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
                 file=name,
                 expected=_("CSV saved as 'CSV UTF-8'"),
                 severity="warning",
+                code="csv-not-utf8",
             )
         )
     lines = [line for line in text.splitlines() if line.strip()]
@@ -1133,6 +1170,7 @@ def _unclosed_quote(text: str, delimiter: str, starts: list[int], name: str) -> 
                     cell=_("line {line}").format(line=line),
                     found=text.splitlines()[line - 1][:80] if text.splitlines() else "",
                     expected=_('a closing quote ("), or no quote at all'),
+                    code="csv-quote-unclosed",
                 )
             ],
         ) from None
@@ -1174,6 +1212,7 @@ def _read_csv_activity(path: Path):
                     expected=_("one {table} table: merge the two, or delete one").format(
                         table=table
                     ),
+                    code="csv-table-twice",
                 )
             )
             continue
@@ -1187,6 +1226,7 @@ def _read_csv_activity(path: Path):
                     expected=_("a header row '{header}' followed by the {table} rows").format(
                         header=header, table=block
                     ),
+                    code="csv-table-missing",
                 )
             )
     country = None
@@ -1221,6 +1261,7 @@ def _overflow(block, header: int, file: str, problems: list[Problem]) -> None:
                         "one value per column; quote numbers with a decimal comma "
                         "(\"1,5\") or save the CSV with ';' separators"
                     ),
+                    code="csv-extra-values",
                 )
             )
 

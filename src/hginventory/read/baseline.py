@@ -75,6 +75,7 @@ def _year_of(value, path: Path, where: str, cell: str = "") -> int:
                     cell=cell,
                     found=str(value),
                     expected=_("a whole number such as 2018"),
+                    code="year-not-a-year",
                 )
             ],
         )
@@ -96,6 +97,7 @@ def year_column(frame: pd.DataFrame, path: Path) -> pd.Series:
                     cell=f"{letter}{line}",
                     found="" if value is None or value != value else str(value),
                     expected=_("a whole number such as 2018"),
+                    code="year-not-a-year",
                 )
             )
         years.append(year)
@@ -171,6 +173,7 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
                                 "the year in the file name (valdoria-2018-inventory.csv), its "
                                 "-inventory.xlsx beside it, or the batch folder with all.csv"
                             ),
+                            code="baseline-year-unknown",
                         )
                     )
                     continue
@@ -191,6 +194,7 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
                     file=str(path),
                     found=str(year),
                     expected=_("one result file per year"),
+                    code="baseline-year-twice",
                 )
             )
             continue
@@ -232,6 +236,7 @@ def number_columns(frame: pd.DataFrame, path: Path, columns) -> pd.DataFrame:
                     cell=f"{letter}{int(i) + 2}",
                     found=str(frame.at[i, column]),
                     expected=_("a plain number with a point for decimals, no thousands separator"),
+                    code="result-not-a-number",
                 )
             )
         frame[column] = values
@@ -257,7 +262,14 @@ def _read_combined(path: Path) -> pd.DataFrame:
     if missing:
         raise InputFileError(
             _("{file}: not the all.csv of hginv batch").format(file=path.name),
-            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
+            [
+                Problem(
+                    _("missing columns"),
+                    file=str(path),
+                    found=", ".join(missing),
+                    code="columns-missing",
+                )
+            ],
         )
     frame["year"] = year_column(frame, path)
     frame = number_columns(frame, path, ("hg_input_kg", "air_kg", "water_kg", "land_kg"))
@@ -321,7 +333,14 @@ def _read_trend(path: Path) -> pd.DataFrame:
     if missing:
         raise InputFileError(
             _("{file}: not the trend.csv of hginv trend").format(file=path.name),
-            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
+            [
+                Problem(
+                    _("missing columns"),
+                    file=str(path),
+                    found=", ".join(missing),
+                    code="columns-missing",
+                )
+            ],
         )
     frame["year"] = year_column(frame, path)
     frame = number_columns(frame, path, ("hg_input_kg", "air_kg"))
@@ -332,7 +351,12 @@ def _read_trend(path: Path) -> pd.DataFrame:
         if missing:
             raise InputFileError(
                 _("{file}: not the totals.csv of hginv trend").format(file=totals.name),
-                [Problem(_("missing columns"), file=str(totals), found=", ".join(missing))],
+                [Problem(
+                    _("missing columns"),
+                    file=str(totals),
+                    found=", ".join(missing),
+                    code="columns-missing",
+                )],
             )
         years["year"] = year_column(years, totals)
         workbook_years = set(years.loc[years["input_file"] != "(interpolated)", "year"])

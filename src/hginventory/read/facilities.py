@@ -100,6 +100,7 @@ def read_facilities(path: str | Path) -> FacilityData:
                     file=str(path),
                     sheet=data.sheet,
                     expected=_("at most {limit} facility rows").format(**counts),
+                    code="too-many-rows",
                 )
             ],
         )
@@ -119,6 +120,7 @@ def _parse(data: FacilityData, rows) -> None:
                 file=file,
                 sheet=sheet,
                 expected=", ".join(FACILITY_COLUMNS),
+                code="facilities-header-missing",
             )
         )
         return
@@ -134,6 +136,7 @@ def _parse(data: FacilityData, rows) -> None:
                 cell=_("row {row}").format(row=header_row + 1),
                 expected=", ".join(FACILITY_COLUMNS),
                 severity="warning",
+                code="extra-columns",
             )
         )
     for r in range(header_row + 1, len(rows)):
@@ -160,6 +163,7 @@ def _parse(data: FacilityData, rows) -> None:
                                 _("{name} is negative").format(name=name),
                                 found=cell_text(raw),
                                 **where,
+                                code="facility-value-negative",
                             )
                         )
                         value = None

@@ -250,6 +250,7 @@ def _area_error(path: Path, sheet: str, rows: int, cols: int) -> InputFileError:
                 file=str(path),
                 sheet=sheet,
                 expected=_("at most {max_rows} rows and {max_cols} columns").format(**counts),
+                code="sheet-too-large",
             )
         ],
     )
@@ -274,6 +275,7 @@ def _cells_error(path: Path, sheet: str, cells: int) -> InputFileError:
                 file=str(path),
                 sheet=sheet,
                 expected=_("at most {limit} cells").format(**counts),
+                code="too-many-cells",
             )
         ],
     )
@@ -369,6 +371,7 @@ def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]
                             sheet=sheet,
                             cell=cell,
                             expected=_("at most {limit} characters").format(**counts),
+                            code="text-too-long",
                         )
                     ],
                 )
@@ -384,6 +387,7 @@ def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]
                     cell=cell,
                     found=value.encode("unicode_escape").decode("ascii")[:80],
                     severity="warning",
+                    code="control-characters",
                 )
             )
     return rows

@@ -79,6 +79,7 @@ def read_hotspot_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> 
                 expected=_("columns {columns} in the first row").format(
                     columns=", ".join(HOTSPOT_COLUMNS)
                 ),
+                code="hotspots-header-missing",
             )
         )
         return []

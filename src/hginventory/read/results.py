@@ -90,6 +90,7 @@ def _number(value, column: str, place: dict, problems: list[Problem]) -> float:
             **place,
             found=text,
             expected=_("a plain number with a point for decimals, no thousands separator"),
+            code="result-not-a-number",
         )
     )
     return math.nan
@@ -171,6 +172,7 @@ def _workbook_rows(path: Path) -> tuple[pd.DataFrame, list[dict]]:
                     file=str(path),
                     sheet=CALCULATION,
                     cell=uncached[0],
+                    code="formula-without-value",
                 )
             ],
         )
@@ -235,6 +237,7 @@ def _csv_rows(path: Path) -> tuple[pd.DataFrame, list[dict]]:
                     cell=f"{column_letter(header.index(twice[0], header.index(twice[0]) + 1))}1",
                     found=twice[0],
                     expected=_("each column once, as hginv writes it"),
+                    code="duplicate-column",
                 )
             ],
         )
@@ -274,7 +277,7 @@ def read_results(path: str | Path) -> pd.DataFrame:
             _("{file}: no '{sheet}' sheet; is this an inventory written by hginv compute?").format(
                 file=path.name, sheet=CALCULATION
             ),
-            [Problem(str(exc), file=str(path), sheet=CALCULATION)],
+            [Problem(str(exc), file=str(path), sheet=CALCULATION, code="result-unreadable")],
         ) from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputFileError(
@@ -288,12 +291,25 @@ def read_results(path: str | Path) -> pd.DataFrame:
                 "language that writes decimal commas); give the CSV as hginv wrote it, or the "
                 "inventory workbook"
             ).format(file=path.name),
-            [Problem(_("columns separated by ';'"), file=str(path), cell="A1", expected=",")],
+            [Problem(
+                _("columns separated by ';'"),
+                file=str(path),
+                cell="A1",
+                expected=",",
+                code="result-semicolons",
+            )],
         )
     if missing:
         raise InputFileError(
             _("{file}: not an hginv inventory result").format(file=path.name),
-            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
+            [
+                Problem(
+                    _("missing columns"),
+                    file=str(path),
+                    found=", ".join(missing),
+                    code="columns-missing",
+                )
+            ],
         )
     problems: list[Problem] = []
     frame = _checked(frame, places, problems)

@@ -115,6 +115,7 @@ def _date(raw, path: Path, sheet: str, cells: dict, problems: list[Problem]) -> 
                 cell=cells["review_date"],
                 found=cell_text(raw),
                 expected=_("a date written as YYYY-MM-DD, e.g. 2026-12-07"),
+                code="review-date-invalid",
             )
         )
         return ""

@@ -569,11 +569,16 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
                 ),
                 cell=cell,
                 **where,
+                code="formula-without-value",
             )
         )
     extra = len(facts.formulas_without_value) - MAX_LISTED
     if extra > 0:
-        out.append(Problem(_("{n} more formulas without a saved result").format(n=extra), **where))
+        out.append(Problem(
+            _("{n} more formulas without a saved result").format(n=extra),
+            **where,
+            code="formula-without-value",
+        ))
     for cell, text in facts.error_values[:MAX_LISTED]:
         out.append(
             Problem(
@@ -582,6 +587,7 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
                 expected=_("a value: correct the formula in Excel, or type the value"),
                 cell=cell,
                 **where,
+                code="cell-error-value",
             )
         )
     for ref in facts.merged[:MAX_LISTED]:
@@ -594,6 +600,7 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
                 cell=first,
                 severity="warning",
                 **where,
+                code="merged-cells",
             )
         )
     if facts.hidden_rows:
@@ -610,12 +617,14 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
                 cell=f"A{facts.hidden_rows[0]}",
                 severity="warning",
                 **where,
+                code="hidden-rows",
             )
         )
     if facts.hidden:
         out.append(
             Problem(
-                _("the sheet is hidden; it is read like any other"), severity="warning", **where
+                _("the sheet is hidden; it is read like any other"), severity="warning", **where,
+                code="hidden-sheet"
             )
         )
     return out

@@ -66,7 +66,12 @@ def _read(path: Path, needed, text_columns) -> pd.DataFrame:
     if missing:
         raise InputFileError(
             _("{file}: not written by hginv trend").format(file=path.name),
-            [Problem(_("missing columns"), file=str(path), found=", ".join(missing))],
+            [Problem(
+                _("missing columns"),
+                file=str(path),
+                found=", ".join(missing),
+                code="columns-missing",
+            )],
         )
     return frame
 
@@ -127,7 +132,8 @@ def trend_country_check(series: TrendOutputs, inventory, input_path: Path) -> No
             ).format(folder=series.folder),
             [
                 Problem(
-                    _("missing columns"), file=str(series.folder / "totals.csv"), found="country"
+                    _("missing columns"), file=str(series.folder / "totals.csv"), found="country",
+                    code="columns-missing"
                 )
             ],
         )
@@ -144,6 +150,7 @@ def trend_country_check(series: TrendOutputs, inventory, input_path: Path) -> No
                     file=str(series.folder / "totals.csv"),
                     found=theirs,
                     expected=mine,
+                    code="trend-other-country",
                 )
             ],
         )

@@ -80,6 +80,7 @@ def scan_xls(path: Path) -> None:
                     ).format(reason=exc.why),
                     file=str(path),
                     sheet=exc.sheet,
+                    code="xls-damaged",
                 )
             ],
         ) from None
@@ -302,6 +303,7 @@ def _check_area(rows: int, cols: int, sheet: str, path: Path) -> None:
                 file=str(path),
                 sheet=sheet,
                 expected=_("at most {max_rows} rows and {max_cols} columns").format(**counts),
+                code="sheet-too-large",
             )
         ],
     )

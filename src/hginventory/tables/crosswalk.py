@@ -76,7 +76,14 @@ def load_crosswalk(path: str | Path | None = None, codes=None) -> dict[str, Link
 
     def problem(message, where, name="", found=""):
         cell = _("{where}, field '{field}'").format(where=where, field=name) if name else where
-        problems.append(Problem(message, file=str(path), cell=cell, found=found, kind="factors"))
+        problems.append(Problem(
+            message,
+            file=str(path),
+            cell=cell,
+            found=found,
+            kind="factors",
+            code="crosswalk-invalid",
+        ))
 
     if not path.is_file():
         raise FactorTableError(_("crosswalk not found: {file}").format(file=path))

@@ -288,6 +288,7 @@ def _problem(path: Path, where: str, message: str, name="", found="", expected="
         found=found,
         expected=expected,
         kind="factors",
+        code="emep-table-invalid",
     )
 
 
@@ -659,6 +660,7 @@ def parse_conversions(items, mapping: EmepMapping | None = None) -> dict[str, fl
                     cell=where,
                     found=text,
                     expected=_("CODE=VALUE, e.g. 5.1.1=21.5"),
+                    code="conversion-invalid",
                 )
             )
             continue
@@ -670,11 +672,17 @@ def parse_conversions(items, mapping: EmepMapping | None = None) -> dict[str, fl
                     cell=where,
                     found=code,
                     expected=mapped,
+                    code="conversion-unmapped",
                 )
             )
             continue
         if code in out:
-            problems.append(Problem(_("sub-category given twice"), cell=where, found=code))
+            problems.append(Problem(
+                _("sub-category given twice"),
+                cell=where,
+                found=code,
+                code="conversion-twice",
+            ))
         out[code] = number
     if problems:
         raise CrosscheckError(_("the --conversion values cannot be used"), problems)

@@ -155,7 +155,7 @@ def _validate_rows(
     rows: list[FactorRow] = []
     problems: list[Problem] = []
 
-    def problem(message, where, name="", found="", expected=""):
+    def problem(message, where, name="", found="", expected="", code="factor-row-invalid"):
         problems.append(
             Problem(
                 message,
@@ -164,6 +164,7 @@ def _validate_rows(
                 found=found,
                 expected=expected,
                 kind="factors",
+                code=code,
             )
         )
 
@@ -224,6 +225,7 @@ def _validate_rows(
             _line_cell(first_line[cycle[0]], cycle[0]),
             "replaces",
             cycle[1 % len(cycle)],
+            code="replaces-cycle",
         )
     return rows, problems
 
@@ -277,6 +279,7 @@ def _keyed(path: Path, key: str) -> dict[str, dict]:
                 file=str(path),
                 cell=_header_cell(),
                 kind="factors",
+                code="factor-columns-missing",
             )
         )
         records = []
@@ -293,6 +296,7 @@ def _keyed(path: Path, key: str) -> dict[str, dict]:
                         cell=_field_cell(_line_cell(line), "order"),
                         found=str(rec["order"]),
                         kind="factors",
+                        code="factor-order-invalid",
                     )
                 )
         out[rec[key]] = rec
@@ -372,7 +376,12 @@ def load_factors(path: str | Path | None = None, validate: bool | None = None) -
     if validate:
         rows, problems = _validate_rows(csv_path, records, groups, documents)
     if not records:
-        problems.append(Problem(_("the table has no rows"), file=str(csv_path), kind="factors"))
+        problems.append(Problem(
+            _("the table has no rows"),
+            file=str(csv_path),
+            kind="factors",
+            code="factor-table-empty",
+        ))
     if problems:
         raise FactorTableError(
             _("factor table {file} is not valid").format(file=csv_path.name), problems
@@ -498,7 +507,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
         ) from None
     problems: list[Problem] = []
 
-    def problem(message, where, name="", found="", expected=""):
+    def problem(message, where, name="", found="", expected="", code="overlay-row-invalid"):
         problems.append(
             Problem(
                 message,
@@ -507,6 +516,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
                 found=found,
                 expected=expected,
                 kind="factors",
+                code=code,
             )
         )
 
@@ -613,6 +623,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
             _line_cell(origins[first]["line"], first) if first in origins else _header_cell(),
             "replaces",
             cycle[1 % len(cycle)],
+            code="replaces-cycle",
         )
     if problems:
         raise FactorTableError(

@@ -163,6 +163,7 @@ def _validate(path: Path, row_type, records, families, documents, problems) -> d
                     else where,
                     found=found,
                     kind="factors",
+                    code="level2-table-invalid",
                 )
             )
 

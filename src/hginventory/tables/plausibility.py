@@ -91,7 +91,14 @@ def _load(path: Path) -> Screens:
 
     def problem(message, where, name="", found=""):
         cell = _("{where}, field '{field}'").format(where=where, field=name) if name else where
-        problems.append(Problem(message, file=str(path), cell=cell, found=found, kind="factors"))
+        problems.append(Problem(
+            message,
+            file=str(path),
+            cell=cell,
+            found=found,
+            kind="factors",
+            code="plausibility-table-invalid",
+        ))
 
     if not path.is_file():
         raise FactorTableError(_("plausibility table not found: {file}").format(file=path))

@@ -155,6 +155,7 @@ def apply_review(table, review: Review) -> ReviewOutcome:
                 found=found,
                 expected=expected,
                 kind="review",
+                code="review-invalid",
             )
         )
 
