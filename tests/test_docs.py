@@ -90,13 +90,11 @@ def test_nav_drops_absent_pages_and_lists_new_ones(tmp_path):
         {"Home": "index.md"},
         {"Use": [{"Guide": "guide.md"}, {"Not yet written": "absent.md"}]},
         {"Empty": [{"Also absent": "gone.md"}]},
-        {"Codes": "problem-codes.md"},
     ]
-    got = hooks.complete_nav(nav, tmp_path, {"fr", "es"}, generated=["problem-codes.md"])
+    got = hooks.complete_nav(nav, tmp_path, {"fr", "es"})
     assert got == [
         {"Home": "index.md"},
         {"Use": [{"Guide": "guide.md"}]},
-        {"Codes": "problem-codes.md"},
         {"More": [{"New": "new-topic.md"}]},
     ]
 
@@ -215,27 +213,13 @@ def problem_codes_in_source() -> dict[str, str]:
 
 def test_every_problem_code_is_documented():
     """`--json`, batch-report.csv and the docs speak of the same codes: each one the code can
-    emit is named on a documentation page (docs/problem-codes.md, written or generated, or the
-    page of its feature)."""
+    emit is named on a documentation page (docs/problem-codes.md, or the page of its
+    feature)."""
     codes = problem_codes_in_source()
     if not codes:
         pytest.skip("no problem code in the code yet")
     pages = [p for p in DOCS.rglob("*.md") if not re.search(r"\.(fr|es)\.md$", p.name)]
     text = "\n".join(p.read_text(encoding="utf-8") for p in pages)
-    if not (DOCS / "problem-codes.md").exists():
-        pytest.importorskip("mkdocs")
-        hooks = load_hooks()
-        text += hooks.codes_page(hooks.problem_codes())  # the page the site generates
     missing = {c: where for c, where in codes.items() if f"`{c}`" not in text}
     assert not missing, f"problem codes on no page of docs/: {missing}"
 
-
-def test_problem_codes_page_lists_every_code(site):
-    """Without a hand-written docs/problem-codes.md the site generates it from the code."""
-    html = (site / "problem-codes" / "index.html").read_text(encoding="utf-8")
-    codes = problem_codes_in_source()
-    if (DOCS / "problem-codes.md").exists() or not codes:
-        assert "Problem codes" in html
-        return
-    missing = [c for c in codes if f"<code>{c}</code>" not in html]
-    assert not missing, missing
