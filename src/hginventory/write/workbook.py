@@ -128,13 +128,16 @@ TEXT = Texts(
         "factors_title": N_("Factors used, with provenance"),
         "sources_title": N_("Mercury release source types present"),
         "charts_title": N_("Charts of the national totals (kg Hg/y)"),
-        "pathway_table": N_("Releases per pathway, as counted in the national totals"),
+        "pathway_table": N_(
+            "Outputs per pathway, as counted in the national totals: releases to air, water "
+            "and land, then transfers"
+        ),
         "top_table": N_(
             "The ten largest sub-categories by releases to air, water and land (counted in the "
             "totals; transfers to products and waste not ranked)"
         ),
         "chart_groups": N_("Releases by source group and pathway (kg Hg/y)"),
-        "chart_pie": N_("Share of releases per pathway"),
+        "chart_pie": N_("Share of all outputs per pathway (releases and transfers)"),
         "chart_top": N_(
             "The ten largest sub-categories: releases to air, water and land (kg Hg/y)"
         ),
@@ -778,7 +781,7 @@ def _charts(book: Book, inv: Inventory, lay: _Layout, national: int) -> None:
     ws.text(0, 0, TEXT["charts_title"], "title", wrap=False)
     totals = inv.totals()
     ws.text(2, 0, TEXT["pathway_table"], "bold", wrap=False)
-    ws.headers(3, [H["pathway"], _("Releases (kg Hg/y)"), H["share"]])
+    ws.headers(3, [H["pathway"], _("kg Hg/y"), _("Share of all outputs")])
     releases = totals["releases_kg"]
     for k, p in enumerate(PATHWAYS):
         row = 4 + k
