@@ -13,6 +13,7 @@ from hginventory.check.quality import (
     amount,
     population_text,
     problem,
+    raw,
     times,
     value_in,
 )
@@ -100,9 +101,7 @@ def check_consistency(activity, factors) -> list[Problem]:
                     "makes with the waste dumped ({cell}, 5.8.4): if the burning is a share of "
                     "the uncollected waste, the dumped waste is usually the rest of it"
                 ).format(share=percent(share), cell=cell("5.8.4")),
-                _("5.7.5: {burned} t; 5.8.4: {dumped} t").format(
-                    burned=amount(burned), dumped=amount(dumped)
-                ),
+                f"5.7.5: {raw(burned)} t; 5.8.4: {raw(dumped)} t",
                 _("at most {share} burned (a screening threshold): check both rows").format(
                     share=percent(OPEN_BURNING_SHARE, places=0)
                 ),
@@ -121,7 +120,7 @@ def check_consistency(activity, factors) -> list[Problem]:
                     present[0],
                     _(
                         "the general waste rows ({codes}, cells {cells}) add up to {per} t per "
-                        "inhabitant for a country of {population} inhabitants: {ratio} times "
+                        "inhabitant for a country of {population}: {ratio} times "
                         "{side} of the band"
                     ).format(
                         codes=", ".join(present),
@@ -131,7 +130,7 @@ def check_consistency(activity, factors) -> list[Problem]:
                         ratio=times(per_person / high if per_person > high else low / per_person),
                         side=_("the high end") if per_person > high else _("below the low end"),
                     ),
-                    _("{total} t").format(total=amount(total)),
+                    f"{raw(total)} t",
                     _(
                         "{low} to {high} t per inhabitant (municipal waste generated, World "
                         "Bank, What a Waste 2.0, 2018; a screening threshold)"
@@ -151,9 +150,7 @@ def check_consistency(activity, factors) -> list[Problem]:
                     "cement factor already covers the kiln's fuel, so coal burned in cement "
                     "kilns must not be in 5.1.2 as well"
                 ).format(cell=cell("5.3.1")),
-                _("5.1.2: {coal} t; 5.3.1: {cement} t").format(
-                    coal=amount(coal), cement=amount(value("5.3.1"))
-                ),
+                f"5.1.2: {raw(coal)} t; 5.3.1: {raw(value('5.3.1'))} t",
                 _("say in the note of 5.1.2 that the coal of cement kilns is left out"),
             )
         )
@@ -167,9 +164,7 @@ def check_consistency(activity, factors) -> list[Problem]:
                     "made into coke counts once in 5.1.2; the coke burned in blast furnaces "
                     "must not be counted as coal again"
                 ).format(cell=cell("5.2.9")),
-                _("5.1.2: {coal} t; 5.2.9: {iron} t").format(
-                    coal=amount(coal), iron=amount(value("5.2.9"))
-                ),
+                f"5.1.2: {raw(coal)} t; 5.2.9: {raw(value('5.2.9'))} t",
                 _("say in the note of 5.1.2 how coke and blast furnaces are counted"),
             )
         )
@@ -187,8 +182,8 @@ def check_consistency(activity, factors) -> list[Problem]:
         elif population:
             most = population * SLUDGE_PER_INHABITANT
             basis = _(
-                "{most} t of dry solids for a country of {population} inhabitants at {per} t "
-                "per inhabitant"
+                "{most} t of dry solids for a country of {population} at {per} t per "
+                "inhabitant"
             ).format(
                 most=amount(most),
                 population=population_text(population),
@@ -205,7 +200,7 @@ def check_consistency(activity, factors) -> list[Problem]:
                         "sewage sludge incinerated (5.7.4) is {ratio} times the sludge the "
                         "country could produce: is it wet weight, or in kg?"
                     ).format(ratio=times(sludge / most)),
-                    _("{sludge} t dry weight").format(sludge=amount(sludge)),
+                    _("{sludge} t dry weight").format(sludge=raw(sludge)),
                     _("at most {basis} (a screening threshold)").format(basis=basis),
                 )
             )

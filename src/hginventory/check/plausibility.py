@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from hginventory.check.quality import PLAUSIBILITY, amount, population_text, problem, times
+from hginventory.check.quality import PLAUSIBILITY, amount, population_text, problem, raw, times
 from hginventory.core.errors import Problem, UnitError
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_unit, units_of
@@ -42,7 +42,7 @@ def check_plausibility(activity, factors, screens=None) -> list[Problem]:
             log_value = math.log10(value) + math.log10(conversion(given, bound.activity_unit))
         except (UnitError, ValueError):
             continue  # an unknown or wrong unit is check_activity's error
-        found = f"{value:g} {given}" if value >= 1e12 else f"{amount(value)} {given}"
+        found = f"{raw(value)} {given}"
         where = {
             "file": str(activity.path),
             "sheet": row.get("sheet", "activity"),
@@ -118,7 +118,7 @@ def check_plausibility(activity, factors, screens=None) -> list[Problem]:
                     PLAUSIBILITY,
                     message=_(
                         "activity for {code} is {ratio} times the band's high for a country of "
-                        "{population} inhabitants: {mean}"
+                        "{population}: {mean}"
                     ).format(
                         code=code,
                         ratio=times(10 ** (log_value - math.log10(band_high))),
@@ -145,7 +145,7 @@ def check_plausibility(activity, factors, screens=None) -> list[Problem]:
                     PLAUSIBILITY,
                     message=_(
                         "activity for {code} is {ratio} times below the band's low for a country "
-                        "of {population} inhabitants: {mean}"
+                        "of {population}: {mean}"
                     ).format(
                         code=code,
                         ratio=times(10 ** (math.log10(band_low) - log_value)),

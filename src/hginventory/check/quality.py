@@ -155,8 +155,13 @@ def amount(value: float) -> str:
 
 
 def population_text(population: float) -> str:
-    """A population for a message: '5 million', '18.4 million', '850,000'."""
+    """A population for a message: '5 million inhabitants', '850,000 inhabitants'."""
     if population >= 1e6:
-        return _("{n} million").format(n=format_number(population / 1e6, places=1).rstrip("0")
-                                       .rstrip(".,"))
-    return format_number(population, COUNT)
+        n = format_number(population / 1e6, places=1).rstrip("0").rstrip(".,")
+        return _("{n} million inhabitants").format(n=n)
+    return _("{n} inhabitants").format(n=format_number(population, COUNT))
+
+
+def raw(value: float) -> str:
+    """A number as found in a cell, for the 'found' column (no locale marks: it is quoted)."""
+    return f"{value:.15g}"
