@@ -24,6 +24,8 @@ SHEETS = [
     "Sources present",
     "Charts",
     "Article 8 and NFR",
+    "Presence and gaps",
+    "Article 21",
     "Key categories",
     "Checks",
     "Metadata",

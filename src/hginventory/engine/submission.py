@@ -31,12 +31,12 @@ MARK_BASIS = {
 }
 
 ASGM_PRACTICES = {
-    "5.2.2a": N_("Whole-ore amalgamation"),
-    "5.2.2b": N_("Concentrate amalgamation, amalgam burnt in the open (no retort)"),
-    "5.2.2c": N_("Concentrate amalgamation with retort"),
-    "5.2.2d": N_("Whole-ore amalgamation"),
-    "5.2.2e": N_("Concentrate amalgamation, amalgam burnt in the open (no retort)"),
-    "5.2.2f": N_("Concentrate amalgamation with retort"),
+    "5.2.2a": N_("Amalgamation of the whole ore"),
+    "5.2.2b": N_("Amalgamation of concentrates, amalgam burnt in the open (no retort)"),
+    "5.2.2c": N_("Amalgamation of concentrates, amalgam heated in a retort"),
+    "5.2.2d": N_("Amalgamation of the whole ore"),
+    "5.2.2e": N_("Amalgamation of concentrates, amalgam burnt in the open (no retort)"),
+    "5.2.2f": N_("Amalgamation of concentrates, amalgam heated in a retort"),
 }
 """The practice of each ASGM code (5.2.2d-f: the same practices, mercury used known)."""
 

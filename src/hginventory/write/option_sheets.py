@@ -281,9 +281,8 @@ def article8_nfr(book: Book, inv: Inventory) -> None:
         _("Air, total (kg Hg/y)"),
         _("Note"),
     ]
-    nxt = ws.table(
-        3, headers, table.itertuples(index=False), {3: "count", 4: MASS, 5: MASS, 6: MASS}
-    )
+    rows = ([article8_source(x[0]), *x[1:]] for x in table.itertuples(index=False))
+    nxt = ws.table(3, headers, rows, {3: "count", 4: MASS, 5: MASS, 6: MASS})
     ws.text(nxt, 0, TEXT["article8_total"], "total", wrap=False)
     for k, col in enumerate(("air_facilities_kg", "air_default_kg", "air_kg")):
         ws.number(nxt, 4 + k, float(table[col].sum()), MASS, style="total")
