@@ -456,7 +456,7 @@ def test_a_french_trend_has_french_captions_and_the_english_csvs(trend_runs):
         == "Évolution de l'inventaire du mercure\u00a0: Republic of Valdoria"
     )
     headers = [c.value for c in french["Totals by pathway"][1]]
-    assert "Rejets totaux (kg Hg/an)" in headers and "Année" in headers
+    assert "Total des sorties (rejets et transferts) (kg Hg/an)" in headers and "Année" in headers
     data = [c.value for c in french["Series data"][1]]
     assert data == [c.value for c in english["Series data"][1]]  # trend.csv's own columns
     titles = _chart_titles(fr / "trend.xlsx")
