@@ -999,7 +999,10 @@ def build_workbook(inv: Inventory) -> Book:
 
 def write_workbook(inventory: Inventory, path: str | Path, protect=()) -> Path:
     """The national inventory workbook (see the module docstring), written atomically."""
-    return build_workbook(inventory).save(path, protect)
+    from hginventory.write.xlsx import few_collections
+
+    with few_collections():
+        return build_workbook(inventory).save(path, protect)
 
 
 __all__ = ["EMPTY_WARNING", "Sheet", "build_workbook", "sheet_names", "write_workbook"]
