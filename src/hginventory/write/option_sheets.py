@@ -636,19 +636,27 @@ def article21(book: Book, inv: Inventory) -> None:
     ws.text(0, 0, SUBMIT["article21_title"], "title", wrap=False)
     ws.text(2, 0, SUBMIT["a8_heading"], "bold", wrap=False)
     a8 = article8_split(inv)
+    counted = a8[a8["label"] != "rest"]
+    rest = a8[a8["label"] == "rest"]  # not an Annex D source: after the total, never above it
+
+    def a8_line(x):
+        return [article8_source(x.annex_d_source), x.codes, x.air_kg, article8_label(x.label, inv)]
+
     nxt = ws.table(
         3,
         [_("Annex D source category"), _("Toolkit codes"), _("Air (kg Hg/y)"), _("Note")],
-        (
-            [article8_source(x.annex_d_source), x.codes, x.air_kg, article8_label(x.label, inv)]
-            for x in a8.itertuples(index=False)
-        ),
+        (a8_line(x) for x in counted.itertuples(index=False)),
         {2: MASS},
     )
-    counted = a8[a8["label"] != "rest"]
     ws.text(nxt, 0, TEXT["article8_total"], "total", wrap=False)
     ws.number(nxt, 2, float(counted["air_kg"].sum()), MASS, style="total")
     ws.style_row(nxt, 0, 3, "total")
+    for x in rest.itertuples(index=False):
+        nxt += 1
+        line = a8_line(x)
+        for c in (0, 1, 3):
+            ws.text(nxt, c, line[c])
+        ws.number(nxt, 2, float(line[2]), MASS)
     r = nxt + 2
     ws.text(r, 0, SUBMIT["a9_heading"], "bold", wrap=False)
     a9 = article9_table(inv)

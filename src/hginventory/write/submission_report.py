@@ -157,9 +157,20 @@ def article21_blocks(inv: Inventory, letter: str) -> list:
             kg(x.air_kg),
             clean(article8_label(x.label, inv)),
         ]
-        for x in a8.itertuples(index=False)
+        for x in counted.itertuples(index=False)
     ]
     a8_rows.append([_("Total, Annex D sources"), "", kg(counted["air_kg"].sum()), ""])
+    rest = [  # not an Annex D source: said under the table, never a row above its total
+        Para(
+            _("{source}: {kg} kg Hg/y, not in the total ({note}).").format(
+                source=article8_source(x.annex_d_source),
+                kg=kg(x.air_kg),
+                note=clean(article8_label(x.label, inv)),
+            ),
+            "note",
+        )
+        for x in a8[a8["label"] == "rest"].itertuples(index=False)
+    ]
     blocks: list = [
         Heading(1, _(ANNEX_HEADING).format(letter=letter), annex=True),
         Heading(2, _("Article 8")),
@@ -171,6 +182,7 @@ def article21_blocks(inv: Inventory, letter: str) -> list:
             total_rows=1,
             small=True,
         ),
+        *rest,
         Heading(2, _("Article 9")),
     ]
     a9 = article9_table(inv)
