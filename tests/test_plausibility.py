@@ -259,3 +259,17 @@ def test_a_bad_screen_table_is_refused_with_its_line(tmp_path):
     [problem] = caught.value.problems
     assert "code 5.3.1" in problem.cell and "world_total" in problem.cell
     assert problem.found == "-4"
+
+
+def test_a_facility_row_no_country_could_have_is_refused_at_its_cell(make_workbook):
+    """The Level 2 facilities sheet is screened too: 1e308 t of coal in one power plant."""
+    path = make_workbook([("5.3.1", 100, "t")], {"population": 5e6})
+    book = load_workbook(path)
+    ws = book.create_sheet("facilities")
+    ws.append(["code", "facility", "activity", "unit"])
+    ws.append(["5.1.1", "Big plant", 1e308, "t"])
+    book.save(path)
+    code, report = validate_json(path)
+    assert code == 1
+    problem = by_code(report)["activity-above-world-tenfold"]
+    assert (problem["sheet"], problem["cell"]) == ("facilities", "C2")

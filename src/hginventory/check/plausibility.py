@@ -34,137 +34,164 @@ def check_plausibility(activity, factors, screens=None) -> list[Problem]:
         if bound is None or code not in factors or code in seen:
             continue
         seen.add(code)  # a code given twice is check_activity's error
-        value = row.get("activity")
-        if not isinstance(value, int | float) or value != value or value <= 0:
-            continue
-        given = row.get("unit") or factors[code].activity_unit
-        try:
-            log_value = math.log10(value) + math.log10(conversion(given, bound.activity_unit))
-        except (UnitError, ValueError):
-            continue  # an unknown or wrong unit is check_activity's error
-        found = f"{raw(value)} {given}"
         where = {
             "file": str(activity.path),
             "sheet": row.get("sheet", "activity"),
             "cell": row.get("activity_cell", ""),
-            "found": found,
         }
-        high = [bound.world_total] if bound.world_total else []
-        band_high = band_low = None
-        if population and bound.per_inhabitant_high:
-            band_high = bound.per_inhabitant_high * population
-            high.append(band_high)
-        if population and bound.per_inhabitant_low:
-            band_low = bound.per_inhabitant_low * population
-        limits = (band_low, min(high) if high else None)
-        suggestion = likely_unit(value, given, bound.activity_unit, *limits)
-        mean = (
-            _("did you mean {unit}?").format(unit=suggestion)
-            if suggestion
-            else _("check the number and its unit")
+        given = row.get("unit") or factors[code].activity_unit
+        out += _screen(code, row.get("activity"), given, bound, population, where)
+    return out
+
+
+def check_facility_rows(facilities, activity, factors, screens=None) -> list[Problem]:
+    """Each row of the Level 2 facilities sheet, screened like a national row: a facility of
+    1e308 t is refused at its own cell. No low band: a facility is a part of the country."""
+    screens = screens or load_screens()
+    country = activity.country if activity is not None else None
+    population = country.population if country is not None else None
+    out: list[Problem] = []
+    for rec in facilities.rows:
+        code = rec.get("code")
+        bound = screens.get(code)
+        if bound is None or code not in factors:
+            continue
+        where = {
+            "file": str(facilities.path),
+            "sheet": facilities.sheet,
+            "cell": rec.get("cells", {}).get("activity", ""),
+        }
+        given = rec.get("unit") or factors[code].activity_unit
+        out += _screen(code, rec.get("activity"), given, bound, population, where, low=False)
+    return out
+
+
+def _screen(code, value, given, bound, population, where, low=True) -> list[Problem]:
+    """The problem of one activity `value` in unit `given` against `bound` (none or one)."""
+    out: list[Problem] = []
+    if not isinstance(value, int | float) or value != value or value <= 0:
+        return out
+    try:
+        log_value = math.log10(value) + math.log10(conversion(given, bound.activity_unit))
+    except (UnitError, ValueError):
+        return out  # an unknown or wrong unit is check_activity's error
+    where = {**where, "found": f"{raw(value)} {given}"}
+    high = [bound.world_total] if bound.world_total else []
+    band_high = band_low = None
+    if population and bound.per_inhabitant_high:
+        band_high = bound.per_inhabitant_high * population
+        high.append(band_high)
+    if low and population and bound.per_inhabitant_low:
+        band_low = bound.per_inhabitant_low * population
+    limits = (band_low, min(high) if high else None)
+    suggestion = likely_unit(value, given, bound.activity_unit, *limits)
+    mean = (
+        _("did you mean {unit}?").format(unit=suggestion)
+        if suggestion
+        else _("check the number and its unit")
+    )
+    world = bound.world_total
+    if world and log_value > math.log10(world * WORLD_MARGIN):
+        out.append(
+            problem(
+                ABOVE_WORLD_TENFOLD,
+                PLAUSIBILITY,
+                message=_(
+                    "activity for {code} is {ratio} times the world's annual total: no "
+                    "country has that much; {mean}"
+                ).format(code=code, ratio=times(10 ** (log_value - math.log10(world))),
+                         mean=mean),
+                expected=_(
+                    "at most {limit} {unit} (10 times the world total of {total} {unit}, "
+                    "{source}, {year}; a screening threshold)"
+                ).format(
+                    limit=amount(world * WORLD_MARGIN),
+                    total=amount(world),
+                    unit=bound.activity_unit,
+                    source=bound.world_source,
+                    year=bound.world_year,
+                ),
+                severity="error",
+                **where,
+            )
         )
-        world = bound.world_total
-        if world and log_value > math.log10(world * WORLD_MARGIN):
-            out.append(
-                problem(
-                    ABOVE_WORLD_TENFOLD,
-                    PLAUSIBILITY,
-                    message=_(
-                        "activity for {code} is {ratio} times the world's annual total: no "
-                        "country has that much; {mean}"
-                    ).format(code=code, ratio=times(10 ** (log_value - math.log10(world))),
-                             mean=mean),
-                    expected=_(
-                        "at most {limit} {unit} (10 times the world total of {total} {unit}, "
-                        "{source}, {year}; a screening threshold)"
-                    ).format(
-                        limit=amount(world * WORLD_MARGIN),
-                        total=amount(world),
-                        unit=bound.activity_unit,
-                        source=bound.world_source,
-                        year=bound.world_year,
-                    ),
-                    severity="error",
-                    **where,
-                )
+    elif world and log_value > math.log10(world):
+        out.append(
+            problem(
+                ABOVE_WORLD,
+                PLAUSIBILITY,
+                message=_(
+                    "activity for {code} is {ratio} times the world's annual total: a unit "
+                    "slip? {mean}"
+                ).format(code=code, ratio=times(10 ** (log_value - math.log10(world))),
+                         mean=mean),
+                expected=_(
+                    "less than the world total of {total} {unit} ({source}, {year}; a "
+                    "screening threshold)"
+                ).format(
+                    total=amount(world),
+                    unit=bound.activity_unit,
+                    source=bound.world_source,
+                    year=bound.world_year,
+                ),
+                severity="warning",
+                **where,
             )
-        elif world and log_value > math.log10(world):
-            out.append(
-                problem(
-                    ABOVE_WORLD,
-                    PLAUSIBILITY,
-                    message=_(
-                        "activity for {code} is {ratio} times the world's annual total: a unit "
-                        "slip? {mean}"
-                    ).format(code=code, ratio=times(10 ** (log_value - math.log10(world))),
-                             mean=mean),
-                    expected=_(
-                        "less than the world total of {total} {unit} ({source}, {year}; a "
-                        "screening threshold)"
-                    ).format(
-                        total=amount(world),
-                        unit=bound.activity_unit,
-                        source=bound.world_source,
-                        year=bound.world_year,
-                    ),
-                    severity="warning",
-                    **where,
-                )
+        )
+    elif band_high and log_value > math.log10(band_high):
+        out.append(
+            problem(
+                OUTSIDE_BAND,
+                PLAUSIBILITY,
+                message=_(
+                    "activity for {code} is {ratio} times the band's high for a country of "
+                    "{population}: {mean}"
+                ).format(
+                    code=code,
+                    ratio=times(10 ** (log_value - math.log10(band_high))),
+                    population=population_text(population),
+                    mean=mean,
+                ),
+                expected=_(
+                    "at most {limit} {unit} ({high} {unit} per inhabitant: {source}; a "
+                    "screening threshold)"
+                ).format(
+                    limit=amount(band_high),
+                    high=amount(bound.per_inhabitant_high),
+                    unit=bound.activity_unit,
+                    source=bound.band_source,
+                ),
+                severity="warning",
+                **where,
             )
-        elif band_high and log_value > math.log10(band_high):
-            out.append(
-                problem(
-                    OUTSIDE_BAND,
-                    PLAUSIBILITY,
-                    message=_(
-                        "activity for {code} is {ratio} times the band's high for a country of "
-                        "{population}: {mean}"
-                    ).format(
-                        code=code,
-                        ratio=times(10 ** (log_value - math.log10(band_high))),
-                        population=population_text(population),
-                        mean=mean,
-                    ),
-                    expected=_(
-                        "at most {limit} {unit} ({high} {unit} per inhabitant: {source}; a "
-                        "screening threshold)"
-                    ).format(
-                        limit=amount(band_high),
-                        high=amount(bound.per_inhabitant_high),
-                        unit=bound.activity_unit,
-                        source=bound.band_source,
-                    ),
-                    severity="warning",
-                    **where,
-                )
+        )
+    elif band_low and log_value < math.log10(band_low):
+        out.append(
+            problem(
+                OUTSIDE_BAND,
+                PLAUSIBILITY,
+                message=_(
+                    "activity for {code} is {ratio} times below the band's low for a country "
+                    "of {population}: {mean}"
+                ).format(
+                    code=code,
+                    ratio=times(10 ** (math.log10(band_low) - log_value)),
+                    population=population_text(population),
+                    mean=mean,
+                ),
+                expected=_(
+                    "at least {limit} {unit} ({low} {unit} per inhabitant: {source}; a "
+                    "screening threshold)"
+                ).format(
+                    limit=amount(band_low),
+                    low=amount(bound.per_inhabitant_low),
+                    unit=bound.activity_unit,
+                    source=bound.band_source,
+                ),
+                severity="warning",
+                **where,
             )
-        elif band_low and log_value < math.log10(band_low):
-            out.append(
-                problem(
-                    OUTSIDE_BAND,
-                    PLAUSIBILITY,
-                    message=_(
-                        "activity for {code} is {ratio} times below the band's low for a country "
-                        "of {population}: {mean}"
-                    ).format(
-                        code=code,
-                        ratio=times(10 ** (math.log10(band_low) - log_value)),
-                        population=population_text(population),
-                        mean=mean,
-                    ),
-                    expected=_(
-                        "at least {limit} {unit} ({low} {unit} per inhabitant: {source}; a "
-                        "screening threshold)"
-                    ).format(
-                        limit=amount(band_low),
-                        low=amount(bound.per_inhabitant_low),
-                        unit=bound.activity_unit,
-                        source=bound.band_source,
-                    ),
-                    severity="warning",
-                    **where,
-                )
-            )
+        )
     return out
 
 

@@ -120,6 +120,9 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
     _add(result.problems, facilities.problems)
     if facilities.rows:
         from hginventory.check.facilities import check_facilities
+        from hginventory.check.plausibility import check_facility_rows
+
+        _add(result.problems, check_facility_rows(facilities, activity, factors))
         from hginventory.tables.level2 import default_tables
 
         _add(result.problems, check_facilities(facilities, factors, level2 or default_tables()))
