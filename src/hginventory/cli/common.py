@@ -586,13 +586,13 @@ def print_recalled_notice(inv, csv_only: bool = False) -> None:
     """The notices of estimated result rows and of recalled factors (counted by factor id)."""
     n = inv.recalled_factors
     estimated = inv.estimated_count
-    if estimated:
-        click.secho(_(NOTICE_LABEL), fg="yellow", err=True, nl=False)
+    if estimated:  # wrapped between words on a terminal, like the recalled notice
         text = _(
             "{n} of {total} result rows rest on values the project estimated (no Toolkit "
             "default known: status 'estimated')."
         )
-        click.echo(" " + text.format(n=estimated, total=len(inv.results)), err=True)
+        notice = styled(_(NOTICE_LABEL), "yellow", text.format(n=estimated, total=len(inv.results)))
+        make_console(stderr=True).print(notice)
     if n:
         if csv_only:  # no workbook written: the CSV's status column says which
             text = _(
