@@ -310,3 +310,33 @@ def test_a_hot_spot_type_may_be_named_in_french(tmp_path):
     )
     inv = compute(read_activity(path))
     assert inv.submission.hotspots[0]["type"] == "accident-sites"
+
+
+def test_the_templates_reporting_fields_are_read_back(tmp_path):
+    """A focal point fills the template's new columns, country field and hotspots sheet."""
+    template = tmp_path / "template.xlsx"
+    result = CliRunner().invoke(main, ["template", "-o", str(template)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(template)
+    ws = wb["country"]
+    values = {"country": "Testland", "year": 2021, "coal_industrial_boilers_share": 30}
+    for r in range(2, ws.max_row + 1):
+        ws.cell(row=r, column=2, value=values.get(ws.cell(row=r, column=1).value))
+    ws = wb["activity"]
+    header = [c.value for c in ws[1]]
+    col = {name: header.index(name) + 1 for name in ("activity", "presence", "data_quality")}
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(row=r, column=1).value == "5.1.2":
+            ws.cell(row=r, column=col["activity"], value=1_000_000)
+            ws.cell(row=r, column=col["data_quality"], value="B")
+        if ws.cell(row=r, column=1).value == "5.2.1":
+            ws.cell(row=r, column=col["presence"], value="N")
+    wb["hotspots"].append(["Old cell room", "closed-chlor-alkali", "North", "closed", ""])
+    wb.save(template)
+    inv = compute(read_activity(template))
+    table = presence_table(inv).set_index("code")
+    assert table.loc["5.1.2", ["mark", "data_quality"]].tolist() == ["Y", "B"]
+    assert table.loc["5.2.1", "mark"] == "N"
+    assert table.loc["5.10", "mark"] == "Y"
+    coal = article8_split(inv).set_index("label")["air_kg"]
+    assert coal["split"] == pytest.approx(45.0)  # 30 % of 1,000,000 t x 0.15 g/t
