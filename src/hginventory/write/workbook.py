@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from hginventory.check.quality import CHECKS
 from hginventory.core.columns import (
     OUTPUT_COLUMNS,
     PATHWAY_LABELS,
@@ -224,6 +225,10 @@ SHEET_DESCRIPTIONS = Texts(
         "Key categories": N_(
             "key categories (IPCC Approach 1 level assessment, air and water+land): shares, "
             "cumulative shares, and where better data would change the total most."
+        ),
+        "Checks": N_(
+            "the quality checks of the activity data (plausibility, consistency), their "
+            "thresholds and what they found."
         ),
         "Metadata": N_("versions, hashes and input file of this run."),
     }
@@ -952,6 +957,92 @@ def key_categories_sheet(book: Book, inv: Inventory) -> None:
     ws.autofilter = (3, 0, max(last, 4), len(headers) - 1)
 
 
+CHECKS_SHEET = "Checks"
+
+CHECKS_TEXT = Texts(
+    {
+        "title": N_("Quality checks of the activity data"),
+        "intro": N_(
+            "Before computing, every activity was screened against the world's annual total and "
+            "a band per inhabitant (plausibility), and the rows against each other "
+            "(consistency). The thresholds are screening thresholds, never factors; a warning "
+            "asks for a look, not necessarily a correction. Codes and sources: "
+            "docs/quality-checks.md of hginv; screens: {table} version {version}."
+        ),
+        "run": N_("Checks run"),
+        "found": N_("Findings"),
+        "none": N_("The checks found nothing to report."),
+        "code": N_("Code"),
+        "check": N_("Check"),
+        "threshold": N_("Threshold"),
+        "source": N_("Source"),
+        "result": N_("Result"),
+        "passed": N_("nothing found"),
+        "severity": N_("Severity"),
+        "cell": N_("Sheet!cell"),
+        "problem": N_("Problem"),
+        "found_value": N_("Found"),
+        "expected": N_("Expected"),
+        "warning": N_("warning"),
+        "error": N_("error"),
+    }
+)
+
+
+def _checks(book: Book, inv: Inventory) -> None:
+    """What the quality checks (check/quality.py) looked at, and what they found."""
+    from hginventory.core.i18n import ngettext
+    from hginventory.tables.plausibility import load_screens
+
+    found = list(getattr(inv, "quality_checks", []) or [])
+    screens = load_screens()
+    ws = book.sheet(CHECKS_SHEET)
+    ws.max_width = 60
+    t = CHECKS_TEXT
+    ws.text(0, 0, t["title"], "title", wrap=False)
+    ws.note(2, t["intro"].format(table=screens.id, version=screens.version), span=5)
+    ws.text(4, 0, t["run"], "bold", wrap=False)
+    counts: dict[str, int] = {}
+    for p in found:
+        counts[p.code] = counts.get(p.code, 0) + 1
+    rows = [
+        (
+            code,
+            _(what),
+            _(threshold),
+            _(source),
+            ngettext("{n} finding", "{n} findings", counts[code]).format(n=counts[code])
+            if counts.get(code)
+            else t["passed"],
+        )
+        for code, _kind, what, threshold, source in CHECKS
+    ]
+    nxt = ws.table(5, [t["code"], t["check"], t["threshold"], t["source"], t["result"]], rows)
+    for row, (code, *_rest) in enumerate(CHECKS, start=6):
+        if counts.get(code):
+            ws.cells[row, 4].style = "warn"
+    ws.text(nxt + 1, 0, t["found"], "bold", wrap=False)
+    if not found:
+        ws.text(nxt + 2, 0, t["none"], wrap=False)
+    else:
+        ws.table(
+            nxt + 2,
+            [t["severity"], t["code"], t["cell"], t["problem"], t["found_value"], t["expected"]],
+            (
+                (
+                    t[p.severity],
+                    p.code,
+                    f"{p.sheet}!{p.cell}" if p.sheet and p.cell else p.sheet or p.cell,
+                    p.message,
+                    p.found,
+                    p.expected,
+                )
+                for p in found
+            ),
+        )
+    ws.freeze = (6, 1)
+
+
 def sheet_names(inv: Inventory) -> list[str]:
     """The sheets of an inventory's workbook, in order (option sheets only when used)."""
     from hginventory.write.option_sheets import CROSSCHECK_SHEET, UNCERTAINTY_SHEET, has_facilities
@@ -966,6 +1057,7 @@ def sheet_names(inv: Inventory) -> list[str]:
     if getattr(inv, "crosscheck", None) is not None:
         names.append(CROSSCHECK_SHEET)
     names.append(KEY_CATEGORIES_SHEET)
+    names.append(CHECKS_SHEET)
     names.append("Metadata")
     return names
 
@@ -993,6 +1085,7 @@ def build_workbook(inv: Inventory) -> Book:
     if getattr(inv, "crosscheck", None) is not None:
         option_sheets.crosscheck(book, inv)
     key_categories_sheet(book, inv)
+    _checks(book, inv)
     _metadata(book, inv)
     return book
 
