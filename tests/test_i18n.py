@@ -296,7 +296,7 @@ def test_a_batch_reports_in_its_language_and_writes_the_same_tables(tmp_path):
         report = (out / "batch-report.txt").read_text("utf-8")
         if used == "fr":
             assert "calculés\u00a0: 1" in report and "table des facteurs" in report
-            assert "1 calculé(s), 0 inchangé(s), 0 en échec" in result.output
+            assert "calculés\u00a0: 1, inchangés\u00a0: 0, en échec\u00a0: 0" in result.output
     assert tables["fr"] == tables["en"]
 
 

@@ -23,7 +23,7 @@ from hginventory.cli.common import (
     speak,
     uncertainty_options,
 )
-from hginventory.core.i18n import N_
+from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 
 
@@ -169,9 +169,11 @@ class _BatchView:
             return
         if not self.interactive:
             echo(
-                _("{todo} workbook(s) to compute, {skipped} unchanged").format(
-                    todo=todo, skipped=skipped
-                )
+                ngettext(
+                    "{todo} workbook to compute, {skipped} unchanged",
+                    "{todo} workbooks to compute, {skipped} unchanged",
+                    todo,
+                ).format(todo=todo, skipped=skipped)
             )
             return
         from rich.progress import (
@@ -213,7 +215,11 @@ class _BatchView:
 
                 self.progress.console.print(
                     f"[red]{_('failed')}[/] "
-                    + escape(_("{file}: {n} error(s)").format(file=r.input_file, n=len(r.errors))),
+                    + escape(
+                        ngettext("{file}: {n} error", "{file}: {n} errors", len(r.errors)).format(
+                            file=r.input_file, n=len(r.errors)
+                        )
+                    ),
                     markup=True,
                 )
             return
@@ -222,9 +228,11 @@ class _BatchView:
 
             first = Problem(**{**(r.errors or r.problems)[0], "file": ""})  # named in front
             echo(
-                _("FAILED  {file}: {n} error(s); first: {first}").format(
-                    file=r.input_file, n=len(r.errors), first=first
-                )
+                ngettext(
+                    "FAILED  {file}: {n} error; first: {first}",
+                    "FAILED  {file}: {n} errors; first: {first}",
+                    len(r.errors),
+                ).format(file=r.input_file, n=len(r.errors), first=first)
             )
         elif self.quiet:
             return
@@ -238,16 +246,12 @@ class _BatchView:
         from hginventory.core.numbers import format_number
 
         kept = result.count("ok") + result.count("skipped")
-        line = (
-            _(
-                "Wrote {n} inventory in {folder} in {seconds} s ({ok} computed, {skipped} "
-                "unchanged, {failed} failed)."
-            )
-            if kept == 1
-            else _(
-                "Wrote {n} inventories in {folder} in {seconds} s ({ok} computed, {skipped} "
-                "unchanged, {failed} failed)."
-            )
+        line = ngettext(
+            "Wrote {n} inventory in {folder} in {seconds} s ({ok} computed, {skipped} "
+            "unchanged, {failed} failed).",
+            "Wrote {n} inventories in {folder} in {seconds} s ({ok} computed, {skipped} "
+            "unchanged, {failed} failed).",
+            kept,
         ).format(
             n=kept,
             ok=result.count("ok"),
@@ -263,9 +267,11 @@ class _BatchView:
         if result.failed:
             from rich.markup import escape
 
-            msg = _("{n} workbook(s) failed; see {report}").format(
-                n=len(result.failed), report=out / "batch-report.txt"
-            )
+            msg = ngettext(
+                "{n} workbook failed; see {report}",
+                "{n} workbooks failed; see {report}",
+                len(result.failed),
+            ).format(n=len(result.failed), report=out / "batch-report.txt")
             make_console(stderr=True).print(
                 f"[bold red]{_(ERROR_LABEL)}[/] " + escape(msg), markup=True
             )

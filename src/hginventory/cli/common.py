@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from hginventory import __version__
-from hginventory.core.i18n import LANGUAGES, N_, gettext, set_language
+from hginventory.core.i18n import LANGUAGES, N_, gettext, ngettext, set_language
 from hginventory.core.i18n import gettext as _
 
 # click's own words (usage line, section titles, its errors) go through hginv's catalog: click
@@ -682,10 +682,13 @@ def check_uncertainty_usage(ctx: click.Context, uncertainty: bool) -> None:
 MAX_PRINTED = 200
 
 
-def problem_kind(message: str) -> str:
-    """A problem's message without the values in it: 'unknown sub-category code' for every
-    unknown code, so that the problems left out of a long list can be counted by kind."""
-    return re.sub(r"\s+", " ", re.sub(r"'[^']*'|\d[\d.,]*|\([^)]*\)", "", message)).strip(" :")
+def problem_kind(code: str) -> str:
+    """How the problems left out of a long list are counted: by their stable code, with its
+    one-line explanation in the user's language (docs/problem-codes.md)."""
+    from hginventory.core.problems import explain
+
+    meaning = explain(code)
+    return f"{code} ({meaning})" if meaning else code
 
 
 def print_validation(checked, stderr: bool = False) -> None:
@@ -701,8 +704,10 @@ def print_validation(checked, stderr: bool = False) -> None:
 
     console = make_console(stderr=stderr)
     n_err, n_warn = len(checked.errors), len(checked.warnings)
-    title = _("{file}: {errors} error(s), {warnings} warning(s)").format(
-        file=checked.path, errors=n_err, warnings=n_warn
+    title = _("{file}: {errors}, {warnings}").format(
+        file=checked.path,
+        errors=ngettext("{n} error", "{n} errors", n_err).format(n=n_err),
+        warnings=ngettext("{n} warning", "{n} warnings", n_warn).format(n=n_warn),
     )
     table = Table(title=title)
     for name in (
@@ -734,15 +739,23 @@ def print_validation(checked, stderr: bool = False) -> None:
     if rest:
         kinds: dict[tuple[str, str], int] = {}
         for p in rest:
-            key = (severity_word(p.severity), problem_kind(p.message))
+            key = (p.severity, problem_kind(p.code))
             kinds[key] = kinds.get(key, 0) + 1
         from hginventory.core.numbers import COUNT, format_number
 
         for (severity, kind), n in kinds.items():
             text = (
-                _("... and {n} more error(s) of the same kind: {kind}")
-                if severity == _("error")
-                else _("... and {n} more warning(s) of the same kind: {kind}")
+                ngettext(
+                    "... and {n} more error of the same kind: {kind}",
+                    "... and {n} more errors of the same kind: {kind}",
+                    n,
+                )
+                if severity == "error"
+                else ngettext(
+                    "... and {n} more warning of the same kind: {kind}",
+                    "... and {n} more warnings of the same kind: {kind}",
+                    n,
+                )
             )
             console.print(Text(text.format(n=format_number(n, COUNT), kind=kind)), soft_wrap=True)
         console.print(Text(_("(--json lists every problem)")))

@@ -40,7 +40,7 @@ from hginventory.cli.common import (
     wants_folder,
 )
 from hginventory.core.files import make_folders, table_files
-from hginventory.core.i18n import N_
+from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 
 
@@ -621,15 +621,19 @@ def validate_command(
             echo(text.format(file=input_path.name))
         else:
             echo(
-                _("{file}: {n} error(s) to fix before hginv compute").format(
-                    file=input_path.name, n=len(checked.errors)
-                )
+                ngettext(
+                    "{file}: {n} error to fix before hginv compute",
+                    "{file}: {n} errors to fix before hginv compute",
+                    len(checked.errors),
+                ).format(file=input_path.name, n=len(checked.errors))
             )
         if strict and checked.ok and checked.warnings:
             echo(
-                _("{file}: --strict: {n} warning(s) make the exit code 1").format(
-                    file=input_path.name, n=len(checked.warnings)
-                )
+                ngettext(
+                    "{file}: --strict: {n} warning makes the exit code 1",
+                    "{file}: --strict: {n} warnings make the exit code 1",
+                    len(checked.warnings),
+                ).format(file=input_path.name, n=len(checked.warnings))
             )
     sys.exit(1 if strict and checked.warnings else checked.exit_code)
 

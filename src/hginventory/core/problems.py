@@ -49,6 +49,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "not-a-number": N_("a number is expected and the cell holds something else"),
         "number-as-text": N_("a number typed as text, read as the number it shows"),
         "number-unreadable": N_("a number written in a way hginv cannot read for sure"),
+        "digit-groups": N_("digits grouped by spaces or apostrophes not in groups of three"),
+        "number-with-text": N_("a number followed by text (a unit belongs in its own column)"),
         "not-finite": N_("a number is not finite (infinity or not a number)"),
     },
     N_("Country sheet"): {

@@ -21,7 +21,7 @@ from pathlib import Path
 from hginventory.check.facilities import check_facilities
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import ActivityError, Problem
-from hginventory.core.i18n import N_
+from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import plain
 from hginventory.core.units import conversion, parse_factor_unit
@@ -563,7 +563,7 @@ def _sum(value: float) -> str:
 
 
 def _count(n: int) -> str:
-    return (_("{n} facility") if n == 1 else _("{n} facilities")).format(n=n)
+    return ngettext("{n} facility", "{n} facilities", n).format(n=n)
 
 
 def _failure(file: str, problems: list[Problem]) -> ActivityError | None:

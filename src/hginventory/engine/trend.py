@@ -21,7 +21,7 @@ import pandas as pd
 
 from hginventory.core.columns import OUTPUT_COLUMNS, RELEASE_PATHWAYS, TRANSFER_PATHWAYS
 from hginventory.core.errors import Problem
-from hginventory.core.i18n import N_
+from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion
 from hginventory.engine.inventory import Inventory, beyond_input
@@ -651,16 +651,16 @@ class TrendSeries:
                 for (a, b), codes in spans.items()
             )
             if year in self.inputs:
-                text = (
-                    _("{year} (workbook): 1 sub-category interpolated: {what}")
-                    if len(group) == 1
-                    else _("{year} (workbook): {n} sub-categories interpolated: {what}")
+                text = ngettext(
+                    "{year} (workbook): {n} sub-category interpolated: {what}",
+                    "{year} (workbook): {n} sub-categories interpolated: {what}",
+                    len(group),
                 )
             else:
-                text = (
-                    _("{year} (no workbook): 1 sub-category interpolated: {what}")
-                    if len(group) == 1
-                    else _("{year} (no workbook): {n} sub-categories interpolated: {what}")
+                text = ngettext(
+                    "{year} (no workbook): {n} sub-category interpolated: {what}",
+                    "{year} (no workbook): {n} sub-categories interpolated: {what}",
+                    len(group),
                 )
             lines.append(text.format(year=year, n=len(group), what=what))
         return lines

@@ -39,6 +39,7 @@ from pathlib import Path
 from hginventory import __version__
 from hginventory.core.errors import HginvError, OutputError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.read.activity import SPREADSHEET_SUFFIXES, sha256_of
 
 COUNTRIES = "countries"
@@ -67,7 +68,7 @@ REPORT_COLUMNS = [
     "found",
     "expected",
     "message",
-    "code",  # the check's stable code (docs/quality-checks.md), blank for other problems
+    "code",  # the problem's stable code (docs/problem-codes.md)
 ]
 
 
@@ -1365,9 +1366,11 @@ def quality_lines(batch: BatchResult) -> list[str]:
             lines.append(_("Quality checks (docs/quality-checks.md):"))
         lines.append(
             "  "
-            + _("{file}: {n} finding(s) of the quality checks").format(
-                file=r.input_file, n=len(found)
-            )
+            + ngettext(
+                "{file}: {n} finding of the quality checks",
+                "{file}: {n} findings of the quality checks",
+                len(found),
+            ).format(file=r.input_file, n=len(found))
         )
         for p in found:
             at = f"{p.get('sheet')}!{p.get('cell')}" if p.get("sheet") else p.get("cell", "")
@@ -1380,10 +1383,10 @@ def report_text(batch: BatchResult) -> str:
     from hginventory.core.numbers import format_number
 
     n = len(batch.results)
-    head = (
-        _("hginv batch: {n} workbook, factor table {table}")
-        if n == 1
-        else _("hginv batch: {n} workbooks, factor table {table}")
+    head = ngettext(
+        "hginv batch: {n} workbook, factor table {table}",
+        "hginv batch: {n} workbooks, factor table {table}",
+        n,
     )
     lines = [
         head.format(n=n, table=batch.factor_label),
@@ -1397,7 +1400,12 @@ def report_text(batch: BatchResult) -> str:
         lines.append(_("Failed workbooks (fix them and run the same command again):"))
         for r in batch.failed:
             lines.append("")
-            lines.append(_("{file}: {n} error(s)").format(file=r.input_file, n=len(r.errors)))
+            n_err = len(r.errors)
+            lines.append(
+                ngettext("{file}: {n} error", "{file}: {n} errors", n_err).format(
+                    file=r.input_file, n=n_err
+                )
+            )
             for p in r.errors + r.warnings:
                 word = _("error") if p["severity"] == "error" else _("warning")
                 lines.append(f"  {word}: {Problem(**p)}")
@@ -1407,7 +1415,10 @@ def report_text(batch: BatchResult) -> str:
     if warned:
         lines.append(_("Computed with warnings (see batch-report.csv):"))
         lines += [
-            "  " + _("{file}: {n} warning(s)").format(file=r.input_file, n=len(r.warnings))
+            "  "
+            + ngettext("{file}: {n} warning", "{file}: {n} warnings", len(r.warnings)).format(
+                file=r.input_file, n=len(r.warnings)
+            )
             for r in warned
         ]
         lines.append("")

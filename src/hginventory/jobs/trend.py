@@ -21,6 +21,7 @@ import pandas as pd
 
 from hginventory.core.errors import ActivityError, HginvError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.engine.trend import (
     JUMP,
     TrendSeries,
@@ -98,8 +99,10 @@ def compute_series(
     if bad:
         problems = [p for c in bad for p in c.sorted_problems()]
         raise ActivityError(
-            _(
-                "{bad} of {n} input(s) have errors; no trend was computed (fix them and run again)"
+            ngettext(
+                "{bad} of {n} inputs has errors; no trend was computed (fix it and run again)",
+                "{bad} of {n} inputs have errors; no trend was computed (fix them and run again)",
+                len(bad),
             ).format(bad=len(bad), n=len(checks)),
             problems,
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
-from hginventory.core.i18n import N_
+from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 
 
@@ -64,9 +64,11 @@ class Validation(HasProblems):
 
     @property
     def summary(self) -> str:
-        return _("{file}: the input has {n} error(s); nothing was computed").format(
-            file=self.path.name, n=len(self.errors)
-        )
+        return ngettext(
+            "{file}: the input has {n} error; nothing was computed",
+            "{file}: the input has {n} errors; nothing was computed",
+            len(self.errors),
+        ).format(file=self.path.name, n=len(self.errors))
 
     def error(self) -> ActivityError:
         """The error compute raises when the input has errors, carrying every problem."""

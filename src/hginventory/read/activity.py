@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
-from hginventory.core.i18n import LANGUAGES, N_, normalise
+from hginventory.core.i18n import LANGUAGES, N_, ngettext, normalise
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number, plain
 
@@ -164,6 +164,15 @@ def grouped(digits: str, sep: str) -> bool:
     )
 
 
+DIGIT_GROUPS = N_(
+    "digits grouped by spaces or apostrophes must be in groups of three "
+    "(1 234 567); write the number without them, e.g. 1234567"
+)
+NUMBER_WITH_TEXT = N_(
+    "a number followed by text; type the number alone here, and the unit in its column"
+)
+
+
 def _finite(value: float) -> tuple[float | None, str] | None:
     """(None, reason) for a number no float holds (`1.000.000...` of 103 groups is inf)."""
     return None if math.isfinite(value) else (None, _("not a finite number"))
@@ -191,10 +200,7 @@ def parse_number(text: str) -> tuple[float | None, str]:
         if len(set(_SPACES.findall(s))) > 1 or not grouped(body, spaced.group()) or (
             re.search(r"[.,].*" + re.escape(spaced.group()), s)
         ):
-            return None, _(
-                "digits grouped by spaces or apostrophes must be in groups of three "
-                "(1 234 567); write the number without them, e.g. 1234567"
-            )
+            return None, _(DIGIT_GROUPS)
     s = _SPACES.sub("", s)
     if re.fullmatch(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?", s):
         return _finite(float(s)) or (float(s), _("number stored as text"))
@@ -231,6 +237,19 @@ def parse_number(text: str) -> tuple[float | None, str]:
     except ValueError:
         return None, _("not a number")
     return _finite(value) or (value, note)
+
+
+def _number_code(reason: str, text: str) -> str:
+    """The problem code of a number `parse_number` refused, from its reason."""
+    if reason in (_("not a number"), _("empty")):
+        return "not-a-number"
+    if reason == _("not a finite number"):
+        return "not-finite"
+    if reason == _(DIGIT_GROUPS):
+        return "digit-groups"
+    if reason == _(NUMBER_WITH_TEXT):
+        return "number-with-text"
+    return "number-unreadable"
 
 
 def cell_text(value) -> str:
@@ -279,9 +298,11 @@ def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
     if len(matching) > 1:
         problems.append(
             Problem(
-                _("sheet {name} read; the other sheet(s) named like it are ignored").format(
-                    name=repr(name)
-                ),
+                ngettext(
+                    "sheet {name} read; the other sheet named like it is ignored",
+                    "sheet {name} read; the other sheets named like it are ignored",
+                    len(matching) - 1,
+                ).format(name=repr(name)),
                 file=str(path),
                 sheet=name,
                 found=", ".join(repr(n) for n in matching if n != name),
@@ -381,8 +402,10 @@ def cell_number(
         if math.isnan(value) or math.isinf(value):
             problems.append(
                 Problem(
-                    _("{what} is not a finite number").format(what=what), found=str(value), **where,
-                    code="not-finite"
+                    _("{what} is not a finite number").format(what=what),
+                    found=str(value),
+                    code="not-finite",
+                    **where,
                 )
             )
             return None
@@ -394,9 +417,7 @@ def cell_number(
     if isinstance(value, AmbiguousText):
         number, note = None, value.reason
     elif number is None and note == _("not a number") and _WITH_UNIT.fullmatch(text):
-        note = _(
-            "a number followed by text; type the number alone here, and the unit in its column"
-        )
+        note = _(NUMBER_WITH_TEXT)
     elif number is not None and text != str(value):
         note = _("read without the '%' sign")
     if number is None:
@@ -405,8 +426,8 @@ def cell_number(
                 _("{what}: {reason}").format(what=what, reason=note),
                 found=cell_text(value),
                 expected=_("a number"),
+                code=_number_code(note, text),
                 **where,
-                code="number-unreadable",
             )
         )
         return None
@@ -674,7 +695,11 @@ def _read_activity_rows(
     if extra:
         problems.append(
             Problem(
-                _("extra column(s) ignored: {columns}").format(columns=", ".join(extra)),
+                ngettext(
+                    "extra column ignored: {columns}",
+                    "extra columns ignored: {columns}",
+                    len(extra),
+                ).format(columns=", ".join(extra)),
                 file=str(path),
                 sheet=sheet,
                 cell=_("row {row}").format(row=header_row + 1),

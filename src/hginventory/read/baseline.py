@@ -24,6 +24,7 @@ import pandas as pd
 
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.read.results import (
     YEAR_IN_NAME,
     check_result_csv,
@@ -103,9 +104,11 @@ def year_column(frame: pd.DataFrame, path: Path) -> pd.Series:
         years.append(year)
     if problems:
         raise InputFileError(
-            _("{file}: {n} year cell(s) are not whole years").format(
-                file=path.name, n=len(problems)
-            ),
+            ngettext(
+                "{file}: {n} year cell is not a whole year",
+                "{file}: {n} year cells are not whole years",
+                len(problems),
+            ).format(file=path.name, n=len(problems)),
             problems,
         )
     return pd.Series(years, index=frame.index, dtype="int64")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.core.numbers import COUNT, format_number
 from hginventory.read.activity import (
     cell_name,
@@ -130,7 +131,11 @@ def _parse(data: FacilityData, rows) -> None:
     if extra:
         problems.append(
             Problem(
-                _("unknown column(s) ignored: {columns}").format(columns=", ".join(extra)),
+                ngettext(
+                    "unknown column ignored: {columns}",
+                    "unknown columns ignored: {columns}",
+                    len(extra),
+                ).format(columns=", ".join(extra)),
                 file=file,
                 sheet=sheet,
                 cell=_("row {row}").format(row=header_row + 1),

@@ -15,6 +15,7 @@ import pandas as pd
 from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 
 NEEDED = ("code", "sub_category", "hg_input_kg", *OUTPUT_COLUMNS)
 
@@ -315,9 +316,11 @@ def read_results(path: str | Path) -> pd.DataFrame:
     frame = _checked(frame, places, problems)
     if problems:
         raise InputFileError(
-            _("{file}: {n} cell(s) not as hginv writes them; nothing was compared").format(
-                file=path.name, n=len(problems)
-            ),
+            ngettext(
+                "{file}: {n} cell not as hginv writes it; nothing was compared",
+                "{file}: {n} cells not as hginv writes them; nothing was compared",
+                len(problems),
+            ).format(file=path.name, n=len(problems)),
             problems,
         )
     frame["code"] = frame["code"].astype(str).str.strip()

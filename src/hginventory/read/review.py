@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.read.activity import cell_name, cell_number, cell_text, find_header
 from hginventory.read.gate import read_book
 from hginventory.tables.review import (
@@ -54,9 +55,11 @@ def read_review(path: str | Path) -> Review:
     lost = [c for c in COLUMNS if c not in names]
     if lost:
         raise InputFileError(
-            _("{file}: sheet '{sheet}', row {row}: column(s) {columns} are missing").format(
-                file=path, sheet=sheet, row=top + 1, columns=", ".join(lost)
-            )
+            ngettext(
+                "{file}: sheet '{sheet}', row {row}: column {columns} is missing",
+                "{file}: sheet '{sheet}', row {row}: columns {columns} are missing",
+                len(lost),
+            ).format(file=path, sheet=sheet, row=top + 1, columns=", ".join(lost))
         )
     entries = []
     for r in range(top + 1, len(rows)):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 
 ANNEX_D = (
     "coal-fired power plants",
@@ -92,7 +93,11 @@ def load_crosswalk(path: str | Path | None = None, codes=None) -> dict[str, Link
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         problem(
-            _("missing column(s) {columns}").format(columns=", ".join(missing)),
+            ngettext(
+                "missing column {columns}",
+                "missing columns {columns}",
+                len(missing),
+            ).format(columns=", ".join(missing)),
             _("header (line 1)"),
         )
         raise FactorTableError(_("crosswalk {file} is not valid").format(file=path.name), problems)

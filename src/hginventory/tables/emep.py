@@ -28,6 +28,7 @@ from pydantic import (
 
 from hginventory.core.errors import FactorTableError, HginvError, Problem, UnitError
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.core.units import parse_unit
 from hginventory.tables.factors import CODE_PATTERN, FactorTable, factors_dir
 from hginventory.tables.limits import read_table_bytes
@@ -302,7 +303,11 @@ def _missing_columns(path, records, fields, required) -> list[Problem]:
             _problem(
                 path,
                 _("header (line 1)"),
-                _("missing column(s) {columns}").format(columns=", ".join(missing)),
+                ngettext(
+                    "missing column {columns}",
+                    "missing columns {columns}",
+                    len(missing),
+                ).format(columns=", ".join(missing)),
                 expected=", ".join(fields),
             )
         ]

@@ -21,6 +21,7 @@ from hginventory.core.columns import PATHWAYS
 from hginventory.core.distributions import DISTRIBUTIONS, check_param
 from hginventory.core.errors import UnitError
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.core.units import parse_factor_unit, parse_unit
 from hginventory.tables.rows import BALANCE_TOLERANCE, CODE_PATTERN
 
@@ -118,9 +119,11 @@ class FactorRowModel(BaseModel):
         unknown = [v for v in value if v not in PATHWAYS]
         if unknown:
             raise ValueError(
-                _("unknown pathway(s) {unknown}; expected some of {pathways}").format(
-                    unknown=unknown, pathways=list(PATHWAYS)
-                )
+                ngettext(
+                    "unknown pathway {unknown}; expected some of {pathways}",
+                    "unknown pathways {unknown}; expected some of {pathways}",
+                    len(unknown),
+                ).format(unknown=unknown, pathways=list(PATHWAYS))
             )
         return tuple(value)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import FactorTableError, Problem, UnitError
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.tables.limits import read_table_bytes
 from hginventory.tables.rows import (  # noqa: F401  (public names of this module)
     BALANCE_TOLERANCE,
@@ -173,7 +174,11 @@ def _validate_rows(
         missing = [f for f in FIELDS if f not in header and f in REQUIRED]
         if missing:
             problem(
-                _("missing column(s) {columns}").format(columns=", ".join(missing)),
+                ngettext(
+                    "missing column {columns}",
+                    "missing columns {columns}",
+                    len(missing),
+                ).format(columns=", ".join(missing)),
                 _header_cell(),
                 expected=", ".join(FIELDS),
             )
@@ -275,7 +280,9 @@ def _keyed(path: Path, key: str) -> dict[str, dict]:
     if records and key not in records[0]:
         problems.append(
             Problem(
-                _("missing column(s) {columns}").format(columns=key),
+                ngettext("missing column {columns}", "missing columns {columns}", 1).format(
+                    columns=key
+                ),
                 file=str(path),
                 cell=_header_cell(),
                 kind="factors",
@@ -526,15 +533,21 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
         problem(
-            _("unknown column(s) {columns}").format(columns=", ".join(unknown)),
+            ngettext(
+                "unknown column {columns}",
+                "unknown columns {columns}",
+                len(unknown),
+            ).format(columns=", ".join(unknown)),
             _header_cell(),
             expected=", ".join(FIELDS),
         )
     needed = [f for f in ("code", *PROVENANCE_FIELDS) if f not in header]
     if needed:
         problem(
-            _(
-                "missing column(s) {columns}: an override must say where its numbers come from"
+            ngettext(
+                "missing column {columns}: an override must say where its numbers come from",
+                "missing columns {columns}: an override must say where its numbers come from",
+                len(needed),
             ).format(columns=", ".join(needed)),
             _header_cell(),
         )

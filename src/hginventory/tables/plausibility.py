@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hginventory.core.errors import FactorTableError, Problem, UnitError
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 from hginventory.core.units import parse_unit
 from hginventory.tables.limits import read_table_bytes
 
@@ -112,7 +113,11 @@ def _load(path: Path) -> Screens:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         problem(
-            _("missing column(s) {columns}").format(columns=", ".join(missing)),
+            ngettext(
+                "missing column {columns}",
+                "missing columns {columns}",
+                len(missing),
+            ).format(columns=", ".join(missing)),
             _("header (line {line})").format(line=comments + 1),
         )
         raise FactorTableError(
