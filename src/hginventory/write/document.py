@@ -555,7 +555,13 @@ def _releases_summary(inv: Inventory) -> list:
             total_rows=1,
             small=True,
         ),
-        Figure("groups", _("Releases by source group and pathway (kg Hg/y)")),
+        Figure(
+            "groups",
+            _(
+                "Outputs by source group and pathway: releases to air, water and land, then "
+                "transfers (kg Hg/y)"
+            ),
+        ),
         Landscape(),
         Table(
             _("Mercury releases by sub-category and pathway (kg Hg/y)"),

@@ -137,7 +137,10 @@ TEXT = Texts(
             "The ten largest sub-categories by releases to air, water and land (counted in the "
             "totals; transfers to products and waste not ranked)"
         ),
-        "chart_groups": N_("Releases by source group and pathway (kg Hg/y)"),
+        "chart_groups": N_(
+            "Outputs by source group and pathway: releases to air, water and land, then "
+            "transfers (kg Hg/y)"
+        ),
         "chart_pie": N_("Share of all outputs per pathway (releases and transfers)"),
         "chart_top": N_(
             "The ten largest sub-categories: releases to air, water and land (kg Hg/y)"
