@@ -321,3 +321,14 @@ def test_texts_name_the_sheets_and_columns_that_exist(tmp_path):
     header = next(r for r in rows if r[-1] == "Note")
     quoted = {q for r in rows for q in re.findall(r"column '([^']+)'", str(r[-1] or ""))}
     assert quoted and all(any(str(h).startswith(q) for h in header) for q in quoted), quoted
+
+
+def test_no_cell_text_passes_excel_s_limit_of_characters():
+    """Excel offers to repair a workbook with a cell over 32,767 characters (the Summary's
+    note of 20,000 facilities was such a text): every text cell and note is cut to fit."""
+    from hginventory.write.xlsx import EXCEL_CELL_CHARS, cell_text
+
+    long = "5.1.1 Kessel Bay; " * 3_000
+    cut = cell_text(long)
+    assert len(cut) == EXCEL_CELL_CHARS and cut.endswith("\u2026")
+    assert cell_text("short") == "short"

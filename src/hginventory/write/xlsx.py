@@ -120,7 +120,7 @@ class Sheet:
         """Text, always as text (input text never becomes a formula)."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
-        value = str(value)
+        value = cell_text(value)
         self.cells[row, col] = _Cell("text", value, style, shown=value, wrap=wrap)
 
     def number(self, row, col, value, quantity=MASS, places=None, style="", num_format=None):
@@ -155,7 +155,7 @@ class Sheet:
 
     def note(self, row: int, text: str, style: str = "", span: int = 0) -> None:
         """A paragraph on its own row, merged over `span` columns (0: as wide as the table)."""
-        self.notes.append(_Note(row, str(text), style, span))
+        self.notes.append(_Note(row, cell_text(text), style, span))
 
     def headers(self, row: int, names: list[str], first: int = 0, repeat: bool = True) -> None:
         """A header row: bold, filled, wrapped between words; repeated on printed pages."""
@@ -334,6 +334,17 @@ def _char_width(ch: str) -> float:
     """Width of a character in digit widths, the unit of Excel's column widths."""
     found = _font()
     return 1.0 if found is None else found[0].getlength(ch) / found[1]
+
+
+EXCEL_CELL_CHARS = 32_767  # Excel's limit: a longer text makes it offer to repair the file
+
+
+def cell_text(value) -> str:
+    """Text as a cell can hold it: cut with an ellipsis at Excel's limit of characters."""
+    text = str(value)
+    if len(text) > EXCEL_CELL_CHARS:
+        text = text[: EXCEL_CELL_CHARS - 1] + "\u2026"
+    return text
 
 
 def text_width(text: str, bold: bool = False) -> float:
