@@ -719,6 +719,7 @@ def _summary(book: Book, inv: Inventory, lay: _Layout) -> int:
                     ),
                 )
             )
+    items = list(dict.fromkeys(items))  # the facility rows of a code share one rule
     note = TEXT["excluded"].format(items="; ".join(items)) if items else TEXT["no_adjustment"]
     if aside:
         note += " " + inv.estimates_note()
