@@ -538,6 +538,18 @@ def article8_label(label: str, inv: Inventory) -> str:
 
 
 def presence_gaps(book: Book, inv: Inventory) -> None:
+    ws = book.sheet(PRESENCE_SHEET)
+    _presence_gaps(ws, inv)
+    ws.repeat = None  # several tables: not one's header on every printed page
+
+
+def article21(book: Book, inv: Inventory) -> None:
+    ws = book.sheet(ARTICLE21_SHEET)
+    _article21(ws, inv)
+    ws.repeat = None  # several tables: not one's header on every printed page
+
+
+def _presence_gaps(ws, inv: Inventory) -> None:
     """The Toolkit's Y/N/? table with each activity figure and its data quality, the potential
     hot spots, and the data gaps with their next steps."""
     from hginventory.engine.submission import (
@@ -548,7 +560,6 @@ def presence_gaps(book: Book, inv: Inventory) -> None:
         quality_label,
     )
 
-    ws = book.sheet(PRESENCE_SHEET)
     ws.max_width = 45
     ws.text(0, 0, SUBMIT["presence_title"], "title", wrap=False)
     ws.text(2, 0, SUBMIT["presence_heading"], "bold", wrap=False)
@@ -591,6 +602,7 @@ def presence_gaps(book: Book, inv: Inventory) -> None:
         if x.level != "sub":
             ws.style_row(first + 1 + k, 0, 3, "bold")
     r = nxt + 1
+    ws.page_breaks = [r]  # printed: the hot spots and the gaps start a page
     ws.text(r, 0, SUBMIT["hotspots_heading"], "bold", wrap=False)
     spots = hotspot_table(inv)
     if spots.empty:
@@ -621,7 +633,7 @@ def presence_gaps(book: Book, inv: Inventory) -> None:
     ws.freeze = (first + 1, 2)
 
 
-def article21(book: Book, inv: Inventory) -> None:
+def _article21(ws, inv: Inventory) -> None:
     """Article 8 by Annex D category (5.1.2 split or labelled an upper bound), Article 9
     releases to water and land, and the Annex C ASGM baseline by practice and facility."""
     from hginventory.engine.submission import (
@@ -631,7 +643,6 @@ def article21(book: Book, inv: Inventory) -> None:
         worst_words,
     )
 
-    ws = book.sheet(ARTICLE21_SHEET)
     ws.max_width = 50
     ws.text(0, 0, SUBMIT["article21_title"], "title", wrap=False)
     ws.text(2, 0, SUBMIT["a8_heading"], "bold", wrap=False)
