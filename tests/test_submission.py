@@ -340,3 +340,14 @@ def test_the_templates_reporting_fields_are_read_back(tmp_path):
     assert table.loc["5.10", "mark"] == "Y"
     coal = article8_split(inv).set_index("label")["air_kg"]
     assert coal["split"] == pytest.approx(45.0)  # 30 % of 1,000,000 t x 0.15 g/t
+
+
+def test_data_quality_is_shown_beside_each_activity_figure_of_the_report(tmp_path):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(LEVEL2), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    start = html.index("5.1 Activity data")
+    chapter = html[start : html.index("5.2 Factors used", start)]
+    assert "Data quality" in chapter
+    assert "A: measured or plant data" in chapter and "B: national statistics" in chapter

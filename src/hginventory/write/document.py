@@ -811,6 +811,17 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
         ]
         for x in rows.itertuples(index=False)
     ]
+    headers = [
+        _("Code"),
+        _("Sub-category"),
+        _("Activity rate"),
+        _("Unit"),
+        _("Activity"),
+        _("Notes from the input"),
+    ]
+    from hginventory.write.submission_report import with_data_quality
+
+    headers, activity = with_data_quality(inv, rows, headers, activity)
     factors = []
     for x in rows.itertuples(index=False):
         used = f"{factor(x.input_factor)} {x.input_factor_unit}"
@@ -845,14 +856,7 @@ def _group_tables(inv: Inventory, n: int, rows: pd.DataFrame) -> list:
         Heading(2, _("{n}.1 Activity data").format(n=n)),
         Table(
             _("Activity data"),
-            [
-                _("Code"),
-                _("Sub-category"),
-                _("Activity rate"),
-                _("Unit"),
-                _("Activity"),
-                _("Notes from the input"),
-            ],
+            headers,
             activity,
             {2},
             small=True,

@@ -35,6 +35,23 @@ def _activity(value) -> str:
     return numbers.format_number(value, numbers.ACTIVITY, locale=get_language())
 
 
+def with_data_quality(inv: Inventory, rows, headers: list, table: list) -> tuple[list, list]:
+    """The activity table of a source-group chapter with a data quality column beside each
+    figure, when the workbook grades any row (unchanged otherwise)."""
+    from hginventory.engine.submission import submission
+
+    grades = submission(inv).data_quality
+    if not grades:
+        return headers, table
+    codes = rows["code"].tolist()
+    at = 4  # after the unit
+    out = [
+        [*t[:at], quality_label(grades.get(c, "")), *t[at:]]
+        for c, t in zip(codes, table, strict=True)
+    ]
+    return [*headers[:at], _("Data quality"), *headers[at:]], out
+
+
 def presence_blocks(inv: Inventory) -> list:
     """Chapter 2's sections: the Y/N/? table and the potential hot spots."""
     from hginventory.tables.translations import group_names, name_of
