@@ -168,10 +168,10 @@ def test_a_manifest_from_another_hginv_is_not_trusted(tmp_path):
     lines[0] = json.dumps({"format": "hginv-batch-manifest/1"})
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     again = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
-    assert f"{N} workbook(s) to compute, 0 unchanged" in again.output
+    assert f"{N} workbooks to compute, 0 unchanged" in again.output
     assert json.loads(manifest.read_text(encoding="utf-8").splitlines()[0])["format"] == MANIFEST_FORMAT
     third = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
-    assert f"0 workbook(s) to compute, {N} unchanged" in third.output
+    assert f"0 workbooks to compute, {N} unchanged" in third.output
 
 
 def test_parquet_is_the_same_table_as_all_csv(tmp_path):
@@ -192,23 +192,23 @@ def test_parquet_is_the_same_table_as_all_csv(tmp_path):
 def test_rerun_skips_unchanged_and_force_recomputes(tmp_path):
     out = tmp_path / "out"
     first = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
-    assert first.exit_code == 0 and f"{N} workbook(s) to compute, 0 unchanged" in first.output
+    assert first.exit_code == 0 and f"{N} workbooks to compute, 0 unchanged" in first.output
     csv_path = out / "countries" / "valdoria-2021.csv"
     written = csv_path.stat().st_mtime_ns
     combined = (out / "all.csv").read_bytes()
 
     again = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
-    assert again.exit_code == 0 and f"0 workbook(s) to compute, {N} unchanged" in again.output
+    assert again.exit_code == 0 and f"0 workbooks to compute, {N} unchanged" in again.output
     assert csv_path.stat().st_mtime_ns == written
     assert (out / "all.csv").read_bytes() == combined
 
     forced = run("batch", EXAMPLES, "-o", out, "--jobs", "1", "--force")
-    assert f"{N} workbook(s) to compute, 0 unchanged" in forced.output
+    assert f"{N} workbooks to compute, 0 unchanged" in forced.output
     assert (out / "all.csv").read_bytes() == combined
 
     csv_path.write_text("edited by hand\n", encoding="utf-8")  # a damaged output is redone
     redo = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
-    assert f"1 workbook(s) to compute, {N - 1} unchanged" in redo.output
+    assert f"1 workbook to compute, {N - 1} unchanged" in redo.output
     assert (out / "all.csv").read_bytes() == combined
 
 
@@ -255,7 +255,7 @@ def test_a_factor_change_invalidates_the_cache(tmp_path):
     result = run(
         "batch", EXAMPLES / "valdoria-2021.xlsx", "-o", out, "--jobs", "1", "--factors", overlay
     )
-    assert "1 workbook(s) to compute, 0 unchanged" in result.output
+    assert "1 workbook to compute, 0 unchanged" in result.output
     after = pd.read_csv(out / "all.csv").set_index("code")
     assert after.at["5.1.1", "hg_input_kg"] == pytest.approx(
         before.at["5.1.1", "hg_input_kg"] * 0.6 / before.at["5.1.1", "input_factor"]
@@ -277,7 +277,7 @@ def test_uncertainty_adds_ranges_equal_to_compute(tmp_path):
     assert run("compute", EXAMPLES / "valdoria-2021.xlsx", "-o", single / "x.xlsx", "-q", *args)
     assert (out / "countries" / "valdoria-2021.csv").read_bytes() == (single / "x.csv").read_bytes()
     again = run("batch", EXAMPLES / "valdoria-2021.xlsx", "-o", out, "--jobs", "1")
-    assert "1 workbook(s) to compute" in again.output  # other options, other results
+    assert "1 workbook to compute" in again.output  # other options, other results
     assert "air_kg_p025" not in pd.read_csv(out / "all.csv").columns
 
 
@@ -324,7 +324,7 @@ def test_outputs_inside_the_input_folder_are_not_read_back(tmp_path):
     out = folder / "results"
     assert run("batch", folder, "-o", out, "--xlsx", "--jobs", "1").exit_code == 0
     again = run("batch", folder, "-o", out, "--xlsx", "--jobs", "1")
-    assert "0 workbook(s) to compute, 1 unchanged" in again.output
+    assert "0 workbooks to compute, 1 unchanged" in again.output
     named = run("batch", out / "countries" / "valdoria-2021.xlsx", "-o", out, "--jobs", "1")
     assert named.exit_code == 2 and "inside the output folder" in named.output
 
@@ -335,10 +335,10 @@ def test_csv_activity_files_are_taken_by_pattern_not_from_folders(tmp_path):
     shutil.copy(ROOT / "tests" / "data" / "bad" / "semicolon utf8-bom.csv", folder / "Valdoria.csv")
     shutil.copy(EXAMPLES / "valdoria-2021.xlsx", folder)
     out = tmp_path / "out"
-    assert "1 workbook(s) to compute" in run("batch", folder, "-o", out, "--jobs", "1").output
+    assert "1 workbook to compute" in run("batch", folder, "-o", out, "--jobs", "1").output
     result = run("batch", folder / "*.csv", folder / "*.xlsx", "-o", out, "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "1 workbook(s) to compute, 1 unchanged" in result.output
+    assert "1 workbook to compute, 1 unchanged" in result.output
     assert len(pd.read_csv(out / "summary.csv")) == 2
 
 
@@ -392,7 +392,7 @@ def test_a_torn_manifest_line_cut_inside_an_accent_is_ignored(tmp_path):
         fh.write('{"resolved": "/x/Côte'.encode()[:-2])  # cut in the middle of "ô"
     again = run("batch", folder, "-o", out, "-j", "1")
     assert again.exit_code == 0, again.output
-    assert "0 workbook(s) to compute, 1 unchanged" in again.output
+    assert "0 workbooks to compute, 1 unchanged" in again.output
 
 
 def test_a_pattern_takes_workbooks_and_csv_files_only(tmp_path):
@@ -402,7 +402,7 @@ def test_a_pattern_takes_workbooks_and_csv_files_only(tmp_path):
     (folder / "README.md").write_text("what these files are\n", encoding="utf-8")
     result = run("batch", str(folder / "*"), "-o", tmp_path / "out", "-j", "1")
     assert result.exit_code == 0, result.output
-    assert "1 workbook(s) to compute" in result.output
+    assert "1 workbook to compute" in result.output
 
 
 def test_a_scanner_error_names_the_file_once(tmp_path):

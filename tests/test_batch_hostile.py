@@ -83,7 +83,7 @@ def test_a_disk_that_fills_or_turns_read_only_stops_the_batch_with_one_message(
     monkeypatch.undo()
     again = run("batch", two, "-o", out, "-j", "1")  # room again: it resumes
     assert again.exit_code == 0, again.output
-    assert "1 workbook(s) to compute, 1 unchanged" in again.output
+    assert "1 workbook to compute, 1 unchanged" in again.output
 
 
 def test_a_read_only_output_folder_is_refused_before_any_workbook_is_read(
@@ -195,13 +195,13 @@ def test_a_pattern_over_a_symbolic_link_loop_ends_and_finds_each_workbook_once(t
     out = tmp_path / "out"
     result = run("batch", f"{d}/**/*.xlsx", "-o", out, "-j", "1")
     assert result.exit_code == 0, result.output
-    assert "2 workbook(s) to compute" in result.output
+    assert "2 workbooks to compute" in result.output
     assert sorted(p.name for p in (out / "countries").iterdir()) == [
         "valdoria-2018.csv",
         "valdoria-2021.csv",
     ]
     folder = run("batch", d, "-o", tmp_path / "out2", "-j", "1")  # the folder itself too
-    assert folder.exit_code == 0 and "2 workbook(s) to compute" in folder.output
+    assert folder.exit_code == 0 and "2 workbooks to compute" in folder.output
 
 
 def test_a_pattern_matching_too_many_files_is_refused_before_any_read(

@@ -171,7 +171,7 @@ def test_duplicate_row_and_missing_column_are_reported(table_copy):
     assert "has 190 rows" in count.message
     table_copy.write_text(text.replace(",CI_upper,", ",CI_high,", 1), encoding="utf-8")
     [p] = _problems(table_copy)
-    assert "missing column(s) CI_upper" in p.message
+    assert "missing column CI_upper" in p.message
 
 
 def test_a_lost_row_is_noticed(table_copy):
