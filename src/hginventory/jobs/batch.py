@@ -649,6 +649,9 @@ def _problem_dicts(exc: HginvError, path: Path) -> list[dict]:
 
 ROW_KEYS = ("code", "activity", "unit", "notes", "activity_cell", "uncertainty_pct", "given")
 
+REPORTING_KEYS = ("presence", "data_quality", "data_source")
+"""The optional reporting columns (issue 26): the report's presence table and data quality."""
+
 
 class CompactRows(Sequence):
     """Activity rows kept as columns of what the engine reads (a third of the memory of one
@@ -657,7 +660,8 @@ class CompactRows(Sequence):
     __slots__ = ("columns",)
 
     def __init__(self, rows: list[dict]):
-        self.columns = {k: [r.get(k, math.nan) for r in rows] for k in (*ROW_KEYS, "notation")}
+        keys = (*ROW_KEYS, "notation", *REPORTING_KEYS)
+        self.columns = {k: [r.get(k, math.nan) for r in rows] for k in keys}
 
     def __len__(self) -> int:
         return len(self.columns["code"])

@@ -141,17 +141,15 @@ def submission_of(activity) -> Submission:
     out = Submission(hotspots=list(getattr(activity, "hotspots", []) or []))
     country = getattr(activity, "country", None)
     out.coal_industrial_boilers_share = getattr(country, "coal_industrial_boilers_share", None)
-    rows = activity.rows
-    if not isinstance(rows, list):  # a batch keeps rows as columns: no reporting fields
-        return out
     import math
 
-    for row in rows:
+    for row in activity.rows:  # a list of dicts, or a batch's rows kept as columns
         code = row["code"]
         value = row.get("activity")
         number = None if value is None or math.isnan(value) else value
         out.activity.setdefault(code, (number, row.get("unit", "")))
         for name in ("presence", "data_quality", "data_source", "key_category"):
-            if value := row.get(name, ""):
-                getattr(out, name).setdefault(code, value)
+            text = row.get(name, "")
+            if isinstance(text, str) and text:
+                getattr(out, name).setdefault(code, text)
     return out
