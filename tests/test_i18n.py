@@ -219,7 +219,7 @@ def test_a_focal_point_works_in_their_language_and_computes_what_english_compute
         assert made.exit_code == 0, made.output
         wb = load_workbook(template)
         # the machine contract is the same in every language
-        assert wb.sheetnames == ["instructions", "country", "activity", "facilities"]
+        assert wb.sheetnames == ["instructions", "country", "activity", "facilities", "hotspots"]
         assert [c.value for c in wb["activity"][1]][:5] == [
             "code",
             "sub_category",
