@@ -78,7 +78,7 @@ def test_a_path_that_does_not_exist(tmp_path):
     result = validate(tmp_path / "inventaire 2021.xlsx", "--json")
     assert result.exit_code == 1
     [p] = json.loads(result.output)["problems"]
-    assert p["code"] == "file-unreadable" and p["message"] == "file not found"
+    assert p["code"] == "file-not-found" and p["message"] == "file not found"
 
 
 def test_a_folder(tmp_path):

@@ -2,9 +2,9 @@
 
 Each case is a file a focal point could plausibly hand to hginv, and the one problem hginv must
 report for it: exit code of `hginv validate`, severity, sheet, cell and the problem's code
-(docs/problem-codes.md). The files are committed, so the tests never depend on regenerating them; run
-`python tests/data/make_bad.py` after changing a case: it gives the same bytes again, except
-the password-protected workbook and the two saved by LibreOffice, which are kept as committed
+(docs/problem-codes.md). The files are committed, so the tests never depend on regenerating
+them; run `python tests/data/make_bad.py` after changing a case: it gives the same bytes again,
+except the password-protected workbook and the two saved by LibreOffice, which are kept as committed
 (writing them anew needs the optional `msoffcrypto-tool` package or LibreOffice's `soffice`,
 and they carry a random salt or the time of saving).
 
@@ -431,7 +431,7 @@ def _(name):
     _bomb(OUT / name)
 
 
-@case("zip-bomb-lying-sizes.xlsx", 1, "error", "", "", "file-unreadable")
+@case("zip-bomb-lying-sizes.xlsx", 1, "error", "", "", "file-damaged")
 def _(name):
     """The same bomb whose zip directory claims the big part is 1 kB."""
     path = OUT / name
@@ -458,24 +458,24 @@ def _(name):
     path.write_bytes(bytes(data))
 
 
-@case("not-a-spreadsheet.xlsx", 1, "error", "", "", "file-unreadable")
+@case("not-a-spreadsheet.xlsx", 1, "error", "", "", "file-damaged")
 def _(name):
     (OUT / name).write_text("Inventory notes, typed in Notepad and named .xlsx\n")
 
 
-@case("notes.txt", 1, "error", "", "", "file-unreadable")
+@case("notes.txt", 1, "error", "", "", "file-wrong-type")
 def _(name):
     (OUT / name).write_text("country: Testland\n")
 
 
-@case("truncated.xlsx", 1, "error", "", "", "file-unreadable")
+@case("truncated.xlsx", 1, "error", "", "", "file-damaged")
 def _(name):
     path = save(book(), name)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
 
 
-@case("damaged-part.xlsx", 1, "error", "", "", "file-unreadable")
+@case("damaged-part.xlsx", 1, "error", "", "", "file-damaged")
 def _(name):
     path = save(book(), name)
     data = bytearray(path.read_bytes())
@@ -489,7 +489,7 @@ def _(name):
     path.write_bytes(bytes(data))
 
 
-@case("password-protected.xlsx", 1, "error", "", "", "file-unreadable")
+@case("password-protected.xlsx", 1, "error", "", "", "file-password-protected")
 def _(name):
     if (OUT / name).exists():  # its encryption salt is random: keep the committed bytes
         return
@@ -596,7 +596,7 @@ def _(name):
     _csv(name, CSV_OK.split("\n\n", 1)[1], "utf-8-sig")
 
 
-@case("workbook-named.csv", 1, "error", "", "", "file-unreadable")
+@case("workbook-named.csv", 1, "error", "", "", "file-wrong-type")
 def _(name):
     path = save(book(), name + ".xlsx")
     shutil.move(path, OUT / name)
@@ -695,7 +695,7 @@ def _(name):
     (OUT / name).write_bytes(_xls([], position=999_999))
 
 
-@case("biff-cut-string.xls", 1, "error", "", "", "file-unreadable")
+@case("biff-cut-string.xls", 1, "error", "", "", "file-damaged")
 def _(name):
     """A shared string whose extension size is cut off: calamine panics (PanicException).
     The pre-scan does not look into strings: the panic itself is caught, in a child process

@@ -73,8 +73,10 @@ class HginvError(HasProblems, Exception):
     exit_code = 1
     code = "input-invalid"  # the problem code of its message when it has no problems
 
-    def __init__(self, message: str, problems: list[Problem] | None = None):
+    def __init__(self, message: str, problems: list[Problem] | None = None, *, code: str = ""):
         self.problems = list(problems or [])
+        if code:  # a code more precise than its class's (core/problems.py)
+            self.code = code
         super().__init__(message)
 
     def located(self, path: str | Path) -> list[Problem]:

@@ -1080,7 +1080,8 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
             raw = fh.read(MAX_CSV_BYTES + 1)
     except PermissionError:
         raise InputFileError(
-            _("{file}: no permission to read the file").format(file=name)
+            _("{file}: no permission to read the file").format(file=name),
+            code="file-no-permission"
         ) from None
     except OSError as exc:
         raise InputFileError(
@@ -1097,7 +1098,8 @@ def read_csv_grid(path: Path) -> tuple[list[list], list[Problem]]:
             _(
                 "{file}: not a text CSV file (it holds binary data); if it is a workbook, "
                 "give it its .xlsx name, or save it from Excel as 'CSV UTF-8'"
-            ).format(file=name)
+            ).format(file=name),
+            code="file-wrong-type"
         )
     problems: list[Problem] = []
     try:

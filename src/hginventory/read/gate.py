@@ -91,10 +91,13 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise InputFileError(_("{file}: file not found").format(file=name)) from None
+        raise InputFileError(
+            _("{file}: file not found").format(file=name), code="file-not-found"
+        ) from None
     except PermissionError:
         raise InputFileError(
-            _("{file}: no permission to read the file").format(file=name)
+            _("{file}: no permission to read the file").format(file=name),
+            code="file-no-permission"
         ) from None
     except OSError as exc:  # a symbolic link loop, a name too long, ...
         raise InputFileError(
@@ -102,21 +105,24 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
         ) from None
     if stat.S_ISDIR(info.st_mode):
         raise InputFileError(
-            _("{file}: is a folder, expected a spreadsheet file").format(file=name)
+            _("{file}: is a folder, expected a spreadsheet file").format(file=name),
+            code="file-is-folder"
         )
     suffixes = set(suffixes)
     if path.suffix.lower() not in suffixes:
         raise InputFileError(
             _("{file}: not a spreadsheet file name; expected one of {suffixes}").format(
                 file=name, suffixes=", ".join(sorted(suffixes))
-            )
+            ),
+            code="file-wrong-type"
         )
     if not stat.S_ISREG(info.st_mode):
         raise InputFileError(
             _(
                 "{file}: not a regular file (a device, a pipe or a socket); save the workbook as "
                 "a file and give its name"
-            ).format(file=name)
+            ).format(file=name),
+            code="file-not-regular"
         )
     limit = MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_FILE_BYTES
     if info.st_size > limit:
@@ -134,7 +140,9 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
             )
         )
     if not os.access(path, os.R_OK):
-        raise InputFileError(_("{file}: no permission to read the file").format(file=name))
+        raise InputFileError(
+            _("{file}: no permission to read the file").format(file=name), code="file-no-permission"
+        )
     return info
 
 
@@ -300,20 +308,23 @@ def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]
         workbook = CalamineWorkbook.from_path(name)
     except PermissionError:
         raise InputFileError(
-            _("{file}: no permission to read the file").format(file=name)
+            _("{file}: no permission to read the file").format(file=name),
+            code="file-no-permission"
         ) from None
     except PasswordError:
         raise InputFileError(
             _(
                 "{file}: the workbook is password-protected; save an unprotected copy and try again"
-            ).format(file=name)
+            ).format(file=name),
+            code="file-password-protected"
         ) from None
     except (CalamineError, OSError, ValueError) as exc:
         raise InputFileError(
             _(
                 "{file}: cannot be read as a spreadsheet ({reason}); the file may be damaged or "
                 "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
-            ).format(file=name, reason=exc)
+            ).format(file=name, reason=exc),
+            code="file-damaged"
         ) from None
     try:
         names = list(workbook.sheet_names)
@@ -333,7 +344,8 @@ def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]
                     _(
                         "{file}: sheet '{sheet}' cannot be read ({reason}); the file may be "
                         "damaged: open it in Excel or LibreOffice and save it again as .xlsx"
-                    ).format(file=path, sheet=sheet, reason=exc)
+                    ).format(file=path, sheet=sheet, reason=exc),
+                    code="file-damaged"
                 ) from None
             width = max((len(r) for r in rows), default=0)
             if len(rows) > MAX_SHEET_ROWS or width > MAX_SHEET_COLUMNS:
@@ -427,8 +439,8 @@ def isolated(path: Path, wanted: set[str]):
         raise
     if answer[0] == "ok":
         return answer[1]
-    _tag, _kind, message, problems = answer
-    raise InputFileError(message, problems)
+    _tag, _kind, message, problems, code = answer
+    raise InputFileError(message, problems, code=code)
 
 
 class _ReaderGone(Exception):
@@ -601,7 +613,7 @@ def _serve(rfd: int, wfd: int, parent: int, log: int) -> None:
                 try:
                     answer = ("ok", _guarded(lambda p=path, w=wanted: _read(p, w), path))
                 except HginvError as exc:
-                    answer = ("error", type(exc).__name__, exc.args[0], exc.problems)
+                    answer = ("error", type(exc).__name__, exc.args[0], exc.problems, exc.code)
                 data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
                 answers.write(len(data).to_bytes(_SIZE, "little") + data)
                 answers.flush()
@@ -624,7 +636,8 @@ def _guarded(work: Callable, path: Path):
             _(
                 "{file}: the spreadsheet reader failed on this file ({reason}); the file is "
                 "damaged or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
-            ).format(file=path, reason=f"{type(exc).__name__}: {str(exc)[:200]}")
+            ).format(file=path, reason=f"{type(exc).__name__}: {str(exc)[:200]}"),
+            code="file-damaged"
         ) from None
 
 

@@ -354,14 +354,16 @@ def _scan(name: str, _size: int, _mtime: int) -> WorkbookScan:
             return _scan_archive(archive, label)
     except PermissionError:
         raise InputFileError(
-            _("{file}: no permission to read the file").format(file=label)
+            _("{file}: no permission to read the file").format(file=label),
+            code="file-no-permission"
         ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
         raise InputFileError(
             _(
                 "{file}: the workbook is damaged (its compressed parts cannot be read); open it "
                 "in Excel or LibreOffice and save it again as .xlsx"
-            ).format(file=label)
+            ).format(file=label),
+            code="file-damaged"
         ) from None
 
 
