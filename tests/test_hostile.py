@@ -177,7 +177,7 @@ def test_limits_are_located_errors_at_once(tmp_path):
     result = CliRunner().invoke(main, ["validate", "--json", str(over)])
     assert result.exit_code == 1
     [p] = json.loads(result.output)["problems"]
-    assert p["message"] == "10,001 activity rows" and p["expected"] == "at most 10,000 rows"
+    assert p["code"] == "too-many-rows" and "10,001" in p["message"] and "10,000" in p["expected"]
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * (gate.MAX_CSV_BYTES + 1))
     result = CliRunner().invoke(main, ["validate", "--json", str(big)])
@@ -188,7 +188,7 @@ def test_limits_are_located_errors_at_once(tmp_path):
     result = CliRunner().invoke(main, ["validate", "--json", str(long_cell)])
     assert result.exit_code == 1
     [p] = json.loads(result.output)["problems"]
-    assert p["cell"] == "D8" and "characters" in p["message"]
+    assert p["cell"] == "D8" and p["code"] == "text-too-long"
 
 
 @pytest.mark.timeout(60)  # a hang guard; bench_hostile.py measures the time
