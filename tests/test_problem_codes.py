@@ -36,14 +36,31 @@ def problem_calls():
 
 
 def literal_codes() -> dict[str, str]:
-    """Every literal `code="..."` argument of a call in src/, with where it is."""
+    """Every literal code in src/, with where it is: `code="..."` arguments of calls, defaults
+    of parameters named `code` (helpers that build problems) and `code = "..."` class
+    attributes (the errors of core/errors.py)."""
     found: dict[str, str] = {}
     for where, tree in sources():
         for node in ast.walk(tree):
+            values = []
             if isinstance(node, ast.Call):
-                for k in node.keywords:
-                    if k.arg == "code" and isinstance(k.value, ast.Constant):
-                        found.setdefault(k.value.value, f"{where}:{node.lineno}")
+                values = [k.value for k in node.keywords if k.arg == "code"]
+            elif isinstance(node, ast.FunctionDef):
+                args = node.args
+                positional = args.posonlyargs + args.args
+                pairs = list(zip(positional[::-1], args.defaults[::-1], strict=False))
+                pairs += list(zip(args.kwonlyargs, args.kw_defaults, strict=True))
+                values = [d for a, d in pairs if a.arg == "code" and d is not None]
+            elif isinstance(node, ast.ClassDef):
+                values = [
+                    s.value
+                    for s in node.body
+                    if isinstance(s, ast.Assign)
+                    and [getattr(x, "id", "") for x in s.targets] == ["code"]
+                ]
+            for value in values:
+                if isinstance(value, ast.Constant) and value.value:  # '': the class's own
+                    found.setdefault(value.value, f"{where}:{value.lineno}")
     return found
 
 
