@@ -181,6 +181,7 @@ def _validate_rows(
                 ).format(columns=", ".join(missing)),
                 _header_cell(),
                 expected=", ".join(FIELDS),
+                code="factor-columns-missing",
             )
             return rows, problems
     first_line: dict[str, int] = {}
@@ -188,7 +189,7 @@ def _validate_rows(
         code = (rec.get("code") or "").strip()
         where = _line_cell(line, code)
         if None in rec:
-            problem(_("more values than columns"), where)
+            problem(_("more values than columns"), where, code="factor-extra-values")
             continue
         if code in first_line:
             problem(
@@ -196,13 +197,28 @@ def _validate_rows(
                 where,
                 "code",
                 code,
+                code="factor-code-twice",
             )
         first_line.setdefault(code, line)
         group, doc = (rec.get("source_group") or "").strip(), (rec.get("document") or "").strip()
         if groups and group and group not in groups:
-            problem(_("unknown source group"), where, "source_group", group, ", ".join(groups))
+            problem(
+                _("unknown source group"),
+                where,
+                "source_group",
+                group,
+                ", ".join(groups),
+                code="factor-source-group-unknown",
+            )
         if documents and doc and doc not in documents:
-            problem(_("unknown document id"), where, "document", doc, ", ".join(documents))
+            problem(
+                _("unknown document id"),
+                where,
+                "document",
+                doc,
+                ", ".join(documents),
+                code="factor-document-unknown",
+            )
         try:
             model = FactorRowModel(**{k: v for k, v in rec.items() if v is not None})
             rows.append(FactorRow(**model.model_dump()))
@@ -223,6 +239,7 @@ def _validate_rows(
                 _line_cell(first_line[row.code], row.code),
                 "replaces",
                 row.replaces,
+                code="factor-replaces-unknown",
             )
     for cycle in replacement_cycles({r.code: r.replaces for r in rows}):
         problem(
@@ -529,7 +546,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
 
     header = list(records[0].keys()) if records else []
     if not records:
-        problem(_("the table has no rows"), _header_cell())
+        problem(_("the table has no rows"), _header_cell(), code="factor-table-empty")
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
         problem(
@@ -540,6 +557,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
             ).format(columns=", ".join(unknown)),
             _header_cell(),
             expected=", ".join(FIELDS),
+            code="factor-columns-unknown",
         )
     needed = [f for f in ("code", *PROVENANCE_FIELDS) if f not in header]
     if needed:
@@ -550,6 +568,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
                 len(needed),
             ).format(columns=", ".join(needed)),
             _header_cell(),
+            code="factor-columns-missing",
         )
     if problems:
         raise FactorTableError(
@@ -567,7 +586,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
         code = (rec.get("code") or "").strip()
         where = _line_cell(line, code)
         if None in rec:
-            problem(_("more values than columns"), where)
+            problem(_("more values than columns"), where, code="factor-extra-values")
             continue
         if code in first_line:
             problem(
@@ -575,21 +594,41 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
                 where,
                 "code",
                 code,
+                code="factor-code-twice",
             )
             continue
         first_line[code] = line
         for name in PROVENANCE_FIELDS:
             if not (rec.get(name) or "").strip():
-                problem(_("an override row must give its own provenance"), where, name)
+                problem(
+                    _("an override row must give its own provenance"),
+                    where,
+                    name,
+                    code="overlay-provenance-missing",
+                )
         shipped = base.by_code.get(code)
         values = _row_fields(shipped) if shipped else {}
         values.update({k: v for k, v in rec.items() if v is not None})
         group = str(values.get("source_group", "")).strip()
         doc = (rec.get("document") or "").strip()
         if groups and group and group not in groups:
-            problem(_("unknown source group"), where, "source_group", group, ", ".join(groups))
+            problem(
+                _("unknown source group"),
+                where,
+                "source_group",
+                group,
+                ", ".join(groups),
+                code="factor-source-group-unknown",
+            )
         if own_documents and doc and doc not in documents:
-            problem(_("unknown document id"), where, "document", doc, ", ".join(documents))
+            problem(
+                _("unknown document id"),
+                where,
+                "document",
+                doc,
+                ", ".join(documents),
+                code="factor-document-unknown",
+            )
         try:
             row = FactorRow(**FactorRowModel(**values).model_dump())
         except ValidationError as exc:
@@ -625,6 +664,7 @@ def overlay_factors(base: FactorTable, path: str | Path) -> OverlaidTable:
                 _line_cell(origins[code]["line"], code),
                 "replaces",
                 row.replaces,
+                code="factor-replaces-unknown",
             )
     for cycle in replacement_cycles({code: row.replaces for code, row in merged.items()}):
         # the shipped table has none: a cycle goes through a row of this file, named first
