@@ -162,6 +162,7 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
                         "give the plant's Hg input as measured_input_kg (mass balance) or its "
                         "hg_content"
                     ),
+                    "facility-measured-air-above-input",
                 )
             )
         elif rest > TOLERANCE * max(1.0, hg_input) and rest_share <= TOLERANCE:
@@ -173,6 +174,7 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
                         "part of the Hg input above the measured air emission has no pathway"
                     ).format(facility=repr(rec["facility"])),
                     _("a control configuration that captures Hg, or measured_input_kg"),
+                    "facility-rest-without-pathway",
                 )
             )
         rest = max(rest, 0.0) if rest_share > TOLERANCE else 0.0
@@ -412,8 +414,8 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
             )
         errors: list = []
         rows = [(base, _facility_row(rec, base, factors, tables, errors)) for rec in recs]
-        for where, message, expected in errors:
-            located(where, message, expected)
+        for where, message, expected, code in errors:
+            located(where, message, expected, code=code)
         if i is None:
             new_rows += rows
             continue
