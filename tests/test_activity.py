@@ -154,3 +154,20 @@ def test_a_row_number_that_is_not_ascii_digits_does_not_stop_the_reader(make_wor
     assert result.exit_code in (0, 1)
     assert "unexpected problem" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_relative_name_is_read_in_the_folder_the_user_is_in_now(tmp_path, monkeypatch):
+    """The reader child lives on between reads: a relative name given after a change of
+    folder (a notebook's os.chdir, a test) is read where the caller is, not where the child
+    started."""
+    import shutil
+
+    from hginventory import read_activity
+
+    from .conftest import EXAMPLES
+
+    read_activity(EXAMPLES / "valdoria-2018.xlsx")  # the reader child starts here
+    shutil.copy(EXAMPLES / "valdoria-2021.xlsx", tmp_path / "act.xlsx")
+    monkeypatch.chdir(tmp_path)
+    activity = read_activity("act.xlsx")
+    assert activity.country.year == 2021 and not activity.problems

@@ -427,7 +427,7 @@ def isolated(path: Path, wanted: set[str]):
         reader = _READER[os.getpid()] = _Reader()
         atexit.register(close_reader)
     try:
-        answer = reader.ask((path, wanted, get_language()))
+        answer = reader.ask((path, wanted, get_language(), os.getcwd()))
     except _ReaderGone as gone:
         _READER.pop(os.getpid(), None)
         raise gone.error(path) from None
@@ -608,8 +608,9 @@ def _serve(rfd: int, wfd: int, parent: int, log: int) -> None:
                 request = _read_exactly(rfd, int.from_bytes(head, "little"))
                 if request is None:
                     return
-                path, wanted, lang = pickle.loads(request)
+                path, wanted, lang, cwd = pickle.loads(request)
                 set_language(lang)
+                os.chdir(cwd)  # a relative name means what it means to the parent now
                 try:
                     answer = ("ok", _guarded(lambda p=path, w=wanted: _read(p, w), path))
                 except HginvError as exc:
