@@ -1,7 +1,8 @@
 """Errors that carry a location (file, sheet, cell) so the CLI can say exactly what is wrong.
 
 Every check collects `Problem`s instead of stopping at the first one, so a focal point sees
-everything that needs fixing in one go. An `HginvError` carries one or more problems.
+everything that needs fixing in one go. An `HginvError` carries one or more problems. Each
+problem has a stable code (core/problems.py) that scripts match on, whatever the language.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Problem:
     expected: str = ""
     severity: Severity = "error"
     kind: str = "input"
-    code: str = ""  # a stable kebab-case name of the check (docs/quality-checks.md), '' if none
+    code: str = ""  # the check's stable kebab-case name, registered in core/problems.py
 
     @property
     def where(self) -> str:
