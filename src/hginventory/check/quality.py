@@ -112,15 +112,6 @@ def is_quality(p: Problem) -> bool:
     return p.kind in (PLAUSIBILITY, CONSISTENCY)
 
 
-def run_checks(activity, factors, screens=None) -> list[Problem]:
-    """Every plausibility and consistency problem of `activity` (rows with unknown codes or
-    units are left to check_activity)."""
-    from hginventory.check.consistency import check_consistency
-    from hginventory.check.plausibility import check_plausibility
-
-    return check_plausibility(activity, factors, screens) + check_consistency(activity, factors)
-
-
 def value_in(row: dict, unit: str, factor_unit: str) -> float | None:
     """The activity of `row` in `unit` (None when blank, a notation key, or not convertible);
     the unit column blank means the factor's unit."""

@@ -110,7 +110,7 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
     factors = factors or load_factors()
     _add(result.problems, activity.problems)
     _add(result.problems, check_activity(activity, factors))
-    from hginventory.check.quality import run_checks
+    from hginventory.check.screening import run_checks
 
     _add(result.problems, run_checks(activity, factors))  # plausibility, consistency
     try:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import io
 import math
@@ -35,6 +34,13 @@ from hginventory.core.errors import ActivityError, HasProblems, InputFileError, 
 from hginventory.core.i18n import LANGUAGES, N_, ngettext, normalise
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number, plain
+from hginventory.read.cells import (  # shared with the other sheet readers
+    HEADER_SEARCH_ROWS,
+    cell_name,
+    cell_text,
+    duplicated_columns,
+    find_header,
+)
 
 NOTATION_KEYS = {
     "NO": N_("not occurring"),
@@ -80,7 +86,6 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 KNOWN_SHEETS = ("country", "activity", "facilities", "instructions", "hotspots")
 
 
-HEADER_SEARCH_ROWS = 10
 
 
 @dataclass
@@ -113,22 +118,6 @@ class ActivityData(HasProblems):
 
         columns = ["code", "activity", "notation", "unit", "notes", "row", "activity_cell"]
         return pd.DataFrame.from_records(self.rows, columns=columns)
-
-
-@functools.lru_cache(maxsize=512)
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA (kept: every cell of a sheet is named)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def cell_name(row: int, col: int) -> str:
-    """Spreadsheet address of a zero-based (row, col)."""
-    return f"{column_letter(col)}{row + 1}"
 
 
 def sha256_of(path: Path) -> str:
@@ -252,14 +241,6 @@ def _number_code(reason: str, text: str) -> str:
     return "number-unreadable"
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _check_path(path: Path, suffixes) -> None:
     from hginventory.read.gate import check_file
 
@@ -321,58 +302,6 @@ def _sheet(book, wanted: str, path: Path, problems: list[Problem]):
             )
         )
     return name, book.sheets[name]
-
-
-def find_header(
-    rows, required: tuple[str, ...], search: int = HEADER_SEARCH_ROWS
-) -> tuple[int, dict[str, int]] | None:
-    """The first row naming every `required` column, and each name's column (the first column
-    of a name given twice: `duplicated_columns` makes that an error)."""
-    for r, values in enumerate(rows[:search]):
-        names: dict[str, int] = {}
-        for c, v in enumerate(values):
-            if text := cell_text(v).lower():
-                names.setdefault(text, c)
-        if all(col in names for col in required):
-            return r, names
-    return None
-
-
-def duplicated_columns(
-    header: list, header_row: int, known: tuple[str, ...], file: str, sheet: str
-) -> list[Problem]:
-    """An error for each column hginv reads that the header row names twice (case and spaces
-    aside): reading one of them would be a guess, and the other's numbers would be lost."""
-    first: dict[str, int] = {}
-    out: list[Problem] = []
-    for c, v in enumerate(header):
-        name = cell_text(v).lower()
-        if name not in known:
-            continue
-        if name not in first:
-            first[name] = c
-            continue
-        out.append(
-            Problem(
-                _(
-                    "column {name} appears twice ({first} and {second}): hginv cannot tell "
-                    "which one to read"
-                ).format(
-                    name=repr(name),
-                    first=cell_name(header_row, first[name]),
-                    second=cell_name(header_row, c),
-                ),
-                file=file,
-                sheet=sheet,
-                cell=cell_name(header_row, c),
-                found=cell_text(v),
-                expected=_("one column named {name}: delete or rename the other").format(
-                    name=repr(name)
-                ),
-                code="duplicate-column",
-            )
-        )
-    return out
 
 
 _WITH_UNIT = re.compile(r"\s*[+-]?\d[\d.,\s']*\s*[A-Za-zµ³][\w³ /]*")

@@ -67,7 +67,7 @@ def hotspot_type_of(text: str) -> str | None:
 
 def read_hotspot_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> list[dict]:
     """The rows of the `hotspots` sheet: site, type (checked), location, status, notes."""
-    from hginventory.read.activity import cell_name, cell_text, duplicated_columns, find_header
+    from hginventory.read.cells import cell_name, cell_text, duplicated_columns, find_header
 
     at = find_header(rows, ("site", "type"))
     if at is None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import html
 import io
-import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +36,18 @@ from hginventory.engine.inventory import (
     presence_word,
     sources_by_presence,
     sources_present,
+)
+from hginventory.write.blocks import (  # the block model, shared with the report's annexes
+    Figure,
+    Heading,
+    Landscape,
+    Para,
+    Table,
+    clean,
+    factor,
+    kg,
+    pct,
+    share,
 )
 
 REPORT_SUFFIXES = (".docx", ".html")
@@ -76,71 +86,6 @@ def _groups(inv: Inventory) -> dict[str, str]:
     from hginventory.tables.translations import group_names
 
     return group_names(inv.factors.groups)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-@dataclass
-class Heading:
-    level: int
-    text: str
-    annex: bool = False  # annexes stay in the page orientation of what comes before
-
-
-@dataclass
-class Para:
-    text: str
-    kind: str = "normal"  # normal | caution | note | lead
-
-
-@dataclass
-class Table:
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
-    numeric: set[int] = field(default_factory=set)
-    total_rows: int = 0
-    small: bool = False
-
-
-@dataclass
-class Figure:
-    name: str
-    caption: str
-    draw: object = None  # a function giving the matplotlib Figure; else the inventory's chart
-
-
-@dataclass
-class Landscape:
-    """Wide content follows (the Word document switches to a landscape section)."""
-
-
-def kg(value) -> str:
-    """kg Hg/y as printed in the report: the number policy of core.numbers (thousands
-    separated, one decimal everywhere, never an exponent)."""
-    return numbers.mass(value, locale=get_language())
-
-
-def pct(share: float) -> str:
-    return numbers.percent(share, locale=get_language())
-
-
-def factor(value) -> str:
-    """A factor with four significant figures, in positional notation (0.00005, not 5e-05)."""
-    return numbers.format_number(value, numbers.FACTOR, locale=get_language())
-
-
-def share(value) -> str:
-    """A distribution factor (0-1), as many decimals as it needs, at most four."""
-    return numbers.format_number(value, numbers.SHARE, locale=get_language())
-
-
-def clean(text) -> str:
-    """Input text as printable text: no control characters (they break .docx XML)."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    return _CONTROL.sub("", str(text))
 
 
 def _top(inv: Inventory, n: int = 10, by: str = "releases_awl_kg") -> pd.DataFrame:

@@ -20,7 +20,7 @@ from hginventory.engine.submission import (
     quality_label,
     worst_words,
 )
-from hginventory.write.document import Heading, Para, Table, clean, kg
+from hginventory.write.blocks import Heading, Para, Table, clean, kg
 from hginventory.write.option_sheets import (
     SUBMIT,
     article8_label,

@@ -13,7 +13,8 @@ from hginventory.core.numbers import axis_formatter
 from hginventory.engine.trend import reason_text
 from hginventory.read.trend import TrendOutputs
 from hginventory.tables.translations import name_of
-from hginventory.write.document import SHORT_PATHWAY, Figure, Heading, Para, Table, clean, kg
+from hginventory.write.blocks import Figure, Heading, Para, Table, clean, kg
+from hginventory.write.document import SHORT_PATHWAY
 
 INTERPOLATED = "interpolated"
 
