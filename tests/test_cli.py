@@ -58,6 +58,8 @@ def test_compute_example_writes_workbook_and_csv(tmp_path, example_path, factors
         "Sources present",
         "Charts",
         "Article 8 and NFR",
+        "Presence and gaps",
+        "Article 21",
         "Key categories",
         "Checks",
         "Metadata",
@@ -71,7 +73,7 @@ def test_compute_example_writes_workbook_and_csv(tmp_path, example_path, factors
     assert meta["estimated_factors_used"] == 4 and meta["sub_categories_quantified"] == 36
     readme = [r[0] for r in wb["Read me"].iter_rows(values_only=True) if r[0]]
     assert any(line.startswith("CAUTION: 32 of the 36 factors") for line in readme)
-    assert "Method: Toolkit Level 1" in readme
+    assert any(line.startswith("Method: Toolkit Level 1, by the UNEP Toolkit") for line in readme)
     assert any(line.startswith("Indicative, not in the totals: 454.2 kg") for line in readme)
     assert sha(src) == before, "the input workbook must never change"
 

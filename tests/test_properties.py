@@ -57,8 +57,8 @@ def test_every_sub_category_balances(rates, electrification):
 def test_adjusted_totals_never_exceed_plain_sums(rates):
     inv = compute(activity_data(rates, 80), FACTORS)
     sums, totals = inv.sums(), inv.totals()
-    for key, value in totals.items():
-        assert value <= sums[key] * (1 + 1e-12) + 1e-12
+    for key, value in sums.items():  # every summed quantity (outputs beyond input is no sum)
+        assert totals[key] <= value * (1 + 1e-12) + 1e-12
 
 
 @settings(max_examples=50, deadline=None)

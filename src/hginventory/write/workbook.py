@@ -54,8 +54,8 @@ TEXT = Texts(
         "title": N_("Mercury release inventory: {place}"),
         "method": (
             N_(
-                "Method: UNEP Toolkit for Identification and Quantification of Mercury Releases, "
-                "Inventory Level 1 (Hg input = activity rate x unit conversion x input factor; "
+                "Method: {method}, by the UNEP Toolkit for Identification and Quantification of "
+                "Mercury Releases (Hg input = activity rate x unit conversion x input factor; "
                 "output to each pathway = Hg input x distribution factor)."
             )
         ),
@@ -346,7 +346,7 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
     ws.text(0, 0, TEXT["title"].format(place=place), "title", wrap=False)
     f = inv.factors
     lines = [
-        TEXT["method"],
+        TEXT["method"].format(method=inv.method_label()),
         TEXT["table"].format(title=f.title, label=f.label, sha=f.sha256[:12]),
         TEXT["computed"].format(
             version=m["hginv_version"], file=m["input_file"], when=m["computed_at"]
@@ -363,8 +363,6 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
     if is_empty(inv):
         ws.text(r, 0, _("WARNING: {text}").format(text=_(EMPTY_WARNING)), "warn")
         r += 2
-    ws.text(r, 0, _("Method: {method}").format(method=inv.method_label()), "bold")
-    r += 2
     if inv.estimates_note():
         ws.text(r, 0, inv.estimates_note(), "warn")
         r += 2
