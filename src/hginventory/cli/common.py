@@ -265,6 +265,11 @@ def wrap_text(text, width: int, hang: int = 0):
                     cut += 1
                 if cut == start or (start == w_start and cut == w_end):
                     break
+                space = plain.rfind(" ", start + 1, cut + 1)  # words glued by a rule: part there
+                if space > start:
+                    pieces.append((prefix, start, space))
+                    start, prefix = space + 1, " " * indent
+                    continue
                 pieces.append((prefix, start, cut))
                 start, prefix = cut, " " * indent
         pieces.append((prefix, start, len(plain.rstrip(" "))))
