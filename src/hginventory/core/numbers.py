@@ -144,6 +144,13 @@ def format_number(
     v = _finite(value)
     if v is None:
         return "" if value is None or isinstance(value, float) else str(value)
+    return _format_finite(v, quantity, places, locale or get_language(), sign)
+
+
+@lru_cache(maxsize=65_536)
+def _format_finite(v: float, quantity: str, places: int | None, locale: str, sign) -> str:
+    """`format_number` of a finite float, remembered: a workbook of 20,000 facility rows
+    formats the same few values hundreds of thousands of times (widths, cells, notes)."""
     places = decimals(quantity, [v]) if places is None else cell_places(quantity, v, places)
     if quantity == FRACTION:
         v *= 100

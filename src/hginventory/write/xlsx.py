@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from hginventory.core.i18n import get_language
 from hginventory.core.i18n import gettext as _
@@ -403,9 +404,20 @@ class Book:
         self.lang = get_language()
 
     def sheet(self, name: str) -> Sheet:
+        """A new sheet; the one before it is finished, so it is written and its cells let go
+        now (a workbook of 20,000 facilities never holds every sheet's cells at once)."""
+        if self.sheets:
+            self._finish(self.sheets[-1])
         s = Sheet(self, name)
         self.sheets.append(s)
         return s
+
+    def _finish(self, sheet: Sheet) -> None:
+        if not isinstance(sheet.notes, tuple):
+            sheet._write(self.wb)
+            # a finished sheet takes no more cells: a late write fails loudly, never vanishes
+            sheet.cells = MappingProxyType({})
+            sheet.notes = ()
 
     def chart(self, options: dict):
         return self.wb.add_chart(options)
@@ -448,7 +460,7 @@ class Book:
 
     def to_bytes(self) -> bytes:
         for s in self.sheets:
-            s._write(self.wb)  # which lets go of the sheet's cells as it writes them
+            self._finish(s)  # which lets go of the sheet's cells as it writes them
         self.wb.close()
         return self._buffer.getvalue()
 
