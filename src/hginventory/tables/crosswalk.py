@@ -10,6 +10,7 @@ from pathlib import Path
 from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import ngettext
+from hginventory.tables.rows import table_problems
 
 ANNEX_D = (
     "coal-fired power plants",
@@ -75,16 +76,7 @@ def load_crosswalk(path: str | Path | None = None, codes=None) -> dict[str, Link
     path = Path(path) if path else crosswalk_path()
     problems: list[Problem] = []
 
-    def problem(message, where, name="", found=""):
-        cell = _("{where}, field '{field}'").format(where=where, field=name) if name else where
-        problems.append(Problem(
-            message,
-            file=str(path),
-            cell=cell,
-            found=found,
-            kind="factors",
-            code="crosswalk-invalid",
-        ))
+    problem = table_problems(problems, path, code="crosswalk-invalid")
 
     if not path.is_file():
         raise FactorTableError(_("crosswalk not found: {file}").format(file=path))

@@ -19,6 +19,7 @@ from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import ngettext
 from hginventory.core.units import parse_unit
 from hginventory.tables.limits import read_table_bytes
+from hginventory.tables.rows import table_problems
 
 COLUMNS = (
     "code",
@@ -90,16 +91,7 @@ def _shipped() -> Screens:
 def _load(path: Path) -> Screens:
     problems: list[Problem] = []
 
-    def problem(message, where, name="", found=""):
-        cell = _("{where}, field '{field}'").format(where=where, field=name) if name else where
-        problems.append(Problem(
-            message,
-            file=str(path),
-            cell=cell,
-            found=found,
-            kind="factors",
-            code="plausibility-table-invalid",
-        ))
+    problem = table_problems(problems, path, code="plausibility-table-invalid")
 
     if not path.is_file():
         raise FactorTableError(_("plausibility table not found: {file}").format(file=path))

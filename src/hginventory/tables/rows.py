@@ -11,6 +11,7 @@ import re
 from dataclasses import MISSING, dataclass, fields
 
 from hginventory.core.columns import PATHWAYS
+from hginventory.core.errors import Problem
 from hginventory.core.i18n import N_, get_language
 from hginventory.core.i18n import gettext as _
 
@@ -171,3 +172,16 @@ def trusted_values(record: dict, floats, optional_floats) -> dict:
         if isinstance(values.get(name), float) and not math.isfinite(values[name]):
             raise ValueError(name)
     return values
+
+
+def table_problems(problems: list, path, code: str):
+    """A function adding a located problem of the table file `path` to `problems`: 'line 7
+    (code 5.1.1), field 'air'', every one with the table's own `code`."""
+
+    def problem(message, where, name="", found=""):
+        cell = _("{where}, field '{field}'").format(where=where, field=name) if name else where
+        problems.append(
+            Problem(message, file=str(path), cell=cell, found=found, kind="factors", code=code)
+        )
+
+    return problem

@@ -25,6 +25,19 @@ from hginventory.tables.crosswalk import load_crosswalk
 from hginventory.tables.translations import group_names, name_of
 from hginventory.write.xlsx import Book
 
+# the Annex C baseline's columns, the same on the Article 21 sheet and in the report's annex
+ANNEX_C_HEADERS = (
+    N_("Code"),
+    N_("Practice"),
+    N_("Facility"),
+    N_("Gold produced (kg/y)"),
+    N_("Mercury used (kg/y)"),
+    N_("Air"),
+    N_("Water"),
+    N_("Land"),
+    N_("Worst practice (Annex C)"),
+)
+
 FACILITIES_SHEET = "Facilities"
 ARTICLE8_SHEET = "Article 8 and NFR"
 UNCERTAINTY_SHEET = "Uncertainty"
@@ -697,17 +710,7 @@ def _article21(ws, inv: Inventory) -> None:
     ws.note(r + 1, SUBMIT["ac_note"], span=8)
     nxt = ws.table(
         r + 2,
-        [
-            _("Code"),
-            _("Practice"),
-            _("Facility"),
-            _("Gold produced (kg/y)"),
-            _("Mercury used (kg/y)"),
-            _("Air"),
-            _("Water"),
-            _("Land"),
-            _("Worst practice (Annex C)"),
-        ],
+        [_(h) for h in ANNEX_C_HEADERS],
         (
             [
                 x.code,

@@ -22,6 +22,7 @@ from hginventory.engine.submission import (
 )
 from hginventory.write.blocks import Heading, Para, Table, clean, kg
 from hginventory.write.option_sheets import (
+    ANNEX_C_HEADERS,
     SUBMIT,
     article8_label,
     article8_source,
@@ -246,17 +247,7 @@ def article21_blocks(inv: Inventory, letter: str) -> list:
         Para(SUBMIT["ac_note"]),
         Table(
             SUBMIT["ac_heading"],
-            [
-                _("Code"),
-                _("Practice"),
-                _("Facility"),
-                _("Gold produced (kg/y)"),
-                _("Mercury used (kg/y)"),
-                _("Air"),
-                _("Water"),
-                _("Land"),
-                _("Worst practice (Annex C)"),
-            ],
+            [_(h) for h in ANNEX_C_HEADERS],
             rows,
             {3, 4, 5, 6, 7},
             total_rows=1,
