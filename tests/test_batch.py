@@ -169,7 +169,8 @@ def test_a_manifest_from_another_hginv_is_not_trusted(tmp_path):
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     again = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
     assert f"{N} workbooks to compute, 0 unchanged" in again.output
-    assert json.loads(manifest.read_text(encoding="utf-8").splitlines()[0])["format"] == MANIFEST_FORMAT
+    head = json.loads(manifest.read_text(encoding="utf-8").splitlines()[0])
+    assert head["format"] == MANIFEST_FORMAT
     third = run("batch", EXAMPLES, "-o", out, "--jobs", "1")
     assert f"0 workbooks to compute, {N} unchanged" in third.output
 
