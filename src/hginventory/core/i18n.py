@@ -28,9 +28,6 @@ from pathlib import Path
 LANGUAGES = ("en", "fr", "es")
 
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
-
-
 DOMAIN = "hginv"
 
 

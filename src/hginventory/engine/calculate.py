@@ -294,9 +294,6 @@ class Many:
         frame = self.results if table == "results" else self.sources
         return _bounds(frame["inventory"].to_numpy(), self.keys)
 
-    def outcome(self, k: int) -> Inventory | ActivityError:
-        return self.failed[k] if k in self.failed else self.inventory(k)
-
     def inventory(self, k: int, bounds=None, source_bounds=None) -> Inventory:
         """The `Inventory` of one computed workbook, as `compute` returns it."""
         a, b = (bounds or self.bounds())[k]

@@ -75,10 +75,6 @@ class TableDiff:
     removed: list[str] = field(default_factory=list)
     changes: list[dict] = field(default_factory=list)
 
-    @property
-    def changed_codes(self) -> list[str]:
-        return list(dict.fromkeys(c["code"] for c in self.changes))
-
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changes)
 

@@ -55,16 +55,6 @@ TREND_COLUMNS = [
     "filled",
 ]
 
-TOTAL_COLUMNS = [
-    "hg_input_kg",
-    *OUTPUT_COLUMNS,
-    "releases_kg",  # all six outputs, as before
-    "releases_awl_kg",
-    "transfers_kg",
-    "outputs_beyond_input_kg",
-]
-"""The national totals per year (totals.csv, trend.xlsx): `Inventory.totals`."""
-
 
 def series_problems(entries: list[dict]) -> list[Problem]:
     """What makes inputs not one country's series: two countries, two files for one year, a year

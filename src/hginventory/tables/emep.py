@@ -196,10 +196,6 @@ class EmepRow(BaseModel):
         return self.type == ABATEMENT_TYPE
 
     @property
-    def table_number(self) -> str:
-        return re.sub(r"^Table[_ ]", "", self.table)
-
-    @property
     def tier(self) -> str:
         return self.type.split(" ", 2)[1] if self.type.startswith("Tier") else ""
 

@@ -17,9 +17,6 @@ from hginventory.tables.factors import factors_dir
 from hginventory.tables.limits import read_table_bytes
 from hginventory.tables.rows import trusted_values, validation_message
 
-METHODS = ("default", "level2", "measured")
-
-
 TOLERANCE = 1e-9
 
 

@@ -50,9 +50,6 @@ from hginventory.write.blocks import (  # the block model, shared with the repor
     share,
 )
 
-REPORT_SUFFIXES = (".docx", ".html")
-
-
 TO_COMPLETE = N_("[to be completed]")
 
 

@@ -118,10 +118,6 @@ def write_trend_workbook(series: TrendSeries, path: str | Path, protect=()) -> P
     return build_trend_workbook(series).save(path, protect)
 
 
-def trend_workbook_bytes(series: TrendSeries) -> bytes:
-    return build_trend_workbook(series).to_bytes()
-
-
 def build_trend_workbook(series: TrendSeries) -> Book:
     """The sheets of the series on the shared workbook helpers (write.xlsx): widths from the
     content, header rows, the number policy, landscape pages one page wide."""

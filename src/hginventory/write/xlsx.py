@@ -27,8 +27,6 @@ from hginventory.core.numbers import MASS, cell_places, decimals, excel_format, 
 MIN_WIDTH = 6
 TEXT_WIDTH = 50
 """Widest text column before its cells wrap (in characters)."""
-NOTE_WIDTH = 110
-"""Width a free-standing paragraph wraps at (sum of the columns it spans, at least this)."""
 LINE_HEIGHT = 15
 HEADER_FILL = "#DDEBF7"
 TOTAL_FILL = "#F2F2F2"
