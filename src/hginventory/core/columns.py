@@ -58,3 +58,12 @@ CSV_COLUMNS = [
     "status",
     "key_category",
 ]
+
+
+CSV_NUMBER_COLUMNS = ("activity", "input_factor", "hg_input_kg", *OUTPUT_COLUMNS)
+"""The result CSV's number columns; every other column of CSV_COLUMNS is text. Every reader of
+result CSVs (batch's all.csv and parquet, diff, trend --baseline, report --trend) types its
+columns from these two lists, so a new column is typed once, here."""
+
+
+CSV_TEXT_COLUMNS = tuple(c for c in CSV_COLUMNS if c not in CSV_NUMBER_COLUMNS)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory import __version__
+from hginventory.core.columns import CSV_TEXT_COLUMNS
 from hginventory.core.errors import HginvError, OutputError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import ngettext
@@ -1067,18 +1068,7 @@ def _shared(checked):
     return checked
 
 
-TEXT_COLUMNS = (
-    "code",
-    "sub_category",
-    "facility",
-    "method",
-    "activity_unit",
-    "input_factor_unit",
-    "factor_id",
-    "factor_source",
-    "status",
-    "key_category",
-)
+TEXT_COLUMNS = CSV_TEXT_COLUMNS  # the result CSV's text columns (core.columns)
 
 
 def _parse_results(data, header: list[str]):

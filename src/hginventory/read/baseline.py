@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hginventory.core.columns import CSV_TEXT_COLUMNS
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import ngettext
@@ -34,13 +35,7 @@ from hginventory.read.results import (
     whole_year,
 )
 
-RESULT_TEXT = {
-    "code": str,
-    "facility": str,
-    "factor_id": str,
-    "activity_unit": str,
-    "key_category": str,
-}
+RESULT_TEXT = dict.fromkeys(CSV_TEXT_COLUMNS, str)
 
 
 def _is_result_csv(path: Path) -> bool:

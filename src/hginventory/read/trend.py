@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hginventory.core.columns import CSV_TEXT_COLUMNS
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.read.baseline import (
@@ -85,7 +86,7 @@ def read_trend_folder(folder: str | Path) -> TrendOutputs:
                 folder=folder
             )
         )
-    text = ("code", "sub_category", "facility", "filled", "status", "factor_id", "input_file")
+    text = (*CSV_TEXT_COLUMNS, "filled", "input_file")
     totals = _read(folder / "totals.csv", TOTALS_NEEDED, text)
     trend = _read(folder / "trend.csv", TREND_NEEDED, text)
     recalc_path = folder / RECALC
