@@ -194,9 +194,8 @@ class Inventory:
 
     @property
     def national_count(self) -> int:
-        """How many distinct factor rows used are a country's own (national) values."""
-        r = self.results
-        return int(r.loc[r["status"] == "national", "factor_id"].nunique())
+        """Distinct factors used that are a country's own (national) values, by factor id."""
+        return sum(st == "national" for st in self.factor_statuses().values())
 
     @property
     def facility_count(self) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 from hginventory.core.errors import Problem
 from hginventory.core.i18n import N_, get_language
 from hginventory.core.i18n import gettext as _
+from hginventory.read.cells import cell_name, cell_text, duplicated_columns, find_header
 
 HOTSPOT_SHEET = "hotspots"
 
@@ -67,8 +68,6 @@ def hotspot_type_of(text: str) -> str | None:
 
 def read_hotspot_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> list[dict]:
     """The rows of the `hotspots` sheet: site, type (checked), location, status, notes."""
-    from hginventory.read.cells import cell_name, cell_text, duplicated_columns, find_header
-
     at = find_header(rows, ("site", "type"))
     if at is None:
         problems.append(

@@ -93,7 +93,8 @@ def _top(inv: Inventory, n: int = 10, by: str = "releases_awl_kg") -> pd.DataFra
 
 def _caution(inv: Inventory) -> list[Para]:
     n = inv.recalled_factors
-    estimates = [Para(inv.estimates_note(), "caution")] if inv.estimates_note() else []
+    note = inv.estimates_note()
+    estimates = [Para(note, "caution")] if note else []
     if not n:
         if estimates:
             return estimates

@@ -363,8 +363,9 @@ def _readme(book: Book, inv: Inventory, sheets: list[str]) -> None:
     if is_empty(inv):
         ws.text(r, 0, _("WARNING: {text}").format(text=_(EMPTY_WARNING)), "warn")
         r += 2
-    if inv.estimates_note():
-        ws.text(r, 0, inv.estimates_note(), "warn")
+    estimates = inv.estimates_note()
+    if estimates:
+        ws.text(r, 0, estimates, "warn")
         r += 2
     if inv.beyond_input_sentence():
         ws.text(r, 0, inv.beyond_input_sentence())
