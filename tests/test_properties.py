@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from hginventory.core.columns import OUTPUT_COLUMNS
 from hginventory.engine.calculate import compute
-from hginventory.read.activity import ActivityData, CountryInfo
+from hginventory.model.activity import ActivityData, CountryInfo
 from hginventory.tables.factors import load_factors
 
 FACTORS = load_factors()

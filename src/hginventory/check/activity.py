@@ -9,7 +9,8 @@ from hginventory.core.errors import Problem, UnitError
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number
 from hginventory.core.units import conversion, parse_unit
-from hginventory.read.activity import ActivityData, cell_text
+from hginventory.model.activity import ActivityData
+from hginventory.read.cells import cell_text
 from hginventory.tables.translations import activity_description
 
 MAX_SUGGESTED = 200  # distinct unknown codes given closest-code suggestions

@@ -7,8 +7,8 @@ import math
 from hginventory.core.errors import Problem, UnitError
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit, parse_unit
-from hginventory.read.activity import cell_text
-from hginventory.read.facilities import FacilityData
+from hginventory.model.facilities import FacilityData
+from hginventory.read.cells import cell_text
 from hginventory.tables.level2 import Level2Tables
 from hginventory.tables.translations import activity_description
 

@@ -34,8 +34,8 @@ from hginventory.core.errors import ActivityError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.engine.inventory import Inventory, beyond_input, row_labels
-from hginventory.read.activity import ActivityData
-from hginventory.read.hotspots import submission_of
+from hginventory.model.activity import ActivityData
+from hginventory.model.submission import submission_of
 from hginventory.tables.factors import FactorTable, load_factors
 from hginventory.tables.translations import activity_description
 
@@ -394,7 +394,7 @@ def compute_long(
     computed = compute_table(rows, countries, factors, _given_table(good, keys))
     del rows, countries  # a batch's input tables: their memory serves Level 2
 
-    from hginventory.read.facilities import FacilityData
+    from hginventory.model.facilities import FacilityData
 
     jobs = []
     for k in keys:

@@ -216,7 +216,7 @@ def mismatch_notes(
     """What the reader of a diff must know first: the two files are of two countries or two
     years, or one is a Level 2 inventory and the other not (`infos` are `ResultInfo`s of the
     baseline and the new file, `names` their file names, `rows` their result rows)."""
-    from hginventory.read.results import country_text, same_country
+    from hginventory.model.country import country_text, same_country
 
     old, new = infos
     notes = []

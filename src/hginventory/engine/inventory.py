@@ -20,8 +20,8 @@ from hginventory.core.columns import (
 from hginventory.core.errors import Problem
 from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
-from hginventory.read.activity import CountryInfo
-from hginventory.read.hotspots import Submission
+from hginventory.model.activity import CountryInfo
+from hginventory.model.submission import Submission
 from hginventory.tables.factors import FactorTable
 
 

@@ -25,8 +25,8 @@ from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import plain
 from hginventory.core.units import conversion, parse_factor_unit
-from hginventory.read.activity import NOTATION_KEYS
-from hginventory.read.facilities import FacilityData
+from hginventory.model.activity import NOTATION_KEYS
+from hginventory.model.facilities import FacilityData
 from hginventory.tables.level2 import CONFIDENCE_RANK, TOLERANCE, Level2Tables, default_tables
 from hginventory.tables.rows import STATUSES
 

@@ -16,7 +16,7 @@ import pandas as pd
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 from hginventory.engine.inventory import Inventory, sources_present
-from hginventory.read.hotspots import DATA_QUALITY, Submission, hotspot_types
+from hginventory.model.submission import DATA_QUALITY, Submission, hotspot_types
 
 HOTSPOT_SECTION = "5.10"
 

@@ -25,7 +25,7 @@ from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion
 from hginventory.engine.inventory import Inventory, beyond_input
-from hginventory.read.results import country_key, country_text, same_country
+from hginventory.model.country import country_key, country_text, same_country
 from hginventory.tables.factors import FactorTable
 
 FIRST_YEAR, LAST_YEAR = 1950, 2100

@@ -81,7 +81,7 @@ def compute_series(
     from hginventory.engine.keycat import trend_assessment
     from hginventory.jobs.batch import collect_inputs, load_batch_factors
     from hginventory.jobs.validate import check_input, finish_checks
-    from hginventory.read.activity import ActivityData, CountryInfo
+    from hginventory.model.activity import ActivityData, CountryInfo
 
     if fill not in FILL_MODES:
         raise HginvError(

@@ -27,13 +27,19 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
+from hginventory.core.errors import ActivityError, InputFileError, Problem
 from hginventory.core.i18n import LANGUAGES, N_, ngettext, normalise
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number, plain
+from hginventory.model.activity import (
+    ACTIVITY_COLUMNS,
+    COUNTRY_FIELDS,
+    NOTATION_KEYS,
+    ActivityData,
+    CountryInfo,
+)
 from hginventory.read.cells import (  # shared with the other sheet readers
     HEADER_SEARCH_ROWS,
     cell_name,
@@ -41,41 +47,6 @@ from hginventory.read.cells import (  # shared with the other sheet readers
     duplicated_columns,
     find_header,
 )
-
-NOTATION_KEYS = {
-    "NO": N_("not occurring"),
-    "NE": N_("not estimated"),
-    "NA": N_("not applicable"),
-    "IE": N_("included elsewhere"),
-}
-
-
-# `language` is written by `hginv template --lang`: the language hginv speaks for this
-# workbook; it changes no number
-COUNTRY_FIELDS = (
-    "country",
-    "year",
-    "population",
-    "electrification_rate",
-    "iso3",
-    "language",
-    "coal_industrial_boilers_share",
-)
-
-
-ACTIVITY_COLUMNS = (
-    "code",
-    "activity",
-    "unit",
-    "notes",
-    "uncertainty_pct",
-    "activity_low",
-    "activity_high",
-    "presence",
-    "data_source",
-    "data_quality",
-)
-
 
 INFO_COLUMNS = ("sub_category", "description")  # written by `hginv template`, not read
 
@@ -86,38 +57,6 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 KNOWN_SHEETS = ("country", "activity", "facilities", "instructions", "hotspots")
 
 
-
-
-@dataclass
-class CountryInfo:
-    """The country sheet, as read and checked (plain data: reading needs no model framework)."""
-
-    country: str
-    year: int
-    population: float | None = None
-    electrification_rate: float | None = None
-    iso3: str | None = None
-    language: str | None = None
-    coal_industrial_boilers_share: float | None = None  # per cent of 5.1.2's coal (Article 8)
-
-
-@dataclass
-class ActivityData(HasProblems):
-    """What was read from one activity workbook, with the location of every value."""
-
-    path: Path
-    sha256: str
-    country: CountryInfo | None
-    rows: list[dict]
-    problems: list[Problem] = field(default_factory=list)
-    hotspots: list[dict] = field(default_factory=list)  # the optional `hotspots` sheet
-
-    def frame(self):
-        """Activity rows as a DataFrame (code, activity, notation, unit, notes, cells)."""
-        import pandas as pd
-
-        columns = ["code", "activity", "notation", "unit", "notes", "row", "activity_cell"]
-        return pd.DataFrame.from_records(self.rows, columns=columns)
 
 
 def sha256_of(path: Path) -> str:
@@ -729,7 +668,7 @@ def _read_activity_rows(
 def _reporting(get, row, r, cols, code, path, sheet, problems) -> dict:
     """The optional reporting columns of an activity row (only those the sheet has): `presence`
     Y/N/?, `data_quality` A-D, `data_source` free text. A bad mark is a located error."""
-    from hginventory.read.hotspots import DATA_QUALITY, PRESENCE_MARKS
+    from hginventory.model.submission import DATA_QUALITY, PRESENCE_MARKS
 
     out = {}
     for name, allowed, kind in (

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import ngettext
 from hginventory.core.numbers import COUNT, format_number
+from hginventory.model.facilities import (
+    FACILITY_COLUMNS,
+    FACILITY_SHEET,
+    NUMERIC_COLUMNS,
+    FacilityData,
+)
 from hginventory.read.activity import (
     cell_name,
     cell_number,
@@ -17,54 +22,9 @@ from hginventory.read.activity import (
     find_header,
 )
 
-FACILITY_SHEET = "facilities"
-
-
-FACILITY_COLUMNS = (
-    "code",
-    "facility",
-    "activity",
-    "unit",
-    "capacity",
-    "utilisation",
-    "input_type",
-    "hg_content",
-    "hg_content_unit",
-    "control",
-    "coincinerated_waste_t",
-    "measured_input_kg",
-    "measured_air_kg",
-    "moisture_pct",
-    "washed_abroad",
-    "notes",
-)
-
-
-NUMERIC_COLUMNS = (
-    "activity",
-    "capacity",
-    "utilisation",
-    "hg_content",
-    "coincinerated_waste_t",
-    "measured_input_kg",
-    "measured_air_kg",
-    "moisture_pct",
-)
-
-
 # washed_abroad: yes or no, in the languages of the template (blank is no)
 YES = frozenset({"yes", "y", "true", "1", "oui", "o", "vrai", "sí", "si", "s", "verdadero"})
 NO = frozenset({"", "no", "n", "false", "0", "non", "faux", "falso"})
-
-
-@dataclass
-class FacilityData:
-    """Facility rows read from a workbook's `facilities` sheet (empty when there is none)."""
-
-    path: Path
-    rows: list[dict] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    sheet: str = FACILITY_SHEET
 
 
 def read_facilities(path: str | Path) -> FacilityData:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +9,7 @@ import pandas as pd
 from hginventory.core.columns import CSV_TEXT_COLUMNS
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
+from hginventory.model.trend import TrendOutputs
 from hginventory.read.baseline import (
     check_result_csv,
     number_columns,
@@ -25,23 +25,6 @@ CHECKS = "checks.csv"
 CHECKS_TEXT = ("check", "severity", "code", "sub_category", "unit", "detail")
 
 TREND_NEEDED = ("year", "code", "sub_category", "hg_input_kg", "air_kg", "filled")
-
-
-@dataclass
-class TrendOutputs:
-    """totals.csv, trend.csv and (when there is one) recalculation.csv of a trend folder."""
-
-    folder: Path
-    totals: pd.DataFrame
-    trend: pd.DataFrame
-    recalculation: pd.DataFrame | None = None
-    country: str = ""
-    iso3: str = ""
-    checks: pd.DataFrame | None = None  # checks.csv, the time-series checks (None: not written)
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(int(y) for y in self.totals["year"])
 
 
 def _read(path: Path, needed, text_columns) -> pd.DataFrame:
@@ -121,7 +104,7 @@ def read_trend_folder(folder: str | Path) -> TrendOutputs:
 def trend_country_check(series: TrendOutputs, inventory, input_path: Path) -> None:
     """A report's trend chapter is the same country's: InputFileError naming both countries
     when the trend folder is another's (NFC names, iso3), or does not say whose it is."""
-    from hginventory.read.results import country_text, same_country
+    from hginventory.model.country import country_text, same_country
 
     country = inventory.country
     mine = country_text(country.country, country.iso3)

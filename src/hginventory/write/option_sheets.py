@@ -20,7 +20,7 @@ from hginventory.engine.crosswalk import summarise
 from hginventory.engine.inventory import REST, Inventory
 from hginventory.engine.level2 import article8_table, worst_practice_line, worst_practices
 from hginventory.engine.uncertainty import STATS
-from hginventory.read.facilities import FACILITY_SHEET
+from hginventory.model.facilities import FACILITY_SHEET
 from hginventory.tables.crosswalk import load_crosswalk
 from hginventory.tables.translations import group_names, name_of
 from hginventory.write.xlsx import Book

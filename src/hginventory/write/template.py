@@ -17,7 +17,7 @@ from hginventory.core.errors import OutputError
 from hginventory.core.files import atomic_write
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
-from hginventory.read.activity import NOTATION_KEYS
+from hginventory.model.activity import NOTATION_KEYS
 
 DEFAULT_NAME = "hginv-template.xlsx"
 
@@ -301,7 +301,7 @@ def build_template(factors=None, level2=None, country: dict | None = None):
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from hginventory.core.units import parse_unit, units_of
-    from hginventory.read.facilities import FACILITY_COLUMNS, NUMERIC_COLUMNS
+    from hginventory.model.facilities import FACILITY_COLUMNS, NUMERIC_COLUMNS
     from hginventory.tables.factors import load_factors
     from hginventory.tables.level2 import default_tables
     from hginventory.tables.translations import activity_description, group_name, sub_category_name
@@ -532,7 +532,7 @@ _BOILERS = "coal_industrial_boilers_share"
 
 def _reporting_checks(ws, last: int) -> None:
     """Lists for the optional presence (Y/N/?) and data quality (A-D) columns."""
-    from hginventory.read.hotspots import DATA_QUALITY, PRESENCE_MARKS
+    from hginventory.model.submission import DATA_QUALITY, PRESENCE_MARKS
 
     for letter, name, values in (
         ("H", _("Presence"), PRESENCE_MARKS),
@@ -550,7 +550,7 @@ def _reporting_checks(ws, last: int) -> None:
 
 def _hotspots_sheet(ws, header) -> None:
     """The optional `hotspots` sheet, with the Toolkit's types listed in column H."""
-    from hginventory.read.hotspots import HOTSPOT_COLUMNS, hotspot_types
+    from hginventory.model.submission import HOTSPOT_COLUMNS, hotspot_types
 
     header(ws, HOTSPOT_COLUMNS)
     types = hotspot_types()

@@ -11,7 +11,7 @@ from hginventory.core.columns import PATHWAYS, SUBTOTAL_LABELS
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import axis_formatter
 from hginventory.engine.trend import reason_text
-from hginventory.read.trend import TrendOutputs
+from hginventory.model.trend import TrendOutputs
 from hginventory.tables.translations import name_of
 from hginventory.write.blocks import Figure, Heading, Para, Table, clean, kg
 from hginventory.write.document import SHORT_PATHWAY
