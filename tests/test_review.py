@@ -341,7 +341,7 @@ def test_the_changes_fit_80_columns_on_a_terminal(tmp_path, monkeypatch):
     import io
     import re
 
-    from hginventory.cli import common
+    from hginventory.cli import terminal
 
     review = make_review(tmp_path / "review.xlsx")
     typed = {"official_input_factor": 2.5, "official_air": 0.4, "official_water": 0.3,
@@ -349,7 +349,7 @@ def test_the_changes_fit_80_columns_on_a_terminal(tmp_path, monkeypatch):
     fill(review, tmp_path / "f.xlsx", {"5.2.2a": typed})
     buffer = io.StringIO()
     monkeypatch.setattr(
-        common, "CONSOLE_OPTIONS", {"force_terminal": True, "width": 80, "file": buffer}
+        terminal, "CONSOLE_OPTIONS", {"force_terminal": True, "width": 80, "file": buffer}
     )
     result = run("factors", "apply-review", tmp_path / "f.xlsx", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hginventory.cli import common, main
+from hginventory.cli import main, terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "valdoria-2021.xlsx"
@@ -67,7 +67,7 @@ def test_every_table_fits_80_columns_on_a_terminal(results, monkeypatch, case, t
     args, words = commands(results, tmp_path)[case]
     buffer = io.StringIO()
     monkeypatch.setattr(
-        common, "CONSOLE_OPTIONS", {"force_terminal": True, "width": 80, "file": buffer}
+        terminal, "CONSOLE_OPTIONS", {"force_terminal": True, "width": 80, "file": buffer}
     )
     monkeypatch.setenv("COLUMNS", "80")
     result = CliRunner().invoke(main, args)
@@ -104,7 +104,7 @@ def test_a_narrow_terminal_gets_a_stacked_layout(monkeypatch):
     """Too narrow for the table's words: one 'header: value' line each, nothing cut."""
     buffer = io.StringIO()
     options = {"force_terminal": True, "width": 40, "file": buffer, "color_system": None}
-    monkeypatch.setattr(common, "CONSOLE_OPTIONS", options)
+    monkeypatch.setattr(terminal, "CONSOLE_OPTIONS", options)
     assert CliRunner().invoke(main, ["factors", "list"]).exit_code == 0
     lines = buffer.getvalue().splitlines()
     assert "5.2.2a" in lines and "…" not in buffer.getvalue()
@@ -116,13 +116,13 @@ def test_totals_follow_the_shared_terminal_decision(monkeypatch, tmp_path):
     isatty): a forced 80-column terminal gets a fitted table; a pipe gets plain lines."""
     buffer = io.StringIO()
     options = {"force_terminal": True, "width": 80, "file": buffer, "color_system": None}
-    monkeypatch.setattr(common, "CONSOLE_OPTIONS", options)
+    monkeypatch.setattr(terminal, "CONSOLE_OPTIONS", options)
     args = ["compute", str(EXAMPLE), "-o", str(tmp_path / "t.xlsx")]
     assert CliRunner().invoke(main, args).exit_code == 0
     outputs = national_totals()[1]
     total = next(line for line in buffer.getvalue().splitlines() if "Total outputs" in line)
     assert "│" in total and outputs in total and len(total) <= 80
-    monkeypatch.setattr(common, "CONSOLE_OPTIONS", {})
+    monkeypatch.setattr(terminal, "CONSOLE_OPTIONS", {})
     piped = CliRunner().invoke(main, args).output
     line = next(line for line in piped.splitlines() if line.startswith("Total outputs"))
     assert line.split() == ["Total", "outputs", "(releases", "and", "transfers)", outputs]
@@ -141,7 +141,7 @@ ESC_NAMES = ("x\x1b]0;pwned\x07", "y\x1b[2J", "z\u202eslx.exe", "w\x9b31m")
 def test_control_characters_are_shown_as_text_and_letters_kept():
     """ESC, BEL, C1 controls and bidi overrides become visible escapes; accents (composed or
     not), a tab (a space) and the newlines of a message stay what they are."""
-    from hginventory.cli.common import clean
+    from hginventory.cli.terminal import clean
 
     assert clean("a\x1b[2Jb\x07") == "a\\x1b[2Jb\\x07"
     assert clean("r\u202eevil\x9b") == "r\\u202eevil\\x9b"
@@ -174,7 +174,7 @@ def test_the_diff_table_shows_control_characters_of_a_result_csv(results, monkey
     edited.write_text(text, encoding="utf-8")
     buffer = io.StringIO()
     options = {"force_terminal": True, "width": 80, "file": buffer, "color_system": None}
-    monkeypatch.setattr(common, "CONSOLE_OPTIONS", options)
+    monkeypatch.setattr(terminal, "CONSOLE_OPTIONS", options)
     result = CliRunner().invoke(main, ["diff", str(b), str(edited)])
     assert result.exit_code == 0, result.output
     shown = buffer.getvalue()
@@ -209,7 +209,7 @@ def test_factor_texts_piped_show_control_characters_as_text(tmp_path):
 )
 def test_prose_wraps_between_words(text, width, whole):
     """Never inside a code, a number or '(kg Hg/y)', never before a French ':' or a dash."""
-    from hginventory.cli.common import wrap_text
+    from hginventory.cli.terminal import wrap_text
 
     lines = wrap_text(text, width).plain.split("\n")
     assert len(lines) > 1 and all(len(line) <= max(width, 12) for line in lines), lines
@@ -230,7 +230,7 @@ def test_prose_wraps_between_words(text, width, whole):
 def test_wrapped_prose_keeps_every_character_and_fits(words, width, hang):
     """Whatever the words: each line fits (a word is folded only when wider than the whole
     line) and the text read back, breaks and indents removed, is the text given."""
-    from hginventory.cli.common import wrap_text
+    from hginventory.cli.terminal import wrap_text
 
     text = " ".join(words)
     lines = wrap_text(text, width, hang=hang).plain.split("\n")
@@ -253,7 +253,7 @@ def test_any_table_fits_any_terminal_whole(rows, width):
     from rich.table import Table
 
     buffer = io.StringIO()
-    console = common._console_class()(
+    console = terminal.console_class()(
         force_terminal=True, width=width, file=buffer, color_system=None, soft_wrap=True
     )
     table = Table(title="Title (kg Hg/y)")
@@ -261,11 +261,11 @@ def test_any_table_fits_any_terminal_whole(rows, width):
         table.add_column(name)
     for row in rows:
         table.add_row(*row)
-    common.show_table(table, console)
+    terminal.show_table(table, console)
     lines = buffer.getvalue().splitlines()
     assert all(len(line) <= width for line in lines), lines
     assert all(line[-1] in "│┃┓┩┘" for line in lines if line and line[0] in "│┃┏┡└"), lines
     shown = set(re.split(r"[ │┃\n]+", buffer.getvalue()))
-    for word in (w for row in rows for cell in row for w in common.clean(cell).split()):
+    for word in (w for row in rows for cell in row for w in terminal.clean(cell).split()):
         if len(word) <= width - 4:
             assert word in shown or any(word in s for s in shown), (word, lines)

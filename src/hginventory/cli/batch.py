@@ -9,20 +9,18 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import (
-    ERROR_LABEL,
+from hginventory.cli.common import main
+from hginventory.cli.messages import ERROR_LABEL, fail
+from hginventory.cli.options import (
     QUIET_HELP,
     check_uncertainty_usage,
-    echo,
     estimates_option,
     factors_option,
-    fail,
     lang_option,
-    main,
-    make_console,
     speak,
     uncertainty_options,
 )
+from hginventory.cli.terminal import echo, make_console
 from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
 
@@ -79,7 +77,8 @@ def batch_command(
     ctx, inputs, outdir, jobs, factors_path, xlsx, force, quiet, uncertainty, draws, seed, lang=None
 ):
     from hginventory.core.errors import HginvError
-    from hginventory.jobs.batch import BatchUsageError, run_batch
+    from hginventory.jobs.batch import run_batch
+    from hginventory.jobs.batch_inputs import BatchUsageError
 
     lang = speak(lang)
     check_uncertainty_usage(ctx, uncertainty)
@@ -115,7 +114,7 @@ def batch_command(
         sys.exit(code)
     view.finish(result)
     if any(r.succeeded for r in result.results):
-        from hginventory.jobs.batch import estimates_line, recalled_notice
+        from hginventory.write.batch_report import estimates_line, recalled_notice
 
         make_console(stderr=True).print(recalled_notice(result), markup=False)
         make_console(stderr=True).print(estimates_line(result), markup=False)

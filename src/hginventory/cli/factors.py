@@ -7,21 +7,17 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import (
+from hginventory.cli.common import main
+from hginventory.cli.messages import (
     ERROR_LABEL,
-    emit,
     fail,
-    labelled,
-    lang_option,
-    main,
-    make_console,
     pct_text,
     quantity_text,
     report_error,
     severity_word,
-    show_table,
-    styled,
 )
+from hginventory.cli.options import lang_option
+from hginventory.cli.terminal import emit, labelled, make_console, show_table, styled
 from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import MASS, format_number, mass, plain
@@ -155,7 +151,7 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json, lang=Non
         "factor_source",
     ]
     if as_csv:
-        from hginventory.tables.factors import table_csv
+        from hginventory.tables.export import table_csv
 
         emit(table_csv(table, list(frame["code"])), nl=False)
         return
@@ -276,10 +272,11 @@ def _list_emep(ctx, group, as_csv, as_json) -> None:
 def factors_export(ctx, output, group, factors_path, version, force, lang=None) -> None:
     import re
 
-    from hginventory.cli.common import check_outputs, factor_inputs, in_folder, output_folders
+    from hginventory.cli.outputs import check_outputs, factor_inputs, in_folder, output_folders
     from hginventory.core.errors import HginvError
     from hginventory.core.files import atomic_write, make_folders
-    from hginventory.tables.factors import DEFAULT_TABLE, table_csv, table_toml
+    from hginventory.tables.export import table_csv, table_toml
+    from hginventory.tables.factors import DEFAULT_TABLE
 
     folders = output_folders(output)
     if output is not None:  # the CSV and its .toml: not the table read, not one file twice
@@ -487,10 +484,10 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
     from hginventory.engine.factordiff import (
         diff_tables,
         example_inventories,
-        impact,
         impact_frame,
         moved,
     )
+    from hginventory.jobs.compute import factor_impact
     from hginventory.tables.translations import group_names as translated_groups
 
     debug = ctx.obj["debug"]
@@ -498,7 +495,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
     after = _load_for_cli(new, base_path=old, debug=debug)
     table_diff = diff_tables(before, after)
     paths = list(inventories) or example_inventories()
-    impacts = [impact(p, before, after) for p in paths]
+    impacts = [factor_impact(p, before, after) for p in paths]
     changed = bool(table_diff) or any(i.changed for i in impacts)
     group_names = translated_groups(after.groups)
     if as_json:

@@ -7,38 +7,37 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import (
+from hginventory.cli.common import main
+from hginventory.cli.messages import (
     NOTICE_LABEL,
-    OUTPUT_TYPE,
-    QUIET_HELP,
-    check_outputs,
-    check_uncertainty_usage,
-    echo,
-    emit,
-    estimates_option,
-    factor_inputs,
-    factors_flag,
-    factors_option,
     fail,
-    in_folder,
-    labelled,
-    lang_option,
-    main,
-    make_console,
-    output_folders,
-    paste_quote,
     pct_text,
     print_recalled_notice,
     print_totals,
     print_validation,
     quantity_text,
     severity_word,
-    show_table,
+)
+from hginventory.cli.options import (
+    QUIET_HELP,
+    check_uncertainty_usage,
+    estimates_option,
+    factors_flag,
+    factors_option,
+    lang_option,
     speak,
-    styled,
     uncertainty_options,
+)
+from hginventory.cli.outputs import (
+    OUTPUT_TYPE,
+    check_outputs,
+    factor_inputs,
+    in_folder,
+    output_folders,
+    paste_quote,
     wants_folder,
 )
+from hginventory.cli.terminal import echo, emit, labelled, make_console, show_table, styled
 from hginventory.core.files import make_folders, table_files
 from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
@@ -489,7 +488,7 @@ def report_command(
     from hginventory.core.errors import ActivityError, HginvError
     from hginventory.jobs.validate import validate_input
     from hginventory.read.results import report_input_error
-    from hginventory.write.document import check_report_path, write_report
+    from hginventory.write.report import check_report_path, write_report
 
     check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty)
     speak(lang, input_path)

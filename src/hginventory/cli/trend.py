@@ -7,19 +7,10 @@ from pathlib import Path
 
 import click
 
-from hginventory.cli.common import (
-    QUIET_HELP,
-    estimates_option,
-    factors_option,
-    fail,
-    labelled,
-    lang_option,
-    main,
-    make_console,
-    severity_word,
-    show_table,
-    speak,
-)
+from hginventory.cli.common import main
+from hginventory.cli.messages import fail, severity_word
+from hginventory.cli.options import QUIET_HELP, estimates_option, factors_option, lang_option, speak
+from hginventory.cli.terminal import labelled, make_console, show_table
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import mass
@@ -88,7 +79,7 @@ from hginventory.core.numbers import mass
 def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, jump, quiet, lang=None):
     """`hginv trend` (its help is the N_ text above, shown in the user's language)."""
     from hginventory.core.errors import HginvError
-    from hginventory.jobs.batch import BatchUsageError
+    from hginventory.jobs.batch_inputs import BatchUsageError
     from hginventory.jobs.trend import run_trend
 
     first = Path(inputs[0])
@@ -114,7 +105,7 @@ def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, jump, quiet
 def _print_series(series, written, quiet: bool = False) -> None:
     """The totals per year, what was interpolated or recalculated, and what was written;
     with --quiet only the warnings and the recalled-factor notice."""
-    from hginventory.cli.common import NOTICE_LABEL
+    from hginventory.cli.messages import NOTICE_LABEL
     from hginventory.engine.trend import UNCHANGED
 
     console = make_console()
