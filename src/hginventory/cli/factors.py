@@ -151,7 +151,7 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json, lang=Non
         "factor_source",
     ]
     if as_csv:
-        from hginventory.tables.export import table_csv
+        from hginventory.tables.factors import table_csv
 
         emit(table_csv(table, list(frame["code"])), nl=False)
         return
@@ -275,8 +275,7 @@ def factors_export(ctx, output, group, factors_path, version, force, lang=None) 
     from hginventory.cli.outputs import check_outputs, factor_inputs, in_folder, output_folders
     from hginventory.core.errors import HginvError
     from hginventory.core.files import atomic_write, make_folders
-    from hginventory.tables.export import table_csv, table_toml
-    from hginventory.tables.factors import DEFAULT_TABLE
+    from hginventory.tables.factors import DEFAULT_TABLE, table_csv, table_toml
 
     folders = output_folders(output)
     if output is not None:  # the CSV and its .toml: not the table read, not one file twice
@@ -484,10 +483,10 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
     from hginventory.engine.factordiff import (
         diff_tables,
         example_inventories,
+        impact,
         impact_frame,
         moved,
     )
-    from hginventory.jobs.compute import factor_impact
     from hginventory.tables.translations import group_names as translated_groups
 
     debug = ctx.obj["debug"]
@@ -495,7 +494,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
     after = _load_for_cli(new, base_path=old, debug=debug)
     table_diff = diff_tables(before, after)
     paths = list(inventories) or example_inventories()
-    impacts = [factor_impact(p, before, after) for p in paths]
+    impacts = [impact(p, before, after) for p in paths]
     changed = bool(table_diff) or any(i.changed for i in impacts)
     group_names = translated_groups(after.groups)
     if as_json:
