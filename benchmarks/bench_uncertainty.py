@@ -22,7 +22,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from hginventory.engine.calculate import compute
+from hginventory import compute
 from hginventory.engine.uncertainty import run_uncertainty
 from hginventory.read.activity import read_activity
 from hginventory.tables.factors import factors_dir, load_factors

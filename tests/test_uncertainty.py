@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from hginventory import compute
 from hginventory.cli import main
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.distributions import Z975, mean, ppf, resolve
 from hginventory.core.errors import ActivityError, FactorTableError
-from hginventory.engine.calculate import compute
 from hginventory.engine.uncertainty import (
     QUANTITIES,
     run_uncertainty,

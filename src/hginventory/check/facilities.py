@@ -6,10 +6,12 @@ import math
 
 from hginventory.core.errors import Problem, UnitError
 from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import sum_text
 from hginventory.core.units import conversion, parse_factor_unit, parse_unit
+from hginventory.model.activity import NOTATION_KEYS, ActivityData
 from hginventory.model.facilities import FacilityData
 from hginventory.read.cells import cell_text
-from hginventory.tables.level2 import Level2Tables
+from hginventory.tables.level2 import TOLERANCE, Level2Tables
 from hginventory.tables.translations import activity_description
 
 
@@ -315,3 +317,137 @@ def _check_coal_basis(rec, family, tables, err) -> None:
                 severity="warning",
                 code="facility-washed-abroad-no-washing",
             )
+
+
+def _national_codes(activity: ActivityData, factors) -> tuple[set[str], dict[str, str]]:
+    """The codes the activity sheet quantifies at Level 1, and the codes replaced by another
+    (an alternative activity such as ASGM mercury used replaces its default row)."""
+    given = {
+        r["code"]
+        for r in activity.rows
+        if r["code"] in factors
+        and isinstance(r["activity"], int | float)
+        and r["activity"] == r["activity"]
+    }
+    replaced = {factors[c].replaces: c for c in given if factors[c].replaces in given}
+    return given - set(replaced), replaced
+
+
+def _covered(recs: list[dict], unit: str, default_unit: str) -> float | None:
+    """The facilities' activity in the national row's unit (None: a row without a usable one,
+    which `check_facilities` reports)."""
+    total = 0.0
+    for rec in recs:
+        if not isinstance(rec["activity"], int | float):
+            return None
+        try:
+            total += rec["activity"] * conversion(rec["unit"] or default_unit, unit)
+        except UnitError:
+            return None
+    return total
+
+
+def check_against_national(
+    activity: ActivityData, data: FacilityData, factors, tables: Level2Tables
+) -> list[Problem]:
+    """The facility rows against the national rows of the activity sheet: a code replaced or
+    counted twice, a notation key beside facilities, facilities above the national activity
+    they are part of (each located at the cell to change)."""
+    problems: list[Problem] = []
+    file = str(data.path)
+
+    def add(cell, message, expected, found, sheet=data.sheet, *, code, severity="error"):
+        problems.append(
+            Problem(
+                message,
+                file=file,
+                sheet=sheet,
+                cell=cell,
+                found=found,
+                expected=expected,
+                severity=severity,
+                code=code,
+            )
+        )
+
+    counted, replaced = _national_codes(activity, factors)
+    national = {r["code"]: r for r in activity.rows}
+    by_code: dict[str, list[dict]] = {}
+    for rec in data.rows:
+        if rec["code"] in tables.families and rec["code"] in factors:
+            by_code.setdefault(rec["code"], []).append(rec)
+    for code, recs in by_code.items():
+        l1 = factors[code]
+        cell = recs[0]["cells"]["code"]
+        nat = national.get(code)
+        if code in replaced:
+            add(
+                cell,
+                _(
+                    "facility rows for {code}, but the activity sheet replaces {code} by "
+                    "{replacement}"
+                ).format(code=code, replacement=replaced[code]),
+                _("facility rows under {code}").format(code=replaced[code]),
+                code,
+                code="facilities-under-replaced-code",
+            )
+        elif l1.replaces and l1.replaces in counted:
+            add(
+                cell,
+                _(
+                    "facility rows for {code} while the activity sheet gives {other} for the "
+                    "same sources: that would count them twice"
+                ).format(code=code, other=l1.replaces),
+                _("facility rows under {code}").format(code=l1.replaces),
+                code,
+                code="facilities-counted-twice",
+            )
+        elif nat is not None and nat["notation"]:
+            key = nat["notation"]
+            said = {"key": key, "meaning": _(NOTATION_KEYS[key]), "code": code}
+            if key == "NO":
+                add(
+                    nat["activity_cell"],
+                    _(
+                        "the activity sheet says {key} ({meaning}) for {code} but facilities "
+                        "are given"
+                    ).format(**said),
+                    _("a national activity rate or blank"),
+                    "NO",
+                    "activity",
+                    code="facilities-beside-no",
+                )
+            else:
+                add(
+                    nat["activity_cell"],
+                    _(
+                        "the activity sheet says {key} ({meaning}) for {code} but facilities "
+                        "are given; the facilities are counted"
+                    ).format(**said),
+                    "",
+                    "",
+                    "activity",
+                    code="facilities-beside-notation-key",
+                    severity="warning",
+                )
+        elif code in counted:
+            unit = nat["unit"] or l1.activity_unit
+            covered, total = _covered(recs, unit, l1.activity_unit), nat["activity"]
+            if covered is not None and covered > total * (1 + TOLERANCE) + TOLERANCE:
+                add(
+                    nat["activity_cell"],
+                    _(
+                        "the facilities of {code} sum to {covered} {unit}, more than the "
+                        "national activity {total} {unit}"
+                    ).format(
+                        code=code, covered=sum_text(covered), total=sum_text(total), unit=unit
+                    ),
+                    _(
+                        "a national activity of at least {covered} {unit} (it includes the "
+                        "facilities), or corrected facility rows"
+                    ).format(covered=sum_text(covered), unit=unit),
+                    f"{total:g}",
+                    "activity",
+                    code="facilities-above-national",
+                )
+    return problems

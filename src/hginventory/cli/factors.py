@@ -483,10 +483,10 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
     from hginventory.engine.factordiff import (
         diff_tables,
         example_inventories,
-        impact,
         impact_frame,
         moved,
     )
+    from hginventory.jobs.compute import factor_impact
     from hginventory.tables.translations import group_names as translated_groups
 
     debug = ctx.obj["debug"]
@@ -494,7 +494,7 @@ def factors_diff(ctx, old, new, inventories, as_json, fail_on_change, lang=None)
     after = _load_for_cli(new, base_path=old, debug=debug)
     table_diff = diff_tables(before, after)
     paths = list(inventories) or example_inventories()
-    impacts = [impact(p, before, after) for p in paths]
+    impacts = [factor_impact(p, before, after) for p in paths]
     changed = bool(table_diff) or any(i.changed for i in impacts)
     group_names = translated_groups(after.groups)
     if as_json:

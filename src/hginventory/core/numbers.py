@@ -172,6 +172,12 @@ def percent(share, locale: str | None = None, places: int | None = None) -> str:
     return format_number(share, FRACTION, places, locale)
 
 
+def sum_text(value: float) -> str:
+    """A sum in a message: ten significant digits, thousands grouped (as `:,.10g`)."""
+    text = f"{value:,.10g}"
+    return text if "e" in text else localise(text)
+
+
 def plain(value, locale: str | None = None) -> str:
     """The full value as read (fifteen significant digits, no grouping, never an exponent),
     with the locale's decimal mark: messages quote input values with it (`1234,5` in

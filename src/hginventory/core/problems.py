@@ -124,7 +124,6 @@ SECTIONS: dict[str, dict[str, str]] = {
         "facility-washed-abroad-value": N_("washed_abroad is not yes or no"),
         "facility-washed-abroad-not-coal": N_("washed_abroad is given for a row that is not coal"),
         "facility-washed-abroad-no-washing": N_("washed_abroad is yes but no washing is named"),
-        "facility-row-invalid": N_("a facility row cannot be computed (the message says why)"),
         "facility-measured-air-above-input": N_("a measured air emission is above the Hg input"),
         "facility-rest-without-pathway": N_("the Hg input beyond the measured air has no pathway"),
         "facilities-under-replaced-code": N_("facility rows under a code the activity replaces"),

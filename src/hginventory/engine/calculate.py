@@ -10,9 +10,10 @@ and the remainders they leave; and the summary's double-counting weights (only p
 waste rows counts in the national totals).
 
 `compute_table` runs the rules over a long table of activity rows keyed by `inventory` (one
-factor join, vectorised over every row of every inventory); `compute_many` builds that table
-from what `read_activity` returned and splits the result into one `Inventory` each; `compute`
-is `compute_many` of one inventory. No rule exists twice.
+factor join, vectorised over every row of every inventory); `compute_long` builds that table
+from checked records (`model.activity.ActivityData`, `model.facilities.FacilityData`) and adds
+Level 2; `Many.outcomes` splits the result into one `Inventory` each. The engine neither reads
+nor checks: `jobs.compute` does both first. No rule exists twice.
 """
 
 from __future__ import annotations
@@ -22,19 +23,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hginventory import __version__
-from hginventory.check.activity import check_activity
 from hginventory.core.columns import PATHWAYS, with_subtotals
 from hginventory.core.errors import ActivityError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.units import conversion, parse_factor_unit
 from hginventory.engine.inventory import Inventory, beyond_input, row_labels
 from hginventory.model.activity import ActivityData
+from hginventory.model.facilities import FacilityData
 from hginventory.model.submission import submission_of
 from hginventory.tables.factors import FactorTable, load_factors
 from hginventory.tables.translations import activity_description
@@ -134,7 +134,7 @@ def compute_table(
     notation, notes), every row of every activity sheet, feeds the screening of sources
     present; by default the rows with a number. Returns the long results (sorted by inventory,
     then Toolkit order), the long screening table and the replaced codes of each inventory.
-    Level 2 facility rows are merged by `compute_many`.
+    Level 2 facility rows are merged by `compute_long`.
     """
     factors = factors or load_factors()
     table = factors.frame()
@@ -330,6 +330,15 @@ class Many:
         metadata["method"] = inventory.method_key
         return inventory
 
+    def outcomes(self) -> list[Inventory | ActivityError]:
+        """One `Inventory` per activity workbook, or the `ActivityError` (listing every problem)
+        of one that has errors: one bad inventory never stops the others."""
+        bounds, source_bounds = self.bounds(), self.bounds("sources")
+        return [
+            self.failed[k] if k in self.failed else self.inventory(k, bounds, source_bounds)
+            for k in range(len(self.activities))
+        ]
+
     def _columns(self, level2: bool) -> list[int]:
         names = self.results.columns
         skip = {"inventory", *([] if level2 else self.level2_columns)}
@@ -364,24 +373,27 @@ class Many:
 
 def compute_long(
     activities: Sequence[ActivityData],
-    factors: FactorTable | None = None,
-    facilities: Sequence | None = None,
+    factors: FactorTable,
+    facilities: Sequence[FacilityData],
+    checked: Sequence[list[Problem]],
     level2=None,
-    checked: Sequence[list[Problem] | None] | None = None,
 ) -> Many:
-    """Compute many inventories in one engine call (see `compute_many`), keeping the long
-    tables: `Many.results` has every result row of every inventory, keyed by `inventory`."""
-    factors = factors or load_factors()
+    """Compute many checked inventories in one engine call, keeping the long tables:
+    `Many.results` has every result row of every inventory, keyed by `inventory`.
+
+    The engine reads and checks nothing: `facilities` are each inventory's Level 2 rows (an
+    empty `FacilityData` for none) and `checked` what the checks found in its activity and
+    facility rows (`check.inputs.check_records`; `hginventory.compute` runs them for a
+    notebook). An inventory with an error among them is returned in `failed`, not computed.
+    `level2` overrides the Level 2 tables."""
     n = len(activities)
-    facilities = list(facilities) if facilities is not None else [None] * n
-    checked = list(checked) if checked is not None else [None] * n
+    facilities, checked = list(facilities), list(checked)
+    if len(facilities) != n or len(checked) != n:
+        raise ValueError("one FacilityData and one list of problems per activity workbook")
     failed: dict[int, ActivityError] = {}
     problems_of: dict[int, list[Problem]] = {}
     for k, activity in enumerate(activities):
-        if checked[k] is None:
-            problems = list(activity.problems) + check_activity(activity, factors)
-        else:
-            problems = list(checked[k])
+        problems = list(checked[k])
         if activity.country is None or any(p.severity == "error" for p in problems):
             failed[k] = ActivityError(
                 _("{file}: the activity workbook has errors").format(file=activity.path.name),
@@ -394,28 +406,11 @@ def compute_long(
     computed = compute_table(rows, countries, factors, _given_table(good, keys))
     del rows, countries  # a batch's input tables: their memory serves Level 2
 
-    from hginventory.model.facilities import FacilityData
-
-    jobs = []
-    for k in keys:
-        fac = facilities[k]
-        if fac is None:
-            path = Path(activities[k].path)
-            if path.is_file():
-                from hginventory.read.facilities import read_facilities
-
-                fac = read_facilities(path)
-            else:
-                fac = FacilityData(path)
-        if fac.rows or fac.problems:
-            jobs.append((k, fac))
-    if jobs:  # Level 2 (its tables and their validation) only for inventories with facilities
+    jobs = [k for k in keys if facilities[k].rows]
+    if jobs:  # Level 2 (its tables) only for inventories with facilities
         from hginventory.engine.level2 import FacilityJob, apply_many
 
-        jobs = [
-            FacilityJob(k, activities[k], fac, computed.replaced.get(k, {}), checked[k] is not None)
-            for k, fac in jobs
-        ]
+        jobs = [FacilityJob(k, facilities[k]) for k in jobs]
         level1_columns = list(computed.results.columns)
         hand_over = [computed.results]  # the only reference, so Level 2 can free it
         computed.results = None
@@ -492,53 +487,9 @@ class _NoFacilities:
     failed: dict = field(default_factory=dict)
 
 
-def compute_many(
-    activities: Sequence[ActivityData],
-    factors: FactorTable | None = None,
-    facilities: Sequence | None = None,
-    level2=None,
-    checked: Sequence[list[Problem] | None] | None = None,
-) -> list[Inventory | ActivityError]:
-    """Compute many inventories in one engine call: one `Inventory` per activity workbook, or
-    the `ActivityError` (listing every problem) of one that has errors; one bad inventory never
-    stops the others.
-
-    `facilities` (one `FacilityData` or None each) are the Level 2 rows; None reads each
-    workbook's optional `facilities` sheet. `level2` overrides the Level 2 tables. `checked`
-    gives, per inventory, what `validate_input` found in its activity and facility rows (it
-    checks them first), so that the checks are not made twice.
-    """
-    many = compute_long(activities, factors, facilities, level2, checked)
-    bounds, source_bounds = many.bounds(), many.bounds("sources")
-    return [
-        many.failed[k] if k in many.failed else many.inventory(k, bounds, source_bounds)
-        for k in range(len(activities))
-    ]
-
-
 def _bounds(sorted_keys: np.ndarray, keys: list[int]) -> dict[int, tuple[int, int]]:
     """Where each inventory's rows are in a long table sorted by inventory."""
     wanted = np.asarray(keys, dtype=sorted_keys.dtype if len(sorted_keys) else "int64")
     start = np.searchsorted(sorted_keys, wanted, side="left")
     end = np.searchsorted(sorted_keys, wanted, side="right")
     return {k: (int(a), int(b)) for k, a, b in zip(keys, start, end, strict=True)}
-
-
-def compute(
-    activity: ActivityData,
-    factors: FactorTable | None = None,
-    facilities=None,
-    level2=None,
-    checked: list[Problem] | None = None,
-) -> Inventory:
-    """Compute the inventory of one country; raises ActivityError listing every input error.
-
-    The engine of `compute_many` on one inventory. Facility rows (Level 2) are read from the
-    workbook's optional `facilities` sheet unless `facilities` (a `FacilityData`) is given;
-    `level2` overrides the Level 2 tables. `checked` is what `validate_input` found in the
-    activity and facility rows (it checks them first), so that the checks are not made twice.
-    """
-    (result,) = compute_many([activity], factors, [facilities], level2, [checked])
-    if isinstance(result, ActivityError):
-        raise result
-    return result

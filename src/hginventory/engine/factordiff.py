@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from hginventory.core.columns import OUTPUT_COLUMNS, PATHWAYS
-from hginventory.core.errors import HginvError
 from hginventory.tables.factors import FIELDS, FactorRow, FactorTable
 
 VALUE_FIELDS = (
@@ -173,28 +172,15 @@ def _change_frame(old: dict, new: dict, label: str) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def impact(path: str | Path, old: FactorTable, new: FactorTable) -> Impact:
-    """Compute the inventory `path` with both tables; totals per pathway and per source group.
-
-    An inventory that cannot be computed with one of the tables (for example it uses a code the
-    new table removed) is reported with the reason, not raised.
-    """
-    from hginventory.engine.calculate import compute
-    from hginventory.read.activity import read_activity
-
-    path = Path(path)
-    result = Impact(path.name)
-    try:
-        activity = read_activity(path)
-        before, after = compute(activity, old), compute(activity, new)
-    except HginvError as exc:
-        result.error = str(exc)
-        return result
+def impact(name: str, before, after) -> Impact:
+    """Totals per pathway and per source group of one inventory computed with the old table
+    (`before`) and the new one (`after`); `jobs.compute.factor_impact` computes both."""
+    result = Impact(name)
     t_old, t_new = before.totals(), after.totals()
     result.totals = _change_frame(
         {k: t_old[k] for k in TOTAL_KEYS}, {k: t_new[k] for k in TOTAL_KEYS}, "total"
     )
-    names = {**new.groups, **old.groups}
+    names = {**after.factors.groups, **before.factors.groups}
     g_old, g_new = _by_group(before, names), _by_group(after, names)
     frames = []
     for column in ("hg_input_kg", "releases_kg"):

@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from hginventory.check.facilities import check_facilities
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import ActivityError, Problem
 from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
-from hginventory.core.numbers import plain
+from hginventory.core.numbers import plain, sum_text
 from hginventory.core.units import conversion, parse_factor_unit
-from hginventory.model.activity import NOTATION_KEYS
 from hginventory.model.facilities import FacilityData
 from hginventory.tables.level2 import CONFIDENCE_RANK, TOLERANCE, Level2Tables, default_tables
 from hginventory.tables.rows import STATUSES
@@ -239,22 +237,19 @@ class FacilityJob:
     """The facility rows of one inventory (`inventory` is its key in the long tables)."""
 
     inventory: int
-    activity: object
     facilities: FacilityData
-    replaced: dict[str, str]
-    checked: bool
 
 
 def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Merged:
     """Merge facility rows into the Level 1 results of every inventory at once (see the module
     docstring for the rule).
 
-    `df` and `sources` are the long Level 1 tables keyed by `inventory`. An inventory whose
-    facility rows are wrong, or sum to more than their national activity row, is returned in
-    `failed` with an ActivityError located at the cells; the others go on. With a job's
-    `checked`, its facility rows were already checked (`check_facilities`, as `hginv validate`
-    does) and their problems are the caller's. `df` may come in a one-element list, handed
-    over so that it is freed as soon as the merged table replaces it (a batch's memory).
+    `df` and `sources` are the long Level 1 tables keyed by `inventory`. The facility rows come
+    checked (`check_facilities` and `check_against_national`, which `hginv validate` runs): the
+    engine only finds what the calculation shows, a measured air emission above the computed
+    input; such an inventory is returned in `failed` with an ActivityError located at the cell,
+    and the others go on. `df` may come in a one-element list, handed over so that it is freed
+    as soon as the merged table replaces it (a batch's memory).
     """
     import numpy as np
     import pandas as pd
@@ -281,103 +276,28 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
         )
     )
     frame = None
-    groups = []  # (job, code, recs, problems) of inventories without errors so far
+    groups = []  # (job, code, recs, located) of every code with facility rows
     problems_of: dict[int, list[Problem]] = {}
     for job in jobs:
         k, facilities = job.inventory, job.facilities
-        file, sheet = str(facilities.path), facilities.sheet
-        problems = [] if job.checked else list(facilities.problems)
-        if not job.checked:
-            problems += check_facilities(facilities, factors, tables)
-        problems_of[k] = problems
+        problems_of[k] = problems = []
 
-        def located(
-            cell,
-            message,
-            expected="",
-            found="",
-            where_sheet=sheet,
-            problems=problems,
-            file=file,
-            code="facility-row-invalid",
-        ):
+        def located(cell, message, expected, code, problems=problems, facilities=facilities):
             problems.append(
                 Problem(
                     message,
-                    file=file,
-                    sheet=where_sheet,
+                    file=str(facilities.path),
+                    sheet=facilities.sheet,
                     cell=cell,
-                    found=found,
                     expected=expected,
                     code=code,
                 )
             )
 
-        national = {r["code"]: r for r in job.activity.rows}
         by_code: dict[str, list[dict]] = {}
         for rec in facilities.rows:
             if rec["code"] in tables.families and rec["code"] in factors:
                 by_code.setdefault(rec["code"], []).append(rec)
-        for code, recs in by_code.items():
-            l1 = factors[code]
-            cell = recs[0]["cells"]["code"]
-            if code in job.replaced:
-                located(
-                    cell,
-                    _(
-                        "facility rows for {code}, but the activity sheet replaces {code} by "
-                        "{replacement}"
-                    ).format(code=code, replacement=job.replaced[code]),
-                    _("facility rows under {code}").format(code=job.replaced[code]),
-                    code,
-                    code="facilities-under-replaced-code",
-                )
-                continue
-            if l1.replaces and (k, l1.replaces) in position:
-                located(
-                    cell,
-                    _(
-                        "facility rows for {code} while the activity sheet gives {other} for the "
-                        "same sources: that would count them twice"
-                    ).format(code=code, other=l1.replaces),
-                    _("facility rows under {code}").format(code=l1.replaces),
-                    code,
-                    code="facilities-counted-twice",
-                )
-                continue
-            nat = national.get(code)
-            if nat is not None and nat["notation"]:
-                key = nat["notation"]
-                meaning = _(NOTATION_KEYS[key])
-                if key == "NO":
-                    located(
-                        nat["activity_cell"],
-                        _(
-                            "the activity sheet says {key} ({meaning}) for {code} but facilities "
-                            "are given"
-                        ).format(key=key, meaning=meaning, code=code),
-                        _("a national activity rate or blank"),
-                        "NO",
-                        "activity",
-                        code="facilities-beside-no",
-                    )
-                    continue
-                problems.append(
-                    Problem(
-                        _(
-                            "the activity sheet says {key} ({meaning}) for {code} but facilities "
-                            "are given; the facilities are counted"
-                        ).format(key=key, meaning=meaning, code=code),
-                        file=file,
-                        sheet="activity",
-                        cell=nat["activity_cell"],
-                        severity="warning",
-                        code="facilities-beside-notation-key",
-                    )
-                )
-        if _failure(file, problems):
-            failed[k] = _failure(file, problems)
-            continue
         groups += [(job, code, recs, located) for code, recs in by_code.items()]
 
     # the Level 1 row each facility builds on: the inventory's own row of its code, or the
@@ -415,29 +335,13 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
         errors: list = []
         rows = [(base, _facility_row(rec, base, factors, tables, errors)) for rec in recs]
         for where, message, expected, code in errors:
-            located(where, message, expected, code=code)
+            located(where, message, expected, code)
         if i is None:
             new_rows += rows
             continue
         unit = base["activity_unit"]
         covered = sum(r["activity"] * _conversion(r["activity_unit"], unit) for _b, r in rows)
-        total = base["activity"]
-        if covered > total * (1 + TOLERANCE) + TOLERANCE:
-            located(
-                base["activity_cell"],
-                _(
-                    "the facilities of {code} sum to {covered} {unit}, more than the national "
-                    "activity {total} {unit}"
-                ).format(code=code, covered=_sum(covered), total=_sum(total), unit=unit),
-                _(
-                    "a national activity of at least {covered} {unit} (it includes the "
-                    "facilities), or corrected facility rows"
-                ).format(covered=_sum(covered), unit=unit),
-                f"{total:g}",
-                "activity",
-                code="facilities-above-national",
-            )
-            continue
+        total = base["activity"]  # facilities above it were refused by check_against_national
         remainder = max(total - covered, 0.0)
         if remainder <= total * TOLERANCE:
             drop.append(i)
@@ -451,8 +355,8 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
                         "remainder: national activity {total} {unit} minus {covered} {unit} "
                         "described as {facilities}, at Level 1 defaults"
                     ).format(
-                        total=_sum(total),
-                        covered=_sum(covered),
+                        total=sum_text(total),
+                        covered=sum_text(covered),
                         unit=unit,
                         facilities=_count(len(rows)),
                     ),
@@ -554,14 +458,6 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
 def _g(value: float) -> str:
     """A value in a message, in the language's decimal mark (as `:g` would show it)."""
     return plain(float(f"{value:g}"))
-
-
-def _sum(value: float) -> str:
-    """A sum in a message: ten significant digits, thousands grouped (as `:,.10g`)."""
-    from hginventory.core.numbers import localise
-
-    text = f"{value:,.10g}"
-    return text if "e" in text else localise(text)
 
 
 def _count(n: int) -> str:

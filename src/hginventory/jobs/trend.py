@@ -77,9 +77,9 @@ def compute_series(
     `include_estimates` counts the project's estimates in every year's totals.
     The time-series checks (`series_checks`, threshold `jump`) and the trend assessment of
     the key categories come with the series."""
-    from hginventory.engine.calculate import compute_many
     from hginventory.engine.keycat import trend_assessment
     from hginventory.jobs.batch import collect_inputs, load_batch_factors
+    from hginventory.jobs.compute import compute_many
     from hginventory.jobs.validate import check_input, finish_checks
     from hginventory.model.activity import ActivityData, CountryInfo
 

@@ -13,9 +13,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hginventory.check.inputs import add_new
 from hginventory.core.errors import ActivityError, HasProblems, InputFileError, Problem
-from hginventory.core.i18n import N_, ngettext
 from hginventory.core.i18n import gettext as _
+from hginventory.core.i18n import ngettext
 
 
 @dataclass
@@ -75,20 +76,12 @@ class Validation(HasProblems):
         return ActivityError(self.summary, self.sorted_problems())
 
 
-def _add(out: list[Problem], new) -> None:
-    """Append the problems not yet listed (a set: 10,000 problems must stay linear)."""
-    seen = set(out)
-    for p in new:
-        if p not in seen:
-            out.append(p)
-            seen.add(p)
-
-
 def check_input(path: str | Path, factors=None, level2=None) -> Validation:
-    """Read the input at `path` and check it against the tables, without computing: every
-    problem but those only the calculation finds (facilities above their national row).
-    What `hginv batch` runs in its worker processes; never raises for a bad input."""
-    from hginventory.check.activity import check_activity
+    """Read the input at `path` and check its records (`check.inputs.check_records`), without
+    computing: every problem but those only the calculation finds (a measured air emission
+    above the computed input). What `hginv batch` runs in its worker processes; never raises
+    for a bad input."""
+    from hginventory.check.inputs import check_activity_records, check_facility_records
     from hginventory.read.activity import read_activity
     from hginventory.read.facilities import read_facilities
     from hginventory.tables.factors import load_factors
@@ -108,46 +101,15 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
         if hint:  # an hginv output given instead of the activity workbook
             result.problems.append(Problem(hint, file=str(path), code="result-file-given"))
     factors = factors or load_factors()
-    _add(result.problems, activity.problems)
-    _add(result.problems, check_activity(activity, factors))
-    from hginventory.check.screening import run_checks
-
-    _add(result.problems, run_checks(activity, factors))  # plausibility, consistency
+    add_new(result.problems, check_activity_records(activity, factors))
     try:
         facilities = read_facilities(path)
     except InputFileError as exc:
-        _add(result.problems, exc.located(path))
+        add_new(result.problems, exc.located(path))
         return result
     result.facilities = facilities
-    _add(result.problems, facilities.problems)
-    if facilities.rows:
-        from hginventory.check.facilities import check_facilities
-        from hginventory.check.plausibility import check_facility_rows
-
-        _add(result.problems, check_facility_rows(facilities, activity, factors))
-        from hginventory.tables.level2 import default_tables
-
-        _add(result.problems, check_facilities(facilities, factors, level2 or default_tables()))
-    if not facilities.rows and not any(_quantified(r) for r in activity.rows):
-        result.problems.append(
-            Problem(
-                _(NOTHING_ENTERED),
-                file=str(path),
-                sheet="activity",
-                severity="warning",
-                code="nothing-entered",
-            )
-        )
+    add_new(result.problems, check_facility_records(facilities, activity, factors, level2))
     return result
-
-
-NOTHING_ENTERED = N_("no activity was entered: nothing will be quantified")
-
-
-def _quantified(row: dict) -> bool:
-    """An activity row with a number (not blank, not a notation key such as NO or NE)."""
-    value = row.get("activity")
-    return isinstance(value, int | float) and value == value
 
 
 def finish_checks(checks: list[Validation], factors=None, level2=None, build: bool = True):
@@ -180,10 +142,10 @@ def finish_checks(checks: list[Validation], factors=None, level2=None, build: bo
     for k, i in enumerate(ready):
         c = checks[i]
         if k in many.failed:
-            _add(c.problems, many.failed[k].located(c.path))
+            add_new(c.problems, many.failed[k].located(c.path))
             continue
-        _add(c.problems, many.warnings[k])
-        _add(c.problems, overflows.get(k, []))
+        add_new(c.problems, many.warnings[k])
+        add_new(c.problems, overflows.get(k, []))
         if build and not overflows.get(k):
             c.inventory = many.inventory(k, bounds, source_bounds)
             c.inventory.quality_checks = c.quality_checks
