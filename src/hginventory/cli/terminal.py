@@ -91,12 +91,25 @@ def longest_word(text) -> int:
     return max((cell_len(m.group()) for m in _WORD.finditer(_glued(plain))), default=0)
 
 
+def _indent(plain: str, start: int, end: int, indent: int, width: int) -> str:
+    """The indent of a continuation line that starts with `plain[start:end]`: less than
+    `indent` when that is a whole word (or words glued by a rule) whose widest word would not
+    fit after the indent but fits alone, since a word is cut only when wider than the width."""
+    from rich.cells import cell_len
+
+    word = max(cell_len(w) for w in plain[start:end].split(" "))
+    if word > width or plain[end : end + 1] not in ("", " "):
+        return " " * indent
+    return " " * min(indent, width - word)
+
+
 def wrap_text(text, width: int, hang: int = 0):
     """A rich Text wrapped to `width` cells between words: never inside a word (a code such
     as 5.1.3c, a number, a hyphenated name), never before a French ':', never inside
     '(kg Hg/y)', never before the dash of 'Mineral oils - refining'; after the slash of
     'Combustion/use' if need be. A word wider than the whole width (a long path) is folded,
-    the only choice left. Each continuation line is indented like its first line, plus `hang`."""
+    the only choice left. Each continuation line is indented like its first line, plus `hang`
+    (less when a word would not fit after the indent but fits alone)."""
     from rich.cells import cell_len
     from rich.text import Text
 
@@ -117,7 +130,7 @@ def wrap_text(text, width: int, hang: int = 0):
             if cell_len(prefix) + cell_len(plain[start:w_end]) > width:
                 if i:
                     pieces.append((prefix, start, words[i - 1][1]))
-                    start, prefix = w_start, " " * indent
+                    start, prefix = w_start, _indent(plain, w_start, w_end, indent, width)
                 else:  # an indent wider than what is left: the first word starts the line
                     start = w_start
             while cell_len(prefix) + cell_len(plain[start:w_end]) > width:
@@ -129,7 +142,8 @@ def wrap_text(text, width: int, hang: int = 0):
                 space = plain.rfind(" ", start + 1, cut + 1)  # words glued by a rule: part there
                 if space > start:
                     pieces.append((prefix, start, space))
-                    start, prefix = space + 1, " " * indent
+                    start = space + 1
+                    prefix = _indent(plain, start, w_end, indent, width)
                     continue
                 pieces.append((prefix, start, cut))
                 start, prefix = cut, " " * indent
