@@ -15,6 +15,7 @@ NOTICE_LABEL = N_("Notice:")
 
 
 def severity_word(severity: str) -> str:
+    """'error' or 'warning' in the language of the run (problems carry the English key)."""
     return _("error") if severity == "error" else _("warning")
 
 
@@ -31,6 +32,7 @@ def report_error(exc, debug: bool = False) -> None:
 
 
 def fail(exc, debug: bool) -> None:
+    """Print the error and stop with its exit code (1 unless the error says otherwise)."""
     report_error(exc, debug)
     sys.exit(getattr(exc, "exit_code", 1))
 
