@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from hginventory import compute, read_activity
 from hginventory.cli import main
 from hginventory.core.columns import PATHWAYS
-from hginventory.write.document import Para, Table, build_document
+from hginventory.write.blocks import Para, Table
+from hginventory.write.report.contents import build_document
 
 NASTY_NOTE = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script> & <b>'
 NASTY_COUNTRY = "Valdoria <i>&</i> Isles"
@@ -360,7 +361,7 @@ def test_docx_columns_are_never_narrower_than_their_longest_word():
     from matplotlib import get_data_path
     from PIL import ImageFont
 
-    from hginventory.write.document import _column_widths
+    from hginventory.write.report.docx import _column_widths
 
     long_text = "a sub-category name that goes on and on " * 3
     block = Table(
@@ -390,7 +391,7 @@ def test_docx_numbers_are_never_narrower_than_their_column():
     from matplotlib import get_data_path
     from PIL import ImageFont
 
-    from hginventory.write.document import _column_widths
+    from hginventory.write.report.docx import _column_widths
 
     total = "31\u202f134,5"
     block = Table(
@@ -430,7 +431,7 @@ def test_report_counts_and_seed_print_as_people_write_them(tmp_path, make_workbo
 def test_chart_labels_are_whole_or_end_with_an_ellipsis(example_path):
     """The ten largest sub-categories: `5.2.2b Gold extraction ... concentrate amalgamation
     without retort` keeps its last words; a label too long for three lines says it is cut."""
-    from hginventory.write.document import _wrap, chart_svg
+    from hginventory.write.report.charts import _wrap, chart_svg
 
     svg = chart_svg(compute(read_activity(example_path)), "top")
     assert "without retort" in svg

@@ -319,7 +319,8 @@ def report_text(lang: str, example: Path = EXAMPLE) -> str:
     """The words of the report (headings, paragraphs, table captions, headers and cells, figure
     captions), one block per line, without layout; the time of the run masked."""
     from hginventory.jobs.validate import validate_input
-    from hginventory.write.document import Figure, Heading, Para, Table, build_document
+    from hginventory.write.blocks import Figure, Heading, Para, Table
+    from hginventory.write.report.contents import build_document
 
     with language(lang):
         inv = validate_input(example).inventory
@@ -466,7 +467,7 @@ def test_a_french_trend_has_french_captions_and_the_english_csvs(trend_runs):
 
 def test_the_report_s_trend_chapter_in_spanish(trend_runs):
     from hginventory.read.trend import read_trend_folder
-    from hginventory.write.document import Heading, Para, Table
+    from hginventory.write.blocks import Heading, Para, Table
     from hginventory.write.trend_report import trend_chapter
 
     folder, _said = trend_runs["en"]  # a folder of any language: its CSVs are the same

@@ -488,7 +488,7 @@ def report_command(
     from hginventory.core.errors import ActivityError, HginvError
     from hginventory.jobs.validate import validate_input
     from hginventory.read.results import report_input_error
-    from hginventory.write.document import check_report_path, write_report
+    from hginventory.write.report import check_report_path, write_report
 
     check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty)
     speak(lang, input_path)

@@ -1,6 +1,6 @@
 """The report's parts of what a country submits (issue 26): the Toolkit's source presence table
 (Y/N/?) and the potential hot spots in chapter 2, the data-gaps chapter with next steps, and
-the Article 21 annex (Articles 8 and 9, Annex C). Blocks for `document.build_document`."""
+the Article 21 annex (Articles 8 and 9, Annex C). Blocks for `report.contents.build_document`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The report's chapter on the trend over the years (`hginv report --trend OUTDIR`).
 
-Built from the folder `hginv trend` wrote, as blocks of `write.document`: national totals per
+Built from the folder `hginv trend` wrote, as blocks of `write.blocks`: national totals per
 year, a chart, which years and sub-categories were interpolated, and, when the trend was run
 with a baseline, the recalculation of the submitted inventories (the rows that moved, and why).
 """
@@ -14,7 +14,7 @@ from hginventory.engine.trend import reason_text
 from hginventory.model.trend import TrendOutputs
 from hginventory.tables.translations import name_of
 from hginventory.write.blocks import Figure, Heading, Para, Table, clean, kg
-from hginventory.write.document import SHORT_PATHWAY
+from hginventory.write.report.names import SHORT_PATHWAY
 
 INTERPOLATED = "interpolated"
 
