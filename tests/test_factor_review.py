@@ -24,7 +24,8 @@ from hginventory.engine.crosswalk import summarise
 from hginventory.engine.factordiff import diff_tables
 from hginventory.read.results import read_results
 from hginventory.tables.crosswalk import ANNEX_D, load_crosswalk
-from hginventory.tables.factors import factors_dir, load_table, overlay_factors
+from hginventory.tables.factors import factors_dir, load_table
+from hginventory.tables.overlay import overlay_factors
 from tests.conftest import EXAMPLES
 
 SHIPPED = factors_dir() / "toolkit_level1.csv"

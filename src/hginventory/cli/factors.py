@@ -151,7 +151,7 @@ def factors_list(ctx, group, factor_set, factors_path, as_csv, as_json, lang=Non
         "factor_source",
     ]
     if as_csv:
-        from hginventory.tables.factors import table_csv
+        from hginventory.tables.export import table_csv
 
         emit(table_csv(table, list(frame["code"])), nl=False)
         return
@@ -275,7 +275,8 @@ def factors_export(ctx, output, group, factors_path, version, force, lang=None) 
     from hginventory.cli.outputs import check_outputs, factor_inputs, in_folder, output_folders
     from hginventory.core.errors import HginvError
     from hginventory.core.files import atomic_write, make_folders
-    from hginventory.tables.factors import DEFAULT_TABLE, table_csv, table_toml
+    from hginventory.tables.export import table_csv, table_toml
+    from hginventory.tables.factors import DEFAULT_TABLE
 
     folders = output_folders(output)
     if output is not None:  # the CSV and its .toml: not the table read, not one file twice

@@ -1,4 +1,5 @@
-"""A factor-table row as the engine uses it: a plain frozen record, no validation framework.
+"""A factor-table row and a factor table as the engine uses them: plain frozen records, no
+validation framework; and where a problem of a table file lies.
 
 `FactorRowModel` (`factor_model.py`, pydantic) validates rows; `load_factors` turns the shipped
 table's CSV text straight into these records, which the tests check against the validated ones.
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import cached_property
 
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import Problem
@@ -154,6 +156,84 @@ REQUIRED = {f.name for f in fields(FactorRow) if f.default is MISSING}
 DEFAULTS = {f.name: f.default for f in fields(FactorRow) if f.default is not MISSING}
 
 
+@dataclass(frozen=True)
+class FactorTable:
+    """A validated factor table with its identity: id, version and a hash of its content."""
+
+    id: str
+    version: str
+    title: str
+    rows: tuple[FactorRow, ...]
+    sha256: str
+    path: str
+    groups: dict[str, dict] = field(default_factory=dict)
+    documents: dict[str, dict] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+    # rows whose input factor is `estimated` (no Toolkit default known) count in the national
+    # totals only when the user asks for it (--include-estimates)
+    estimates_counted: bool = False
+
+    def counting_estimates(self, counted: bool = True) -> FactorTable:
+        """This table with its estimated rows counted in the totals (or not)."""
+        if counted == self.estimates_counted:
+            return self
+        return replace(self, estimates_counted=counted)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def factor_id(self, code: str) -> str:
+        return f"{self.label}:{code}"
+
+    @cached_property
+    def by_code(self) -> dict[str, FactorRow]:
+        return {r.code: r for r in self.rows}
+
+    @property
+    def codes(self) -> list[str]:
+        return [r.code for r in self.rows]
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.by_code
+
+    def __getitem__(self, code: str) -> FactorRow:
+        return self.by_code[code]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def source(self, row: FactorRow) -> str:
+        """Short provenance text: document, version, table/page."""
+        return f"{row.document} v{row.version}, {row.table_page}"
+
+    def frame(self):
+        """The table as a pandas DataFrame (one row per code, Toolkit order): a fresh copy
+        of one built once per table, since every compute needs it."""
+        return self._frame.copy()
+
+    @cached_property
+    def _frame(self):
+        import pandas as pd
+
+        columns: dict[str, list] = {name: [] for name in FIELDS}
+        for row in self.rows:
+            for name, values in columns.items():
+                values.append(getattr(row, name))
+        columns["release_total_exclude"] = [";".join(r.release_total_exclude) for r in self.rows]
+        group = [self.groups.get(r.source_group, {}) for r in self.rows]
+        columns["order"] = list(range(len(self.rows)))
+        columns["group_order"] = [g.get("order", 99) for g in group]
+        columns["group_name"] = [
+            g.get("name", r.source_group) for g, r in zip(group, self.rows, strict=True)
+        ]
+        columns["factor_id"] = [self.factor_id(r.code) for r in self.rows]
+        columns["factor_source"] = [self.source(r) for r in self.rows]
+        return pd.DataFrame.from_records(
+            list(zip(*columns.values(), strict=True)), columns=list(columns)
+        )
+
+
 def trusted_values(record: dict, floats, optional_floats) -> dict:
     """One CSV row of a table validated beforehand, its numbers converted as the pydantic
     models convert them (a blank optional number is None): the shipped tables are read
@@ -176,12 +256,62 @@ def trusted_values(record: dict, floats, optional_floats) -> dict:
 
 def table_problems(problems: list, path, code: str):
     """A function adding a located problem of the table file `path` to `problems`: 'line 7
-    (code 5.1.1), field 'air'', every one with the table's own `code`."""
+    (code 5.1.1), field 'air'', every one with the table's own `code` unless it names its own."""
 
-    def problem(message, where, name="", found=""):
+    def problem(message, where, name="", found="", expected="", code=code):
         cell = _("{where}, field '{field}'").format(where=where, field=name) if name else where
         problems.append(
-            Problem(message, file=str(path), cell=cell, found=found, kind="factors", code=code)
+            Problem(
+                message,
+                file=str(path),
+                cell=cell,
+                found=found,
+                expected=expected,
+                kind="factors",
+                code=code,
+            )
         )
 
     return problem
+
+
+def line_cell(line: int, code: str = "") -> str:
+    """Where a problem of a factor CSV lies: 'line 7 (code 5.1.1)'."""
+    if code:
+        return _("line {line} (code {code})").format(line=line, code=code)
+    return _("line {line}").format(line=line)
+
+
+def header_cell() -> str:
+    return _("header (line 1)")
+
+
+PROVENANCE_FIELDS = ("status", "document", "version", "table_page")
+
+
+def replacement_cycles(replaces: dict[str, str | None]) -> list[list[str]]:
+    """Each cycle of replacements once, from its first code in table order: a row replacing
+    itself (`5.1.1` -> `5.1.1`) or rows replacing each other (a -> b -> a). Every row of a
+    cycle would be dropped as included elsewhere, so a table with one is refused."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in replaces:
+        path: list[str] = []
+        seen: dict[str, int] = {}
+        code = start
+        while code in replaces and code not in done and code not in seen:
+            seen[code] = len(path)
+            path.append(code)
+            code = replaces[code]
+        if code in seen:
+            cycles.append(path[seen[code] :])
+        done.update(path)
+    return cycles
+
+
+def cycle_message(cycle: list[str]) -> str:
+    """The problem of a cycle of replacements, naming it as `a -> b -> a`."""
+    return _(
+        "replacements form a cycle ({cycle}): every row of it would be reported as included "
+        "elsewhere, so none would be counted"
+    ).format(cycle=" -> ".join([*cycle, cycle[0]]))
