@@ -19,6 +19,7 @@ from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import plain
+from hginventory.tables.export import field_text
 from hginventory.tables.rows import FIELDS, FactorRow
 
 REVIEW_SHEET = "review"
@@ -221,10 +222,29 @@ def _reviewed_row(row: FactorRow, entry: ReviewEntry, table, refuse) -> FactorRo
         return None  # a cell that is not a number: refused where it was read
     errors = []
 
-    def bad(message, column, found=""):
+    def bad(message, column, found="", cell=None):
         errors.append(column)
-        refuse(message, cells.get(column, ""), found=found)
+        refuse(message, cells.get(column, "") if cell is None else cell, found=found)
 
+    _check_reading(values, bad)
+    number = _official_numbers(row, values, bad)
+    _check_range(number, values, bad)
+    total = _check_sum(number, cells, bad)
+    document = str(values.get("official_document") or "").strip() or row.document
+    if table.documents and document not in table.documents:
+        bad(
+            _("unknown document id {document}; expected one of {ids}").format(
+                document=repr(document), ids=", ".join(table.documents)
+            ),
+            "official_document",
+        )
+    if errors:
+        return None
+    return _confirmed(row, values, number, total, document, table)
+
+
+def _check_reading(values: dict, bad) -> None:
+    """A confirmed row says where its values were read, and who read them."""
     for column in ("official_table_page", "reviewer"):
         if not str(values.get(column) or "").strip():
             bad(
@@ -234,6 +254,11 @@ def _reviewed_row(row: FactorRow, entry: ReviewEntry, table, refuse) -> FactorRo
                 ).format(column=column),
                 column,
             )
+
+
+def _official_numbers(row: FactorRow, values: dict, bad) -> dict:
+    """The row's numbers as reviewed: each official value typed, else hginv's; a value below
+    zero, or a distribution factor above 1, refused."""
     number = {}
     for column, name in OFFICIAL_NUMBERS.items():
         given = values.get(column)
@@ -248,6 +273,11 @@ def _reviewed_row(row: FactorRow, entry: ReviewEntry, table, refuse) -> FactorRo
                 column,
                 plain(given),
             )
+    return number
+
+
+def _check_range(number: dict, values: dict, bad) -> None:
+    """The input factor lies between its low and high (refused at the first one typed)."""
     value, low = number["input_factor"], number["input_factor_low"]
     high = number["input_factor_high"]
     if (low is not None and low > value) or (high is not None and high < value):
@@ -261,28 +291,27 @@ def _reviewed_row(row: FactorRow, entry: ReviewEntry, table, refuse) -> FactorRo
             ),
             typed[0],
         )
+
+
+def _check_sum(number: dict, cells: dict, bad) -> float:
+    """The sum of the six distribution factors, refused over their cells when it is not 1."""
     total = sum(number[p] for p in PATHWAYS)
     if abs(total - 1) > SUM_TOLERANCE:
         first, last = cells.get(OFFICIAL_DISTRIBUTION[0], ""), cells.get(OFFICIAL_DISTRIBUTION[-1])
-        errors.append("sum")
-        refuse(
+        bad(
             _(
                 "the six distribution factors sum to {total}, not 1 (within {tolerance}); a "
                 "blank cell counts with hginv's value"
             ).format(total=plain(total), tolerance=plain(SUM_TOLERANCE)),
-            f"{first}:{last}" if first and last else first,
+            "sum",
             found=plain(total),
+            cell=f"{first}:{last}" if first and last else first,
         )
-    document = str(values.get("official_document") or "").strip() or row.document
-    if table.documents and document not in table.documents:
-        bad(
-            _("unknown document id {document}; expected one of {ids}").format(
-                document=repr(document), ids=", ".join(table.documents)
-            ),
-            "official_document",
-        )
-    if errors:
-        return None
+    return total
+
+
+def _confirmed(row: FactorRow, values: dict, number: dict, total: float, document: str, table):
+    """The row with the official values, `confirmed`, with who read them, where and when."""
     if total != 1 and abs(total - 1) > 1e-12:
         for p in PATHWAYS:
             number[p] = number[p] / total  # printed values that sum to 0.999: made exact
@@ -318,17 +347,6 @@ def bumped_version(version: str) -> str:
     return f"{version}+review.1"
 
 
-def _text(value) -> str:
-    """A field as the factor CSV holds it (as `factors export` writes it)."""
-    if value is None:
-        return ""
-    if isinstance(value, tuple):
-        return ";".join(value)
-    if isinstance(value, float):
-        return format(value, ".15g")
-    return str(value)
-
-
 def reviewed_csv(source_text: str, rows: tuple[FactorRow, ...], changed: set[str]) -> str:
     """The factor CSV after a review: the source CSV's own lines for every row not `changed`
     (a minimal diff for whoever keeps the table in version control), the changed rows written
@@ -362,14 +380,14 @@ def reviewed_csv(source_text: str, rows: tuple[FactorRow, ...], changed: set[str
         done.add(code)
         if code in changed and code in by_code:
             row = by_code[code]
-            writer.writerow([_text(getattr(row, c)) if c in FIELDS else "" for c in columns])
+            writer.writerow([field_text(getattr(row, c)) if c in FIELDS else "" for c in columns])
         elif raw.strip() and added:
             out.write(raw.rstrip("\r\n") + "," * len(added) + newline)
         else:
             out.write(raw)
     for row in rows:
         if row.code not in done:
-            writer.writerow([_text(getattr(row, c)) if c in FIELDS else "" for c in columns])
+            writer.writerow([field_text(getattr(row, c)) if c in FIELDS else "" for c in columns])
     return out.getvalue()
 
 
