@@ -95,12 +95,7 @@ def _load(path: Path) -> Screens:
 
     if not path.is_file():
         raise FactorTableError(_("plausibility table not found: {file}").format(file=path))
-    text = read_table_bytes(path).decode("utf-8-sig")
-    lines = text.splitlines()
-    comments = 0
-    while comments < len(lines) and lines[comments].startswith("#"):
-        comments += 1  # the header comment: a screen, never a factor
-    records = list(csv.DictReader(io.StringIO("\n".join(lines[comments:]))))
+    records, comments = _read_records(path)
     header = list(records[0].keys()) if records else []
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -121,63 +116,89 @@ def _load(path: Path) -> Screens:
         where = _("line {line} (code {code})").format(line=line, code=rec["code"])
         if rec["code"] in bounds:
             problem(_("code appears twice"), where, "code", rec["code"])
-        try:
-            unit = parse_unit(rec["activity_unit"]).symbol
-        except UnitError as exc:
-            problem(str(exc.args[0]), where, "activity_unit", rec["activity_unit"])
-            unit = rec["activity_unit"]
-        numbers = {}
-        for name in ("world_total", "per_inhabitant_low", "per_inhabitant_high"):
-            numbers[name] = None
-            if not rec[name]:
-                continue
-            try:
-                value = float(rec[name])
-            except ValueError:
-                value = math.nan
-            if not math.isfinite(value) or value <= 0:
-                problem(_("expected a positive number"), where, name, rec[name])
-            else:
-                numbers[name] = value
-        if rec["world_total"] and not (rec["world_source"] and rec["world_year"]):
-            problem(_("a world total needs its source and year"), where, "world_source")
-        if (rec["per_inhabitant_low"] or rec["per_inhabitant_high"]) and not rec["band_source"]:
-            problem(_("a band per inhabitant needs its source"), where, "band_source")
-        low, high = numbers["per_inhabitant_low"], numbers["per_inhabitant_high"]
-        if low is not None and high is not None and low > high:
-            problem(_("the band's low is above its high"), where, "per_inhabitant_low")
-        if rec["status"] not in STATUSES:
-            problem(
-                _("expected one of {choices}").format(choices=", ".join(STATUSES)),
-                where,
-                "status",
-                rec["status"],
-            )
-        bounds[rec["code"]] = Bound(
-            code=rec["code"],
-            activity_unit=unit,
-            world_total=numbers["world_total"],
-            world_year=rec["world_year"],
-            world_source=rec["world_source"],
-            per_inhabitant_low=low,
-            per_inhabitant_high=high,
-            band_source=rec["band_source"],
-            status=rec["status"],
-            note=rec["note"],
-        )
+        bounds[rec["code"]] = _bound(rec, where, problem)
     if problems:
         raise FactorTableError(
             _("plausibility table {file} is not valid").format(file=path.name), problems
         )
-    meta = path.with_suffix(".toml")
-    info = {}
-    if meta.is_file():
-        try:
-            info = tomllib.loads(read_table_bytes(meta).decode("utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise FactorTableError(
-                _("{file}: not valid TOML ({reason})").format(file=meta, reason=exc)
-            ) from None
+    info = _identity(path.with_suffix(".toml"))
     return Screens(
         id=str(info.get("id", path.stem)), version=str(info.get("version", "")), bounds=bounds
     )
+
+
+def _read_records(path: Path) -> tuple[list[dict], int]:
+    """The rows of the screens, and how many comment lines head the file (a screen, never a
+    factor)."""
+    text = read_table_bytes(path).decode("utf-8-sig")
+    lines = text.splitlines()
+    comments = 0
+    while comments < len(lines) and lines[comments].startswith("#"):
+        comments += 1
+    return list(csv.DictReader(io.StringIO("\n".join(lines[comments:])))), comments
+
+
+def _bound(rec: dict, where: str, problem) -> Bound:
+    """The screen of one row, its problems located: a unit hginv knows, positive numbers each
+    with its source, a band whose low is not above its high, a known status."""
+    try:
+        unit = parse_unit(rec["activity_unit"]).symbol
+    except UnitError as exc:
+        problem(str(exc.args[0]), where, "activity_unit", rec["activity_unit"])
+        unit = rec["activity_unit"]
+    numbers = {
+        name: _positive(rec, name, where, problem)
+        for name in ("world_total", "per_inhabitant_low", "per_inhabitant_high")
+    }
+    if rec["world_total"] and not (rec["world_source"] and rec["world_year"]):
+        problem(_("a world total needs its source and year"), where, "world_source")
+    if (rec["per_inhabitant_low"] or rec["per_inhabitant_high"]) and not rec["band_source"]:
+        problem(_("a band per inhabitant needs its source"), where, "band_source")
+    low, high = numbers["per_inhabitant_low"], numbers["per_inhabitant_high"]
+    if low is not None and high is not None and low > high:
+        problem(_("the band's low is above its high"), where, "per_inhabitant_low")
+    if rec["status"] not in STATUSES:
+        problem(
+            _("expected one of {choices}").format(choices=", ".join(STATUSES)),
+            where,
+            "status",
+            rec["status"],
+        )
+    return Bound(
+        code=rec["code"],
+        activity_unit=unit,
+        world_total=numbers["world_total"],
+        world_year=rec["world_year"],
+        world_source=rec["world_source"],
+        per_inhabitant_low=low,
+        per_inhabitant_high=high,
+        band_source=rec["band_source"],
+        status=rec["status"],
+        note=rec["note"],
+    )
+
+
+def _positive(rec: dict, name: str, where: str, problem) -> float | None:
+    """The number of a column (None when blank); anything but a positive number is refused."""
+    if not rec[name]:
+        return None
+    try:
+        value = float(rec[name])
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        problem(_("expected a positive number"), where, name, rec[name])
+        return None
+    return value
+
+
+def _identity(meta: Path) -> dict:
+    """The id and version of the screens, from the .toml beside them (none: empty)."""
+    if not meta.is_file():
+        return {}
+    try:
+        return tomllib.loads(read_table_bytes(meta).decode("utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise FactorTableError(
+            _("{file}: not valid TOML ({reason})").format(file=meta, reason=exc)
+        ) from None
