@@ -131,12 +131,9 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
         files = [folder]
         folder = folder.parent
     elif folder.is_dir():
-        files = None
+        files = _combined_file(folder)
     else:
         raise InputFileError(_("{folder}: no such folder (--baseline)").format(folder=folder))
-    for name in ("all.csv", "trend.csv"):
-        if files is None and (folder / name).is_file():
-            files = [folder / name]
     if files and files[0].name == "all.csv":
         return _read_combined(files[0])
     if files and files[0].name == "trend.csv":
@@ -149,40 +146,27 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
             and p.suffix.lower() in (".csv", ".xlsx")
             and not p.name.startswith(("~$", "."))
         )
+    return _read_result_files(folder, files)
+
+
+def _combined_file(folder: Path) -> list[Path] | None:
+    """The all.csv of a batch folder, else the trend.csv of a trend folder, else None."""
+    for name in ("all.csv", "trend.csv"):
+        if (folder / name).is_file():
+            return [folder / name]
+    return None
+
+
+def _read_result_files(folder: Path, files: list[Path]) -> pd.DataFrame:
+    """The rows of hginv compute's result files, one file per year (a CSV read instead of
+    its workbook)."""
     parts, seen, problems = [], {}, []
     stems = {p.stem.casefold() for p in files if p.suffix.lower() == ".csv" and _is_result_csv(p)}
     for path in files:
-        if path.suffix.lower() == ".csv":
-            if not _is_result_csv(path):
-                continue
-            book = path.with_suffix(".xlsx")
-            meta = metadata(book) if book.is_file() else None
-            if meta is not None and "year" in meta:
-                year = _year_of(meta["year"], book, "Metadata")
-            else:
-                found = set(YEAR_IN_NAME.findall(path.stem))
-                if len(found) != 1:
-                    problems.append(
-                        Problem(
-                            _("cannot tell the year of this result CSV"),
-                            file=str(path),
-                            found=path.name,
-                            expected=_(
-                                "the year in the file name (valdoria-2018-inventory.csv), its "
-                                "-inventory.xlsx beside it, or the batch folder with all.csv"
-                            ),
-                            code="baseline-year-unknown",
-                        )
-                    )
-                    continue
-                year = int(found.pop())
-        else:
-            if path.stem.casefold() in stems:
-                continue  # its CSV is read instead
-            meta = metadata(path)
-            if meta is None:
-                continue
-            year = _year_of(meta.get("year"), path, "Metadata")
+        dated = _dated(path, stems, problems)
+        if dated is None:
+            continue
+        year, meta = dated
         if year in seen:
             problems.append(
                 Problem(
@@ -215,6 +199,45 @@ def read_baseline(folder: str | Path) -> pd.DataFrame:
             ).format(folder=folder)
         )
     return pd.concat(parts, ignore_index=True)
+
+
+def _dated(path: Path, stems: set[str], problems: list) -> tuple[int, dict | None] | None:
+    """The year of a result file and its workbook's metadata; None for a file that is not
+    one (or a workbook whose CSV is read instead), or whose year cannot be told (a problem)."""
+    if path.suffix.lower() == ".csv":
+        if not _is_result_csv(path):
+            return None
+        return _csv_year(path, problems)
+    if path.stem.casefold() in stems:
+        return None  # its CSV is read instead
+    meta = metadata(path)
+    if meta is None:
+        return None
+    return _year_of(meta.get("year"), path, "Metadata"), meta
+
+
+def _csv_year(path: Path, problems: list) -> tuple[int, dict | None] | None:
+    """The year of a result CSV: its workbook's beside it, else the one year in its name."""
+    book = path.with_suffix(".xlsx")
+    meta = metadata(book) if book.is_file() else None
+    if meta is not None and "year" in meta:
+        return _year_of(meta["year"], book, "Metadata"), meta
+    found = set(YEAR_IN_NAME.findall(path.stem))
+    if len(found) != 1:
+        problems.append(
+            Problem(
+                _("cannot tell the year of this result CSV"),
+                file=str(path),
+                found=path.name,
+                expected=_(
+                    "the year in the file name (valdoria-2018-inventory.csv), its "
+                    "-inventory.xlsx beside it, or the batch folder with all.csv"
+                ),
+                code="baseline-year-unknown",
+            )
+        )
+        return None
+    return int(found.pop()), meta
 
 
 def number_columns(frame: pd.DataFrame, path: Path, columns) -> pd.DataFrame:
@@ -349,12 +372,14 @@ def _read_trend(path: Path) -> pd.DataFrame:
         if missing:
             raise InputFileError(
                 _("{file}: not the totals.csv of hginv trend").format(file=totals.name),
-                [Problem(
-                    _("missing columns"),
-                    file=str(totals),
-                    found=", ".join(missing),
-                    code="columns-missing",
-                )],
+                [
+                    Problem(
+                        _("missing columns"),
+                        file=str(totals),
+                        found=", ".join(missing),
+                        code="columns-missing",
+                    )
+                ],
             )
         years["year"] = year_column(years, totals)
         workbook_years = set(years.loc[years["input_file"] != "(interpolated)", "year"])
