@@ -99,16 +99,7 @@ def load_crosswalk(path: str | Path | None = None, codes=None) -> dict[str, Link
         where = _("line {line} (code {code})").format(line=line, code=rec["code"])
         if rec["code"] in links:
             problem(_("code appears twice"), where, "code", rec["code"])
-        if rec["annex_d"] and rec["annex_d"] not in ANNEX_D:
-            problem(_("not an Annex D source category"), where, "annex_d", rec["annex_d"])
-        if rec["annex_d"] and rec["convention_article"] != "Art. 8 (Annex D)":
-            problem(_("an Annex D row's article is Art. 8 (Annex D)"), where, "convention_article")
-        if rec["convention_article"] and rec["convention_article"] not in ARTICLES:
-            problem(_("unknown article"), where, "convention_article", rec["convention_article"])
-        if rec["nfr_primary"] and rec["nfr_basis"] not in ("emep-hg", "nomenclature"):
-            problem(_("expected emep-hg or nomenclature"), where, "nfr_basis", rec["nfr_basis"])
-        if not rec["provenance"]:
-            problem(_("every row needs its provenance"), where, "provenance")
+        _link_problems(rec, where, problem)
         others = tuple(o.strip() for o in rec["nfr_other"].split(";") if o.strip())
         links[rec["code"]] = Link(**{**{c: rec[c] for c in COLUMNS}, "nfr_other": others})
     for code in codes or ():
@@ -117,6 +108,21 @@ def load_crosswalk(path: str | Path | None = None, codes=None) -> dict[str, Link
     if problems:
         raise FactorTableError(_("crosswalk {file} is not valid").format(file=path.name), problems)
     return links
+
+
+def _link_problems(rec: dict, where: str, problem) -> None:
+    """A row's Annex D category, article and NFR basis are known ones, and it has its
+    provenance."""
+    if rec["annex_d"] and rec["annex_d"] not in ANNEX_D:
+        problem(_("not an Annex D source category"), where, "annex_d", rec["annex_d"])
+    if rec["annex_d"] and rec["convention_article"] != "Art. 8 (Annex D)":
+        problem(_("an Annex D row's article is Art. 8 (Annex D)"), where, "convention_article")
+    if rec["convention_article"] and rec["convention_article"] not in ARTICLES:
+        problem(_("unknown article"), where, "convention_article", rec["convention_article"])
+    if rec["nfr_primary"] and rec["nfr_basis"] not in ("emep-hg", "nomenclature"):
+        problem(_("expected emep-hg or nomenclature"), where, "nfr_basis", rec["nfr_basis"])
+    if not rec["provenance"]:
+        problem(_("every row needs its provenance"), where, "provenance")
 
 
 def link_for(code: str, links: dict[str, Link]) -> Link | None:
