@@ -19,7 +19,9 @@ from click.testing import CliRunner
 
 from hginventory.cli import main
 from hginventory.core.columns import PATHWAYS
-from hginventory.jobs.batch import MANIFEST, MANIFEST_FORMAT, output_names, run_batch
+from hginventory.jobs.batch import run_batch
+from hginventory.jobs.batch_inputs import output_names
+from hginventory.jobs.manifest import MANIFEST, MANIFEST_FORMAT
 
 from .conftest import EXAMPLES, ROOT, write_workbook
 

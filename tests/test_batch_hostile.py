@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from hginventory.cli import main
 from hginventory.jobs import batch as batch_module
+from hginventory.jobs import batch_inputs, manifest
 
 from .conftest import EXAMPLES, write_workbook
 
@@ -99,7 +100,7 @@ def test_a_read_only_output_folder_is_refused_before_any_workbook_is_read(
 
     monkeypatch.setattr(Path, "mkdir", mkdir)
     read = []
-    monkeypatch.setattr(batch_module, "_read_all", lambda *a, **k: read.append(a) or [])
+    monkeypatch.setattr(batch_module, "read_inputs", lambda *a, **k: read.append(a) or [])
     result = run("batch", two, "-o", out, "-j", "1")
     clean(result, out, "Read-only file system")
     assert read == []
@@ -207,7 +208,7 @@ def test_a_pattern_over_a_symbolic_link_loop_ends_and_finds_each_workbook_once(t
 def test_a_pattern_matching_too_many_files_is_refused_before_any_read(
     tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(batch_module, "MAX_MATCHES", 5)
+    monkeypatch.setattr(batch_inputs, "MAX_MATCHES", 5)
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(6):
@@ -216,7 +217,7 @@ def test_a_pattern_matching_too_many_files_is_refused_before_any_read(
     text = clean(run("batch", pattern, "-o", tmp_path / "out"), pattern, "more than 5 files match")
     assert "to compute" not in text and not (tmp_path / "out").exists()
     assert clean(run("batch", folder, "-o", tmp_path / "out"), "more than 5 files match")
-    monkeypatch.setattr(batch_module, "MAX_FOLDERS", 3)
+    monkeypatch.setattr(batch_inputs, "MAX_FOLDERS", 3)
     deep = tmp_path / "deep" / "a" / "b" / "c" / "d"
     deep.mkdir(parents=True)
     pattern = f"{tmp_path / 'deep'}/**/*.xlsx"
@@ -370,7 +371,7 @@ def test_a_full_disk_met_by_the_manifest_line_stops_the_batch_the_same_way(
         fh = builtins.open(path, mode, *args, **kwargs)
         return Full(fh) if "a" in mode or "w" in mode else fh
 
-    monkeypatch.setattr(batch_module, "open", full_open, raising=False)
+    monkeypatch.setattr(manifest, "open", full_open, raising=False)
     out = tmp_path / "out"
     text = clean(run("batch", two, "-o", out, "-j", "1"), out / "batch-manifest.jsonl")
     assert "No space left on device" in text and "The batch stopped" in text

@@ -77,7 +77,8 @@ def batch_command(
     ctx, inputs, outdir, jobs, factors_path, xlsx, force, quiet, uncertainty, draws, seed, lang=None
 ):
     from hginventory.core.errors import HginvError
-    from hginventory.jobs.batch import BatchUsageError, run_batch
+    from hginventory.jobs.batch import run_batch
+    from hginventory.jobs.batch_inputs import BatchUsageError
 
     lang = speak(lang)
     check_uncertainty_usage(ctx, uncertainty)
@@ -113,7 +114,7 @@ def batch_command(
         sys.exit(code)
     view.finish(result)
     if any(r.succeeded for r in result.results):
-        from hginventory.jobs.batch import estimates_line, recalled_notice
+        from hginventory.write.batch_report import estimates_line, recalled_notice
 
         make_console(stderr=True).print(recalled_notice(result), markup=False)
         make_console(stderr=True).print(estimates_line(result), markup=False)

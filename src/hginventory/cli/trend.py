@@ -79,7 +79,7 @@ from hginventory.core.numbers import mass
 def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, jump, quiet, lang=None):
     """`hginv trend` (its help is the N_ text above, shown in the user's language)."""
     from hginventory.core.errors import HginvError
-    from hginventory.jobs.batch import BatchUsageError
+    from hginventory.jobs.batch_inputs import BatchUsageError
     from hginventory.jobs.trend import run_trend
 
     first = Path(inputs[0])

@@ -78,10 +78,7 @@ def compute_series(
     The time-series checks (`series_checks`, threshold `jump`) and the trend assessment of
     the key categories come with the series."""
     from hginventory.engine.keycat import trend_assessment
-    from hginventory.jobs.batch import collect_inputs, load_batch_factors
-    from hginventory.jobs.compute import compute_many
-    from hginventory.jobs.validate import check_input, finish_checks
-    from hginventory.model.activity import ActivityData, CountryInfo
+    from hginventory.jobs.batch_inputs import collect_inputs, load_batch_factors
 
     if fill not in FILL_MODES:
         raise HginvError(
@@ -93,6 +90,50 @@ def compute_series(
     table = load_batch_factors(factors)
     if include_estimates:
         table = table.counting_estimates(True)
+    by_year = _checked_years(paths, table)
+    inventories = {y: c.inventory for y, c in by_year.items()}
+    columns = ["year", "code", "activity", "unit", "from_year", "to_year"]
+    filled = pd.DataFrame(columns=columns)
+    if fill == "interpolate":
+        filled = interpolate(_activity_states(by_year, table), table)
+        inventories.update(_filled_years(filled, by_year, table))
+    parts = []
+    for year in sorted(inventories):
+        codes = filled.loc[filled["year"] == year, "code"]
+        parts.append(inventory_rows(year, inventories[year], codes))
+    trend = trend_frame(parts)
+    totals = totals_frame(trend)
+    totals["input_file"] = [
+        Path(by_year[y].path).name if y in by_year else "(interpolated)" for y in totals["year"]
+    ]
+    warnings = [w for y in sorted(by_year) for w in inventories[y].warnings]
+    if len(filled):
+        warnings += _level2_not_interpolated(by_year, inventories)
+    first = by_year[min(by_year)].activity.country
+    return TrendSeries(
+        country=first.country,
+        iso3=first.iso3 or "",
+        inputs={y: str(c.path) for y, c in by_year.items()},
+        trend=trend,
+        totals=totals,
+        filled=filled.reset_index(drop=True),
+        factor_label=table.label
+        + (f" + {table.overlay_label}" if getattr(table, "overlay_label", "") else ""),
+        factor_sha256=table.sha256,
+        fill=fill,
+        warnings=warnings,
+        checks=series_checks(trend, jump),
+        jump=jump,
+        key_trend=trend_assessment(trend),
+        estimates_counted=table.estimates_counted,
+    )
+
+
+def _checked_years(paths: list[Path], table) -> dict:
+    """Every input read, checked and computed (in one engine call), by year in order; raises
+    every located problem when one has errors or the inputs are not one country's series."""
+    from hginventory.jobs.validate import check_input, finish_checks
+
     checks = [check_input(p, table) for p in paths]
     finish_checks(checks, table)  # every year in one engine call
     bad = [c for c in checks if not c.ok]
@@ -120,100 +161,89 @@ def compute_series(
         raise ActivityError(
             _("the inputs are not one country's series; no trend was computed"), problems
         )
-    by_year = dict(sorted(((c.activity.country.year, c) for c in checks), key=lambda t: t[0]))
-    inventories = {y: c.inventory for y, c in by_year.items()}
-    columns = ["year", "code", "activity", "unit", "from_year", "to_year"]
-    filled = pd.DataFrame(columns=columns)
-    if fill == "interpolate":
-        states = pd.concat(
-            [
-                activity_states(
-                    y,
-                    c.activity.rows,
-                    table,
-                    set(inv.results["code"])
-                    | set(inv.sources.loc[inv.sources["presence"] == "IE", "code"]),
-                )
-                for (y, c), inv in zip(by_year.items(), inventories.values(), strict=True)
-            ],
-            ignore_index=True,
-        )
-        filled = interpolate(states, table)
-        country0 = next(iter(by_year.values())).activity.country
-        population = {y: c.activity.country.population for y, c in by_year.items()}
-        rate = {y: c.activity.country.electrification_rate for y, c in by_year.items()}
-        years, datas = [], []
-        for year, group in filled.groupby("year", sort=True):
-            rows = [
-                _filled_row(r.code, r.activity, r.unit, r.from_year, r.to_year)
-                for r in group.itertuples(index=False)
-            ]
-            if year in by_year:
-                act = by_year[year].activity
-                codes = {r["code"] for r in rows}
-                kept = [r for r in act.rows if r["code"] not in codes]
-                data = ActivityData(act.path, act.sha256, act.country, kept + rows, act.problems)
-            else:
-                country = CountryInfo(
-                    country=country0.country,
-                    iso3=country0.iso3,
-                    year=int(year),
-                    population=interpolate_value(year, population),
-                    electrification_rate=interpolate_value(year, rate),
-                )
-                data = ActivityData(Path(f"interpolated {year}"), "", country, rows, [])
-            years.append(int(year))
-            datas.append(data)
-        for year, result in zip(years, compute_many(datas, table), strict=True):
-            if isinstance(result, ActivityError):
-                raise ActivityError(
-                    _("{year}: the interpolated activity cannot be computed").format(year=year),
-                    result.problems,
-                )
-            inventories[year] = result
-    parts = []
-    for year in sorted(inventories):
-        codes = filled.loc[filled["year"] == year, "code"]
-        parts.append(inventory_rows(year, inventories[year], codes))
-    trend = trend_frame(parts)
-    totals = totals_frame(trend)
-    totals["input_file"] = [
-        Path(by_year[y].path).name if y in by_year else "(interpolated)" for y in totals["year"]
-    ]
-    warnings = [w for y in sorted(by_year) for w in inventories[y].warnings]
-    level2 = [y for y in sorted(by_year) if (inventories[y].results["method"] != "default").any()]
-    if level2 and len(filled):
-        warnings.append(
-            Problem(
-                _(
-                    "facility (Level 2) rows of {years} are not interpolated: interpolated "
-                    "activity is computed at Level 1 defaults, so the series may step between a "
-                    "year with facilities and a filled year"
-                ).format(years=", ".join(map(str, level2))),
-                file=str(by_year[level2[0]].path),
-                sheet="facilities",
-                severity="warning",
-                code="trend-level2-not-interpolated",
+    return dict(sorted(((c.activity.country.year, c) for c in checks), key=lambda t: t[0]))
+
+
+def _activity_states(by_year: dict, table) -> pd.DataFrame:
+    """What each year's activity sheet says of every sub-category (`activity_states`); a code
+    with result rows but no national number (facilities only, or included elsewhere) is a
+    statement, not a gap."""
+    return pd.concat(
+        [
+            activity_states(
+                y,
+                c.activity.rows,
+                table,
+                set(c.inventory.results["code"])
+                | set(c.inventory.sources.loc[c.inventory.sources["presence"] == "IE", "code"]),
             )
-        )
-    first = by_year[min(by_year)].activity.country
-    return TrendSeries(
-        country=first.country,
-        iso3=first.iso3 or "",
-        inputs={y: str(c.path) for y, c in by_year.items()},
-        trend=trend,
-        totals=totals,
-        filled=filled.reset_index(drop=True),
-        factor_label=table.label
-        + (f" + {table.overlay_label}" if getattr(table, "overlay_label", "") else ""),
-        factor_sha256=table.sha256,
-        fill=fill,
-        warnings=warnings,
-        checks=series_checks(trend, jump),
-        jump=jump,
-        key_trend=trend_assessment(trend),
-        estimates_counted=table.estimates_counted,
+            for y, c in by_year.items()
+        ],
+        ignore_index=True,
     )
+
+
+def _filled_years(filled: pd.DataFrame, by_year: dict, table) -> dict:
+    """The inventory of every year with interpolated activity, computed in one engine call: a
+    reported year with its filled rows added, a year between reports from the filled rows
+    alone (population and electrification interpolated too)."""
+    from hginventory.jobs.compute import compute_many
+    from hginventory.model.activity import ActivityData, CountryInfo
+
+    country0 = next(iter(by_year.values())).activity.country
+    population = {y: c.activity.country.population for y, c in by_year.items()}
+    rate = {y: c.activity.country.electrification_rate for y, c in by_year.items()}
+    years, datas = [], []
+    for year, group in filled.groupby("year", sort=True):
+        rows = [
+            _filled_row(r.code, r.activity, r.unit, r.from_year, r.to_year)
+            for r in group.itertuples(index=False)
+        ]
+        if year in by_year:
+            act = by_year[year].activity
+            codes = {r["code"] for r in rows}
+            kept = [r for r in act.rows if r["code"] not in codes]
+            data = ActivityData(act.path, act.sha256, act.country, kept + rows, act.problems)
+        else:
+            country = CountryInfo(
+                country=country0.country,
+                iso3=country0.iso3,
+                year=int(year),
+                population=interpolate_value(year, population),
+                electrification_rate=interpolate_value(year, rate),
+            )
+            data = ActivityData(Path(f"interpolated {year}"), "", country, rows, [])
+        years.append(int(year))
+        datas.append(data)
+    inventories = {}
+    for year, result in zip(years, compute_many(datas, table), strict=True):
+        if isinstance(result, ActivityError):
+            raise ActivityError(
+                _("{year}: the interpolated activity cannot be computed").format(year=year),
+                result.problems,
+            )
+        inventories[year] = result
+    return inventories
+
+
+def _level2_not_interpolated(by_year: dict, inventories: dict) -> list[Problem]:
+    """The warning of a filled series whose reported years have facility (Level 2) rows."""
+    level2 = [y for y in sorted(by_year) if (inventories[y].results["method"] != "default").any()]
+    if not level2:
+        return []
+    return [
+        Problem(
+            _(
+                "facility (Level 2) rows of {years} are not interpolated: interpolated "
+                "activity is computed at Level 1 defaults, so the series may step between a "
+                "year with facilities and a filled year"
+            ).format(years=", ".join(map(str, level2))),
+            file=str(by_year[level2[0]].path),
+            sheet="facilities",
+            severity="warning",
+            code="trend-level2-not-interpolated",
+        )
+    ]
 
 
 def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
@@ -290,7 +320,7 @@ def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
     A recalculation.csv of an earlier run with a baseline is removed when there is none now.
     Nothing is written when an output would replace an input or go in the baseline folder."""
     from hginventory.core.files import atomic_write, check_paths
-    from hginventory.write.sheets import csv_safe
+    from hginventory.write.csv import csv_text
     from hginventory.write.trend_workbook import write_trend_workbook
 
     outdir = Path(outdir)
@@ -300,12 +330,7 @@ def write_series(series: TrendSeries, outdir, protect=()) -> dict[str, Path]:
     outdir.mkdir(parents=True, exist_ok=True)
 
     def csv(frame: pd.DataFrame, name: str) -> Path:
-        safe = csv_safe(frame)
-        return atomic_write(
-            outdir / name,
-            lambda tmp: safe.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
-            protect=protect,
-        )
+        return atomic_write(outdir / name, lambda tmp: csv_text(frame, tmp), protect=protect)
 
     written = {
         TREND_CSV: csv(series.trend_csv_frame(), TREND_CSV),
@@ -334,7 +359,7 @@ def run_trend(
     """Compute the series of `inputs` and write it to `outdir`; returns (series, outputs).
     The outputs are checked against every input (workbooks, factor table, baseline) first."""
     from hginventory.core.files import check_paths, table_files
-    from hginventory.jobs.batch import collect_inputs
+    from hginventory.jobs.batch_inputs import collect_inputs
     from hginventory.tables.factors import factors_dir
 
     outdir = Path(outdir)
