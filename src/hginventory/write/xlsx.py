@@ -25,6 +25,8 @@ from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import MASS, cell_places, decimals, excel_format, format_number
 
 MIN_WIDTH = 6
+DEFAULT_WIDTH = 8.43
+"""Excel's width of a column that was not set."""
 TEXT_WIDTH = 50
 """Widest text column before its cells wrap (in characters)."""
 LINE_HEIGHT = 15
@@ -242,48 +244,69 @@ class Sheet:
         return widths
 
     def _write(self, wb) -> None:
+        """The sheet into xlsxwriter's workbook `wb`: column widths from the content, the
+        cells, the paragraphs, the row heights their lines need, then the printed layout."""
         ws = wb.add_worksheet(self.name)
         widths = self._widths()
-        last = max((c for _, c in self.cells), default=0)
-        total = sum(widths.get(c, 8.43) for c in range(last + 1))
-        if total > PAGE_WIDTH and self.pages_wide == 1:
-            # one page across would print a 5-point font: two pages, the first column repeated
-            self.pages_wide = 2
-            self.repeat_cols = self.repeat_cols or (0, 0)
+        total = self._fit_across(widths)
         start = self._clear_repeated_columns()
         for c, w in widths.items():
             ws.set_column(c, c, w)
+        last_col = max((c for _, c in self.cells), default=0)
+        titles = {r for (r, _c), cell in self.cells.items() if cell.style == "title"}
+        heights = self._write_cells(ws, widths)
+        # a paragraph stays within the first printed page
+        page = total / self.pages_wide if self.pages_wide > 1 else math.inf
+        self._write_notes(ws, widths, start, last_col, page, heights)
+        self._set_heights(ws, heights, titles)
+        self._set_print_options(ws)
+        self.book.page_setup(ws, self.name, self.pages_wide, self.pages_tall)
+
+    def _fit_across(self, widths: dict[int, float]) -> float:
+        """The width of the sheet; one page across would print a sheet wider than PAGE_WIDTH
+        in a 5-point font: it prints on two, the first column repeated."""
+        last = max((c for _, c in self.cells), default=0)
+        total = sum(widths.get(c, DEFAULT_WIDTH) for c in range(last + 1))
+        if total > PAGE_WIDTH and self.pages_wide == 1:
+            self.pages_wide = 2
+            self.repeat_cols = self.repeat_cols or (0, 0)
+        return total
+
+    def _write_cells(self, ws, widths: dict[int, float]) -> dict[int, int]:
+        """Every cell in row order; returns the lines each row of wrapped text needs. The keys
+        alone are sorted, and each cell let go once written: 20,000 facilities make a million
+        cells, not to be held beside xlsxwriter's own copy of them."""
         heights: dict[int, int] = {}
         cells = self.cells
-        last_col = max((c for _, c in cells), default=0)
-        titles = {r for (r, _c), cell in cells.items() if cell.style == "title"}
-        # the keys alone, and each cell let go once written: 20,000 facilities make a million
-        # cells, not to be held beside xlsxwriter's own copy of them
+        fmt_of = self.book.fmt
         for r, c in sorted(cells):
             cell = cells.pop((r, c))
-            wrap = cell.wrap and cell.kind == "text"
-            fmt = self.book.fmt(cell.style, cell.num_format, wrap)
-            if cell.kind == "text":
+            kind = cell.kind
+            wrap = cell.wrap and kind == "text"
+            fmt = fmt_of(cell.style, cell.num_format, wrap)
+            if kind == "text":
                 ws.write_string(r, c, cell.value, fmt)
                 if wrap:
-                    bold = cell.style in BOLD_STYLES
-                    lines = _lines(cell.value, widths.get(c, 10), bold)
+                    lines = _lines(cell.value, widths.get(c, 10), cell.style in BOLD_STYLES)
                     heights[r] = max(heights.get(r, 1), lines)
-            elif cell.kind == "number":
+            elif kind == "number":
                 ws.write_number(r, c, cell.value, fmt)
-            elif cell.kind == "formula":
+            elif kind == "formula":
                 ws.write_formula(r, c, cell.formula, fmt, cell.value)
             else:
                 ws.write_blank(r, c, None, fmt)
         cells.clear()  # its table too (a dict keeps its size as cells are popped)
-        # a paragraph stays within the first printed page
-        page = total / self.pages_wide if self.pages_wide > 1 else math.inf
+        return heights
+
+    def _write_notes(self, ws, widths, start: int, last_col: int, page: float, heights) -> None:
+        """Each paragraph merged over its span from column `start`, but never wider than `page`
+        (the first printed page, when the sheet prints on more than one across)."""
         for note in self.notes:
             span = note.span or last_col + 1
             end = start
-            while end + 1 < span and sum(widths.get(c, 8.43) for c in range(start, end + 2)) < page:
+            while end + 1 < span and _span_width(widths, start, end + 1) < page:
                 end += 1
-            width = max(sum(widths.get(c, 8.43) for c in range(start, end + 1)), 20)
+            width = max(_span_width(widths, start, end), 20)
             fmt = self.book.fmt(note.style, None, True)
             if end > start:
                 ws.merge_range(note.row, start, note.row, end, note.text, fmt)
@@ -291,12 +314,20 @@ class Sheet:
                 ws.write_string(note.row, start, note.text, fmt)
             lines = _lines(note.text, width, note.style in BOLD_STYLES)
             heights[note.row] = max(heights.get(note.row, 1), lines)
+
+    def _set_heights(self, ws, heights: dict[int, int], titles: set[int]) -> None:
+        """Rows as tall as their lines of wrapped text (a title's line is taller); the hidden
+        rows of machine names hidden."""
         for r, lines in heights.items():
             size = 18 if r in titles else LINE_HEIGHT
             if (lines > 1 or size != LINE_HEIGHT) and r not in self.hidden_rows:
                 ws.set_row(r, size * lines + (2 if lines > 1 else 0))
         for r in self.hidden_rows:
             ws.set_row(r, None, None, {"hidden": True})
+
+    def _set_print_options(self, ws) -> None:
+        """Frozen panes, rows and columns repeated on printed pages, page breaks, the filter
+        buttons and the charts, each as the sheet asked."""
         if self.freeze:
             ws.freeze_panes(*self.freeze)
         if self.repeat:
@@ -309,7 +340,11 @@ class Sheet:
             ws.autofilter(*self.autofilter)
         for row, col, chart, options in self.charts:
             ws.insert_chart(row, col, chart, options)
-        self.book.page_setup(ws, self.name, self.pages_wide, self.pages_tall)
+
+
+def _span_width(widths: dict[int, float], first: int, last: int) -> float:
+    """The width of columns `first` to `last` (an unset column: Excel's default)."""
+    return sum(widths.get(c, DEFAULT_WIDTH) for c in range(first, last + 1))
 
 
 @lru_cache(maxsize=1)
