@@ -4,7 +4,8 @@ import pytest
 
 from hginventory.check.activity import check_activity
 from hginventory.core.errors import ActivityError, InputFileError
-from hginventory.read.activity import parse_number, read_activity
+from hginventory.read.activity import read_activity
+from hginventory.read.numbers import parse_number
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hginventory.engine.calculate import compute_long
 from hginventory.core.columns import OUTPUT_COLUMNS
+from hginventory.engine.calculate import compute_long
 from hginventory.model.activity import ActivityData, CountryInfo
 from hginventory.model.facilities import FacilityData
 from hginventory.tables.factors import load_factors

@@ -26,6 +26,7 @@ from hginventory.cli.options import (
     factors_option,
     lang_option,
     speak,
+    speaker,
     uncertainty_options,
 )
 from hginventory.cli.outputs import (
@@ -83,17 +84,6 @@ def check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty) -> N
     if (conversions or emep_mapping) and not crosscheck:
         raise click.UsageError(_("--conversion and --emep-mapping need --crosscheck emep"))
     check_uncertainty_usage(ctx, uncertainty)
-
-
-def apply_analyses(inv, crosscheck, conversions, emep_mapping, uncertainty, draws, seed):
-    """The inventory with the cross-check and the uncertainty asked for."""
-    if crosscheck:
-        _add_crosscheck(inv, conversions, emep_mapping)
-    if uncertainty:
-        from hginventory.engine.uncertainty import with_uncertainty
-
-        inv = with_uncertainty(inv, draws=draws, seed=seed)
-    return inv
 
 
 @main.command(
@@ -155,14 +145,15 @@ def compute(
     lang: str | None = None,
 ) -> None:
     from hginventory.core.errors import ActivityError, HginvError
-    from hginventory.jobs.validate import validate_input
-    from hginventory.write.csv import write_csv
+    from hginventory.jobs.compute import Analyses, by_summary, inventory_of, write_inventory
+    from hginventory.jobs.validate import open_input
 
     debug = ctx.obj["debug"]
     check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty)
     if csv_only and output:
         raise click.UsageError(_("--csv-only writes no workbook: give --csv instead of --output"))
-    speak(lang, input_path)
+    speak(lang)
+    source = open_input(input_path, speaker(lang))
     stem = input_path.stem
     folders = output_folders(output, csv_path, by_csv)
     output = in_folder(output, Path(f"{stem}-inventory.xlsx"))
@@ -178,6 +169,7 @@ def compute(
     if by_csv is not None:
         by_csv = in_folder(by_csv, Path(f"{stem}-by-{by or 'annex-d'}.csv"))
     written = [("--csv", csv_path)] if csv_only else [("--output", output), ("--csv", csv_path)]
+    analyses = Analyses(crosscheck, conversions, emep_mapping, uncertainty, draws, seed)
     try:
         check_outputs(
             [*written, *([("--by-csv", by_csv)] if by_csv else [])],
@@ -185,20 +177,14 @@ def compute(
             folders=folders,
         )
         factors = factors_flag(factors_path)
-        checked = validate_input(input_path, factors)
+        checked = inventory_of(input_path, source, factors, analyses)
         if not checked.ok:
             print_validation(checked, stderr=True)
             raise ActivityError(checked.summary)  # the table above lists the problems
-        inv = apply_analyses(
-            checked.inventory, crosscheck, conversions, emep_mapping, uncertainty, draws, seed
-        )
+        inv = checked.inventory
         make_folders(folders)  # once the inventory is computed: no empty folder after an error
-        if not csv_only:
-            from hginventory.write.workbook import write_workbook
-
-            write_workbook(inv, output, protect=[input_path])
-        write_csv(inv, csv_path, protect=[input_path])
-        summary = _by_summary(inv, by, by_csv, protect=[input_path]) if by else None
+        write_inventory(inv, None if csv_only else output, csv_path, protect=[input_path])
+        summary = by_summary(inv, by, by_csv, protect=[input_path]) if by else None
     except HginvError as exc:
         fail(exc, debug)
     for w in inv.warnings:
@@ -216,16 +202,6 @@ def compute(
     if summary is not None:
         _print_by(summary, by)
     print_recalled_notice(inv, csv_only=csv_only)
-
-
-def _add_crosscheck(inv, conversions, mapping_path) -> None:
-    from hginventory.engine.crosscheck import add_crosscheck
-    from hginventory.tables.emep import load_emep_factors, load_emep_mapping, parse_conversions
-
-    emep = load_emep_factors()
-    mapping = load_emep_mapping(mapping_path, emep=emep, toolkit=inv.factors)
-    overrides = parse_conversions(conversions, mapping)
-    add_crosscheck(inv, factors=emep, mapping=mapping, overrides=overrides)
 
 
 def _print_crosscheck(inv) -> None:
@@ -401,23 +377,6 @@ def diff_inventories(ctx, baseline, new, csv_path, show_all, lang=None) -> None:
         console.print(_("Wrote {csv}").format(csv=csv_path), markup=False)
 
 
-def _by_summary(inv, by, by_csv, protect):
-    """The --by summary of compute (and its CSV if asked)."""
-    from hginventory.core.files import atomic_write
-    from hginventory.engine.crosswalk import summarise
-    from hginventory.write.sheets import csv_safe
-
-    summary = summarise(inv, by)
-    if by_csv:
-        frame = csv_safe(summary)
-        atomic_write(
-            by_csv,
-            lambda tmp: frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
-            protect,
-        )
-    return summary
-
-
 def _print_by(summary, by) -> None:
     from rich.table import Table
 
@@ -486,12 +445,14 @@ def report_command(
     lang: str | None = None,
 ) -> None:
     from hginventory.core.errors import ActivityError, HginvError
-    from hginventory.jobs.validate import validate_input
+    from hginventory.jobs.compute import Analyses, inventory_of, trend_chapters
+    from hginventory.jobs.validate import open_input
     from hginventory.read.results import report_input_error
     from hginventory.write.report import check_report_path, write_report
 
     check_analyses(ctx, crosscheck, conversions, emep_mapping, uncertainty)
-    speak(lang, input_path)
+    speak(lang)
+    source = open_input(input_path, speaker(lang))
     debug = ctx.obj["debug"]
     stem = input_path.stem
     defaults = (Path(f"{stem}-report.docx"), Path(f"{stem}-report.html"))
@@ -501,6 +462,7 @@ def report_command(
         for out in outputs
         for path in ([in_folder(out, d) for d in defaults] if wants_folder(out) else [Path(out)])
     ] or list(defaults)
+    analyses = Analyses(crosscheck, conversions, emep_mapping, uncertainty, draws, seed)
     try:
         for out in outputs:
             check_report_path(out)
@@ -510,37 +472,21 @@ def report_command(
             folders=folders,
         )
         factors = factors_flag(factors_path)
-        checked = validate_input(input_path, factors)
+        checked = inventory_of(input_path, source, factors, analyses)
         if not checked.ok:
             hint = report_input_error(input_path)
             if hint:
                 raise hint
             print_validation(checked, stderr=True)
             raise ActivityError(checked.summary)  # the table above lists the problems
-        inv = apply_analyses(
-            checked.inventory, crosscheck, conversions, emep_mapping, uncertainty, draws, seed
-        )
+        inv = checked.inventory
         chapters = None
         if trend_dir is not None:
-            from functools import partial
-
-            from hginventory.read.trend import read_trend_folder, trend_country_check
-            from hginventory.write.trend_report import trend_chapter
-
-            series = read_trend_folder(trend_dir)
-            trend_country_check(series, inv, input_path)
-            chapters = partial(trend_chapter, series)
-            if inv.country.year not in series.years:
-                text = _(
-                    "the trend in {folder} covers {first}-{last}, not {year}, the year of {file}"
-                ).format(
-                    folder=trend_dir,
-                    first=series.years[0],
-                    last=series.years[-1],
-                    year=inv.country.year,
-                    file=input_path.name,
+            chapters, warning = trend_chapters(inv, trend_dir, input_path)
+            if warning:
+                make_console(stderr=True).print(
+                    "  " + labelled(_("warning"), warning), markup=False
                 )
-                make_console(stderr=True).print("  " + labelled(_("warning"), text), markup=False)
         make_folders(folders)
         for out in outputs:
             write_report(inv, out, protect=[input_path], chapters=chapters)
@@ -593,9 +539,10 @@ def validate_command(
     strict: bool = False,
 ) -> None:
     from hginventory.core.errors import HginvError, Problem
-    from hginventory.jobs.validate import Validation, validate_input
+    from hginventory.jobs.validate import Validation, open_input, validate_input
 
-    speak(lang, input_path)
+    speak(lang)
+    source = open_input(input_path, speaker(lang))
     try:
         factors = factors_flag(factors_path)
     except HginvError as exc:
@@ -606,7 +553,7 @@ def validate_command(
         ]
         emit(Validation(factors_path, problems).to_json())  # scripts always get JSON
         sys.exit(1)
-    checked = validate_input(input_path, factors)
+    checked = validate_input(input_path, factors, source=source)
     if as_json:
         emit(checked.to_json())
     else:

@@ -34,17 +34,19 @@ def lang_option(help: str = LANG_HELP):
     )
 
 
-def speak(lang: str | None, input_path: Path | None = None) -> str:
-    """Choose the language of this command: --lang, else the workbook's `language` field,
-    else the environment's, else English."""
+def speak(lang: str | None, workbook_language: str | None = None) -> str:
+    """Choose the language of this command: --lang, else the workbook's `language` field
+    (given once the input is read: `jobs.validate.open_input`), else the environment's, else
+    English."""
     from hginventory.core.i18n import get_language
 
-    if lang is None and input_path is not None:
-        from hginventory.read.activity import workbook_language
-
-        lang = workbook_language(input_path)
-    set_language(lang)
+    set_language(lang if lang is not None else workbook_language)
     return get_language()
+
+
+def speaker(lang: str | None):
+    """What `open_input` calls with the workbook's language: `speak` with --lang first."""
+    return lambda workbook_language: speak(lang, workbook_language)
 
 
 QUIET_HELP = N_("Print only errors and notices.")

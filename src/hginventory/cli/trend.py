@@ -9,7 +9,14 @@ import click
 
 from hginventory.cli.common import main
 from hginventory.cli.messages import fail, severity_word
-from hginventory.cli.options import QUIET_HELP, estimates_option, factors_option, lang_option, speak
+from hginventory.cli.options import (
+    QUIET_HELP,
+    estimates_option,
+    factors_option,
+    lang_option,
+    speak,
+    speaker,
+)
 from hginventory.cli.terminal import labelled, make_console, show_table
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
@@ -82,8 +89,7 @@ def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, jump, quiet
     from hginventory.jobs.batch_inputs import BatchUsageError
     from hginventory.jobs.trend import run_trend
 
-    first = Path(inputs[0])
-    speak(lang, first if first.is_file() else None)
+    speak(lang)
 
     try:
         series, written = run_trend(
@@ -93,6 +99,7 @@ def trend_command(ctx, inputs, outdir, factors_path, fill, baseline, jump, quiet
             fill=fill,
             baseline=baseline,
             jump=jump / 100,
+            choose_language=speaker(lang),
             include_estimates=bool(ctx.meta.get("hginv.include_estimates")),
         )
     except BatchUsageError as exc:

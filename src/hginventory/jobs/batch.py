@@ -38,7 +38,7 @@ from hginventory.core.i18n import gettext as _
 from hginventory.jobs.batch_inputs import collect_inputs, load_batch_factors, output_names
 from hginventory.jobs.batch_read import internal_error, read_inputs
 from hginventory.jobs.manifest import MANIFEST, Manifest, table_key, unchanged
-from hginventory.read.activity import sha256_of
+from hginventory.read.source import sha256_of
 from hginventory.write.batch_report import REPORT_CSV, REPORT_TXT, write_reports
 from hginventory.write.batch_tables import COUNTRIES, TABLES, remove_output, write_tables
 

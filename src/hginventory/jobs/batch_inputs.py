@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hginventory.core.errors import HginvError
 from hginventory.core.i18n import gettext as _
-from hginventory.read.activity import SPREADSHEET_SUFFIXES
+from hginventory.read.gate import SPREADSHEET_SUFFIXES
 
 
 class BatchUsageError(HginvError):

@@ -1,17 +1,22 @@
-"""Compute inventories from records in hand: read what is missing, check, then the engine.
+"""Compute inventories: read what is missing, check, then the engine; and the jobs of `hginv
+compute` and `hginv report` once their options are parsed.
 
 What a notebook user calls (`hginventory.compute`): the same checks as `hginv validate` and
 `hginv compute` (`check.inputs.check_records`), then one engine call for every inventory. The
-engine itself neither reads nor checks.
+engine itself neither reads nor checks. The commands open the input once
+(`jobs.validate.open_input`, which chooses the language from it), then `inventory_of`, the
+analyses and the writers here; the CLI only parses options and prints.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hginventory.core.errors import ActivityError, HginvError
-from hginventory.jobs.validate import Validation, finish_checks
+from hginventory.core.i18n import gettext as _
+from hginventory.jobs.validate import Validation, finish_checks, validate_input
 
 
 def _facilities_of(activity, facilities):
@@ -90,3 +95,98 @@ def factor_impact(path: str | Path, old, new):
         return impact(path.name, compute(activity, old), compute(activity, new))
     except HginvError as exc:
         return Impact(path.name, error=str(exc))
+
+
+@dataclass
+class Analyses:
+    """The analyses asked for beside the inventory: the EMEP/EEA cross-check of its air figures
+    and the Monte Carlo uncertainty of its totals."""
+
+    crosscheck: str | None = None
+    conversions: tuple[str, ...] = ()
+    emep_mapping: Path | None = None
+    uncertainty: bool = False
+    draws: int = 10_000
+    seed: int = 20_211_013
+
+    def apply(self, inv):
+        """The inventory with the cross-check and the uncertainty asked for."""
+        if self.crosscheck:
+            from hginventory.engine.crosscheck import add_crosscheck
+            from hginventory.tables.emep import (
+                load_emep_factors,
+                load_emep_mapping,
+                parse_conversions,
+            )
+
+            emep = load_emep_factors()
+            mapping = load_emep_mapping(self.emep_mapping, emep=emep, toolkit=inv.factors)
+            overrides = parse_conversions(self.conversions, mapping)
+            add_crosscheck(inv, factors=emep, mapping=mapping, overrides=overrides)
+        if self.uncertainty:
+            from hginventory.engine.uncertainty import with_uncertainty
+
+            inv = with_uncertainty(inv, draws=self.draws, seed=self.seed)
+        return inv
+
+
+def inventory_of(path: Path, source, factors, analyses: Analyses) -> Validation:
+    """Check and compute the input opened as `source` (`jobs.validate.open_input`): its
+    Validation, holding the analysed `inventory` when it has no error."""
+    checked = validate_input(path, factors, source=source)
+    if checked.ok:
+        checked.inventory = analyses.apply(checked.inventory)
+    return checked
+
+
+def write_inventory(inv, output: Path | None, csv_path: Path, protect=()) -> None:
+    """The inventory workbook (unless `output` is None: --csv-only) and the result CSV."""
+    from hginventory.write.csv import write_csv
+
+    if output is not None:
+        from hginventory.write.workbook import write_workbook
+
+        write_workbook(inv, output, protect=protect)
+    write_csv(inv, csv_path, protect=protect)
+
+
+def by_summary(inv, by: str, by_csv: Path | None, protect=()):
+    """The national totals by Annex D source category or another grouping (`--by`), with
+    its CSV when asked."""
+    from hginventory.core.files import atomic_write
+    from hginventory.engine.crosswalk import summarise
+    from hginventory.write.sheets import csv_safe
+
+    summary = summarise(inv, by)
+    if by_csv:
+        frame = csv_safe(summary)
+        atomic_write(
+            by_csv,
+            lambda tmp: frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
+            protect,
+        )
+    return summary
+
+
+def trend_chapters(inv, trend_dir: Path, input_path: Path):
+    """The report's trend chapter from a folder written by `hginv trend`, and the warning to
+    show when that trend does not cover the inventory's year (else "")."""
+    from functools import partial
+
+    from hginventory.read.trend import read_trend_folder, trend_country_check
+    from hginventory.write.trend_report import trend_chapter
+
+    series = read_trend_folder(trend_dir)
+    trend_country_check(series, inv, input_path)
+    warning = ""
+    if inv.country.year not in series.years:
+        warning = _(
+            "the trend in {folder} covers {first}-{last}, not {year}, the year of {file}"
+        ).format(
+            folder=trend_dir,
+            first=series.years[0],
+            last=series.years[-1],
+            year=inv.country.year,
+            file=input_path.name,
+        )
+    return partial(trend_chapter, series), warning

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from hginventory import __version__
-from hginventory.read.activity import sha256_of
+from hginventory.read.source import sha256_of
 from hginventory.write.batch_tables import cannot_write
 
 MANIFEST = "batch-manifest.jsonl"

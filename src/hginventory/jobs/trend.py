@@ -72,9 +72,11 @@ def compute_series(
     exclude=None,
     jump: float = JUMP,
     include_estimates: bool = False,
+    choose_language=None,
 ) -> TrendSeries:
     """Read, check and compute every year; raises HginvError with every located problem.
-    `include_estimates` counts the project's estimates in every year's totals.
+    `include_estimates` counts the project's estimates in every year's totals;
+    `choose_language` is called with the first year's `language` field once it is read.
     The time-series checks (`series_checks`, threshold `jump`) and the trend assessment of
     the key categories come with the series."""
     from hginventory.engine.keycat import trend_assessment
@@ -90,7 +92,7 @@ def compute_series(
     table = load_batch_factors(factors)
     if include_estimates:
         table = table.counting_estimates(True)
-    by_year = _checked_years(paths, table)
+    by_year = _checked_years(paths, table, choose_language)
     inventories = {y: c.inventory for y, c in by_year.items()}
     columns = ["year", "code", "activity", "unit", "from_year", "to_year"]
     filled = pd.DataFrame(columns=columns)
@@ -129,12 +131,15 @@ def compute_series(
     )
 
 
-def _checked_years(paths: list[Path], table) -> dict:
+def _checked_years(paths: list[Path], table, choose_language=None) -> dict:
     """Every input read, checked and computed (in one engine call), by year in order; raises
     every located problem when one has errors or the inputs are not one country's series."""
     from hginventory.jobs.validate import check_input, finish_checks
 
-    checks = [check_input(p, table) for p in paths]
+    checks = [
+        check_input(p, table, choose_language=choose_language if i == 0 else None)
+        for i, p in enumerate(paths)
+    ]
     finish_checks(checks, table)  # every year in one engine call
     bad = [c for c in checks if not c.ok]
     if bad:
@@ -355,6 +360,7 @@ def run_trend(
     baseline=None,
     jump: float = JUMP,
     include_estimates: bool = False,
+    choose_language=None,
 ):
     """Compute the series of `inputs` and write it to `outdir`; returns (series, outputs).
     The outputs are checked against every input (workbooks, factor table, baseline) first."""
@@ -374,6 +380,7 @@ def run_trend(
         exclude=outdir,
         jump=jump,
         include_estimates=include_estimates,
+        choose_language=choose_language,
     )
     if baseline is not None:
         add_baseline(series, baseline)

@@ -76,11 +76,30 @@ class Validation(HasProblems):
         return ActivityError(self.summary, self.sorted_problems())
 
 
-def check_input(path: str | Path, factors=None, level2=None) -> Validation:
-    """Read the input at `path` and check its records (`check.inputs.check_records`), without
-    computing: every problem but those only the calculation finds (a measured air emission
-    above the computed input). What `hginv batch` runs in its worker processes; never raises
-    for a bad input."""
+def open_input(path: str | Path, choose_language=None, sha256=None):
+    """The input read once (`read.source.open_source`: its hash, its sheets or CSV text), or the
+    InputFileError saying why it cannot be read. `choose_language` is then called with its
+    `language` field (or None), before any message about its content is made; `sha256`, when
+    the caller hashed the file already, is taken instead of hashing it again."""
+    from hginventory.read.source import open_source
+
+    try:
+        source = open_source(path, sha256)
+    except InputFileError as exc:
+        return exc
+    if choose_language is not None:
+        choose_language(source.language())
+    return source
+
+
+def check_input(
+    path: str | Path, factors=None, level2=None, choose_language=None, sha256=None, source=None
+) -> Validation:
+    """Read the input at `path` once and check its records (`check.inputs.check_records`),
+    without computing: every problem but those only the calculation finds (a measured air
+    emission above the computed input). What `hginv batch` runs in its worker processes; never
+    raises for a bad input. `source` is what `open_input` returned when the caller opened it
+    already; else it is opened here (`choose_language`, `sha256` as for `open_input`)."""
     from hginventory.check.inputs import check_activity_records, check_facility_records
     from hginventory.read.activity import read_activity
     from hginventory.read.facilities import read_facilities
@@ -88,8 +107,12 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
 
     path = Path(path)
     result = Validation(path)
+    if source is None:
+        source = open_input(path, choose_language, sha256)
     try:
-        activity = read_activity(path, strict=False)
+        if isinstance(source, InputFileError):
+            raise source
+        activity = read_activity(source, strict=False)
     except InputFileError as exc:
         result.problems = exc.located(path)
         return result
@@ -103,7 +126,7 @@ def check_input(path: str | Path, factors=None, level2=None) -> Validation:
     factors = factors or load_factors()
     add_new(result.problems, check_activity_records(activity, factors))
     try:
-        facilities = read_facilities(path)
+        facilities = read_facilities(source)
     except InputFileError as exc:
         add_new(result.problems, exc.located(path))
         return result
@@ -153,12 +176,15 @@ def finish_checks(checks: list[Validation], factors=None, level2=None, build: bo
     return many
 
 
-def validate_input(path: str | Path, factors=None, level2=None) -> Validation:
-    """Every problem of the input at `path`; never raises for a bad input."""
+def validate_input(
+    path: str | Path, factors=None, level2=None, choose_language=None, source=None
+) -> Validation:
+    """Every problem of the input at `path`; never raises for a bad input. `choose_language`
+    and `source` as for `check_input`."""
     from hginventory.tables.factors import load_factors
 
     factors = factors or load_factors()
-    checked = check_input(path, factors, level2)
+    checked = check_input(path, factors, level2, choose_language, source=source)
     finish_checks([checked], factors, level2)
     return checked
 

@@ -14,29 +14,30 @@ from hginventory.model.facilities import (
     NUMERIC_COLUMNS,
     FacilityData,
 )
-from hginventory.read.activity import (
-    cell_name,
-    cell_number,
-    cell_text,
-    duplicated_columns,
-    find_header,
-)
+from hginventory.read.cells import cell_name, cell_text, duplicated_columns, find_header
+from hginventory.read.numbers import cell_number
+from hginventory.read.source import Source, source_of
 
 # washed_abroad: yes or no, in the languages of the template (blank is no)
 YES = frozenset({"yes", "y", "true", "1", "oui", "o", "vrai", "sí", "si", "s", "verdadero"})
 NO = frozenset({"", "no", "n", "false", "0", "non", "faux", "falso"})
 
 
-def read_facilities(path: str | Path) -> FacilityData:
-    """Read the optional `facilities` sheet; the file is only read, never modified."""
+def read_facilities(path: str | Path | Source) -> FacilityData:
+    """Read the optional `facilities` sheet of a workbook given by its path or as opened by
+    `open_source`; the file is only read, never modified."""
     from hginventory.read.gate import MAX_FACILITY_ROWS, read_book
     from hginventory.read.scan import structure_problems
 
-    path = Path(path)
+    source = source_of(path)
+    path = source.path
     data = FacilityData(path)
-    if path.suffix.lower() == ".csv":  # a CSV holds the Level 1 tables only
+    if source.is_csv:  # a CSV holds the Level 1 tables only
         return data
-    book = read_book(path, (FACILITY_SHEET,))
+    if source.facilities_alone:
+        book = read_book(path, (FACILITY_SHEET,))
+    else:
+        book = source.sheets((FACILITY_SHEET,))
     names = {n.strip().lower(): n for n in book.names}
     if FACILITY_SHEET not in names:
         return data

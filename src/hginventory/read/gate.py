@@ -96,8 +96,7 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
         ) from None
     except PermissionError:
         raise InputFileError(
-            _("{file}: no permission to read the file").format(file=name),
-            code="file-no-permission"
+            _("{file}: no permission to read the file").format(file=name), code="file-no-permission"
         ) from None
     except OSError as exc:  # a symbolic link loop, a name too long, ...
         raise InputFileError(
@@ -106,7 +105,7 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
     if stat.S_ISDIR(info.st_mode):
         raise InputFileError(
             _("{file}: is a folder, expected a spreadsheet file").format(file=name),
-            code="file-is-folder"
+            code="file-is-folder",
         )
     suffixes = set(suffixes)
     if path.suffix.lower() not in suffixes:
@@ -114,7 +113,7 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
             _("{file}: not a spreadsheet file name; expected one of {suffixes}").format(
                 file=name, suffixes=", ".join(sorted(suffixes))
             ),
-            code="file-wrong-type"
+            code="file-wrong-type",
         )
     if not stat.S_ISREG(info.st_mode):
         raise InputFileError(
@@ -122,7 +121,7 @@ def check_file(path: Path, suffixes: Iterable[str] = SPREADSHEET_SUFFIXES) -> os
                 "{file}: not a regular file (a device, a pipe or a socket); save the workbook as "
                 "a file and give its name"
             ).format(file=name),
-            code="file-not-regular"
+            code="file-not-regular",
         )
     limit = MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_FILE_BYTES
     if info.st_size > limit:
@@ -163,62 +162,18 @@ class Book:
     problems: list[Problem] = field(default_factory=list)
 
 
-ACTIVITY_SHEETS = frozenset({"country", "activity", "facilities", "hotspots"})
-"""The sheets of an activity workbook: the commands read them one after another (the language
-field, then the country and activity sheets, then the facilities), so they are read together,
-in one scan and one child process, and served from `_LAST` to the reads that follow."""
-
-
-_LAST: list = []  # [(identity of the file, sheets covered, Book)]: the last activity workbook
-
-
-def read_book(path: str | Path, wanted: Iterable[str]) -> Book:
+def read_book(path: str | Path, wanted: Iterable[str], clean: bool = True) -> Book:
     """Steps 1-4 for a workbook: the sheets whose names are `wanted` (compared without case
     and surrounding spaces) read as lists of rows. Raises InputFileError, never anything the
-    reader throws.
-
-    Sheets of an activity workbook are read with the other sheets of one
-    (`ACTIVITY_SHEETS`) and kept for the next call on the same file with the same content
-    (its SHA-256). Should that wider read fail, the sheets asked for are read alone, so that a
-    damaged sheet never hides the problems of the others."""
+    reader throws. Without `clean`, step 4's cleaning of the cells is left to the caller
+    (`read.source`: an activity workbook's warnings come in the language its country sheet
+    names)."""
     path = Path(path)
     check_file(path)
-    wanted = {w.strip().lower() for w in wanted}
-    identity = (str(path), _digest(path))
-    if identity[1] and _LAST and _LAST[0][0] == identity and wanted <= _LAST[0][1]:
-        return _subset(_LAST[0][2], wanted)
-    _LAST.clear()
-    if wanted <= ACTIVITY_SHEETS and wanted != ACTIVITY_SHEETS:
-        try:
-            book = _read_book(path, ACTIVITY_SHEETS)
-        except InputFileError:
-            return _read_book(path, wanted)
-        _LAST.append((identity, ACTIVITY_SHEETS, book))
-        return _subset(book, wanted)
-    book = _read_book(path, wanted)
-    if wanted <= ACTIVITY_SHEETS:
-        _LAST.append((identity, wanted, book))
-    return book
+    return _read_book(path, {w.strip().lower() for w in wanted}, clean)
 
 
-def _digest(path: Path) -> str:
-    import hashlib
-
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError:
-        return ""  # the read that follows says why
-
-
-def _subset(book: Book, wanted: set[str]) -> Book:
-    """The Book as a read of the `wanted` sheets alone would have given it."""
-    sheets = {n: rows for n, rows in book.sheets.items() if n.strip().lower() in wanted}
-    problems = [p for p in book.problems if p.sheet in sheets]
-    return Book(book.path, book.names, sheets, book.scan, problems)
-
-
-def _read_book(path: Path, wanted: set[str]) -> Book:
+def _read_book(path: Path, wanted: set[str], clean: bool = True) -> Book:
     from hginventory.read.scan import ZIP_SUFFIXES, WorkbookScan, scan_workbook
 
     zipped = path.suffix.lower() in ZIP_SUFFIXES
@@ -235,7 +190,7 @@ def _read_book(path: Path, wanted: set[str]) -> Book:
     names, sheets = isolated(path, wanted)
     book = Book(path, names, {}, scan)
     for name, rows in sheets.items():
-        book.sheets[name] = clean_cells(rows, str(path), name, book.problems)
+        book.sheets[name] = clean_cells(rows, str(path), name, book.problems) if clean else rows
     return book
 
 
@@ -308,15 +263,14 @@ def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]
         workbook = CalamineWorkbook.from_path(name)
     except PermissionError:
         raise InputFileError(
-            _("{file}: no permission to read the file").format(file=name),
-            code="file-no-permission"
+            _("{file}: no permission to read the file").format(file=name), code="file-no-permission"
         ) from None
     except PasswordError:
         raise InputFileError(
             _(
                 "{file}: the workbook is password-protected; save an unprotected copy and try again"
             ).format(file=name),
-            code="file-password-protected"
+            code="file-password-protected",
         ) from None
     except (CalamineError, OSError, ValueError) as exc:
         raise InputFileError(
@@ -324,7 +278,7 @@ def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]
                 "{file}: cannot be read as a spreadsheet ({reason}); the file may be damaged or "
                 "not really a workbook: open it in Excel or LibreOffice and save it again as .xlsx"
             ).format(file=name, reason=exc),
-            code="file-damaged"
+            code="file-damaged",
         ) from None
     try:
         names = list(workbook.sheet_names)
@@ -345,7 +299,7 @@ def _read(path: Path, wanted: set[str]) -> tuple[list[str], dict[str, list[list]
                         "{file}: sheet '{sheet}' cannot be read ({reason}); the file may be "
                         "damaged: open it in Excel or LibreOffice and save it again as .xlsx"
                     ).format(file=path, sheet=sheet, reason=exc),
-                    code="file-damaged"
+                    code="file-damaged",
                 ) from None
             width = max((len(r) for r in rows), default=0)
             if len(rows) > MAX_SHEET_ROWS or width > MAX_SHEET_COLUMNS:
@@ -638,7 +592,7 @@ def _guarded(work: Callable, path: Path):
                 "{file}: the spreadsheet reader failed on this file ({reason}); the file is "
                 "damaged or malformed: open it in Excel or LibreOffice and save it again as .xlsx"
             ).format(file=path, reason=f"{type(exc).__name__}: {str(exc)[:200]}"),
-            code="file-damaged"
+            code="file-damaged",
         ) from None
 
 

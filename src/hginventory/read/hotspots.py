@@ -81,5 +81,3 @@ def read_hotspot_rows(path: Path, sheet: str, rows, problems: list[Problem]) -> 
             )
         out.append({**values, "type": kind or values["type"], "row": r + 1, "cell": type_cell})
     return out
-
-

@@ -291,13 +291,15 @@ def read_results(path: str | Path) -> pd.DataFrame:
                 "language that writes decimal commas); give the CSV as hginv wrote it, or the "
                 "inventory workbook"
             ).format(file=path.name),
-            [Problem(
-                _("columns separated by ';'"),
-                file=str(path),
-                cell="A1",
-                expected=",",
-                code="result-semicolons",
-            )],
+            [
+                Problem(
+                    _("columns separated by ';'"),
+                    file=str(path),
+                    cell="A1",
+                    expected=",",
+                    code="result-semicolons",
+                )
+            ],
         )
     if missing:
         raise InputFileError(

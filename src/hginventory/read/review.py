@@ -11,8 +11,9 @@ from pathlib import Path
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import ngettext
-from hginventory.read.activity import cell_name, cell_number, cell_text, find_header
+from hginventory.read.cells import cell_name, cell_text, find_header
 from hginventory.read.gate import read_book
+from hginventory.read.numbers import cell_number
 from hginventory.tables.review import (
     COLUMNS,
     IDENTITY_KEYS,

@@ -355,7 +355,7 @@ def _scan(name: str, _size: int, _mtime: int) -> WorkbookScan:
     except PermissionError:
         raise InputFileError(
             _("{file}: no permission to read the file").format(file=label),
-            code="file-no-permission"
+            code="file-no-permission",
         ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
         raise InputFileError(
@@ -363,7 +363,7 @@ def _scan(name: str, _size: int, _mtime: int) -> WorkbookScan:
                 "{file}: the workbook is damaged (its compressed parts cannot be read); open it "
                 "in Excel or LibreOffice and save it again as .xlsx"
             ).format(file=label),
-            code="file-damaged"
+            code="file-damaged",
         ) from None
 
 
@@ -576,11 +576,13 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
         )
     extra = len(facts.formulas_without_value) - MAX_LISTED
     if extra > 0:
-        out.append(Problem(
-            _("{n} more formulas without a saved result").format(n=extra),
-            **where,
-            code="formula-without-value",
-        ))
+        out.append(
+            Problem(
+                _("{n} more formulas without a saved result").format(n=extra),
+                **where,
+                code="formula-without-value",
+            )
+        )
     for cell, text in facts.error_values[:MAX_LISTED]:
         out.append(
             Problem(
@@ -625,8 +627,10 @@ def structure_problems(scan: WorkbookScan, file: str, sheet: str) -> list[Proble
     if facts.hidden:
         out.append(
             Problem(
-                _("the sheet is hidden; it is read like any other"), severity="warning", **where,
-                code="hidden-sheet"
+                _("the sheet is hidden; it is read like any other"),
+                severity="warning",
+                **where,
+                code="hidden-sheet",
             )
         )
     return out

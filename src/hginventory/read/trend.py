@@ -50,12 +50,14 @@ def _read(path: Path, needed, text_columns) -> pd.DataFrame:
     if missing:
         raise InputFileError(
             _("{file}: not written by hginv trend").format(file=path.name),
-            [Problem(
-                _("missing columns"),
-                file=str(path),
-                found=", ".join(missing),
-                code="columns-missing",
-            )],
+            [
+                Problem(
+                    _("missing columns"),
+                    file=str(path),
+                    found=", ".join(missing),
+                    code="columns-missing",
+                )
+            ],
         )
     return frame
 
@@ -116,8 +118,10 @@ def trend_country_check(series: TrendOutputs, inventory, input_path: Path) -> No
             ).format(folder=series.folder),
             [
                 Problem(
-                    _("missing columns"), file=str(series.folder / "totals.csv"), found="country",
-                    code="columns-missing"
+                    _("missing columns"),
+                    file=str(series.folder / "totals.csv"),
+                    found="country",
+                    code="columns-missing",
                 )
             ],
         )
