@@ -433,7 +433,8 @@ def _plan(paths, names, resolved, base_key: dict, manifest: Manifest, outdir: Pa
 def _compute(todo: list[Job], jobs: int, table, options: BatchOptions, outdir: Path):
     """Each job's FileResult (by resolved path) as its outputs are written: the inputs read
     in `jobs` workers, then computed in one engine call."""
-    checks = read_inputs([job[0] for job in todo], jobs, table, options.lang)
+    digests = [job[2]["input_sha256"] for job in todo]  # hashed for the manifest: once
+    checks = read_inputs([job[0] for job in todo], jobs, table, options.lang, digests)
     for (_path, name, key, res), (checked, csv) in zip(
         todo, compute_batch(checks, table, options), strict=True
     ):

@@ -80,12 +80,13 @@ class CompactRows(Sequence):
         )
 
 
-def read_file(path: Path):
-    """Read and check one input (in a worker process); never raises for a bad workbook."""
+def read_file(path: Path, sha256: str | None = None):
+    """Read and check one input (in a worker process); never raises for a bad workbook.
+    `sha256` is its hash when the manifest took it already (an input is hashed once)."""
     from hginventory.jobs.validate import Validation, check_input
 
     try:
-        checked = check_input(path, _WORKER["factors"])
+        checked = check_input(path, _WORKER["factors"], sha256=sha256 or None)
     except Exception as exc:  # a bug met on one workbook must not stop the batch
         return Validation(path, [internal_error(exc, path)])
     if checked.activity is not None:
@@ -112,12 +113,14 @@ def start_method() -> str:
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def read_inputs(paths: list[Path], jobs: int, table, lang: str = "en") -> list:
+def read_inputs(paths: list[Path], jobs: int, table, lang: str = "en", digests=None) -> list:
     """Every input read and checked, in input order: in this process with one job, else in
-    worker processes that keep the factor table; small files go in chunks."""
+    worker processes that keep the factor table; small files go in chunks. `digests` are the
+    inputs' hashes when known ("" where not)."""
+    digests = list(digests) if digests is not None else [""] * len(paths)
     if jobs == 1 or len(paths) <= 1:
         _init_worker(table, lang)
-        return [read_file(p) for p in paths]
+        return [read_file(p, d) for p, d in zip(paths, digests, strict=True)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -134,7 +137,7 @@ def read_inputs(paths: list[Path], jobs: int, table, lang: str = "en") -> list:
         initargs=(table, lang),
     )
     try:
-        checks = [_shared(c) for c in pool.map(read_file, paths, chunksize=chunk)]
+        checks = [_shared(c) for c in pool.map(read_file, paths, digests, chunksize=chunk)]
     except BaseException:  # Ctrl-C: the queued reads are dropped, not waited for
         pool.shutdown(wait=False, cancel_futures=True)
         raise
