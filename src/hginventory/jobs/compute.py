@@ -153,18 +153,12 @@ def write_inventory(inv, output: Path | None, csv_path: Path, protect=()) -> Non
 def by_summary(inv, by: str, by_csv: Path | None, protect=()):
     """The national totals by Annex D source category or another grouping (`--by`), with
     its CSV when asked."""
-    from hginventory.core.files import atomic_write
     from hginventory.engine.crosswalk import summarise
-    from hginventory.write.sheets import csv_safe
+    from hginventory.write.csv import write_table
 
     summary = summarise(inv, by)
     if by_csv:
-        frame = csv_safe(summary)
-        atomic_write(
-            by_csv,
-            lambda tmp: frame.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n"),
-            protect,
-        )
+        write_table(summary, by_csv, protect)
     return summary
 
 

@@ -70,9 +70,15 @@ def result_csvs(frame: pd.DataFrame, spans: list[tuple[int, int]]) -> list[bytes
     return out
 
 
+def write_table(frame: pd.DataFrame, path: str | Path, protect=()) -> Path:
+    """Any table as `csv_text` writes it (text never becomes a formula), written atomically:
+    the diff's comparison, compute's --by summary."""
+    return atomic_write(path, lambda tmp: csv_text(frame, tmp), protect)
+
+
 def write_changes(diff: pd.DataFrame, path: str | Path, protect=()) -> Path:
     """The long comparison table as CSV (text never becomes a formula)."""
-    return atomic_write(path, lambda tmp: csv_text(diff, tmp), protect)
+    return write_table(diff, path, protect)
 
 
 def write_csv(inventory: Inventory, path: str | Path, protect=(), sync: bool = True) -> Path:
