@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hginventory.core.i18n import N_
 
 PATHWAYS = ("air", "water", "land", "byproducts", "general_waste", "sector_treatment")
@@ -42,28 +44,40 @@ def with_subtotals(totals: dict) -> dict:
     return totals
 
 
-CSV_COLUMNS = [
-    "code",
-    "sub_category",
-    "facility",
-    "method",
-    "activity",
-    "activity_unit",
-    "input_factor",
-    "input_factor_unit",
-    "hg_input_kg",
-    *OUTPUT_COLUMNS,
-    "factor_id",
-    "factor_source",
-    "status",
-    "key_category",
-]
+@dataclass(frozen=True)
+class Column:
+    """One column of the result CSV: its name, its kind (`text` or `number`) and the label a
+    focal point reads for it (translated where it is shown)."""
+
+    name: str
+    kind: str
+    label: str
 
 
-CSV_NUMBER_COLUMNS = ("activity", "input_factor", "hg_input_kg", *OUTPUT_COLUMNS)
-"""The result CSV's number columns; every other column of CSV_COLUMNS is text. Every reader of
-result CSVs (batch's all.csv and parquet, diff, trend --baseline, report --trend) types its
-columns from these two lists, so a new column is typed once, here."""
+RESULT_COLUMNS = (
+    Column("code", "text", N_("Code")),
+    Column("sub_category", "text", N_("Sub-category")),
+    Column("facility", "text", N_("Facility")),
+    Column("method", "text", N_("Method")),
+    Column("activity", "number", N_("Activity")),
+    Column("activity_unit", "text", N_("Activity unit")),
+    Column("input_factor", "number", N_("Input factor")),
+    Column("input_factor_unit", "text", N_("Input factor unit")),
+    Column("hg_input_kg", "number", N_("Hg input")),
+    *(Column(f"{p}_kg", "number", PATHWAY_LABELS[p]) for p in PATHWAYS),
+    Column("factor_id", "text", N_("Factor id")),
+    Column("factor_source", "text", N_("Source")),
+    Column("status", "text", N_("Status")),
+    Column("key_category", "text", N_("Key category")),
+)
+"""The result CSV's contract (docs/csv-contract.md), in its order: the CSV header, the text
+and number columns every reader types them by (batch's all.csv and parquet, diff,
+trend --baseline, report --trend) all derive from this one table."""
 
 
-CSV_TEXT_COLUMNS = tuple(c for c in CSV_COLUMNS if c not in CSV_NUMBER_COLUMNS)
+CSV_COLUMNS = [c.name for c in RESULT_COLUMNS]
+
+CSV_NUMBER_COLUMNS = tuple(c.name for c in RESULT_COLUMNS if c.kind == "number")
+"""The result CSV's number columns; every other column is text."""
+
+CSV_TEXT_COLUMNS = tuple(c.name for c in RESULT_COLUMNS if c.kind == "text")
