@@ -14,7 +14,7 @@ The controlled lists (input types, control configurations) and their factors liv
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,83 +50,86 @@ def _worst(parts: list[tuple[str, str]]) -> tuple[str, str]:
     return status, ""
 
 
-def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) -> dict:
-    """One facility's result row, built on the Level 1 row of its sub-category: what it
-    changes in that row (`base` is shared by the facilities of a code, never copied: a
-    batch has thousands of facility rows of some sixty columns)."""
-    code = rec["code"]
-    l1 = factors[code]
-    row: dict = {}
-    unit = rec["unit"] or l1.activity_unit
-    mult = _kg_per(unit, l1.input_factor_unit)
-    used: list[tuple[str, str, str, str, str]] = []  # (id, source, status, confidence, doc)
-    l1_used = (factors.factor_id(code), factors.source(l1), l1.status, l1.confidence, l1.document)
+Used = tuple[str, str, str, str, str]
+"""A factor row a result used: (factor id, source, status, confidence, document)."""
 
+
+def _used(table, row) -> Used:
+    """How a Level 2 factor row (an input type or a configuration) is cited in a result."""
+    return (table.factor_id(row.id), table.source(row), row.status, row.confidence, row.document)
+
+
+def _input_type_content(rec, unit: str, tables: Level2Tables, used: list[Used]):
+    """Hg per unit of activity (kg) of the facility's input type (coal of a basin, ore...) and
+    how it reads; a content given on a dry basis is brought to the coal as received."""
+    it = tables.inputs[rec["input_type"]]
+    per_unit = it.input_factor * _kg_per(unit, it.input_factor_unit)
+    basis = _("input type {id}: {value} {unit}").format(
+        id=it.id, value=_g(it.input_factor), unit=it.input_factor_unit
+    )
+    moisture = rec.get("moisture_pct")
+    if it.input_basis == "dry" and moisture is not None and moisture < 100:
+        per_unit *= 1.0 - moisture / 100.0  # dry content per t of coal as received
+        basis += _(" (dry basis) x (1 - {moisture} % moisture)").format(moisture=_g(moisture))
+    used.append(_used(tables, it))
+    return per_unit, basis
+
+
+def _content(rec, base: dict, l1, unit: str, mult: float, tables, used: list[Used], l1_used):
+    """Hg per unit of activity (kg) and how it reads: the facility's own Hg content, else its
+    input type's, else the Level 1 input factor of the national row."""
+    if rec["hg_content"] is not None:
+        hu = rec["hg_content_unit"] or l1.input_factor_unit
+        per_unit = rec["hg_content"] * _kg_per(unit, hu)
+        return per_unit, _("Hg content {value} {unit} (facility data)").format(
+            value=_g(rec["hg_content"]), unit=hu
+        )
+    if rec["input_type"]:
+        return _input_type_content(rec, unit, tables, used)
+    used.append(l1_used)
+    per_unit = base["default_input_factor"] * base.get("scale", 1.0) * mult
+    return per_unit, _("Level 1 input factor {value} {unit}").format(
+        value=_g(l1.input_factor), unit=l1.input_factor_unit
+    )
+
+
+def _hg_input(rec, base: dict, l1, unit: str, mult: float, tables, used: list[Used], l1_used):
+    """The facility's Hg input (kg/y) and how it reads: measured (plant mass balance), or its
+    activity times its Hg content, plus the Hg of the waste a kiln co-incinerates."""
     if rec["measured_input_kg"] is not None:
         hg_input = rec["measured_input_kg"]
-        basis = _("measured Hg input {value} kg/y (plant mass balance)").format(value=_g(hg_input))
-    else:
-        if rec["hg_content"] is not None:
-            hu = rec["hg_content_unit"] or l1.input_factor_unit
-            per_unit = rec["hg_content"] * _kg_per(unit, hu)
-            basis = _("Hg content {value} {unit} (facility data)").format(
-                value=_g(rec["hg_content"]), unit=hu
-            )
-        elif rec["input_type"]:
-            it = tables.inputs[rec["input_type"]]
-            per_unit = it.input_factor * _kg_per(unit, it.input_factor_unit)
-            basis = _("input type {id}: {value} {unit}").format(
-                id=it.id, value=_g(it.input_factor), unit=it.input_factor_unit
-            )
-            moisture = rec.get("moisture_pct")
-            if it.input_basis == "dry" and moisture is not None and moisture < 100:
-                per_unit *= 1.0 - moisture / 100.0  # dry content per t of coal as received
-                basis += _(" (dry basis) x (1 - {moisture} % moisture)").format(
-                    moisture=_g(moisture)
-                )
-            used.append(
-                (tables.factor_id(it.id), tables.source(it), it.status, it.confidence, it.document)
-            )
-        else:
-            per_unit = base["default_input_factor"] * base.get("scale", 1.0) * mult
-            basis = _("Level 1 input factor {value} {unit}").format(
-                value=_g(l1.input_factor), unit=l1.input_factor_unit
-            )
-            used.append(l1_used)
-        hg_input = rec["activity"] * per_unit
-        if rec["coincinerated_waste_t"]:
-            ci = tables.inputs["cement-coincinerated-waste"]
-            hg_input += (
-                rec["coincinerated_waste_t"] * ci.input_factor * _kg_per("t", ci.input_factor_unit)
-            )
-            basis += _(" + {value} t waste co-incinerated").format(
-                value=_g(rec["coincinerated_waste_t"])
-            )
-            used.append(
-                (tables.factor_id(ci.id), tables.source(ci), ci.status, ci.confidence, ci.document)
-            )
+        return hg_input, _("measured Hg input {value} kg/y (plant mass balance)").format(
+            value=_g(hg_input)
+        )
+    per_unit, basis = _content(rec, base, l1, unit, mult, tables, used, l1_used)
+    hg_input = rec["activity"] * per_unit
+    if rec["coincinerated_waste_t"]:
+        ci = tables.inputs["cement-coincinerated-waste"]
+        hg_input += (
+            rec["coincinerated_waste_t"] * ci.input_factor * _kg_per("t", ci.input_factor_unit)
+        )
+        basis += _(" + {value} t waste co-incinerated").format(
+            value=_g(rec["coincinerated_waste_t"])
+        )
+        used.append(_used(tables, ci))
+    return hg_input, basis
 
-    ids = [c.strip() for c in rec["control"].split("+") if c.strip()]
-    rows = [tables.configs[c] for c in ids]
-    control_rows = [c for c in rows if c.kind == "control"]
-    if control_rows:
-        dist = dict(control_rows[0].distribution)
+
+def _distribution(rec, base: dict, configs: list, used: list[Used], l1_used) -> dict[str, float]:
+    """The shares of the Hg input per pathway: the named control's split (else the Level 1
+    row's), after the pre-treatments (coal washing...) and the additions (cyanidation of
+    amalgamation tailings...). Coal washed abroad leaves the split as it is (`_washed_abroad`)."""
+    controls = [c for c in configs if c.kind == "control"]
+    if controls:
+        dist = dict(controls[0].distribution)
     else:  # no control named: the split of the Level 1 row, which an addition builds on
         dist = {p: base[p] for p in PATHWAYS}
         if l1_used not in used:
             used.append(l1_used)
-    for pre in reversed([c for c in rows if c.kind == "pretreatment"]):
-        if rec.get("washed_abroad"):
-            # washed before import: the coal brings the washed coal's Hg (as-mined content x
-            # pass_through); the washing rejects stayed abroad, no national pathway gets them
-            if rec["measured_input_kg"] is None:
-                hg_input *= pre.pass_through
-            basis += _("; washed abroad: x {share} ({id}), rejects not national").format(
-                share=_g(pre.pass_through), id=pre.id
-            )
-        else:
+    if not rec.get("washed_abroad"):
+        for pre in reversed([c for c in configs if c.kind == "pretreatment"]):
             dist = {p: pre.distribution[p] + pre.pass_through * dist[p] for p in PATHWAYS}
-    for add in (c for c in rows if c.kind == "addition"):
+    for add in (c for c in configs if c.kind == "addition"):
         # the practice moves the Hg of one pathway (cyanidation: the tailings, land) and
         # leaves every other pathway as it was: never below the base case
         moved = dist[add.acts_on]
@@ -134,87 +137,118 @@ def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) 
             p: (0.0 if p == add.acts_on else dist[p]) + moved * add.distribution[p]
             for p in PATHWAYS
         }
-    for cfg in rows:
-        used.append(
-            (tables.factor_id(cfg.id), tables.source(cfg), cfg.status, cfg.confidence, cfg.document)
+    return dist
+
+
+def _washed_abroad(rec, configs: list, hg_input: float, basis: str) -> tuple[float, str]:
+    """Coal washed before import brings the washed coal's Hg (as-mined content x pass_through);
+    the washing rejects stayed abroad, no national pathway gets them."""
+    if not rec.get("washed_abroad"):
+        return hg_input, basis
+    for pre in reversed([c for c in configs if c.kind == "pretreatment"]):
+        if rec["measured_input_kg"] is None:
+            hg_input *= pre.pass_through
+        basis += _("; washed abroad: x {share} ({id}), rejects not national").format(
+            share=_g(pre.pass_through), id=pre.id
         )
-    control = " + ".join(ids)
+    return hg_input, basis
 
-    out = {p: hg_input * dist[p] for p in PATHWAYS}
+
+def _air_problem(rec, hg_input: float, rest: float, rest_share: float):
+    """What a measured air emission shows of the facility's data (located at its cell):
+    more than its Hg input, or a remainder that no pathway of its split takes; else None."""
+    where = rec["cells"]["measured_air_kg"]
+    if rest < -TOLERANCE * max(1.0, hg_input):
+        return (
+            where,
+            _(
+                "measured air emission {air} kg/y is more than the calculated Hg input "
+                "{input} kg/y of {facility}"
+            ).format(
+                air=_g(rec["measured_air_kg"]), input=_g(hg_input), facility=repr(rec["facility"])
+            ),
+            _("give the plant's Hg input as measured_input_kg (mass balance) or its hg_content"),
+            "facility-measured-air-above-input",
+        )
+    if rest > TOLERANCE * max(1.0, hg_input) and rest_share <= TOLERANCE:
+        return (
+            where,
+            _(
+                "the distribution factors of {facility} send all mercury to air, so the "
+                "part of the Hg input above the measured air emission has no pathway"
+            ).format(facility=repr(rec["facility"])),
+            _("a control configuration that captures Hg, or measured_input_kg"),
+            "facility-rest-without-pathway",
+        )
+    return None
+
+
+def _outputs(rec, hg_input: float, dist: dict, errors: list) -> tuple[dict[str, float], float]:
+    """kg/y per pathway and the Hg input they add up to: the input split by `dist`, or, with a
+    measured air emission, that emission to air and the rest of the input split as the other
+    pathways share it."""
     measured_air = rec["measured_air_kg"]
-    if measured_air is not None:
-        rest_share = 1.0 - dist["air"]
-        rest = hg_input - measured_air
-        where = rec["cells"]["measured_air_kg"]
-        if rest < -TOLERANCE * max(1.0, hg_input):
-            errors.append(
-                (
-                    where,
-                    _(
-                        "measured air emission {air} kg/y is more than the calculated Hg input "
-                        "{input} kg/y of {facility}"
-                    ).format(
-                        air=_g(measured_air), input=_g(hg_input), facility=repr(rec["facility"])
-                    ),
-                    _(
-                        "give the plant's Hg input as measured_input_kg (mass balance) or its "
-                        "hg_content"
-                    ),
-                    "facility-measured-air-above-input",
-                )
-            )
-        elif rest > TOLERANCE * max(1.0, hg_input) and rest_share <= TOLERANCE:
-            errors.append(
-                (
-                    where,
-                    _(
-                        "the distribution factors of {facility} send all mercury to air, so the "
-                        "part of the Hg input above the measured air emission has no pathway"
-                    ).format(facility=repr(rec["facility"])),
-                    _("a control configuration that captures Hg, or measured_input_kg"),
-                    "facility-rest-without-pathway",
-                )
-            )
-        rest = max(rest, 0.0) if rest_share > TOLERANCE else 0.0
-        out = {p: rest * dist[p] / rest_share if rest else 0.0 for p in PATHWAYS}
-        out["air"] = measured_air
-        hg_input = measured_air + rest  # within the tolerance of the calculated input
-    measured = rec["measured_input_kg"] is not None or measured_air is not None
+    if measured_air is None:
+        return {p: hg_input * dist[p] for p in PATHWAYS}, hg_input
+    rest_share = 1.0 - dist["air"]
+    rest = hg_input - measured_air
+    problem = _air_problem(rec, hg_input, rest, rest_share)
+    if problem:
+        errors.append(problem)
+    rest = max(rest, 0.0) if rest_share > TOLERANCE else 0.0
+    out = {p: rest * dist[p] / rest_share if rest else 0.0 for p in PATHWAYS}
+    out["air"] = measured_air
+    return out, measured_air + rest  # within the tolerance of the calculated input
 
+
+def _facility_row(rec, base: dict, factors, tables: Level2Tables, errors: list) -> dict:
+    """One facility's result row, built on the Level 1 row of its sub-category: what it
+    changes in that row (`base` is shared by the facilities of a code, never copied: a
+    batch has thousands of facility rows of some sixty columns)."""
+    code = rec["code"]
+    l1 = factors[code]
+    unit = rec["unit"] or l1.activity_unit
+    mult = _kg_per(unit, l1.input_factor_unit)
+    used: list[Used] = []
+    l1_used = (factors.factor_id(code), factors.source(l1), l1.status, l1.confidence, l1.document)
+    hg_input, basis = _hg_input(rec, base, l1, unit, mult, tables, used, l1_used)
+    ids = [c.strip() for c in rec["control"].split("+") if c.strip()]
+    configs = [tables.configs[c] for c in ids]
+    dist = _distribution(rec, base, configs, used, l1_used)
+    hg_input, basis = _washed_abroad(rec, configs, hg_input, basis)
+    used += [_used(tables, cfg) for cfg in configs]
+    out, hg_input = _outputs(rec, hg_input, dist, errors)
+    measured_air = rec["measured_air_kg"]
+    if measured_air:
+        basis += _("; measured air {value} kg/y").format(value=_g(measured_air))
+    measured = rec["measured_input_kg"] is not None or measured_air is not None
     status, confidence = _worst([(u[2], u[3]) for u in used])
     activity = rec["activity"] if rec["activity"] is not None else math.nan
-    row.update(
-        {
-            "facility": rec["facility"],
-            "method": "measured" if measured else "level2",
-            "control": control,
-            "basis": basis
-            + (
-                _("; measured air {value} kg/y").format(value=_g(measured_air))
-                if measured_air
-                else ""
-            ),
-            "activity": activity,
-            "activity_unit": unit,
-            "unit_multiplier": mult,
-            "input_factor": hg_input / (activity * mult) if activity * mult else math.nan,
-            "hg_input_kg": hg_input,
-            "measured_input_kg": rec["measured_input_kg"],
-            "measured_air_kg": measured_air,
-            "notes": rec["notes"],
-            "activity_cell": rec["cells"]["activity"],
-            "facility_cell": rec["cells"]["facility"],
-            "factor_id": " + ".join(u[0] for u in used),
-            "factor_statuses": " + ".join(u[2] for u in used),
-            "factor_source": "; ".join(u[1] for u in used),
-            "status": status,
-            "confidence": confidence,
-            "document": ";".join(dict.fromkeys(u[4] for u in used)),
-            "version": "",
-            "table_page": "see factor_source",
-            "note": "",
-        }
-    )
+    row = {
+        "facility": rec["facility"],
+        "method": "measured" if measured else "level2",
+        "control": " + ".join(ids),
+        "basis": basis,
+        "activity": activity,
+        "activity_unit": unit,
+        "unit_multiplier": mult,
+        "input_factor": hg_input / (activity * mult) if activity * mult else math.nan,
+        "hg_input_kg": hg_input,
+        "measured_input_kg": rec["measured_input_kg"],
+        "measured_air_kg": measured_air,
+        "notes": rec["notes"],
+        "activity_cell": rec["cells"]["activity"],
+        "facility_cell": rec["cells"]["facility"],
+        "factor_id": " + ".join(u[0] for u in used),
+        "factor_statuses": " + ".join(u[2] for u in used),
+        "factor_source": "; ".join(u[1] for u in used),
+        "status": status,
+        "confidence": confidence,
+        "document": ";".join(dict.fromkeys(u[4] for u in used)),
+        "version": "",
+        "table_page": "see factor_source",
+        "note": "",
+    }
     for p in PATHWAYS:
         row[f"{p}_kg"] = out[p]
         row[p] = out[p] / hg_input if hg_input else dist[p]
@@ -251,7 +285,6 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
     and the others go on. `df` may come in a one-element list, handed over so that it is freed
     as soon as the merged table replaces it (a batch's memory).
     """
-    import numpy as np
     import pandas as pd
 
     if isinstance(df, list):  # handed over: this function holds the only reference
@@ -259,200 +292,262 @@ def apply_many(df, sources, jobs: list[FacilityJob], factors, tables=None) -> Me
     else:
         df = df.copy(deep=False)  # columns are replaced below, never written in place
     jobs = [j for j in jobs if j.facilities.rows or j.facilities.problems]
-    warnings: dict[int, list[Problem]] = {}
-    metadata: dict[int, dict] = {}
-    failed: dict[int, ActivityError] = {}
     if not jobs:
-        return Merged(df, sources, warnings, metadata, failed)
+        return Merged(df, sources, {}, {}, {})
     tables = tables or default_tables()
-    # positions of the Level 1 rows of the inventories with facilities, by (inventory, code)
-    inventories = df["inventory"].to_numpy()
-    near = np.flatnonzero(np.isin(inventories, [j.inventory for j in jobs]))
-    position = dict(
-        zip(
-            zip(inventories[near].tolist(), df["code"].to_numpy()[near].tolist(), strict=True),
-            near.tolist(),
-            strict=True,
-        )
-    )
-    frame = None
-    groups = []  # (job, code, recs, located) of every code with facility rows
-    problems_of: dict[int, list[Problem]] = {}
-    for job in jobs:
-        k, facilities = job.inventory, job.facilities
-        problems_of[k] = problems = []
-
-        def located(cell, message, expected, code, problems=problems, facilities=facilities):
-            problems.append(
-                Problem(
-                    message,
-                    file=str(facilities.path),
-                    sheet=facilities.sheet,
-                    cell=cell,
-                    expected=expected,
-                    code=code,
-                )
-            )
-
-        by_code: dict[str, list[dict]] = {}
-        for rec in facilities.rows:
-            if rec["code"] in tables.families and rec["code"] in factors:
-                by_code.setdefault(rec["code"], []).append(rec)
-        groups += [(job, code, recs, located) for code, recs in by_code.items()]
-
-    # the Level 1 row each facility builds on: the inventory's own row of its code, or the
-    # factor table's row where the activity sheet has none
-    at = [position.get((job.inventory, code)) for job, code, _, _ in groups]
-    bases = df.iloc[[i for i in at if i is not None]].to_dict("records")
-    base_of = dict(zip([i for i in at if i is not None], bases, strict=True))
-    new_rows: list[tuple[dict, dict]] = []  # (base, changes)
-    drop: list[int] = []
-    rest: list[tuple[int, float, str]] = []  # (position, share, basis) of remainder rows
-    with_rest: set[tuple[int, str]] = set()
-    for (job, code, recs, located), i in zip(groups, at, strict=True):
-        k = job.inventory
-        if k in failed:
-            continue
-        l1 = factors[code]
-        if i is not None:
-            base = base_of[i]
-        else:
-            if frame is None:
-                frame = factors.frame().set_index("code", drop=False)
-            base = frame.loc[code].to_dict()
-            base.update(
-                inventory=k,
-                activity=math.nan,
-                unit="",
-                notes="",
-                activity_cell="",
-                scale=1.0,
-                default_input_factor=l1.input_factor,
-                facility="",
-                method="default",
-                basis="",
-            )
-        errors: list = []
-        rows = [(base, _facility_row(rec, base, factors, tables, errors)) for rec in recs]
-        for where, message, expected, code in errors:
-            located(where, message, expected, code)
-        if i is None:
-            new_rows += rows
-            continue
-        unit = base["activity_unit"]
-        covered = sum(r["activity"] * _conversion(r["activity_unit"], unit) for _b, r in rows)
-        total = base["activity"]  # facilities above it were refused by check_against_national
-        remainder = max(total - covered, 0.0)
-        if remainder <= total * TOLERANCE:
-            drop.append(i)
-        else:
-            rest.append(
-                (
-                    i,
-                    remainder,
-                    remainder / total,
-                    _(
-                        "remainder: national activity {total} {unit} minus {covered} {unit} "
-                        "described as {facilities}, at Level 1 defaults"
-                    ).format(
-                        total=sum_text(total),
-                        covered=sum_text(covered),
-                        unit=unit,
-                        facilities=_count(len(rows)),
-                    ),
-                )
-            )
-            with_rest.add((k, code))
-        new_rows += rows
-
-    for job in jobs:
-        k = job.inventory
-        if k not in failed and _failure(str(job.facilities.path), problems_of[k]):
-            failed[k] = _failure(str(job.facilities.path), problems_of[k])
-
-    if rest:
-        where = np.array([r[0] for r in rest])
-        share = np.array([r[2] for r in rest])
-        columns = {"activity": np.array([r[1] for r in rest])}
-        for col in ("hg_input_kg", *(f"{p}_kg" for p in PATHWAYS)):
-            columns[col] = df[col].to_numpy()[where] * share
-        for col, values in columns.items():
-            full = df[col].to_numpy(copy=True)
-            full[where] = values
-            df[col] = full
-        basis = df["basis"].to_numpy(dtype=object, copy=True)
-        basis[where] = [r[3] for r in rest]
-        df["basis"] = pd.array(basis, dtype=df["basis"].dtype)
-    del bases, base_of
-    new_rows = [(b, r) for b, r in new_rows if b["inventory"] not in failed]
-    if new_rows:
-        # what `from_records` makes of the merged dicts {**base, **changes}: the same columns
-        # in the same order, NaN where a row has no such key, the same conversion
-        names = list(dict.fromkeys(k for b, r in new_rows for k in (*b, *r)))
-        new = pd.DataFrame.from_records(
-            [tuple(r[c] if c in r else b.get(c, np.nan) for c in names) for b, r in new_rows],
-            columns=names,
-        )
-        new_rows.clear()
+    groups = _groups(jobs, factors, tables)
+    merge = _merge(df, jobs, groups, factors, tables)
+    failed = _failed(jobs, merge.problems_of)
+    if merge.rest:
+        _set_remainders(df, merge.rest)
+    new = _facility_frame([(b, r) for b, r in merge.rows if b["inventory"] not in failed])
+    merge.rows.clear()
+    if new is not None:
         text = {c: df[c].dtype for c in df.columns if pd.api.types.is_string_dtype(df[c].dtype)}
         df = pd.concat([df, new], ignore_index=True)
         del new
-        for c, dtype in text.items():  # text columns stay text, whoever else is computed along
-            if df[c].dtype != dtype:
-                df[c] = df[c].astype(dtype)
-    # one take: rows replaced by their facilities and inventories that failed leave; facility
-    # rows go after the Level 1 row of their code (stable: in the order given)
+        _as_text(df, text)
+    df = _in_order(df, failed, merge.drop)
+    groups = [g for g in groups if g[0].inventory not in failed]
+    sources = _level2_sources(sources, jobs, groups, merge.with_rest)
+    warnings = {
+        k: [p for p in problems if p.severity == "warning"]
+        for k, problems in merge.problems_of.items()
+        if k not in failed
+    }
+    return Merged(df, sources, warnings, _metadata(tables, jobs, groups, failed), failed)
+
+
+@dataclass
+class _Merge:
+    """What the facility rows of every code make of the Level 1 table."""
+
+    rows: list[tuple[dict, dict]] = field(default_factory=list)  # (base, changes) per facility
+    drop: list[int] = field(default_factory=list)  # national rows the facilities cover
+    rest: list[tuple[int, float, float, str]] = field(default_factory=list)  # see _remainder
+    with_rest: set[tuple[int, str]] = field(default_factory=set)  # (inventory, code)
+    problems_of: dict[int, list[Problem]] = field(default_factory=dict)
+
+
+def _merge(df, jobs: list[FacilityJob], groups: list[tuple], factors, tables) -> _Merge:
+    """Every facility's row, built on the Level 1 row of its code (the inventory's own row, or
+    the factor table's row where the activity sheet has none), and what the facilities leave
+    of each national row."""
+    merge = _Merge(problems_of={job.inventory: [] for job in jobs})
+    position = _positions(df, jobs)
+    at = [position.get((job.inventory, code)) for job, code, _ in groups]
+    bases = df.iloc[[i for i in at if i is not None]].to_dict("records")
+    base_of = dict(zip([i for i in at if i is not None], bases, strict=True))
+    frame = factors.frame().set_index("code", drop=False) if None in at else None
+    for (job, code, recs), i in zip(groups, at, strict=True):
+        base = base_of[i] if i is not None else _table_row(frame, factors, code, job.inventory)
+        errors: list = []
+        rows = [(base, _facility_row(rec, base, factors, tables, errors)) for rec in recs]
+        merge.problems_of[job.inventory] += _located(job.facilities, errors)
+        merge.rows += rows
+        if i is None:
+            continue
+        remainder = _remainder(base, [r for _b, r in rows])
+        if remainder is None:
+            merge.drop.append(i)
+        else:
+            merge.rest.append((i, *remainder))
+            merge.with_rest.add((job.inventory, code))
+    return merge
+
+
+def _as_text(df, dtypes: dict) -> None:
+    """Text columns stay text, whoever else is computed along (the facility rows' values may
+    make a concatenated column another dtype)."""
+    for c, dtype in dtypes.items():
+        if df[c].dtype != dtype:
+            df[c] = df[c].astype(dtype)
+
+
+def _in_order(df, failed: dict, drop: list[int]):
+    """One take: rows replaced by their facilities and inventories that failed leave; facility
+    rows go after the Level 1 row of their code (stable: in the order given)."""
+    import numpy as np
+
     keep = ~df["inventory"].isin(list(failed)).to_numpy()
     keep[np.asarray(drop, dtype=int)] = False
     rank = (df["facility"] != "").to_numpy()
     at = np.flatnonzero(keep)
     order = np.lexsort((rank[at], df["order"].to_numpy()[at], df["inventory"].to_numpy()[at]))
-    df = df.take(at[order]).reset_index(drop=True)
+    return df.take(at[order]).reset_index(drop=True)
 
-    sources = sources.copy()
-    presence, detail = sources["presence"].tolist(), sources["detail"].tolist()
-    keys = sources["inventory"].to_numpy()
-    near = np.flatnonzero(np.isin(keys, [j.inventory for j in jobs]))
-    spot = dict(
+
+def _groups(jobs: list[FacilityJob], factors, tables: Level2Tables) -> list[tuple]:
+    """(job, code, facility rows) of every sub-category with facility rows, in the order given
+    (rows of a code Level 2 does not describe, or the factor table lacks, were refused by the
+    checks)."""
+    groups = []
+    for job in jobs:
+        by_code: dict[str, list[dict]] = {}
+        for rec in job.facilities.rows:
+            if rec["code"] in tables.families and rec["code"] in factors:
+                by_code.setdefault(rec["code"], []).append(rec)
+        groups += [(job, code, recs) for code, recs in by_code.items()]
+    return groups
+
+
+def _positions(table, jobs: list[FacilityJob]) -> dict[tuple[int, str], int]:
+    """Positions of the rows of the inventories with facilities in a long table, by
+    (inventory, code)."""
+    import numpy as np
+
+    inventories = table["inventory"].to_numpy()
+    near = np.flatnonzero(np.isin(inventories, [j.inventory for j in jobs]))
+    return dict(
         zip(
-            zip(keys[near].tolist(), sources["code"].to_numpy()[near].tolist(), strict=True),
+            zip(inventories[near].tolist(), table["code"].to_numpy()[near].tolist(), strict=True),
             near.tolist(),
             strict=True,
         )
     )
-    counts: dict[int, list[int]] = {}
-    for job, code, recs, _located in groups:
+
+
+def _table_row(frame, factors, code: str, inventory: int) -> dict:
+    """The Level 1 row facilities build on where the activity sheet has no row of their code:
+    the factor table's, with no national activity."""
+    base = frame.loc[code].to_dict()
+    base.update(
+        inventory=inventory,
+        activity=math.nan,
+        unit="",
+        notes="",
+        activity_cell="",
+        scale=1.0,
+        default_input_factor=factors[code].input_factor,
+        facility="",
+        method="default",
+        basis="",
+    )
+    return base
+
+
+def _located(facilities: FacilityData, errors: list) -> list[Problem]:
+    """The problems `_facility_row` found, located on the facilities sheet."""
+    return [
+        Problem(
+            message,
+            file=str(facilities.path),
+            sheet=facilities.sheet,
+            cell=cell,
+            expected=expected,
+            code=code,
+        )
+        for cell, message, expected, code in errors
+    ]
+
+
+def _remainder(base: dict, rows: list[dict]) -> tuple[float, float, str] | None:
+    """What the facilities leave of the national activity row, still at Level 1 defaults: its
+    activity, its share of the row and how it reads; None where they cover the row (within the
+    tolerance; facilities above it were refused by `check_against_national`)."""
+    unit = base["activity_unit"]
+    covered = sum(r["activity"] * _conversion(r["activity_unit"], unit) for r in rows)
+    total = base["activity"]
+    remainder = max(total - covered, 0.0)
+    if remainder <= total * TOLERANCE:
+        return None
+    basis = _(
+        "remainder: national activity {total} {unit} minus {covered} {unit} "
+        "described as {facilities}, at Level 1 defaults"
+    ).format(
+        total=sum_text(total), covered=sum_text(covered), unit=unit, facilities=_count(len(rows))
+    )
+    return remainder, remainder / total, basis
+
+
+def _failed(jobs: list[FacilityJob], problems_of: dict[int, list[Problem]]) -> dict:
+    """The inventories whose facility rows have errors, with their ActivityError."""
+    failed: dict[int, ActivityError] = {}
+    for job in jobs:
         k = job.inventory
-        if k in failed:
-            continue
-        i = spot[(k, code)]
+        if k not in failed and _failure(str(job.facilities.path), problems_of[k]):
+            failed[k] = _failure(str(job.facilities.path), problems_of[k])
+    return failed
+
+
+def _set_remainders(df, rest: list[tuple[int, float, float, str]]) -> None:
+    """National rows cut to what their facilities leave: the activity left, the input and
+    releases in proportion, the basis saying so (whole columns replaced, never written in
+    place)."""
+    import numpy as np
+    import pandas as pd
+
+    where = np.array([r[0] for r in rest])
+    share = np.array([r[2] for r in rest])
+    columns = {"activity": np.array([r[1] for r in rest])}
+    for col in ("hg_input_kg", *(f"{p}_kg" for p in PATHWAYS)):
+        columns[col] = df[col].to_numpy()[where] * share
+    for col, values in columns.items():
+        full = df[col].to_numpy(copy=True)
+        full[where] = values
+        df[col] = full
+    basis = df["basis"].to_numpy(dtype=object, copy=True)
+    basis[where] = [r[3] for r in rest]
+    df["basis"] = pd.array(basis, dtype=df["basis"].dtype)
+
+
+def _facility_frame(rows: list[tuple[dict, dict]]):
+    """The facility rows as a table, or None for none: what `from_records` makes of the merged
+    dicts {**base, **changes} (the same columns in the same order, NaN where a row has no such
+    key, the same conversion), without building them."""
+    import numpy as np
+    import pandas as pd
+
+    if not rows:
+        return None
+    names = list(dict.fromkeys(k for b, r in rows for k in (*b, *r)))
+    return pd.DataFrame.from_records(
+        [tuple(r[c] if c in r else b.get(c, np.nan) for c in names) for b, r in rows],
+        columns=names,
+    )
+
+
+def _level2_sources(sources, jobs: list[FacilityJob], groups: list[tuple], with_rest: set):
+    """The sources table with every sub-category that has facilities quantified at Level 2."""
+    import pandas as pd
+
+    sources = sources.copy()
+    presence, detail = sources["presence"].tolist(), sources["detail"].tolist()
+    spot = _positions(sources, jobs)
+    for job, code, recs in groups:
+        i = spot[(job.inventory, code)]
         presence[i] = "quantified"
         detail[i] = (
             _("Level 2: {facilities}; remainder at Level 1 defaults")
-            if (k, code) in with_rest
+            if (job.inventory, code) in with_rest
             else _("Level 2: {facilities}")
         ).format(facilities=_count(len(recs)))
-        tally = counts.setdefault(k, [0, 0])
-        for rec in recs:
-            tally[0] += 1
-            measured = rec["measured_input_kg"] is not None or rec["measured_air_kg"] is not None
-            tally[1] += measured
     sources["presence"] = pd.Series(presence, index=sources.index, dtype=sources["presence"].dtype)
     sources["detail"] = pd.Series(detail, index=sources.index, dtype=sources["detail"].dtype)
-    for job in jobs:
-        k = job.inventory
-        if k in failed:
-            continue
-        warnings[k] = [p for p in problems_of[k] if p.severity == "warning"]
-        n, measured = counts.get(k, (0, 0))
-        metadata[k] = {
+    return sources
+
+
+def _metadata(tables: Level2Tables, jobs: list[FacilityJob], groups: list[tuple], failed) -> dict:
+    """Per inventory computed: the Level 2 table used and how many facilities it has (and how
+    many of them measured)."""
+    counts: dict[int, list[int]] = {
+        job.inventory: [0, 0] for job in jobs if job.inventory not in failed
+    }
+    for job, _code, recs in groups:
+        tally = counts[job.inventory]
+        for rec in recs:
+            tally[0] += 1
+            tally[1] += rec["measured_input_kg"] is not None or rec["measured_air_kg"] is not None
+    return {
+        k: {
             "level2_table_id": tables.id,
             "level2_table_version": tables.version,
             "level2_table_sha256": tables.sha256,
             "facilities": n,
             "facilities_measured": measured,
         }
-    return Merged(df, sources, warnings, metadata, failed)
+        for k, (n, measured) in counts.items()
+    }
 
 
 def _g(value: float) -> str:
