@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,25 @@ DEFAULT_COUNTRY = {
     "population": 1_000_000,
     "electrification_rate": 50,
 }
+
+
+def reported(result) -> list[dict]:
+    """The problems `hginv validate --json` printed: code, severity, file, sheet, cell, ..."""
+    return json.loads(result.output)["problems"]
+
+
+def codes(found) -> list[str]:
+    """The problem codes of what a test got, in order: the output of `hginv validate --json`,
+    an error hginv raised (from `pytest.raises`: its problems', else its own), anything with
+    `problems` (a Validation, ActivityData...) or a list of problems."""
+    if hasattr(found, "output"):  # click's result of `validate --json`
+        return [p["code"] for p in reported(found)]
+    if isinstance(getattr(found, "value", None), BaseException):  # pytest.raises(...) as info
+        found = found.value
+    problems = getattr(found, "problems", found)
+    if isinstance(found, BaseException) and not problems:
+        return [found.code]
+    return [p.code for p in problems]
 
 
 def pytest_addoption(parser):

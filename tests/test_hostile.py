@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from hginventory.cli import main
 from hginventory.read import gate
+from tests.conftest import codes
 
 BAD = Path(__file__).parent / "data" / "bad"
 EXAMPLE = Path(__file__).parent.parent / "examples" / "valdoria-2021.xlsx"
@@ -97,7 +98,7 @@ def test_a_panic_is_caught_in_process_too(monkeypatch):
     result = CliRunner().invoke(main, ["validate", "--json", str(BAD / "biff-cut-string.xls")])
     assert result.exit_code == 1
     [p] = json.loads(result.output)["problems"]
-    assert "PanicException" in p["message"]
+    assert p["code"] == "file-damaged" and "PanicException" in p["message"]
 
 
 @pytest.mark.parametrize("name", ["biff-huge-dimensions.xls", "biff-bad-sheet-offset.xls"])
@@ -120,7 +121,12 @@ def test_batch_goes_on_after_a_file_that_crashes_the_reader(tmp_path):
     assert "Traceback" not in proc.stdout + proc.stderr
     assert (tmp_path / "out" / "countries" / "valdoria.csv").is_file()
     report = (tmp_path / "out" / "batch-report.csv").read_text(encoding="utf-8")
-    assert "an .xls sheet holds at most" in report and "XFD1048576" in report
+    failed = {Path(r["input_file"]).name: r["code"] for r in csv.DictReader(report.splitlines())}
+    assert failed == {
+        "biff-huge-dimensions.xls": "xls-damaged",
+        "far-corner-cell.xlsx": "file-unreadable",
+    }
+    assert "XFD1048576" in report  # the far corner is named
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero", "urandom"])
@@ -181,7 +187,8 @@ def test_limits_are_located_errors_at_once(tmp_path):
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * (gate.MAX_CSV_BYTES + 1))
     result = CliRunner().invoke(main, ["validate", "--json", str(big)])
-    assert result.exit_code == 1 and "refused" in result.output
+    assert result.exit_code == 1 and codes(result) == ["file-unreadable"]
+    assert "refused" in result.output
     long_cell = _activity_csv(
         tmp_path / "long.csv", ["5.1.1;1;t;" + "x" * (gate.MAX_CELL_TEXT + 1)]
     )
@@ -209,7 +216,8 @@ def test_a_dense_sheet_is_refused_before_it_is_read(tmp_path):
     result = CliRunner().invoke(main, ["validate", "--json", str(path)])
     assert result.exit_code == 1
     [p] = json.loads(result.output)["problems"]
-    assert p["sheet"] == "activity" and "at most 25,000 rows" in p["expected"]
+    assert p["code"] == "sheet-too-large" and p["sheet"] == "activity"
+    assert "at most 25,000 rows" in p["expected"]
 
 
 @pytest.mark.timeout(60)  # a hang guard: once, before issue 17, these took minutes
