@@ -6,6 +6,7 @@ from hginventory.check.activity import check_activity
 from hginventory.core.errors import ActivityError, InputFileError
 from hginventory.read.activity import read_activity
 from hginventory.read.numbers import parse_number
+from tests.conftest import codes
 
 
 @pytest.mark.parametrize(
@@ -93,24 +94,26 @@ def test_missing_sheet_is_named(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "expected"),
+    ("name", "content", "code", "expected"),
     [
-        ("missing.xlsx", None, "file not found"),
-        ("notes.txt", b"hello", "not a spreadsheet file name"),
-        ("fake.xlsx", b"this is not a zip", "cannot be read as a spreadsheet"),
+        ("missing.xlsx", None, "file-not-found", "file not found"),
+        ("notes.txt", b"hello", "file-wrong-type", "not a spreadsheet file name"),
+        ("fake.xlsx", b"this is not a zip", "file-damaged", "cannot be read as a spreadsheet"),
     ],
 )
-def test_unreadable_files_say_why(tmp_path, name, content, expected):
+def test_unreadable_files_say_why(tmp_path, name, content, code, expected):
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(InputFileError, match=expected):
+    with pytest.raises(InputFileError, match=expected) as info:
         read_activity(path)
+    assert codes(info) == [code]
 
 
 def test_a_folder_is_not_a_workbook(tmp_path):
-    with pytest.raises(InputFileError, match="is a folder"):
+    with pytest.raises(InputFileError) as info:
         read_activity(tmp_path)
+    assert codes(info) == ["file-is-folder"]
 
 
 def test_text_that_overflows_to_infinity_is_not_a_number(make_workbook):

@@ -333,29 +333,29 @@ def test_measured_air_keeps_the_balance(inventory):
 
 
 @pytest.mark.parametrize(
-    "facility, column, words",
+    "facility, column, code",
     [
-        ({"code": "5.1.9"}, "A", "cannot be described facility by facility"),
-        ({"code": "5.4.5"}, "A", "cannot be described facility by facility"),
-        ({"activity": "1,234"}, "C", "ambiguous"),
-        ({"activity": None}, "C", "activity of facility"),
-        ({"unit": "m3"}, "D", "unit for 5.1.1"),
+        ({"code": "5.1.9"}, "A", "facility-code-not-level2"),
+        ({"code": "5.4.5"}, "A", "facility-code-not-level2"),
+        ({"activity": "1,234"}, "C", "number-unreadable"),
+        ({"activity": None}, "C", "facility-activity-missing"),
+        ({"unit": "m3"}, "D", "unit-wrong-kind"),
         ({"utilisation": 80, "capacity": 10, "activity": None, "unit": "t"}, None, None),
-        ({"input_type": "coal-mars"}, "G", "unknown input type"),
-        ({"input_type": "cement-coincinerated-waste"}, "G", "unknown input type"),
-        ({"hg_content": 0.1, "hg_content_unit": "mg/m3"}, "I", "Hg content unit"),
-        ({"control": "esp"}, "J", "unknown control configuration"),
-        ({"control": "inc-aci"}, "J", "unknown control configuration"),
-        ({"control": "coal-washing"}, "J", "one control configuration"),
-        ({"control": "coal-esp + coal-washing"}, "J", "one control configuration"),
-        ({"coincinerated_waste_t": 100}, "K", "cement kilns only"),
-        ({"measured_air_kg": 1000}, "M", "more than the calculated Hg input"),
-        ({"measured_air_kg": 10, "control": "coal-none"}, "M", "send all mercury to air"),
-        ({"facility": ""}, "B", "facility name is empty"),
-        ({"measured_input_kg": -5}, "L", "negative"),
+        ({"input_type": "coal-mars"}, "G", "facility-input-type-unknown"),
+        ({"input_type": "cement-coincinerated-waste"}, "G", "facility-input-type-unknown"),
+        ({"hg_content": 0.1, "hg_content_unit": "mg/m3"}, "I", "facility-hg-content-unit"),
+        ({"control": "esp"}, "J", "facility-control-unknown"),
+        ({"control": "inc-aci"}, "J", "facility-control-unknown"),
+        ({"control": "coal-washing"}, "J", "facility-control-order"),
+        ({"control": "coal-esp + coal-washing"}, "J", "facility-control-order"),
+        ({"coincinerated_waste_t": 100}, "K", "facility-coincineration-not-cement"),
+        ({"measured_air_kg": 1000}, "M", "facility-measured-air-above-input"),
+        ({"measured_air_kg": 10, "control": "coal-none"}, "M", "facility-rest-without-pathway"),
+        ({"facility": ""}, "B", "facility-name-empty"),
+        ({"measured_input_kg": -5}, "L", "facility-value-negative"),
     ],
 )
-def test_bad_facility_rows_are_located(tmp_path, facility, column, words):
+def test_bad_facility_rows_are_located(tmp_path, facility, column, code):
     row = {"code": "5.1.1", "facility": "P", "activity": 100_000, "unit": "t", **facility}
     path = with_facilities(tmp_path / "f.xlsx", [("5.1.1", 1_000_000, "t")], [row])
     if column is None:  # a valid variant, as a control for the others
@@ -364,8 +364,7 @@ def test_bad_facility_rows_are_located(tmp_path, facility, column, words):
     with pytest.raises(ActivityError) as exc:
         compute(read_activity(path))
     (err,) = exc.value.errors
-    assert err.sheet == "facilities" and err.cell == f"{column}2", str(err)
-    assert words in err.message, str(err)
+    assert (err.code, err.sheet, err.cell) == (code, "facilities", f"{column}2"), str(err)
 
 
 def test_duplicate_facility_and_national_notation(errors_of):
@@ -440,7 +439,8 @@ def test_broken_level2_table_is_reported_by_line_and_field(tmp_path):
     with pytest.raises(FactorTableError) as exc:
         load_level2(folder)
     (p,) = exc.value.problems
-    assert "line 5 (id coal-ff)" in p.cell and "sum to 1.1" in p.message
+    assert p.code == "level2-table-invalid" and "line 5 (id coal-ff)" in p.cell
+    assert "sum to 1.1" in p.message  # the code is the whole table's: the message says which rule
 
 
 def test_cli_on_the_mixed_example(tmp_path):
@@ -537,4 +537,5 @@ def test_a_shipped_table_row_with_more_values_than_columns_is_located(tmp_path):
     with pytest.raises(FactorTableError) as exc:
         load_level2(folder, validate=False)
     (p,) = exc.value.problems
-    assert "line 2 (id coal-none)" in p.cell and "more values than columns" in p.message
+    assert p.code == "level2-table-invalid" and "line 2 (id coal-none)" in p.cell
+    assert "more values than columns" in p.message  # the code is the whole table's
