@@ -35,7 +35,7 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
         )
 
     for rec in data.rows:
-        code, name = rec["code"], rec["facility"]
+        code = rec["code"]
         if code not in tables.families or code not in factors:
             err(
                 rec,
@@ -50,151 +50,183 @@ def check_facilities(data: FacilityData, factors, tables: Level2Tables) -> list[
             continue
         family = tables.families[code]
         factor = factors[code]
-        if not name:
-            err(
-                rec,
-                "facility",
-                _("facility name is empty"),
-                expected=_("a name for the facility"),
-                code="facility-name-empty",
-            )
-        elif (code, name.lower()) in seen:
-            err(
-                rec,
-                "facility",
-                _("facility {name} appears twice for {code} (first at {cell})").format(
-                    name=repr(name), code=code, cell=seen[(code, name.lower())]
-                ),
-                name,
-                code="facility-twice",
-            )
-        seen.setdefault((code, name.lower()), rec["cells"]["facility"])
-        if rec["activity"] is None and not rec.get("activity_bad"):
-            if rec["capacity"] is not None and rec["utilisation"] is not None:
-                if rec["utilisation"] > 100 or 0 < rec["utilisation"] < 1:
-                    err(
-                        rec,
-                        "utilisation",
-                        _("utilisation is a percentage from 0 to 100"),
-                        cell_text(rec["utilisation"]),
-                        _("per cent, e.g. 85"),
-                        code="facility-utilisation-range",
-                    )
-                elif not math.isfinite(rec["capacity"] * rec["utilisation"] / 100.0):
-                    err(
-                        rec,
-                        "capacity",
-                        _("capacity times utilisation is too large to compute"),
-                        cell_text(rec["capacity"]),
-                        _("a capacity of a realistic size"),
-                        code="facility-capacity-not-finite",
-                    )
-                else:
-                    rec["activity"] = rec["capacity"] * rec["utilisation"] / 100.0
-            else:
-                err(
-                    rec,
-                    "activity",
-                    _("activity of facility {name} is missing").format(name=repr(name)),
-                    expected=_(
-                        "{description} ({unit}), or capacity and utilisation (per cent)"
-                    ).format(description=activity_description(factor), unit=factor.activity_unit),
-                    code="facility-activity-missing",
-                )
-        unit = rec["unit"] or factor.activity_unit
-        try:
-            scale = conversion(unit, factor.activity_unit)
-        except UnitError as exc:
-            err(
-                rec,
-                "unit",
-                _("unit for {code}: {reason}").format(code=code, reason=exc.args[0]),
-                unit,
-                factor.activity_unit,
-                code="unit-wrong-kind",
-            )
-        else:
-            if rec["activity"] is not None and not math.isfinite(rec["activity"] * scale):
-                err(  # 1e305 Mt is more tonnes than a float holds
-                    rec,
-                    "activity",
-                    _("activity of facility {name} is too large to compute in {unit}").format(
-                        name=repr(name), unit=factor.activity_unit
-                    ),
-                    cell_text(rec["activity"]),
-                    _("an activity rate in the sub-category's unit, of a realistic size"),
-                    code="facility-activity-not-finite",
-                )
+        _check_name(rec, seen, err)
+        _check_activity(rec, factor, err)
+        _check_unit(rec, factor, err)
         if rec["input_type"]:
-            row = tables.inputs.get(rec["input_type"])
-            if row is None or row.family != family:
-                err(
-                    rec,
-                    "input_type",
-                    _("unknown input type for {code}").format(code=code),
-                    rec["input_type"],
-                    _choices(tables.inputs, family),
-                    code="facility-input-type-unknown",
-                )
-            elif _per_dimension(row.input_factor_unit) != _dimension(factor.activity_unit):
-                err(
-                    rec,
-                    "input_type",
-                    _("input type is per another kind of activity"),
-                    rec["input_type"],
-                    factor.activity_unit,
-                    code="facility-input-type-wrong-kind",
-                )
+            _check_input_type(rec, family, factor, tables, err)
         if rec["hg_content"] is not None:
-            hu = rec["hg_content_unit"] or factor.input_factor_unit
-            try:
-                if _per_dimension(hu) != _dimension(factor.activity_unit):
-                    raise UnitError(
-                        _("{unit} is not per {per}").format(unit=hu, per=factor.activity_unit)
-                    )
-            except UnitError as exc:
-                err(
-                    rec,
-                    "hg_content_unit",
-                    _("Hg content unit: {reason}").format(reason=exc.args[0]),
-                    hu,
-                    _("e.g. {unit} or mg/kg").format(unit=factor.input_factor_unit),
-                    code="facility-hg-content-unit",
-                )
-            if rec["input_type"]:
-                err(
-                    rec,
-                    "input_type",
-                    _("both hg_content and input_type given: hg_content is used"),
-                    rec["input_type"],
-                    severity="warning",
-                    code="facility-hg-content-twice",
-                )
+            _check_hg_content(rec, factor, err)
         if rec["control"]:
             _check_control(rec, family, tables, err)
         _check_coal_basis(rec, family, tables, err)
-        if rec["coincinerated_waste_t"] is not None and family != "cement":
-            err(
-                rec,
-                "coincinerated_waste_t",
-                _("waste co-incineration is for cement kilns only"),
-                cell_text(rec["coincinerated_waste_t"]),
-                _("blank"),
-                code="facility-coincineration-not-cement",
-            )
-        if rec["measured_input_kg"] is not None and rec["coincinerated_waste_t"]:
-            err(
-                rec,
-                "coincinerated_waste_t",
-                _(
-                    "the measured Hg input (plant mass balance) already includes the waste "
-                    "fuels: coincinerated_waste_t is not used"
-                ),
-                cell_text(rec["coincinerated_waste_t"]),
-                severity="warning",
-                code="facility-waste-counted-twice",
-            )
+        _check_coincineration(rec, family, err)
     return problems
+
+
+def _check_name(rec, seen: dict[tuple, str], err) -> None:
+    """A facility has a name, once per sub-category (`seen`: the first cell of each name)."""
+    code, name = rec["code"], rec["facility"]
+    if not name:
+        err(
+            rec,
+            "facility",
+            _("facility name is empty"),
+            expected=_("a name for the facility"),
+            code="facility-name-empty",
+        )
+    elif (code, name.lower()) in seen:
+        err(
+            rec,
+            "facility",
+            _("facility {name} appears twice for {code} (first at {cell})").format(
+                name=repr(name), code=code, cell=seen[(code, name.lower())]
+            ),
+            name,
+            code="facility-twice",
+        )
+    seen.setdefault((code, name.lower()), rec["cells"]["facility"])
+
+
+def _check_activity(rec, factor, err) -> None:
+    """A facility gives its activity, or its capacity and utilisation, from which the activity
+    is set on the row."""
+    if rec["activity"] is not None or rec.get("activity_bad"):
+        return
+    if rec["capacity"] is None or rec["utilisation"] is None:
+        err(
+            rec,
+            "activity",
+            _("activity of facility {name} is missing").format(name=repr(rec["facility"])),
+            expected=_("{description} ({unit}), or capacity and utilisation (per cent)").format(
+                description=activity_description(factor), unit=factor.activity_unit
+            ),
+            code="facility-activity-missing",
+        )
+    elif rec["utilisation"] > 100 or 0 < rec["utilisation"] < 1:
+        err(
+            rec,
+            "utilisation",
+            _("utilisation is a percentage from 0 to 100"),
+            cell_text(rec["utilisation"]),
+            _("per cent, e.g. 85"),
+            code="facility-utilisation-range",
+        )
+    elif not math.isfinite(rec["capacity"] * rec["utilisation"] / 100.0):
+        err(
+            rec,
+            "capacity",
+            _("capacity times utilisation is too large to compute"),
+            cell_text(rec["capacity"]),
+            _("a capacity of a realistic size"),
+            code="facility-capacity-not-finite",
+        )
+    else:
+        rec["activity"] = rec["capacity"] * rec["utilisation"] / 100.0
+
+
+def _check_unit(rec, factor, err) -> None:
+    """The facility's unit converts to the sub-category's, and its activity stays a number
+    there (1e305 Mt is more tonnes than a float holds)."""
+    unit = rec["unit"] or factor.activity_unit
+    try:
+        scale = conversion(unit, factor.activity_unit)
+    except UnitError as exc:
+        err(
+            rec,
+            "unit",
+            _("unit for {code}: {reason}").format(code=rec["code"], reason=exc.args[0]),
+            unit,
+            factor.activity_unit,
+            code="unit-wrong-kind",
+        )
+        return
+    if rec["activity"] is not None and not math.isfinite(rec["activity"] * scale):
+        err(
+            rec,
+            "activity",
+            _("activity of facility {name} is too large to compute in {unit}").format(
+                name=repr(rec["facility"]), unit=factor.activity_unit
+            ),
+            cell_text(rec["activity"]),
+            _("an activity rate in the sub-category's unit, of a realistic size"),
+            code="facility-activity-not-finite",
+        )
+
+
+def _check_input_type(rec, family: str, factor, tables: Level2Tables, err) -> None:
+    """The input type is one of the family's, per the sub-category's kind of activity."""
+    row = tables.inputs.get(rec["input_type"])
+    if row is None or row.family != family:
+        err(
+            rec,
+            "input_type",
+            _("unknown input type for {code}").format(code=rec["code"]),
+            rec["input_type"],
+            _choices(tables.inputs, family),
+            code="facility-input-type-unknown",
+        )
+    elif _per_dimension(row.input_factor_unit) != _dimension(factor.activity_unit):
+        err(
+            rec,
+            "input_type",
+            _("input type is per another kind of activity"),
+            rec["input_type"],
+            factor.activity_unit,
+            code="facility-input-type-wrong-kind",
+        )
+
+
+def _check_hg_content(rec, factor, err) -> None:
+    """The Hg content's unit is per the sub-category's kind of activity; an input type beside
+    it is not used."""
+    hu = rec["hg_content_unit"] or factor.input_factor_unit
+    try:
+        if _per_dimension(hu) != _dimension(factor.activity_unit):
+            raise UnitError(_("{unit} is not per {per}").format(unit=hu, per=factor.activity_unit))
+    except UnitError as exc:
+        err(
+            rec,
+            "hg_content_unit",
+            _("Hg content unit: {reason}").format(reason=exc.args[0]),
+            hu,
+            _("e.g. {unit} or mg/kg").format(unit=factor.input_factor_unit),
+            code="facility-hg-content-unit",
+        )
+    if rec["input_type"]:
+        err(
+            rec,
+            "input_type",
+            _("both hg_content and input_type given: hg_content is used"),
+            rec["input_type"],
+            severity="warning",
+            code="facility-hg-content-twice",
+        )
+
+
+def _check_coincineration(rec, family: str, err) -> None:
+    """Waste co-incineration is for cement kilns, and a measured input already includes it."""
+    if rec["coincinerated_waste_t"] is not None and family != "cement":
+        err(
+            rec,
+            "coincinerated_waste_t",
+            _("waste co-incineration is for cement kilns only"),
+            cell_text(rec["coincinerated_waste_t"]),
+            _("blank"),
+            code="facility-coincineration-not-cement",
+        )
+    if rec["measured_input_kg"] is not None and rec["coincinerated_waste_t"]:
+        err(
+            rec,
+            "coincinerated_waste_t",
+            _(
+                "the measured Hg input (plant mass balance) already includes the waste "
+                "fuels: coincinerated_waste_t is not used"
+            ),
+            cell_text(rec["coincinerated_waste_t"]),
+            severity="warning",
+            code="facility-waste-counted-twice",
+        )
 
 
 def _choices(rows: dict, family: str) -> str:
