@@ -192,8 +192,7 @@ def test_washed_abroad_not_yes_or_no_is_located(tmp_path):
     with pytest.raises(ActivityError) as exc:
         compute(read_activity(path))
     (p,) = [p for p in exc.value.errors if p.severity == "error"]
-    assert p.cell == "J2" and p.found == "maybe" and "yes or no" in p.message
-    assert p.code == "facility-washed-abroad-value"
+    assert (p.code, p.cell, p.found) == ("facility-washed-abroad-value", "J2", "maybe")
 
 
 def test_washed_abroad_is_for_coal_only(tmp_path):
@@ -214,7 +213,7 @@ def test_washed_abroad_is_for_coal_only(tmp_path):
     with pytest.raises(ActivityError) as exc:
         compute(read_activity(path))
     (p,) = [p for p in exc.value.errors if p.severity == "error"]
-    assert p.cell == "J2" and "coal only" in p.message
+    assert (p.code, p.cell) == ("facility-washed-abroad-not-coal", "J2")
 
 
 def test_washed_abroad_without_washing_warns_and_takes_the_content_as_washed(run):
@@ -224,7 +223,7 @@ def test_washed_abroad_without_washing_warns_and_takes_the_content_as_washed(run
         [{**common, "facility": "A", "control": "coal-esp", "washed_abroad": "yes"}],
     )
     assert rows["A"]["hg_input_kg"] == pytest.approx(100)
-    assert any("names no washing" in w and "J2" in w for w in map(str, inv.warnings))
+    assert ("facility-washed-abroad-no-washing", "J2") in [(w.code, w.cell) for w in inv.warnings]
 
 
 def test_moisture_converts_a_dry_basis_content_to_coal_as_received(run):
@@ -242,8 +241,8 @@ def test_moisture_converts_a_dry_basis_content_to_coal_as_received(run):
     assert "12 % moisture" in rows["wet"]["basis"]
     # no moisture given: no correction (an upper bound), said as a warning at the cell
     assert rows["unknown"]["hg_input_kg"] == pytest.approx(100)
-    (warning,) = [w for w in map(str, inv.warnings) if "moisture_pct is not given" in w]
-    assert "I3" in warning and "coal-usa-utility" in warning
+    (warning,) = [w for w in inv.warnings if w.code == "facility-moisture-missing"]
+    assert warning.cell == "I3" and "coal-usa-utility" in str(warning)  # names the input type
 
 
 def test_moisture_of_100_per_cent_is_refused_at_its_cell(tmp_path):
@@ -265,8 +264,7 @@ def test_moisture_of_100_per_cent_is_refused_at_its_cell(tmp_path):
     with pytest.raises(ActivityError) as exc:
         compute(read_activity(path))
     (p,) = [p for p in exc.value.errors if p.severity == "error"]
-    assert p.cell == "I2" and "below 100" in p.message
-    assert p.code == "facility-moisture-range"
+    assert (p.code, p.cell) == ("facility-moisture-range", "I2")
 
 
 def test_moisture_beside_a_facility_content_is_not_used_and_said(run):
@@ -285,7 +283,7 @@ def test_moisture_beside_a_facility_content_is_not_used_and_said(run):
         ],
     )
     assert rows["A"]["hg_input_kg"] == pytest.approx(100)
-    assert any("dry-basis input type only" in w and "I2" in w for w in map(str, inv.warnings))
+    assert ("facility-moisture-not-used", "I2") in [(w.code, w.cell) for w in inv.warnings]
 
 
 def test_landfill_air_share_lies_in_the_range_its_note_cites(make_workbook):
@@ -350,7 +348,8 @@ def test_an_addition_before_its_control_is_refused_at_the_control_cell(tmp_path)
     with pytest.raises(ActivityError) as exc:
         compute(read_activity(path))
     (p,) = [p for p in exc.value.errors if p.severity == "error"]
-    assert p.cell == "G2" and "before an addition" in p.message
+    assert (p.code, p.cell) == ("facility-control-order", "G2")
+    assert "before an addition" in p.message  # which of the order's rules
 
 
 def test_an_addition_row_without_acts_on_is_refused_by_line_and_field(tmp_path):
@@ -371,7 +370,8 @@ def test_an_addition_row_without_acts_on_is_refused_by_line_and_field(tmp_path):
     with pytest.raises(FactorTableError) as exc:
         load_level2(folder)
     (p,) = exc.value.problems
-    assert "id asgm-cyanidation-of-tailings" in p.cell and "acts_on" in p.message
+    assert p.code == "level2-table-invalid" and "id asgm-cyanidation-of-tailings" in p.cell
+    assert "acts_on" in p.message  # the code is the whole table's: the message names the field
 
 
 def test_a_french_template_offers_oui_non_for_washed_abroad_and_reads_it_back(tmp_path):
