@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hginventory.core.cells import column_letter
 from hginventory.core.columns import CSV_TEXT_COLUMNS
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
@@ -29,7 +30,6 @@ from hginventory.core.i18n import ngettext
 from hginventory.read.results import (
     YEAR_IN_NAME,
     check_result_csv,
-    column_letter,
     metadata,
     read_results,
     whole_year,

@@ -3,23 +3,11 @@ columns named twice (the activity, facilities and hot-spot readers share them)."
 
 from __future__ import annotations
 
-import functools
-
+from hginventory.core.cells import column_letter
 from hginventory.core.errors import Problem
 from hginventory.core.i18n import gettext as _
 
 HEADER_SEARCH_ROWS = 10
-
-
-@functools.lru_cache(maxsize=512)
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA (kept: every cell of a sheet is named)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def cell_name(row: int, col: int) -> str:

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hginventory.core.cells import column_letter
 from hginventory.core.errors import HginvError, InputFileError, Problem
 from hginventory.core.i18n import get_language, set_language
 from hginventory.core.i18n import gettext as _
@@ -319,7 +320,7 @@ def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]
                 continue
             if len(value) <= MAX_CELL_TEXT and not _CONTROL.search(value):
                 continue
-            cell = f"{_letters(c + 1)}{r + 1}"
+            cell = f"{column_letter(c)}{r + 1}"
             if len(value) > MAX_CELL_TEXT:
                 counts = {
                     "n": format_number(len(value), COUNT),
@@ -357,14 +358,6 @@ def clean_cells(rows: list[list], file: str, sheet: str, problems: list[Problem]
                 )
             )
     return rows
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def isolated(path: Path, wanted: set[str]):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hginventory.core.cells import column_letter
 from hginventory.core.columns import CSV_COLUMNS, OUTPUT_COLUMNS
 from hginventory.core.errors import InputFileError, Problem
 from hginventory.core.i18n import gettext as _
@@ -44,16 +45,6 @@ def unguard(value):
     ):
         return value[1:]
     return value
-
-
-def column_letter(index: int) -> str:
-    """Spreadsheet column letters of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _number(value, column: str, place: dict, problems: list[Problem]) -> float:

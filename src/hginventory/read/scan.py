@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.parsers import expat
 
+from hginventory.core.cells import column_index, column_letter
 from hginventory.core.errors import InputFileError, Problem, UnsafeInputError
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import COUNT, format_number
@@ -113,7 +114,7 @@ class _TooLarge(Exception):
 
 def _reach(row: int, col: int) -> None:
     """Stop at once at a value beyond the sheet limits (Excel's, or hginv's scan limits)."""
-    cell = f"{_col_letters(col)}{row}"
+    cell = f"{column_letter(col - 1)}{row}"
     if row > EXCEL_ROWS or col > EXCEL_COLUMNS:
         raise _TooLarge(cell, _("beyond Excel's last cell {cell}").format(cell=f"XFD{EXCEL_ROWS}"))
     if row > MAX_SCAN_ROWS or col > MAX_SCAN_COLUMNS:
@@ -124,21 +125,6 @@ def _reach(row: int, col: int) -> None:
                 cols=format_number(MAX_SCAN_COLUMNS, COUNT),
             ),
         )
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _local(name: str) -> str:
@@ -173,10 +159,10 @@ class _Sheet:
                 self.hidden_row = False
             m = _CELL.match(attrs.get("r", ""))
             if m:
-                self.col, self.row = _col_index(m.group(1)), int(m.group(2))
+                self.col, self.row = (column_index(m.group(1)) + 1), int(m.group(2))
             else:
                 self.col += 1
-            self.cell = f"{_col_letters(self.col)}{self.row}"
+            self.cell = f"{column_letter(self.col - 1)}{self.row}"
             self.kind = attrs.get("t", "")
             self.formula = self.value = self.inline = False
             self.text = []
@@ -245,7 +231,7 @@ class _OdsContent:
             if _attr(attrs, "value-type"):
                 if repeat > MAX_ODS_REPEAT or self.row_repeat > MAX_ODS_REPEAT:
                     raise _TooLarge(
-                        f"{_col_letters(min(first, EXCEL_COLUMNS))}{self.row}",
+                        f"{column_letter(min(first, EXCEL_COLUMNS) - 1)}{self.row}",
                         _(
                             "a value repeated over {n} cells (hginv allows {limit} repeats of "
                             "a value)"
@@ -410,7 +396,9 @@ def _reaches_far(data: bytes) -> bool:
     walk finds the cells holding values there (and refuses, or records how far they reach)."""
     for m in _FAR_REF.finditer(data):
         letters, row = (m.group(1), int(m.group(2))) if m.group(1) else (m.group(3), int(m[4]))
-        if row > MAX_SHEET_ROWS or (letters and _col_index(letters.decode()) > MAX_SHEET_COLUMNS):
+        if row > MAX_SHEET_ROWS or (
+            letters and (column_index(letters.decode()) + 1) > MAX_SHEET_COLUMNS
+        ):
             return True
     return False
 

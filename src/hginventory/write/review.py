@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from hginventory.core.cells import column_letter
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.i18n import N_, get_language
 from hginventory.core.i18n import gettext as _
@@ -30,7 +31,7 @@ from hginventory.tables.review import (
     TABLE_SHEET,
     table_identity,
 )
-from hginventory.write.xlsx import Book, excel_col
+from hginventory.write.xlsx import Book
 
 GREY = "#F2F2F2"
 BAD_SUM = "#FFC7CE"
@@ -249,8 +250,8 @@ def build_review(table, statuses, source: str = "", file: str = "REVIEW.xlsx") -
             if name == SUM_COLUMN:
                 terms = [
                     "IF(ISBLANK({o}),{p},{o})".format(
-                        o=f"{excel_col(col[f'official_{p}'])}{r + 1}",
-                        p=f"{excel_col(col[p])}{r + 1}",
+                        o=f"{column_letter(col[f'official_{p}'])}{r + 1}",
+                        p=f"{column_letter(col[p])}{r + 1}",
                     )
                     for p in PATHWAYS
                 ]
@@ -267,7 +268,7 @@ def build_review(table, statuses, source: str = "", file: str = "REVIEW.xlsx") -
     if rows:
         _validations(ws, col, last, table)
         sum_col = col[SUM_COLUMN]
-        first = f"{excel_col(sum_col)}{FIRST_ROW + 1}"
+        first = f"{column_letter(sum_col)}{FIRST_ROW + 1}"
         ws.conditional_format(
             FIRST_ROW, sum_col, last, sum_col,
             {"type": "formula", "criteria": f"=ABS({first}-1)>{SUM_TOLERANCE}", "format": bad},

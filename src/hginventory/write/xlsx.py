@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from hginventory.core.cells import column_letter
 from hginventory.core.i18n import get_language
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import MASS, cell_places, decimals, excel_format, format_number
@@ -73,20 +74,10 @@ class _Note:
     span: int
 
 
-def excel_col(col: int) -> str:
-    """Column letters of a 0-based column number."""
-    name = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
     """A1 reference of a 0-based cell, optionally on another sheet."""
     d = "$" if absolute else ""
-    a1 = f"{d}{excel_col(col)}{d}{row + 1}"
+    a1 = f"{d}{column_letter(col)}{d}{row + 1}"
     if sheet is None:
         return a1
     return f"'{sheet.replace(chr(39), chr(39) * 2)}'!{a1}"

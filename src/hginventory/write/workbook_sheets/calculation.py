@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from hginventory.core.cells import column_letter
 from hginventory.core.columns import PATHWAY_LABELS, PATHWAYS
 from hginventory.core.i18n import N_, Texts
 from hginventory.core.i18n import gettext as _
@@ -13,7 +14,7 @@ from hginventory.core.numbers import ACTIVITY, FACTOR, FRACTION, SHARE, decimals
 from hginventory.engine.inventory import EMPTY_WARNING, Inventory
 from hginventory.tables.translations import group_names, name_of
 from hginventory.write.workbook_sheets.layout import CALC_SHEET, FACTORS_SHEET, H, Layout
-from hginventory.write.xlsx import Book, excel_col, ref
+from hginventory.write.xlsx import Book, ref
 
 TEXT = Texts(
     {
@@ -209,7 +210,7 @@ def calculation_sheet(book: Book, inv: Inventory, lay: Layout) -> None:
             else:
                 ws.number(row, c("hg_input"), hg)
             hg_ref = ref(row, c("hg_input"), absolute=False).replace(
-                excel_col(c("hg_input")), "$" + excel_col(c("hg_input"))
+                column_letter(c("hg_input")), "$" + column_letter(c("hg_input"))
             )
             for p in PATHWAYS:
                 ws.formula(
