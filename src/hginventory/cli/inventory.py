@@ -40,7 +40,7 @@ from hginventory.cli.outputs import (
 )
 from hginventory.cli.terminal import echo, emit, labelled, make_console, show_table, styled
 from hginventory.core.files import make_folders, table_files
-from hginventory.core.i18n import N_, ngettext
+from hginventory.core.i18n import N_, join_list, ngettext
 from hginventory.core.i18n import gettext as _
 
 
@@ -495,7 +495,7 @@ def report_command(
     for w in inv.warnings:
         make_console(stderr=True).print("  " + labelled(_("warning"), w), markup=False)
     if not quiet:
-        written = _(" and ").join(str(o) for o in outputs)
+        written = join_list(outputs)
         make_console().print(_("Wrote {files}").format(files=written), markup=False)
     if inv.recalled_factors:
         text = _(

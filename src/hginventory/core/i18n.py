@@ -126,6 +126,14 @@ def date(value, lang: str | None = None) -> str:
     return format_date(value, format="long", locale=lang)
 
 
+def join_list(items, lang: str | None = None) -> str:
+    """Items joined as the language writes a list: `a and b`, `a, b and c` in French
+    (`a, b et c`), Spanish (`a, b y c`) or English (`a, b, and c`): Babel's CLDR lists."""
+    from babel.lists import format_list
+
+    return format_list([str(i) for i in items], locale=lang or get_language())
+
+
 class Texts(dict):
     """A table of English texts marked with N_, read in the current language: `TEXT["title"]`
     is the title in the language of the run (a nested table is a `Texts` too)."""
