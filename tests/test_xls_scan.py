@@ -16,6 +16,7 @@ from hginventory.cli import main
 from hginventory.core.errors import InputFileError
 from hginventory.read import gate
 from hginventory.read.xls_scan import scan_xls
+from tests.conftest import codes
 
 BAD = Path(__file__).parent / "data" / "bad"
 EXAMPLE = Path(__file__).parent.parent / "examples" / "valdoria-2021.xlsx"
@@ -80,11 +81,12 @@ def test_mutated_xls_in_process_is_read_or_refused(good_xls, tmp_path, monkeypat
     path.unlink()
 
 
-def _refused(data: bytes, tmp_path: Path, fragment: str) -> None:
+def _refused(data: bytes, tmp_path: Path, fragment: str, code: str = "xls-damaged") -> None:
     path = tmp_path / "t.xls"
     path.write_bytes(data)
     with pytest.raises(InputFileError, match=fragment) as caught:
         scan_xls(path)
+    assert codes(caught) == [code]  # the message says which part is damaged
     assert str(path) in str(caught.value)
 
 
@@ -186,7 +188,7 @@ def test_the_stream_is_found_in_the_mini_stream_and_beyond_the_header_difat(tmp_
 
 def test_record_and_area_limits(tmp_path):
     big = _biff(0x0200, struct.pack("<IIHHH", 0, 30_000, 0, 4, 0))
-    _refused(_cfb(_workbook(big)), tmp_path, "hginv reads at most 25,000 rows")
+    _refused(_cfb(_workbook(big)), tmp_path, "hginv reads at most 25,000 rows", "sheet-too-large")
     cell = _biff(0x0203, struct.pack("<HHHd", 3, 300, 0, 1.0))
     _refused(_cfb(_workbook(cell)), tmp_path, "an .xls sheet holds at most 65,536 rows and 256")
     backwards = _biff(0x0200, struct.pack("<IIHHH", 9, 2, 0, 4, 0))
@@ -205,9 +207,9 @@ def test_a_file_that_is_not_a_compound_file_is_left_to_the_reader(tmp_path, monk
         path = tmp_path / name
         path.write_bytes(data)
         scan_xls(path)
-        result = CliRunner().invoke(main, ["validate", str(path)])
+        result = CliRunner().invoke(main, ["validate", "--json", str(path)])
         assert result.exit_code == 1
-        assert "cannot be read as a spreadsheet" in result.output
+        assert codes(result) == ["file-damaged"]
 
 
 def test_a_crash_the_prescan_does_not_know_ends_only_the_reader_child(monkeypatch):
@@ -215,5 +217,6 @@ def test_a_crash_the_prescan_does_not_know_ends_only_the_reader_child(monkeypatc
     with the pre-scan switched off, the 4-billion-row sheet aborts the child alone."""
     monkeypatch.delenv("HGINV_READ_IN_PROCESS", raising=False)
     monkeypatch.setattr(gate, "scan_xls", lambda path: None)
-    with pytest.raises(InputFileError, match="the spreadsheet reader stopped"):
+    with pytest.raises(InputFileError, match="the spreadsheet reader stopped") as caught:
         gate.read_book(BAD / "biff-huge-dimensions.xls", {"activity"})
+    assert codes(caught) == ["file-unreadable"]
