@@ -16,13 +16,13 @@ from openpyxl import load_workbook
 
 from hginventory import compute, read_activity
 from hginventory.cli import main
+from hginventory.engine.recalculation import recalculation
 from hginventory.engine.trend import (
     GAP,
     STATEMENT,
     VALUE,
     interpolate,
     interpolate_value,
-    recalculation,
     series_problems,
 )
 from hginventory.jobs.trend import add_baseline, compute_series, run_trend

@@ -113,7 +113,7 @@ def _print_series(series, written, quiet: bool = False) -> None:
     """The totals per year, what was interpolated or recalculated, and what was written;
     with --quiet only the warnings and the recalled-factor notice."""
     from hginventory.cli.messages import NOTICE_LABEL
-    from hginventory.engine.trend import UNCHANGED
+    from hginventory.engine.recalculation import UNCHANGED
 
     console = make_console()
     err = make_console(stderr=True)
@@ -202,7 +202,7 @@ def _print_checks(series, console) -> None:
 
     from hginventory.core.i18n import ngettext
     from hginventory.core.numbers import percent
-    from hginventory.engine.trend import check_message
+    from hginventory.engine.trend_checks import check_message
 
     checks = series.checks
     if checks is not None and len(checks):

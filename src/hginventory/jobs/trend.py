@@ -22,19 +22,18 @@ import pandas as pd
 from hginventory.core.errors import ActivityError, HginvError, Problem
 from hginventory.core.i18n import gettext as _
 from hginventory.core.i18n import ngettext
+from hginventory.engine.recalculation import recalculation
 from hginventory.engine.trend import (
-    JUMP,
     TrendSeries,
     activity_states,
     interpolate,
     interpolate_value,
     inventory_rows,
-    recalculation,
-    series_checks,
     series_problems,
     totals_frame,
     trend_frame,
 )
+from hginventory.engine.trend_checks import JUMP, series_checks
 
 FILL_MODES = ("none", "interpolate")
 
@@ -255,7 +254,7 @@ def add_baseline(series: TrendSeries, baseline) -> TrendSeries:
     """The recalculation table against the submitted inventories in `baseline` (a folder).
     Another country's results, or results of no year of the series, are an error."""
     from hginventory.core.errors import InputFileError
-    from hginventory.engine.trend import baseline_problems
+    from hginventory.engine.recalculation import baseline_problems
     from hginventory.read.baseline import read_baseline
 
     submitted = read_baseline(baseline)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from hginventory.core.columns import PATHWAYS, SUBTOTAL_LABELS
 from hginventory.core.i18n import gettext as _
 from hginventory.core.numbers import axis_formatter
-from hginventory.engine.trend import reason_text
+from hginventory.engine.recalculation import reason_text
 from hginventory.model.trend import TrendOutputs
 from hginventory.tables.translations import name_of
 from hginventory.write.blocks import Figure, Heading, Para, Table, clean, kg
@@ -105,8 +105,8 @@ def trend_chapter(outputs: TrendOutputs, number: int) -> list:
 
 
 def _checks(outputs: TrendOutputs, number: int, sub: int) -> list:
-    """The time-series checks of checks.csv (engine.trend.series_checks), in short."""
-    from hginventory.engine.trend import check_message
+    """The time-series checks of checks.csv (engine.trend_checks.series_checks), in short."""
+    from hginventory.engine.trend_checks import check_message
 
     checks = outputs.checks
     blocks: list = [

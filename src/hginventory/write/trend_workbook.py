@@ -38,17 +38,16 @@ from hginventory.core.numbers import (
     percent,
 )
 from hginventory.engine.keycat import ASSESSMENT_NAMES
+from hginventory.engine.recalculation import RECALC_COLUMNS, reason_text
 from hginventory.engine.trend import (
     INTERPOLATED,
-    RECALC_COLUMNS,
     TREND_COLUMNS,
     TrendSeries,
-    check_message,
     filled_cells,
     group_totals,
-    reason_text,
     sub_category_table,
 )
+from hginventory.engine.trend_checks import check_message
 from hginventory.tables.translations import name_of
 from hginventory.write.xlsx import Book, Sheet
 
