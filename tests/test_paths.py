@@ -301,8 +301,9 @@ def test_atomic_write_never_replaces_a_pipe_or_a_device(tmp_path):
     link = tmp_path / "nul.csv"
     os.symlink(os.devnull, link)
     for path in (pipe, link):
-        with pytest.raises(OutputError, match="not a regular file"):
+        with pytest.raises(OutputError, match="not a regular file") as info:
             atomic_write(path, lambda tmp: tmp.write_text("x", "utf-8"))
+        assert info.value.code == "output-not-writable"
     assert stat.S_ISFIFO(pipe.lstat().st_mode) and link.is_symlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nul.csv", "pipe.csv"]
 
