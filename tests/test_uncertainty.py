@@ -180,18 +180,18 @@ def test_activity_low_high_is_the_same_as_its_larger_half_width(tmp_path, factor
 
 
 @pytest.mark.parametrize(
-    ("row", "cell", "message"),
+    ("row", "cell", "code"),
     [
-        (("5.4.4", 1000, "", 1100, 1200, ""), "D2", "activity_low for 5.4.4 is above"),
-        (("5.4.4", 1000, "", 800, 900, ""), "E2", "activity_high for 5.4.4 is below"),
-        (("5.4.4", 1000, "", 900, 1100, 10), "F2", "activity for 5.4.4 has both uncertainty_pct"),
-        (("5.4.4", 1000, "", -5, "", ""), "D2", "activity_low for 5.4.4 is negative"),
-        (("5.4.4", "NE", "", 900, 1100, ""), "D2", "activity_low for 5.4.4 needs a positive"),
+        (("5.4.4", 1000, "", 1100, 1200, ""), "D2", "range-outside-activity"),  # low above
+        (("5.4.4", 1000, "", 800, 900, ""), "E2", "range-outside-activity"),  # high below
+        (("5.4.4", 1000, "", 900, 1100, 10), "F2", "uncertainty-twice"),
+        (("5.4.4", 1000, "", -5, "", ""), "D2", "range-negative"),
+        (("5.4.4", "NE", "", 900, 1100, ""), "D2", "range-without-activity"),
     ],
 )
-def test_activity_ranges_that_make_no_sense_are_located(tmp_path, row, cell, message):
+def test_activity_ranges_that_make_no_sense_are_located(tmp_path, row, cell, code):
     data = read_activity(range_book(tmp_path / "r.xlsx", [row]), strict=False)
-    assert [(p.cell, p.message[: len(message)]) for p in data.errors] == [(cell, message)]
+    assert [(p.cell, p.code) for p in data.errors] == [(cell, code)]
 
 
 # --- invariants -------------------------------------------------------------------------------
@@ -297,17 +297,17 @@ def test_invalid_distribution_parameters_are_rejected_at_load(tmp_path, spec, fi
     with pytest.raises(FactorTableError) as caught:
         load_factors(path)
     (problem,) = caught.value.problems
-    assert problem.file == str(path)
+    assert problem.code == "factor-row-invalid" and problem.file == str(path)
     assert problem.cell == f"line 3 (code 5.1.2), field '{field}'"
-    assert message in problem.message
+    assert message in problem.message  # the code is any bad field: the message says why
 
 
 def test_activity_uncertainty_outside_0_100_is_located(tmp_path, factors):
     path = activity_book(tmp_path / "a.xlsx", [("5.1.1", 1000, 150), ("5.1.2", 10, "ten")])
     with pytest.raises(ActivityError) as caught:
         read_activity(path)
-    cells = {p.cell for p in caught.value.errors}
-    assert cells == {"E2", "E3"}
+    found = {(p.cell, p.code) for p in caught.value.errors}
+    assert found == {("E2", "uncertainty-range"), ("E3", "not-a-number")}
 
 
 # --- the focal point's command ----------------------------------------------------------------
