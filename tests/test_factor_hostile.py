@@ -21,7 +21,7 @@ from hginventory.tables.factors import factors_dir, load_factors
 from hginventory.tables.level2 import load_level2
 from hginventory.tables.limits import MAX_TABLE_BYTES, MAX_TABLE_LINES
 
-from .conftest import EXAMPLES, write_workbook
+from .conftest import EXAMPLES, codes, write_workbook
 
 EXAMPLE = EXAMPLES / "valdoria-2021.xlsx"
 LEVEL2 = EXAMPLES / "valdoria-2021-level2.xlsx"
@@ -76,6 +76,11 @@ def test_a_row_replacing_itself_is_a_located_error(tmp_path, name):
         "replaces",
         "5.1.1 -> 5.1.1",
     )
+    if name == "validate":
+        as_json = CliRunner().invoke(
+            main, [*command(name, EXAMPLE, out, "--factors", str(table)), "--json"]
+        )
+        assert codes(as_json) == ["replaces-cycle"]
     assert list(out.iterdir()) == []
     assert table.read_bytes() == before
 
@@ -167,6 +172,7 @@ def test_the_fast_loader_of_a_trusted_table_does_not_pass_inf(tmp_path):
     with pytest.raises(FactorTableError) as caught:
         load_factors(folder, validate=False)
     [problem] = caught.value.problems
+    assert problem.code == "factor-row-invalid"
     assert "line 3 (code 5.1.2)" in problem.cell and "input_factor" in problem.cell
 
 
@@ -211,6 +217,7 @@ def test_level2_tables_from_a_folder_refuse_numbers_that_are_not_finite(
         load_level2(folder, validate=validate)
     cells = [p.cell for p in caught.value.problems if p.file.endswith(name)]
     assert any(f"id {row_id}" in c and column in c for c in cells), caught.value.problems
+    assert set(codes(caught)) == {"level2-table-invalid"}
 
 
 # --- EMEP conversions ---------------------------------------------------------------------------
