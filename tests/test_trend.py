@@ -332,7 +332,8 @@ def test_one_country_by_iso3_or_by_name():
     other = series_problems(
         [entry("a", "Valdoria", "XVL", 2015), entry("b", "Valdoria", "XRU", 2018)]
     )
-    assert [p.file for p in other] == ["b"] and other[0].found == "Valdoria (XRU)"
+    assert [(p.code, p.file) for p in other] == [("trend-other-country", "b")]
+    assert other[0].found == "Valdoria (XRU)"
 
 
 def test_year_outside_1950_2100_is_located(tmp_path, make_workbook):
@@ -352,7 +353,7 @@ def test_year_outside_1950_2100_is_located(tmp_path, make_workbook):
             {"file": "b.xlsx", "country": "X", "year": 2000},
         ]
     )
-    assert [p.file for p in problems] == ["a.xlsx"]
+    assert [(p.code, p.file) for p in problems] == [("trend-year-out-of-range", "a.xlsx")]
     assert "1950 to 2100" in problems[0].expected
 
 
@@ -543,7 +544,9 @@ def test_filled_years_beside_facility_rows_say_they_are_level1(tmp_path):
     filled_rows = series.trend[series.trend["filled"] == "interpolated"]
     assert set(filled_rows["facility"]) == {""}
     assert (series.trend.loc[series.trend["year"] == 2021, "facility"] != "").any()
-    assert any("Level 2" in w.message and w.severity == "warning" for w in series.warnings)
+    assert ("trend-level2-not-interpolated", "warning") in [
+        (w.code, w.severity) for w in series.warnings
+    ]
 
 
 # --- the report's trend chapter ---------------------------------------------------------------
