@@ -75,17 +75,19 @@ def test_broken_workbooks_are_reported_with_cells_and_the_rest_computed(countrie
 
     rows = report_rows(out)
     errors = {
-        (Path(r["input_file"]).name, r["sheet"], r["cell"])
+        (Path(r["input_file"]).name, r["sheet"], r["cell"], r["code"])
         for r in rows
         if r["severity"] == "error"
     }
-    assert ("unknown code.xlsx", "activity", "A3") in errors
-    assert ("text in number.xlsx", "activity", "B2") in errors
-    assert {"corrupt.xlsx", "notes.txt"} <= {name for name, _, _ in errors}
+    assert ("unknown code.xlsx", "activity", "A3", "unknown-code") in errors
+    assert ("text in number.xlsx", "activity", "B2", "not-a-number") in errors
+    assert {("corrupt.xlsx", "file-damaged"), ("notes.txt", "file-wrong-type")} <= {
+        (name, code) for name, _, _, code in errors
+    }
     assert all(r["status"] == "failed" for r in rows if r["severity"] == "error")
     text = (out / "batch-report.txt").read_text(encoding="utf-8")
     assert "failed: 4" in text and "computed: 3" in text
-    assert "activity!A3: unknown sub-category code '5.9.9'" in text
+    assert "activity!A3: unknown sub-category code '5.9.9'" in text  # as the user reads it
 
     combined = pd.read_csv(out / "all.csv")
     assert sorted(combined["country"].unique()) == ["Côte d'Ivoire", "Republic of Valdoria"]
