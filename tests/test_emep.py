@@ -42,7 +42,7 @@ from hginventory.tables.factors import factors_dir
 from hginventory.write.csv import write_csv
 from hginventory.write.option_sheets import CROSSCHECK_SHEET as SHEET_NAME
 
-from .conftest import EXAMPLES, GOLDEN
+from .conftest import EXAMPLES, GOLDEN, codes
 from .test_golden import readable_diff
 
 REFERENCE = Path("/work/shared/reference/emep_eea_hg_factors.csv")
@@ -130,6 +130,7 @@ def _edit(path: Path, row_id: str, /, **changes) -> int:
 def _problems(path) -> list:
     with pytest.raises(FactorTableError) as info:
         load_emep_factors(path)
+    assert set(codes(info)) == {"emep-table-invalid"}  # the message says which rule
     return info.value.problems
 
 
@@ -288,6 +289,7 @@ def test_mapping_problems_are_located(mapping_copy, emep, factors):
     }
     with pytest.raises(FactorTableError) as info:
         load_emep_mapping(mapping_copy, emep=emep, toolkit=factors)
+    assert set(codes(info)) == {"emep-table-invalid"}  # the message says which rule
     found = {}
     for p in info.value.problems:
         assert p.file == str(mapping_copy)
