@@ -26,7 +26,7 @@ from hginventory.read.results import read_results
 from hginventory.tables.crosswalk import ANNEX_D, load_crosswalk
 from hginventory.tables.factors import factors_dir, load_table
 from hginventory.tables.overlay import overlay_factors
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, codes
 
 SHIPPED = factors_dir() / "toolkit_level1.csv"
 
@@ -228,7 +228,8 @@ def test_overlay_problems_name_file_line_and_field(tmp_path):
     no_source.write_text("code,input_factor\n5.1.1,0.6\n", encoding="utf-8")
     with pytest.raises(FactorTableError) as err:
         overlay_factors(load_table(), no_source)
-    assert "must say where its numbers come from" in str(err.value)
+    assert codes(err) == ["factor-columns-missing"]
+    assert "must say where its numbers come from" in str(err.value)  # why the columns are needed
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "code,input_factor,air,status,confidence,document,version,table_page\n"
@@ -240,6 +241,7 @@ def test_overlay_problems_name_file_line_and_field(tmp_path):
     )
     with pytest.raises(FactorTableError) as err:
         overlay_factors(load_table(), bad)
+    assert set(codes(err)) == {"overlay-row-invalid"}  # the message says which rule
     text = "\n".join(str(p) for p in err.value.problems)
     assert "bad.csv, line 2 (code 5.1.1), field 'input_factor'" in text
     assert "line 3 (code 5.1.2)" in text and "needs a confidence" in text
