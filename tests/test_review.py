@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from hginventory.cli import main
 from hginventory.tables.factors import factors_dir, load_factors
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, codes
 from tests.test_real_clients import needs_office, soffice
 
 EXAMPLE = EXAMPLES / "valdoria-2021.xlsx"
@@ -270,6 +270,12 @@ def test_a_review_date_that_is_not_a_date_is_refused(tmp_path):
         {"5.1.2": {"official_table_page": "T", "reviewer": "A. D.", "review_date": "last week"}},
     )
     assert f"review!{cells['5.1.2']['review_date']}" in output
+    from hginventory.core.errors import HginvError
+    from hginventory.jobs.review import apply_review_file
+
+    with pytest.raises(HginvError) as caught:
+        apply_review_file(tmp_path / "filled.xlsx", tmp_path / "out")
+    assert codes(caught) == ["review-date-invalid"]
 
 
 def test_an_existing_table_in_the_folder_is_kept_without_force(tmp_path):
