@@ -150,8 +150,9 @@ def test_template_refuses_to_replace_its_input(tmp_path):
     from hginventory.core.errors import OutputError
     from hginventory.write.template import write_template
 
-    with pytest.raises(OutputError, match="refusing to overwrite the input"):
+    with pytest.raises(OutputError, match="refusing to overwrite the input") as info:
         write_template(src, force=True, protect=[src])
+    assert info.value.code == "output-not-writable"
 
 
 def test_an_existing_output_is_replaced_only_when_the_new_one_is_complete(
