@@ -11,6 +11,7 @@ import pytest
 from hginventory import compute, compute_long, compute_many, read_activity
 from hginventory.core.errors import ActivityError
 from hginventory.read.facilities import read_facilities
+from tests.conftest import codes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.xlsx"))
@@ -26,6 +27,7 @@ def test_every_example_computed_together_is_computed_as_alone():
         pd.testing.assert_frame_equal(many.sources, alone.sources, check_exact=True)
         assert many.totals() == alone.totals()
         assert [str(w) for w in many.warnings] == [str(w) for w in alone.warnings]
+        assert codes(many.warnings) == codes(alone.warnings)
         meta = {k: v for k, v in many.metadata.items() if k != "computed_at"}
         assert meta == {k: v for k, v in alone.metadata.items() if k != "computed_at"}
 
@@ -36,10 +38,12 @@ def test_a_bad_inventory_does_not_stop_the_others():
     bad = read_activity(exceed)
     results = compute_many([good, bad, good])
     assert isinstance(results[1], ActivityError)
-    assert any(p.cell and p.severity == "error" for p in results[1].problems)
+    found = [(p.code, p.severity) for p in results[1].problems if p.cell]
+    assert ("facilities-above-national", "error") in found
     with pytest.raises(ActivityError) as alone:
         compute(bad, facilities=read_facilities(exceed))
     assert [str(p) for p in results[1].problems] == [str(p) for p in alone.value.problems]
+    assert codes(results[1]) == codes(alone)
     pd.testing.assert_frame_equal(results[0].results, results[2].results, check_exact=True)
 
 
