@@ -134,10 +134,10 @@ def test_untouched_template_only_asks_for_country_and_year(template):
     result = CliRunner().invoke(main, ["validate", "--json", str(template)])
     assert result.exit_code == 1
     problems = json.loads(result.output)["problems"]
-    assert [(p["sheet"], p["cell"], p["message"]) for p in problems] == [
-        ("country", "B2", "required field 'country' is missing or empty"),
-        ("country", "B4", "required field 'year' is missing or empty"),
-        ("activity", "", "no activity was entered: nothing will be quantified"),
+    assert [(p["sheet"], p["cell"], p["code"]) for p in problems] == [
+        ("country", "B2", "field-missing"),  # country
+        ("country", "B4", "field-missing"),  # year
+        ("activity", "", "nothing-entered"),
     ]
 
 
@@ -152,9 +152,7 @@ def test_template_for_a_country_validates_untouched(tmp_path):
     result = CliRunner().invoke(main, ["validate", "--json", str(path)])
     assert result.exit_code == 0, result.output
     problems = json.loads(result.output)["problems"]
-    assert [(p["severity"], p["message"]) for p in problems] == [
-        ("warning", "no activity was entered: nothing will be quantified")
-    ]
+    assert [(p["severity"], p["code"]) for p in problems] == [("warning", "nothing-entered")]
     assert CliRunner().invoke(main, ["template", "-o", "x.xlsx", "--year", "21"]).exit_code == 2
 
 
