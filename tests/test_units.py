@@ -24,8 +24,9 @@ def test_conversions(given, needed, factor):
 
 
 def test_incompatible_units_are_refused():
-    with pytest.raises(UnitError, match="mass.*cannot be converted.*volume"):
+    with pytest.raises(UnitError, match="mass.*cannot be converted.*volume") as info:
         conversion("t", "m3")
+    assert info.value.code == "unit-unknown"  # unknown or not convertible: the message says
 
 
 @pytest.mark.parametrize("text", ["MG", "mt", "furlongs", ""])
