@@ -3,6 +3,8 @@ in the environment's language until --lang or a workbook says, and no traceback 
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 
 import click
@@ -55,8 +57,16 @@ class _Main(_Guarded):
     group_class = TranslatedGroup
 
     def main(self, *args, **kwargs):
-        """Each run starts in the environment's language (until --lang or a workbook says)."""
+        """Each run starts in the environment's language (until --lang or a workbook says).
+
+        At exit the objects still alive are frozen (`gc.freeze`), so that the interpreter's
+        last collections skip the hundreds of thousands that pandas and numpy made: work that
+        frees nothing for a process about to end (70-90 ms of CPU, a sixth of `compute
+        --csv-only`: docs/benchmarks.md). Exit handlers registered later, such as the one
+        that closes the reader child, run before it."""
         set_language(None)
+        atexit.unregister(gc.freeze)  # once per process, however many runs (tests)
+        atexit.register(gc.freeze)
         return super().main(*args, **kwargs)
 
     def format_help(self, ctx, formatter) -> None:
