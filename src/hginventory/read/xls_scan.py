@@ -83,6 +83,7 @@ def scan_xls(path: Path) -> None:
                     code="xls-damaged",
                 )
             ],
+            code="xls-damaged",
         ) from None
 
 
