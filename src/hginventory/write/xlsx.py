@@ -36,10 +36,14 @@ TOTAL_FILL = "#F2F2F2"
 WARN_COLOUR = "#9C0006"
 FILL_COLOUR = "#FFF2CC"
 """Cells whose value was filled in (interpolated), not read from an input."""
+INPUT_COLOUR = "#FFF2CC"
+"""Cells a user types in (the template)."""
 NOTE_COLOUR = "#595959"
 PAGE_WIDTH = 300
 """Widest sheet (sum of column widths, in characters) printed one page across."""
-BOLD_STYLES = ("title", "bold", "warn", "header", "total", "group")
+BOLD_STYLES = ("title", "bold", "warn", "header", "total", "group", "section")
+COMMENT = {"author": "hginv", "width": 240, "height": 60}
+"""A cell's comment: a sentence or two on three lines, signed by hginv."""
 
 
 @contextmanager
@@ -72,6 +76,13 @@ class _Note:
     text: str
     style: str
     span: int
+
+
+def area(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    """A1 reference of a 0-based range (of one cell: that cell)."""
+    if (first_row, first_col) == (last_row, last_col):
+        return ref(first_row, first_col)
+    return f"{ref(first_row, first_col)}:{ref(last_row, last_col)}"
 
 
 def ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
@@ -107,6 +118,10 @@ class Sheet:
     repeat_cols: tuple | None = None
     page_breaks: list = field(default_factory=list)
     """Rows that start a printed page (a chart never cut in two)."""
+    portrait: bool = False
+    """Printed upright (a sheet of one column of text), not landscape."""
+    comments: list = field(default_factory=list)
+    validations: list = field(default_factory=list)
 
     def text(self, row: int, col: int, value, style: str = "", wrap: bool = True) -> None:
         """Text, always as text (input text never becomes a formula)."""
@@ -184,6 +199,15 @@ class Sheet:
     def width(self, col: int, chars: float) -> None:
         self.fixed_widths[col] = chars
 
+    def comment(self, row: int, col: int, text: str) -> None:
+        """A note shown when the pointer rests on the cell (what a column means)."""
+        self.comments.append((row, col, cell_text(text)))
+
+    def validation(self, ranges: list[tuple[int, int, int, int]], rule: dict) -> None:
+        """Excel data validation (`rule`: xlsxwriter's options) of the cells in `ranges`,
+        each (first_row, first_col, last_row, last_col), 0-based."""
+        self.validations.append((list(ranges), rule))
+
     # ---- layout, at save time ----
 
     def _clear_repeated_columns(self) -> int:
@@ -250,8 +274,11 @@ class Sheet:
         page = total / self.pages_wide if self.pages_wide > 1 else math.inf
         self._write_notes(ws, widths, start, last_col, page, heights)
         self._set_heights(ws, heights, titles)
+        self._write_guides(ws)
         self._set_print_options(ws)
         self.book.page_setup(ws, self.name, self.pages_wide, self.pages_tall)
+        if self.portrait:
+            ws.set_portrait()
 
     def _fit_across(self, widths: dict[int, float]) -> float:
         """The width of the sheet; one page across would print a sheet wider than PAGE_WIDTH
@@ -315,6 +342,17 @@ class Sheet:
                 ws.set_row(r, size * lines + (2 if lines > 1 else 0))
         for r in self.hidden_rows:
             ws.set_row(r, None, None, {"hidden": True})
+
+    def _write_guides(self, ws) -> None:
+        """The comments and data validations, which guide what a user types. A validation
+        xlsxwriter refuses (a text over Excel's limits) fails loudly, never goes missing."""
+        for row, col, text in self.comments:
+            ws.write_comment(row, col, text, COMMENT)
+        for ranges, rule in self.validations:
+            if len(ranges) > 1:
+                rule = {**rule, "multi_range": " ".join(area(*r) for r in ranges)}
+            if ws.data_validation(*ranges[0], rule) != 0:
+                raise ValueError(f"{self.name}: data validation refused: {rule}")
 
     def _set_print_options(self, ws) -> None:
         """Frozen panes, rows and columns repeated on printed pages, page breaks, the filter
@@ -441,7 +479,7 @@ class Book:
             sheet._write(self.wb)
             # a finished sheet takes no more cells: a late write fails loudly, never vanishes
             sheet.cells = MappingProxyType({})
-            sheet.notes = ()
+            sheet.notes = sheet.comments = sheet.validations = ()
 
     def chart(self, options: dict):
         return self.wb.add_chart(options)
@@ -456,6 +494,8 @@ class Book:
         "group": {"bold": True, "italic": True},
         "filled": {"bg_color": FILL_COLOUR, "italic": True},
         "note": {"italic": True, "font_color": NOTE_COLOUR},
+        "section": {"bold": True, "bg_color": TOTAL_FILL},
+        "input": {"bg_color": INPUT_COLOUR},
     }
 
     def fmt(self, style: str, num_format: str | None, wrap: bool):
