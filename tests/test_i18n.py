@@ -301,13 +301,13 @@ def test_a_batch_reports_in_its_language_and_writes_the_same_tables(tmp_path):
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
-def test_translated_template_texts_fit_excel_limits(lang):
+def test_translated_template_texts_fit_excel_limits(lang, tmp_path):
     """Excel refuses (repairs) a workbook whose validation texts are too long; translations
     must fit without being cut."""
-    from hginventory.write.template import ERROR_MAX, PROMPT_MAX, TITLE_MAX, build_template
+    from hginventory.write.template import ERROR_MAX, PROMPT_MAX, TITLE_MAX, write_template
 
     with language(lang):
-        wb = build_template()
+        wb = load_workbook(write_template(tmp_path / "template.xlsx"))
     for ws in wb.worksheets:
         for dv in ws.data_validations.dataValidation:
             assert len(dv.error or "") < ERROR_MAX, dv.error

@@ -125,6 +125,18 @@ def test_template_validations_survive_an_openpyxl_round_trip(template, tmp_path)
         assert z.testzip() is None
 
 
+def test_a_validation_excel_would_refuse_is_an_error_not_a_missing_guard(tmp_path):
+    """xlsxwriter drops, with a mere warning, a validation over Excel's limits: the book is
+    not written rather than written without the guard."""
+    from hginventory.write.xlsx import Book
+
+    book = Book()
+    book.sheet("s").validation([(1, 0, 9, 0)], {"validate": "list", "source": ["x" * 300]})
+    with pytest.raises(ValueError, match="data validation refused"), pytest.warns(UserWarning):
+        book.save(tmp_path / "s.xlsx")
+    assert not list(tmp_path.iterdir())
+
+
 def test_untouched_template_only_asks_for_country_and_year(template):
     """Its heading rows, pre-filled units, instructions and empty facilities sheet raise
     nothing: the only errors are the two fields nobody can fill in for the country (and the
@@ -239,16 +251,16 @@ def test_template_never_overwrites_without_force(tmp_path, monkeypatch):
 
 
 def test_an_interrupted_template_leaves_the_old_file(tmp_path, monkeypatch):
-    from openpyxl import Workbook
+    from hginventory.write import xlsx
 
     path = tmp_path / "t.xlsx"
     path.write_bytes(b"previous template")
 
-    def broken_save(self, filename):
+    def broken_write(filename, data):
         Path(filename).write_bytes(b"half a zip")
         raise OSError("disk full")
 
-    monkeypatch.setattr(Workbook, "save", broken_save)
+    monkeypatch.setattr(xlsx, "write_file", broken_write)
     result = CliRunner().invoke(main, ["template", "-o", str(path), "--force"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert path.read_bytes() == b"previous template"

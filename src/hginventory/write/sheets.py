@@ -1,8 +1,6 @@
-"""Helpers shared by writers: the CSV formula guard and row heights of the template."""
+"""The formula guard shared by writers: text a spreadsheet would read as a formula."""
 
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 
@@ -27,14 +25,3 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             if any(formula_like(v) for v in distinct):
                 out[col] = out[col].map(lambda v: "'" + v if formula_like(v) else v)
     return out
-
-
-def fit_height(ws, row: int, widths: dict[int, float]) -> None:
-    """Row height for wrapped text in the columns `widths` (column number: width) of an
-    openpyxl sheet (the template): Excel and LibreOffice keep one line per row unless told,
-    so long sentences would overlap the next row."""
-    lines = max(
-        math.ceil(len(str(ws.cell(row, col).value or "")) * 1.1 / width)
-        for col, width in widths.items()
-    )
-    ws.row_dimensions[row].height = 15 * max(1, lines)

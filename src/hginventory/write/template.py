@@ -2,8 +2,9 @@
 
 Sheets: `instructions` (what each column means, the notation keys, what a blank means),
 `country`, `activity` (every sub-category of the factor table in Toolkit order, under a heading
-row per source group, with the expected unit already filled in) and `facilities` (the Level 2
-columns, empty). Excel data validation guards the cells a focal point types in. Its messages
+row per source group, with the expected unit already filled in), `facilities` (the Level 2
+columns, empty) and `hotspots`, written by `write.xlsx.Book` like every workbook hginv writes.
+Excel data validation guards the cells a focal point types in. Its messages
 are kept within Excel's length limits (titles 32 characters, prompts 255, errors 225) and its
 formulas use only English function names and commas, as stored in the file whatever the
 language of Excel: anything else makes Excel offer to "repair" the workbook.
@@ -14,10 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from hginventory.core.errors import OutputError
-from hginventory.core.files import atomic_write
 from hginventory.core.i18n import N_
 from hginventory.core.i18n import gettext as _
+from hginventory.core.numbers import ACTIVITY, YEAR
 from hginventory.model.activity import NOTATION_KEYS
+from hginventory.write.xlsx import Book, Sheet, ref
 
 DEFAULT_NAME = "hginv-template.xlsx"
 
@@ -257,32 +259,31 @@ def instruction_lines() -> list[tuple[str, str]]:
     return out
 
 
-def _landscape(ws, orientation: str = "landscape") -> None:
-    """Print on pages as wide as the sheet."""
-    ws.page_setup.orientation = orientation
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-
-
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "."
 
 
-def _validation(kind: str, **kw):
-    """A DataValidation whose texts fit Excel's limits."""
-    from openpyxl.worksheet.datavalidation import DataValidation
+def _rule(kind: str, title: str, error: str, *, warn=False, prompt_title="", prompt="", **test):
+    """A data validation (xlsxwriter's options) that allows a blank cell and whose texts fit
+    Excel's limits; `test` is xlsxwriter's criteria, value, minimum, maximum or source."""
+    rule = {
+        "validate": kind,
+        "ignore_blank": True,
+        "error_title": _clip(title, TITLE_MAX),
+        "error_message": _clip(error, ERROR_MAX),
+        "show_input": bool(prompt),
+        **test,
+    }
+    if warn:
+        rule["error_type"] = "warning"
+    if prompt:
+        rule["input_title"] = _clip(prompt_title, TITLE_MAX)
+        rule["input_message"] = _clip(prompt, PROMPT_MAX)
+    return rule
 
-    for name, limit in (("promptTitle", TITLE_MAX), ("errorTitle", TITLE_MAX)):
-        if name in kw:
-            kw[name] = _clip(kw[name], limit)
-    if "prompt" in kw:
-        kw["prompt"] = _clip(kw["prompt"], PROMPT_MAX)
-    if "error" in kw:
-        kw["error"] = _clip(kw["error"], ERROR_MAX)
-    return DataValidation(
-        type=kind, allow_blank=True, showErrorMessage=True, showInputMessage="prompt" in kw, **kw
-    )
+
+def _between(low: int, high: int) -> dict:
+    return {"criteria": "between", "minimum": low, "maximum": high}
 
 
 def notation_formula(cell: str) -> str:
@@ -291,286 +292,220 @@ def notation_formula(cell: str) -> str:
     return f"OR(AND(ISNUMBER({cell}),{cell}>=0),{keys})"
 
 
-def build_template(factors=None, level2=None, country: dict | None = None):
-    """The template as an openpyxl Workbook (for tests and notebooks).
+def build_template(factors=None, level2=None, country: dict | None = None) -> Book:
+    """The template as an `xlsx.Book`, not yet saved (`write_template` saves it).
 
     `country` pre-fills fields of the country sheet (e.g. {"country": ..., "year": 2021}), for
     a consultant preparing one workbook per country."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    from hginventory.core.units import parse_unit, units_of
-    from hginventory.model.facilities import FACILITY_COLUMNS, NUMERIC_COLUMNS
     from hginventory.tables.factors import load_factors
     from hginventory.tables.level2 import default_tables
-    from hginventory.tables.translations import activity_description, group_name, sub_category_name
-    from hginventory.write.sheets import fit_height
 
-    factors = factors or load_factors()
-    level2 = level2 or default_tables()
-    bold, title = Font(bold=True), Font(bold=True, size=14)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    group_fill = PatternFill("solid", fgColor="F2F2F2")
-    input_fill = PatternFill("solid", fgColor="FFF2CC")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
+    book = Book()
+    _instructions_sheet(book.sheet("instructions"))
+    _country_sheet(book.sheet("country"), country or {})
+    _activity_sheet(book.sheet("activity"), factors or load_factors())
+    _facilities_sheet(book.sheet("facilities"), level2 or default_tables())
+    _hotspots_sheet(book.sheet("hotspots"))
+    return book
 
-    def header(ws, names) -> list:
-        """The first row of a sheet: the column names hginv reads (the same in every
-        language), bold on blue, each with a note saying what it is in the user's language."""
-        cells = [ws.cell(row=1, column=c, value=name) for c, name in enumerate(names, start=1)]
-        for cell in cells:
-            cell.font, cell.fill = bold, header_fill
-            if cell.value in CAPTIONS:
-                cell.comment = Comment(_(CAPTIONS[cell.value]), "hginv", height=60, width=240)
-        return cells
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "instructions"
-    ws.column_dimensions["A"].width = 80
-    for r, (text, style) in enumerate(instruction_lines(), start=1):
-        cell = ws.cell(row=r, column=1, value=text)
-        cell.data_type = "s"
-        cell.alignment = wrap
-        if style == "title":
-            cell.font = title
-            ws.row_dimensions[r].height = 22
-        elif style == "heading":
-            cell.font = bold
+def _header(sheet: Sheet, names) -> None:
+    """The first row of a sheet: the column names hginv reads (the same in every language),
+    bold on blue, each with a comment saying what it is in the user's language."""
+    sheet.headers(0, list(names))
+    for c, name in enumerate(names):
+        if name in CAPTIONS:
+            sheet.comment(0, c, _(CAPTIONS[name]))
+
+
+def _widths(sheet: Sheet, widths) -> None:
+    for c, chars in enumerate(widths):
+        sheet.width(c, chars)
+
+
+def _instructions_sheet(sheet: Sheet) -> None:
+    """One column of text, printed upright."""
+    for r, (text, style) in enumerate(instruction_lines()):
+        sheet.text(r, 0, text, "bold" if style == "heading" else style)
+    sheet.width(0, 80)
+    sheet.portrait = True
+
+
+def _country_sheet(sheet: Sheet, given: dict) -> None:
+    """One row per field, its value to type in column B (pre-filled from `given`)."""
+    _header(sheet, ("field", "value", "explanation"))
+    rows = {}
+    for r, (name, help_text) in enumerate(COUNTRY_ROWS, start=1):
+        rows[name] = r
+        sheet.text(r, 0, name, wrap=False)
+        value = given.get(name)
+        if value is None or value == "":
+            sheet.style_row(r, 1, 1, "input")
+        elif isinstance(value, str):
+            sheet.text(r, 1, value, "input", wrap=False)
         else:
-            fit_height(ws, r, {1: 80})
-    _landscape(ws, "portrait")
-    ws.print_title_rows = None
-
-    ws = wb.create_sheet("country")
-    header(ws, ("field", "value", "explanation"))
-    given = country or {}
-    for r, (name, help_text) in enumerate(COUNTRY_ROWS, start=2):
-        ws.cell(row=r, column=1, value=name).alignment = top
-        ws.cell(row=r, column=2).fill = input_fill
-        ws.cell(row=r, column=2).alignment = top
-        if given.get(name) not in (None, ""):
-            value = ws.cell(row=r, column=2, value=given[name])
-            if isinstance(given[name], str):
-                value.data_type = "s"
-        ws.cell(row=r, column=3, value=_(help_text)).alignment = wrap
-        fit_height(ws, r, {3: 60})
-    rows = {name: r for r, (name, _) in enumerate(COUNTRY_ROWS, start=2)}
-    checks = [
-        _validation(
+            sheet.number(r, 1, value, YEAR if name == "year" else ACTIVITY, style="input")
+        sheet.text(r, 2, _(help_text))
+    rules = {
+        "year": _rule(
             "whole",
-            operator="between",
-            formula1="1950",
-            formula2="2100",
-            errorTitle=_("Year"),
-            error=_("Type the year of the inventory, e.g. 2021."),
+            _("Year"),
+            _("Type the year of the inventory, e.g. 2021."),
+            **_between(1950, 2100),
         ),
-        _validation(
+        "population": _rule(
             "decimal",
-            operator="greaterThan",
-            formula1="0",
-            errorTitle=_("Population"),
-            error=_("Type the number of inhabitants, a number above zero."),
+            _("Population"),
+            _("Type the number of inhabitants, a number above zero."),
+            criteria=">",
+            value=0,
         ),
-        _validation(
+        "electrification_rate": _rule(
             "decimal",
-            operator="between",
-            formula1="0",
-            formula2="100",
-            errorTitle=_("Electrification rate"),
-            error=_("Per cent from 0 to 100: write 85 for 85 %, not 0.85."),
-            promptTitle=_("Per cent, 0-100"),
+            _("Electrification rate"),
+            _("Per cent from 0 to 100: write 85 for 85 %, not 0.85."),
+            prompt_title=_("Per cent, 0-100"),
             prompt=_("Share of the population with electricity, in per cent (85, not 0.85)."),
+            **_between(0, 100),
         ),
-        _validation(
-            "list",
-            formula1='"en,fr,es"',
-            errorTitle=_("Language"),
-            error=_("One of en, fr, es."),
+        "language": _rule(
+            "list", _("Language"), _("One of en, fr, es."), source=["en", "fr", "es"]
         ),
-    ]
-    checks.append(
-        _validation(
+        "coal_industrial_boilers_share": _rule(
             "decimal",
-            operator="between",
-            formula1="0",
-            formula2="100",
-            errorTitle=_("Per cent, 0-100"),
-            error=_("Per cent from 0 to 100 of the coal of 5.1.2."),
-        )
-    )
-    named = ("year", "population", "electrification_rate", "language", _BOILERS)
-    for dv, name in zip(checks, named, strict=True):
-        dv.add(f"B{rows[name]}")
-        ws.add_data_validation(dv)
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 28
-    ws.column_dimensions["C"].width = 60
-    ws.freeze_panes = "A2"
-    _landscape(ws)
+            _("Per cent, 0-100"),
+            _("Per cent from 0 to 100 of the coal of 5.1.2."),
+            **_between(0, 100),
+        ),
+    }
+    for name, rule in rules.items():
+        sheet.validation([(rows[name], 1, rows[name], 1)], rule)
+    _widths(sheet, (22, 28, 60))
+    sheet.freeze = (1, 0)
 
-    ws = wb.create_sheet("activity")
-    header(ws, ACTIVITY_HEADERS)
-    unit_ranges: dict[str, list[str]] = {}
-    r = 1
-    group = None
+
+def _activity_sheet(sheet: Sheet, factors) -> None:
+    """Every sub-category in Toolkit order under a heading row per source group, its unit
+    filled in; the activity cell (yellow) left to type."""
+    from hginventory.core.units import parse_unit
+    from hginventory.tables.translations import activity_description, sub_category_name
+
+    _header(sheet, ACTIVITY_HEADERS)
+    units: dict[str, list] = {}
+    r, group = 0, None
     for row in factors.rows:
         if row.source_group != group:
             group = row.source_group
-            info = factors.groups.get(group, {})
             r += 1
-            parts = (info.get("l2_section", ""), group_name(group, info.get("name", group)))
-            heading = " ".join(v for v in parts if v)
-            cell = ws.cell(row=r, column=2, value=heading)
-            cell.data_type = "s"
-            cell.font = bold
-            for c in range(1, len(ACTIVITY_HEADERS) + 1):
-                ws.cell(row=r, column=c).fill = group_fill
+            sheet.style_row(r, 0, len(ACTIVITY_HEADERS) - 1, "section")
+            sheet.text(r, 1, _group_heading(factors, group), "section", wrap=False)
         r += 1
-        texts = (row.code, sub_category_name(row), activity_description(row))
-        for c, value in enumerate(texts, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
-            cell.data_type = "s"
-            cell.alignment = wrap
-        fit_height(ws, r, {2: 48, 3: 40})
-        ws.cell(row=r, column=4).fill = input_fill
-        ws.cell(row=r, column=5, value=row.activity_unit).data_type = "s"
-        for c in (4, 5, 6, 7):
-            ws.cell(row=r, column=c).alignment = top
-        unit_ranges.setdefault(parse_unit(row.activity_unit).dimension, []).append(f"E{r}")
-    last = r
-    activity_check = _validation(
-        "custom",
-        formula1=notation_formula("D2"),
-        errorTitle=_("Activity rate"),
-        error=_(
-            "Type a number of zero or more (no units, no thousands separators), or NO, NE, NA "
-            "or IE. Leave blank if not reported."
-        ),
-        promptTitle=_("Activity rate"),
-        prompt=_(
-            "A number of zero or more in the unit of column E, or NO (not occurring), NE (not "
-            "estimated), NA (not applicable), IE (included elsewhere)."
-        ),
-    )
-    activity_check.add(f"D2:D{last}")
-    ws.add_data_validation(activity_check)
-    for dimension, cells in unit_ranges.items():
-        dv = _validation(
-            "list",
-            formula1='"' + ",".join(units_of(dimension)) + '"',
-            errorStyle="warning",
-            errorTitle=_("Unit"),
-            error=_("hginv converts between these {kind} units: {units}").format(
-                kind=_(dimension), units=", ".join(units_of(dimension))
-            ),
-        )
-        for cell in cells:
-            dv.add(cell)
-        ws.add_data_validation(dv)
-    pct = _validation(
-        "decimal",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        errorTitle=_("Uncertainty"),
-        error=_("Per cent from 0 to 100 (half-width of the interval at 95 %)."),
-    )
-    pct.add(f"G2:G{last}")
-    ws.add_data_validation(pct)
-    _reporting_checks(ws, last)
-    for col, width in zip("ABCDEFGHIJ", (9, 48, 40, 16, 12, 50, 16, 10, 12, 30), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "D2"
-    _landscape(ws)
-
-    ws = wb.create_sheet("facilities")
-    for cell in header(ws, FACILITY_COLUMNS):
-        ws.column_dimensions[cell.column_letter].width = max(12, len(cell.value) + 2)
-    end = FACILITY_ROWS + 1
-    codes = _validation(
-        "list",
-        formula1='"' + ",".join(sorted(level2.families)) + '"',
-        errorTitle=_("Level 2 code"),
-        error=_("Facilities are described for these sub-categories only: {codes}").format(
-            codes=", ".join(sorted(level2.families))
-        ),
-    )
-    codes.add(f"A2:A{end}")
-    ws.add_data_validation(codes)
-    non_negative = _validation(
-        "decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        errorTitle=_("Number"),
-        error=_("Type a number of zero or more."),
-    )
-    for name in NUMERIC_COLUMNS:
-        letter = ws.cell(row=1, column=FACILITY_COLUMNS.index(name) + 1).column_letter
-        non_negative.add(f"{letter}2:{letter}{end}")
-    ws.add_data_validation(non_negative)
-    yes_no = _validation(
-        "list",
-        formula1='"' + ",".join((_("yes"), _("no"))) + '"',
-        errorTitle=_("Washed abroad"),
-        error=_("yes if the coal was washed before it was imported, otherwise no or blank"),
-    )
-    letter = ws.cell(row=1, column=FACILITY_COLUMNS.index("washed_abroad") + 1).column_letter
-    yes_no.add(f"{letter}2:{letter}{end}")
-    ws.add_data_validation(yes_no)
-    ws.freeze_panes = "C2"
-    _landscape(ws)
-    _hotspots_sheet(wb.create_sheet("hotspots"), header)
-    wb.active = 0
-    return wb
+        for c, value in enumerate((row.code, sub_category_name(row), activity_description(row))):
+            sheet.text(r, c, value)
+        sheet.style_row(r, 3, 3, "input")
+        sheet.text(r, 4, row.activity_unit, wrap=False)
+        units.setdefault(parse_unit(row.activity_unit).dimension, []).append((r, 4, r, 4))
+    _activity_checks(sheet, r, units)
+    _widths(sheet, (9, 48, 40, 16, 12, 50, 16, 10, 12, 30))
+    sheet.freeze = (1, 3)
 
 
-_BOILERS = "coal_industrial_boilers_share"
+def _group_heading(factors, group: str) -> str:
+    """A source group's heading: its section of the Toolkit and its name ("5.1 Extraction...")."""
+    from hginventory.tables.translations import group_name
+
+    info = factors.groups.get(group, {})
+    parts = (info.get("l2_section", ""), group_name(group, info.get("name", group)))
+    return " ".join(v for v in parts if v)
 
 
-def _reporting_checks(ws, last: int) -> None:
-    """Lists for the optional presence (Y/N/?) and data quality (A-D) columns."""
+def _activity_checks(sheet: Sheet, last: int, units: dict[str, list]) -> None:
+    """The activity rate (a number or a notation key), a unit of the row's kind, the
+    uncertainty in per cent, and the optional presence and data quality columns."""
+    from hginventory.core.units import units_of
     from hginventory.model.submission import DATA_QUALITY, PRESENCE_MARKS
 
-    for letter, name, values in (
-        ("H", _("Presence"), PRESENCE_MARKS),
-        ("I", _("Data quality"), tuple(DATA_QUALITY)),
-    ):
-        dv = _validation(
-            "list",
-            formula1='"' + ",".join(values) + '"',
-            errorTitle=name,
-            error=_("One of {choices}, or blank.").format(choices=", ".join(values)),
+    sheet.validation(
+        [(1, 3, last, 3)],
+        _rule(
+            "custom",
+            _("Activity rate"),
+            _(
+                "Type a number of zero or more (no units, no thousands separators), or NO, NE, "
+                "NA or IE. Leave blank if not reported."
+            ),
+            prompt_title=_("Activity rate"),
+            prompt=_(
+                "A number of zero or more in the unit of column E, or NO (not occurring), NE "
+                "(not estimated), NA (not applicable), IE (included elsewhere)."
+            ),
+            value="=" + notation_formula("D2"),
+        ),
+    )
+    for dimension, cells in units.items():
+        choices = units_of(dimension)
+        error = _("hginv converts between these {kind} units: {units}").format(
+            kind=_(dimension), units=", ".join(choices)
         )
-        dv.add(f"{letter}2:{letter}{last}")
-        ws.add_data_validation(dv)
+        sheet.validation(cells, _rule("list", _("Unit"), error, warn=True, source=list(choices)))
+    error = _("Per cent from 0 to 100 (half-width of the interval at 95 %).")
+    sheet.validation(
+        [(1, 6, last, 6)], _rule("decimal", _("Uncertainty"), error, **_between(0, 100))
+    )
+    for c, name, values in (
+        (7, _("Presence"), PRESENCE_MARKS),
+        (8, _("Data quality"), tuple(DATA_QUALITY)),
+    ):
+        error = _("One of {choices}, or blank.").format(choices=", ".join(values))
+        sheet.validation([(1, c, last, c)], _rule("list", name, error, source=list(values)))
 
 
-def _hotspots_sheet(ws, header) -> None:
+def _facilities_sheet(sheet: Sheet, level2) -> None:
+    """The Level 2 columns, empty, their first FACILITY_ROWS rows guarded."""
+    from hginventory.model.facilities import FACILITY_COLUMNS, NUMERIC_COLUMNS
+
+    _header(sheet, FACILITY_COLUMNS)
+    _widths(sheet, [max(12, len(name) + 2) for name in FACILITY_COLUMNS])
+
+    def column(name: str) -> tuple[int, int, int, int]:
+        c = FACILITY_COLUMNS.index(name)
+        return (1, c, FACILITY_ROWS, c)
+
+    families = sorted(level2.families)
+    error = _("Facilities are described for these sub-categories only: {codes}").format(
+        codes=", ".join(families)
+    )
+    sheet.validation([column("code")], _rule("list", _("Level 2 code"), error, source=families))
+    number = _rule(
+        "decimal", _("Number"), _("Type a number of zero or more."), criteria=">=", value=0
+    )
+    sheet.validation([column(name) for name in NUMERIC_COLUMNS], number)
+    washed = _rule(
+        "list",
+        _("Washed abroad"),
+        _("yes if the coal was washed before it was imported, otherwise no or blank"),
+        source=[_("yes"), _("no")],
+    )
+    sheet.validation([column("washed_abroad")], washed)
+    sheet.freeze = (1, 2)
+
+
+def _hotspots_sheet(sheet: Sheet) -> None:
     """The optional `hotspots` sheet, with the Toolkit's types listed in column H."""
     from hginventory.model.submission import HOTSPOT_COLUMNS, hotspot_types
 
-    header(ws, HOTSPOT_COLUMNS)
+    _header(sheet, HOTSPOT_COLUMNS)
     types = hotspot_types()
-    ws.cell(row=1, column=8, value=_("Types of site (column type: the code or the name)"))
-    for r, (key, name) in enumerate(types.items(), start=2):
-        ws.cell(row=r, column=8, value=key).data_type = "s"
-        ws.cell(row=r, column=9, value=name).data_type = "s"
-    dv = _validation(
-        "list",
-        formula1=f"$H$2:$H${len(types) + 1}",
-        errorStyle="warning",
-        errorTitle=_("Type of site"),
-        error=_("One of the types listed in column H."),
-    )
-    dv.add(f"B2:B{FACILITY_ROWS + 1}")
-    ws.add_data_validation(dv)
-    for col, width in zip("ABCDEFGHI", (30, 26, 26, 18, 40, 2, 2, 28, 70), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    _landscape(ws)
+    sheet.text(0, 7, _("Types of site (column type: the code or the name)"), wrap=False)
+    for r, (key, name) in enumerate(types.items(), start=1):
+        sheet.text(r, 7, key, wrap=False)
+        sheet.text(r, 8, name, wrap=False)
+    listed = f"={ref(1, 7, absolute=True)}:{ref(len(types), 7, absolute=True)}"
+    error = _("One of the types listed in column H.")
+    rule = _rule("list", _("Type of site"), error, warn=True, source=listed)
+    sheet.validation([(1, 1, FACILITY_ROWS, 1)], rule)
+    _widths(sheet, (30, 26, 26, 18, 40, 2, 2, 28, 70))
+    sheet.freeze = (1, 0)
 
 
 def write_template(
@@ -596,5 +531,4 @@ def write_template(
         raise OutputError(
             _("{file}: already exists; choose another name or add --force").format(file=path)
         )
-    wb = build_template(factors, country=country)
-    return atomic_write(path, wb.save, protect)
+    return build_template(factors, country=country).save(path, protect)
