@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hginventory.core.errors import HginvError, OutputError
+from hginventory.core.files import make_folders
 from hginventory.core.i18n import gettext as _
 from hginventory.jobs.batch_inputs import collect_inputs, load_batch_factors, output_names
 from hginventory.jobs.batch_read import internal_error, read_inputs
@@ -83,14 +84,7 @@ def prepare_outdir(outdir: Path) -> None:
                     "output folder"
                 ).format(folder=folder, file=blocker)
             )
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(
-                _("{folder}: cannot create the folder ({reason})").format(
-                    folder=folder, reason=exc.strerror or exc
-                )
-            ) from None
+        make_folders([folder])
     for name in (MANIFEST, REPORT_CSV, REPORT_TXT, *TABLES):
         path = outdir / name
         if path.exists() and not path.is_file():

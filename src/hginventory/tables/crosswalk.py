@@ -9,8 +9,7 @@ from pathlib import Path
 
 from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
-from hginventory.core.i18n import ngettext
-from hginventory.tables.rows import table_problems
+from hginventory.tables.rows import missing_columns, table_problems
 
 ANNEX_D = (
     "coal-fired power plants",
@@ -85,11 +84,7 @@ def load_crosswalk(path: str | Path | None = None, codes=None) -> dict[str, Link
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         problem(
-            ngettext(
-                "missing column {columns}",
-                "missing columns {columns}",
-                len(missing),
-            ).format(columns=", ".join(missing)),
+            missing_columns(missing),
             _("header (line 1)"),
         )
         raise FactorTableError(_("crosswalk {file} is not valid").format(file=path.name), problems)

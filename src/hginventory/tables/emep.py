@@ -28,11 +28,10 @@ from pydantic import (
 
 from hginventory.core.errors import FactorTableError, HginvError, Problem, UnitError
 from hginventory.core.i18n import gettext as _
-from hginventory.core.i18n import ngettext
 from hginventory.core.units import parse_unit
 from hginventory.tables.factors import CODE_PATTERN, FactorTable, factors_dir
 from hginventory.tables.limits import read_table_bytes
-from hginventory.tables.rows import validation_message
+from hginventory.tables.rows import missing_columns, validation_message
 
 EMEP_TABLE = "emep_eea_hg"
 
@@ -299,11 +298,7 @@ def _missing_columns(path, records, fields, required) -> list[Problem]:
             _problem(
                 path,
                 _("header (line 1)"),
-                ngettext(
-                    "missing column {columns}",
-                    "missing columns {columns}",
-                    len(missing),
-                ).format(columns=", ".join(missing)),
+                missing_columns(missing),
                 expected=", ".join(fields),
             )
         ]

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from hginventory.core.errors import FactorTableError, Problem
 from hginventory.core.i18n import gettext as _
-from hginventory.core.i18n import ngettext
 from hginventory.tables.limits import read_table_bytes
-from hginventory.tables.rows import header_cell, line_cell, table_problems
+from hginventory.tables.rows import header_cell, line_cell, missing_columns, table_problems
 
 
 def read_factor_csv(path: Path) -> tuple[list[dict], bytes]:
@@ -66,9 +65,7 @@ def read_keyed(path: Path, key: str) -> dict[str, dict]:
     problem = table_problems(problems, path, code="factor-columns-missing")
     if records and key not in records[0]:
         problem(
-            ngettext("missing column {columns}", "missing columns {columns}", 1).format(
-                columns=key
-            ),
+            missing_columns([key]),
             header_cell(),
         )
         records = []

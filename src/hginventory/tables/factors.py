@@ -16,7 +16,6 @@ from pathlib import Path
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import FactorTableError, Problem, UnitError
 from hginventory.core.i18n import gettext as _
-from hginventory.core.i18n import ngettext
 from hginventory.tables.factor_files import (
     References,
     not_valid,
@@ -38,6 +37,7 @@ from hginventory.tables.rows import (  # noqa: F401  (public names of this modul
     cycle_message,
     header_cell,
     line_cell,
+    missing_columns,
     replacement_cycles,
     table_problems,
     trusted_values,
@@ -66,11 +66,7 @@ def _validate_rows(
         missing = [f for f in FIELDS if f not in header and f in REQUIRED]
         if missing:
             problem(
-                ngettext(
-                    "missing column {columns}",
-                    "missing columns {columns}",
-                    len(missing),
-                ).format(columns=", ".join(missing)),
+                missing_columns(missing),
                 header_cell(),
                 expected=", ".join(FIELDS),
                 code="factor-columns-missing",

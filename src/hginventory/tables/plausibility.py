@@ -16,10 +16,9 @@ from pathlib import Path
 
 from hginventory.core.errors import FactorTableError, Problem, UnitError
 from hginventory.core.i18n import gettext as _
-from hginventory.core.i18n import ngettext
 from hginventory.core.units import parse_unit
 from hginventory.tables.limits import read_table_bytes
-from hginventory.tables.rows import table_problems
+from hginventory.tables.rows import missing_columns, table_problems
 
 COLUMNS = (
     "code",
@@ -100,11 +99,7 @@ def _load(path: Path) -> Screens:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         problem(
-            ngettext(
-                "missing column {columns}",
-                "missing columns {columns}",
-                len(missing),
-            ).format(columns=", ".join(missing)),
+            missing_columns(missing),
             _("header (line {line})").format(line=comments + 1),
         )
         raise FactorTableError(

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from hginventory.core.columns import PATHWAYS
 from hginventory.core.errors import Problem
-from hginventory.core.i18n import N_, get_language
+from hginventory.core.i18n import N_, get_language, ngettext
 from hginventory.core.i18n import gettext as _
 
 BALANCE_TOLERANCE = 1e-9
@@ -252,6 +252,14 @@ def trusted_values(record: dict, floats, optional_floats) -> dict:
         if isinstance(values.get(name), float) and not math.isfinite(values[name]):
             raise ValueError(name)
     return values
+
+
+def missing_columns(names) -> str:
+    """The message naming the columns a table file lacks (one or several)."""
+    names = list(names)
+    return ngettext("missing column {columns}", "missing columns {columns}", len(names)).format(
+        columns=", ".join(names)
+    )
 
 
 def table_problems(problems: list, path, code: str):
