@@ -26,6 +26,19 @@ from hginventory.tables.translations import group_names, name_of
 from hginventory.write.xlsx import Book
 
 # the Annex C baseline's columns, the same on the Article 21 sheet and in the report's annex
+PRESENCE_HEADERS = (
+    N_("Code"),
+    N_("Source category"),
+    N_("Present (Y/N/?)"),
+    N_("Based on"),
+    N_("Activity"),
+    N_("Unit"),
+    N_("Data quality"),
+    N_("Data source"),
+)
+"""The columns of the sources-present table: the workbook's sheet and the submission report."""
+
+
 ANNEX_C_HEADERS = (
     N_("Code"),
     N_("Practice"),
@@ -579,16 +592,7 @@ def _presence_gaps(ws, inv: Inventory) -> None:
     ws.note(3, SUBMIT["presence_note"], span=8)
     table = presence_table(inv)
     groups = group_names(inv.factors.groups)
-    headers = [
-        _("Code"),
-        _("Source category"),
-        _("Present (Y/N/?)"),
-        _("Based on"),
-        _("Activity"),
-        _("Unit"),
-        _("Data quality"),
-        _("Data source"),
-    ]
+    headers = [_(h) for h in PRESENCE_HEADERS]
 
     def line(x) -> list:
         if x.level == "group":

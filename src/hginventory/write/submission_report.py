@@ -23,6 +23,7 @@ from hginventory.engine.submission import (
 from hginventory.write.blocks import Heading, Para, Table, clean, kg
 from hginventory.write.option_sheets import (
     ANNEX_C_HEADERS,
+    PRESENCE_HEADERS,
     SUBMIT,
     article8_label,
     article8_source,
@@ -83,16 +84,7 @@ def presence_blocks(inv: Inventory) -> list:
         Para(SUBMIT["presence_note"]),
         Table(
             SUBMIT["presence_heading"],
-            [
-                _("Code"),
-                _("Source category"),
-                _("Present (Y/N/?)"),
-                _("Based on"),
-                _("Activity"),
-                _("Unit"),
-                _("Data quality"),
-                _("Data source"),
-            ],
+            [_(h) for h in PRESENCE_HEADERS],
             rows,
             {4},
             small=True,
